@@ -1,0 +1,120 @@
+// Fixed-point arithmetic for the cores. Integer only, so that the native
+// build, QEMU and a board compute the same bits.
+//
+// Formats (value = raw / 2^frac_bits):
+//   Accum    s16.15 in int32   membrane state, currents, conductances
+//   UFract32 u0.32  in uint32  decay factors and probabilities in [0, 1)
+//   SFract31 s0.31  in int32   signed factors in [-1, 1)
+//   SFract15 s0.15  in int16   compact signed factors (tables)
+//
+// Rounding: every narrowing step rounds to nearest, ties away from zero, so
+// that negating an operand negates the result exactly. Additions and
+// narrowing saturate at the format's limits instead of wrapping.
+// Conversions from double live only on the host (host/quantize/).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+
+namespace spindle::fw {
+
+// Rounds v / 2^shift to nearest, ties away from zero. shift in [1, 62].
+constexpr int64_t round_shift(int64_t v, int shift) {
+  const int64_t half = int64_t{1} << (shift - 1);
+  return v >= 0 ? (v + half) >> shift : -((-v + half) >> shift);
+}
+
+constexpr int32_t saturate_i32(int64_t v) {
+  if (v > INT32_MAX) return INT32_MAX;
+  if (v < INT32_MIN) return INT32_MIN;
+  return static_cast<int32_t>(v);
+}
+
+constexpr uint32_t saturating_add_u32(uint32_t a, uint32_t b) {
+  const uint32_t s = a + b;
+  return s < a ? UINT32_MAX : s;
+}
+
+struct Accum {
+  static constexpr int kFracBits = 15;
+  int32_t raw = 0;
+
+  static constexpr Accum from_raw(int32_t r) { return Accum{r}; }
+  static constexpr Accum from_int(int32_t i) { return Accum{saturate_i32(int64_t{i} << kFracBits)}; }
+  static constexpr Accum max() { return Accum{INT32_MAX}; }
+  static constexpr Accum min() { return Accum{INT32_MIN}; }
+  static constexpr Accum zero() { return Accum{0}; }
+  static constexpr Accum one() { return Accum{1 << kFracBits}; }
+
+  friend constexpr bool operator==(Accum a, Accum b) { return a.raw == b.raw; }
+  friend constexpr auto operator<=>(Accum a, Accum b) { return a.raw <=> b.raw; }
+};
+
+struct UFract32 {
+  static constexpr int kFracBits = 32;
+  uint32_t raw = 0;
+  static constexpr UFract32 from_raw(uint32_t r) { return UFract32{r}; }
+  friend constexpr bool operator==(UFract32 a, UFract32 b) { return a.raw == b.raw; }
+};
+
+struct SFract31 {
+  static constexpr int kFracBits = 31;
+  int32_t raw = 0;
+  static constexpr SFract31 from_raw(int32_t r) { return SFract31{r}; }
+  friend constexpr bool operator==(SFract31 a, SFract31 b) { return a.raw == b.raw; }
+};
+
+struct SFract15 {
+  static constexpr int kFracBits = 15;
+  int16_t raw = 0;
+  static constexpr SFract15 from_raw(int16_t r) { return SFract15{r}; }
+  friend constexpr bool operator==(SFract15 a, SFract15 b) { return a.raw == b.raw; }
+};
+
+// --- Accum arithmetic ------------------------------------------------------
+
+constexpr Accum add_sat(Accum a, Accum b) { return Accum{saturate_i32(int64_t{a.raw} + b.raw)}; }
+constexpr Accum sub_sat(Accum a, Accum b) { return Accum{saturate_i32(int64_t{a.raw} - b.raw)}; }
+constexpr Accum neg_sat(Accum a) { return Accum{saturate_i32(-int64_t{a.raw})}; }
+
+// s16.15 x s16.15 -> s16.15, rounded, saturated.
+constexpr Accum mul(Accum a, Accum b) {
+  return Accum{saturate_i32(round_shift(int64_t{a.raw} * b.raw, Accum::kFracBits))};
+}
+
+// s16.15 x u0.32 -> s16.15, rounded. |result| <= |a|, so it never saturates.
+constexpr Accum mul(Accum a, UFract32 f) {
+  return Accum{static_cast<int32_t>(round_shift(int64_t{a.raw} * int64_t{f.raw}, UFract32::kFracBits))};
+}
+
+// s16.15 x s0.31 -> s16.15, rounded, saturated (only -1 x min overflows).
+constexpr Accum mul(Accum a, SFract31 f) {
+  return Accum{saturate_i32(round_shift(int64_t{a.raw} * f.raw, SFract31::kFracBits))};
+}
+
+// s16.15 x s0.15 -> s16.15, rounded, saturated.
+constexpr Accum mul(Accum a, SFract15 f) {
+  return Accum{saturate_i32(round_shift(int64_t{a.raw} * f.raw, SFract15::kFracBits))};
+}
+
+// u0.32 x u0.32 -> u0.32, rounded (saturates only at 1 - 2^-32).
+constexpr UFract32 mul(UFract32 a, UFract32 b) {
+  const uint64_t p = uint64_t{a.raw} * b.raw;
+  const uint64_t r = (p >> 32) + ((p >> 31) & 1u);
+  return UFract32{r > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(r)};
+}
+
+// Multiply by 2^shift (shift may be negative: rounded right shift), saturated.
+// Used to turn ring-buffer sums of 16-bit weights into s16.15 inputs.
+constexpr Accum scale_pow2(int64_t raw, int shift) {
+  if (shift >= 0) {
+    if (shift > 31) shift = 31;  // any non-zero value saturates anyway
+    const int64_t limit = int64_t{INT32_MAX} >> shift;
+    if (raw > limit) return Accum::max();
+    if (raw < -limit - 1) return Accum::min();
+    return Accum{static_cast<int32_t>(raw * (int64_t{1} << shift))};
+  }
+  return Accum{saturate_i32(round_shift(raw, -shift))};
+}
+
+}  // namespace spindle::fw

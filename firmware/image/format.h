@@ -1,0 +1,127 @@
+// Core image format: one binary blob per core, written by the host
+// (host/image/) and parsed by the core (image/parser.h). Little-endian 32-bit
+// words throughout. docs/core-image.md is the specification; this header is
+// its single definition in code.
+//
+//   ImageHeader                      32 bytes
+//   RegionEntry[region_count]        16 bytes each
+//   region payloads                  each 4-byte aligned, inside total_size
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/limits.h"
+
+namespace spindle::fw::image {
+
+inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
+inline constexpr uint16_t kVersionMajor = 1;     // incompatible layout changes
+inline constexpr uint16_t kVersionMinor = 0;     // compatible additions
+inline constexpr uint32_t kMaxRegions = 16;
+
+struct ImageHeader {
+  uint32_t magic;
+  uint16_t version_major;
+  uint16_t version_minor;
+  uint32_t total_size;    // bytes, header included
+  uint32_t region_count;
+  uint32_t header_crc;    // CRC-32 of header + region table, this field taken as 0
+  uint32_t reserved[3];
+};
+static_assert(sizeof(ImageHeader) == 32);
+
+enum class RegionId : uint32_t {
+  kSystem = 1,           // SystemRegion: what the core is and how it is wired
+  kNeurons = 2,          // NeuronRegionHeader + params[n] + state[n]
+  kSynapticMatrix = 3,   // rows of synaptic words
+  kPopulationTable = 4,  // PopulationTableHeader + PopulationTableEntry[n]
+  kSources = 5,          // Poisson or spike-array source data
+  kRecording = 6,        // RecordingRegion
+};
+
+struct RegionEntry {
+  uint32_t id;      // RegionId
+  uint32_t offset;  // from image start, multiple of 4
+  uint32_t size;    // bytes, multiple of 4
+  uint32_t crc;     // CRC-32 of the payload
+};
+static_assert(sizeof(RegionEntry) == 16);
+
+enum class CoreKind : uint32_t {
+  kNeurons = 1,        // a slice of a neuron population
+  kPoissonSource = 2,  // a slice of a SpikeSourcePoisson
+  kArraySource = 3,    // a slice of a SpikeSourceArray
+};
+
+struct SystemRegion {
+  uint32_t core_kind;        // CoreKind
+  uint32_t model_id;         // ModelId, for kNeurons
+  uint32_t n_neurons;        // atoms in this slice, <= kMaxNeuronsPerCore
+  uint32_t timestep_us;
+  uint32_t key_base;         // spike key = key_base | neuron index
+  uint32_t key_mask;         // covers all but the neuron-index bits
+  uint32_t emits_spikes;     // 0: neurons run but send nothing (no outgoing projection)
+  uint32_t seed[4];          // this core's random stream
+  uint32_t n_synapse_types;  // receptors, <= kMaxSynapseTypes
+  uint32_t ring_slots;       // power of two, > max delay
+  uint32_t index_bits;       // synaptic word: neuron index field
+  uint32_t type_bits;        // synaptic word: synapse type field
+  uint32_t delay_bits;       // synaptic word: delay field (ticks)
+  int32_t weight_shift[kMaxSynapseTypes];  // s16.15 input = ring sum x 2^shift
+};
+
+struct NeuronRegionHeader {
+  uint32_t n_neurons;
+  uint32_t param_bytes;  // per neuron; must equal the model's
+  uint32_t state_bytes;  // per neuron; must equal the model's
+};
+
+// Synaptic word, fields from the low end: index | type | delay | weight.
+// index/type/delay widths come from SystemRegion; weight is the top 16 bits,
+// an unsigned magnitude (inhibitory receptors subtract).
+struct PopulationTableHeader {
+  uint32_t n_entries;
+};
+
+// Incoming spike key -> block of rows in the synaptic matrix, one row per
+// source neuron. Entries are sorted by key and their key ranges are disjoint.
+struct PopulationTableEntry {
+  uint32_t key;
+  uint32_t mask;
+  uint32_t first_row;  // word offset of row 0 in the synaptic matrix region
+  uint32_t row_stride; // words per row: 1 (count) + max synapses per row
+  uint32_t n_rows;     // source neurons covered; index = key & ~mask
+};
+
+// Row: word 0 = number of synaptic words n, words 1..n = synaptic words.
+
+struct PoissonSource {
+  uint32_t exp_minus_lambda;  // u0.32 exp(-rate dt): Knuth's method per tick
+  uint32_t start_tick;        // first tick it may fire
+  uint32_t end_tick;          // first tick it no longer fires
+};
+
+struct SourcesHeader {
+  uint32_t n_items;  // PoissonSource entries, or SpikeTime entries
+};
+
+// One spike of a SpikeSourceArray slice; sorted by tick, then neuron.
+struct SpikeTime {
+  uint32_t tick;
+  uint32_t neuron;
+};
+
+enum RecordFlags : uint32_t {
+  kRecordSpikes = 1u << 0,
+  kRecordV = 1u << 1,
+  kRecordGsynExc = 1u << 2,
+  kRecordGsynInh = 1u << 3,
+};
+
+struct RecordingRegion {
+  uint32_t flags;                 // RecordFlags
+  uint32_t sample_interval_ticks; // state variables every this many ticks (>= 1)
+  uint32_t neuron_mask[kMaxNeuronsPerCore / 32];  // which neurons' states are recorded
+};
+
+}  // namespace spindle::fw::image

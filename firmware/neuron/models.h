@@ -1,0 +1,56 @@
+// The neuron models a core can run, each a few lines of parts. The model id
+// is what a core image names; ids are part of the image format, never reused.
+#pragma once
+
+#include "neuron/neuron_model.h"
+#include "neuron/parts/extra_none.h"
+#include "neuron/parts/input_conductance.h"
+#include "neuron/parts/input_current.h"
+#include "neuron/parts/membrane_izhikevich.h"
+#include "neuron/parts/membrane_lif.h"
+#include "neuron/parts/membrane_nonleaky.h"
+#include "neuron/parts/synapse_delta.h"
+#include "neuron/parts/synapse_exp.h"
+#include "neuron/parts/threshold_static.h"
+#include "runtime/limits.h"
+
+namespace spindle::fw {
+
+enum class ModelId : uint32_t {
+  kNone = 0,
+  kIfCurrExp = 1,       // PyNN IF_curr_exp
+  kIfCondExp = 2,       // PyNN IF_cond_exp
+  kIzhikevich = 3,      // PyNN Izhikevich (with exponential current synapses)
+  kIfNonLeakyDelta = 4, // non-leaky IF, delta synapses, reset by subtraction (ANN units)
+};
+
+using IfCurrExp = NeuronModel<SynapseExp, InputCurrent, MembraneLif, ThresholdStatic, ExtraNone>;
+using IfCondExp = NeuronModel<SynapseExp, InputConductance, MembraneLif, ThresholdStatic, ExtraNone>;
+using Izhikevich = NeuronModel<SynapseExp, InputCurrent, MembraneIzhikevich, ThresholdStatic, ExtraNone>;
+using IfNonLeakyDelta = NeuronModel<SynapseDelta, InputCurrent, MembraneNonLeaky, ThresholdStatic, ExtraNone>;
+
+// Calls f.template operator()<Model>() for the model with this id; returns
+// false for an unknown id. The one place that lists every model.
+template <class F>
+bool visit_model(ModelId id, F&& f) {
+  switch (id) {
+    case ModelId::kIfCurrExp: f.template operator()<IfCurrExp>(); return true;
+    case ModelId::kIfCondExp: f.template operator()<IfCondExp>(); return true;
+    case ModelId::kIzhikevich: f.template operator()<Izhikevich>(); return true;
+    case ModelId::kIfNonLeakyDelta: f.template operator()<IfNonLeakyDelta>(); return true;
+    case ModelId::kNone: break;
+  }
+  return false;
+}
+
+template <class Model>
+constexpr bool model_fits() {
+  return sizeof(typename Model::Params) % 4 == 0 && sizeof(typename Model::State) % 4 == 0 &&
+         sizeof(typename Model::Params) <= kMaxNeuronParamWords * 4 &&
+         sizeof(typename Model::State) <= kMaxNeuronStateWords * 4 &&
+         Model::kReceptors <= kMaxSynapseTypes;
+}
+static_assert(model_fits<IfCurrExp>() && model_fits<IfCondExp>() && model_fits<Izhikevich>() &&
+              model_fits<IfNonLeakyDelta>());
+
+}  // namespace spindle::fw

@@ -1,0 +1,325 @@
+#include "runtime/core.h"
+
+#include <cstring>
+
+namespace spindle::fw {
+
+using image::ImageError;
+using image::ImageStatus;
+using image::RegionId;
+
+namespace {
+
+// Typed view of a region's payload. Regions are 4-byte aligned inside a
+// 4-byte aligned image and hold only 32-bit fields.
+template <class T>
+const T* as(const uint8_t* p) {
+  return reinterpret_cast<const T*>(p);
+}
+
+bool is_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+}  // namespace
+
+ImageStatus Core::fail(ImageError e, RegionId r, uint32_t offset) {
+  status_ = ImageStatus{e, static_cast<uint32_t>(r), offset};
+  state_ = CoreState::kError;
+  return status_;
+}
+
+ImageStatus Core::load(Platform& platform) {
+  platform_ = &platform;
+  state_ = CoreState::kUnloaded;
+  status_ = {};
+  prov_ = {};
+  tick_ = 0;
+  input_queue_.clear();
+  clear_records();
+  population_table_.set(nullptr, 0);
+  matrix_ = nullptr;
+  matrix_words_ = 0;
+  poisson_.set(nullptr, 0);
+  spike_array_.set(nullptr, 0);
+  recording_ = {};
+
+  const MemoryRegion mem = platform.image_memory();
+  image::ImageReader reader;
+  const ImageStatus opened = reader.open(mem.data, mem.size);
+  if (!opened.ok()) return fail(opened.error, static_cast<RegionId>(opened.region), opened.offset);
+
+  ImageStatus s = load_system(reader);
+  if (s.ok()) s = load_neurons(reader);
+  if (s.ok()) s = load_synapses(reader);
+  if (s.ok()) s = load_sources(reader);
+  if (s.ok()) s = load_recording(reader);
+  if (!s.ok()) return s;
+  state_ = CoreState::kReady;
+  return status_;
+}
+
+ImageStatus Core::load_system(const image::ImageReader& reader) {
+  const image::RegionView r = reader.region(RegionId::kSystem);
+  if (!r.present()) return fail(ImageError::kMissingRegion, RegionId::kSystem);
+  if (r.size < sizeof(image::SystemRegion)) return fail(ImageError::kRegionTooSmall, RegionId::kSystem);
+  image::SystemRegion sys;
+  std::memcpy(&sys, r.data, sizeof sys);
+
+  auto bad = [&](uint32_t field_offset) { return fail(ImageError::kBadSystem, RegionId::kSystem, field_offset); };
+  const auto kind = static_cast<image::CoreKind>(sys.core_kind);
+  if (kind != image::CoreKind::kNeurons && kind != image::CoreKind::kPoissonSource &&
+      kind != image::CoreKind::kArraySource)
+    return bad(offsetof(image::SystemRegion, core_kind));
+  if (sys.n_neurons == 0 || sys.n_neurons > kMaxNeuronsPerCore) return bad(offsetof(image::SystemRegion, n_neurons));
+  if (sys.timestep_us == 0) return bad(offsetof(image::SystemRegion, timestep_us));
+  if ((sys.key_base & ~sys.key_mask) != 0 || ((sys.n_neurons - 1) & sys.key_mask) != 0)
+    return bad(offsetof(image::SystemRegion, key_base));
+  if (sys.emits_spikes > 1) return bad(offsetof(image::SystemRegion, emits_spikes));
+  if (sys.n_synapse_types > kMaxSynapseTypes) return bad(offsetof(image::SystemRegion, n_synapse_types));
+  if (!SynapticWordLayout::valid(sys.index_bits, sys.type_bits, sys.delay_bits) ||
+      (uint64_t{1} << sys.index_bits) < sys.n_neurons ||
+      (uint64_t{1} << sys.type_bits) < sys.n_synapse_types)
+    return bad(offsetof(image::SystemRegion, index_bits));
+  for (uint32_t t = 0; t < kMaxSynapseTypes; ++t)
+    if (sys.weight_shift[t] < -31 || sys.weight_shift[t] > 31)
+      return bad(static_cast<uint32_t>(offsetof(image::SystemRegion, weight_shift) + 4 * t));
+
+  kind_ = kind;
+  model_ = static_cast<ModelId>(sys.model_id);
+  n_neurons_ = sys.n_neurons;
+  timestep_us_ = sys.timestep_us;
+  key_base_ = sys.key_base;
+  emits_spikes_ = sys.emits_spikes != 0;
+  n_synapse_types_ = sys.n_synapse_types;
+  for (uint32_t t = 0; t < kMaxSynapseTypes; ++t) weight_shift_[t] = sys.weight_shift[t];
+  layout_ = SynapticWordLayout{sys.index_bits, sys.type_bits, sys.delay_bits};
+  rng_.reseed(sys.seed);
+
+  if (kind_ == image::CoreKind::kNeurons) {
+    // Every encodable delay must be shorter than the ring, so no spike can
+    // land in the slot being read.
+    if (!is_pow2(sys.ring_slots) || (uint64_t{1} << sys.delay_bits) > sys.ring_slots)
+      return bad(offsetof(image::SystemRegion, ring_slots));
+    if (!ring_.configure(sys.ring_slots, sys.type_bits, sys.index_bits))
+      return fail(ImageError::kRingTooLarge, RegionId::kSystem, offsetof(image::SystemRegion, ring_slots));
+  }
+  return status_;
+}
+
+ImageStatus Core::load_neurons(const image::ImageReader& reader) {
+  if (kind_ != image::CoreKind::kNeurons) return status_;
+  const image::RegionView r = reader.region(RegionId::kNeurons);
+  if (!r.present()) return fail(ImageError::kMissingRegion, RegionId::kNeurons);
+  if (r.size < sizeof(image::NeuronRegionHeader)) return fail(ImageError::kRegionTooSmall, RegionId::kNeurons);
+  image::NeuronRegionHeader h;
+  std::memcpy(&h, r.data, sizeof h);
+
+  ImageStatus result{};
+  const bool known = visit_model(model_, [&]<class Model>() {
+    using P = typename Model::Params;
+    using S = typename Model::State;
+    if (h.n_neurons != n_neurons_ || h.param_bytes != sizeof(P) || h.state_bytes != sizeof(S) ||
+        n_synapse_types_ != Model::kReceptors) {
+      result = fail(ImageError::kBadNeurons, RegionId::kNeurons, 0);
+      return;
+    }
+    const uint64_t need = sizeof h + uint64_t{n_neurons_} * (sizeof(P) + sizeof(S));
+    if (need > r.size) {
+      result = fail(ImageError::kRegionTooSmall, RegionId::kNeurons, 0);
+      return;
+    }
+    std::memcpy(params_, r.data + sizeof h, n_neurons_ * sizeof(P));
+    std::memcpy(neuron_state_, r.data + sizeof h + n_neurons_ * sizeof(P), n_neurons_ * sizeof(S));
+  });
+  if (!known) return fail(ImageError::kBadSystem, RegionId::kSystem, offsetof(image::SystemRegion, model_id));
+  return result;
+}
+
+ImageStatus Core::load_synapses(const image::ImageReader& reader) {
+  const image::RegionView table = reader.region(RegionId::kPopulationTable);
+  const image::RegionView matrix = reader.region(RegionId::kSynapticMatrix);
+  if (!table.present()) return status_;  // a core nothing projects to
+  if (kind_ != image::CoreKind::kNeurons) return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable);
+  if (!matrix.present()) return fail(ImageError::kMissingRegion, RegionId::kSynapticMatrix);
+  if (table.size < sizeof(image::PopulationTableHeader))
+    return fail(ImageError::kRegionTooSmall, RegionId::kPopulationTable);
+  const uint32_t n = as<image::PopulationTableHeader>(table.data)->n_entries;
+  if (sizeof(image::PopulationTableHeader) + uint64_t{n} * sizeof(image::PopulationTableEntry) > table.size)
+    return fail(ImageError::kRegionTooSmall, RegionId::kPopulationTable);
+
+  const auto* entries = as<image::PopulationTableEntry>(table.data + sizeof(image::PopulationTableHeader));
+  const auto* words = as<uint32_t>(matrix.data);
+  const uint32_t n_words = matrix.size / 4;
+  for (uint32_t i = 0; i < n; ++i) {
+    const image::PopulationTableEntry& e = entries[i];
+    const uint32_t at = static_cast<uint32_t>(sizeof(image::PopulationTableHeader) + i * sizeof e);
+    const uint32_t span = ~e.mask;  // highest atom index the entry can address
+    if ((e.key & ~e.mask) != 0 || e.row_stride == 0 || e.n_rows == 0 || uint64_t{e.n_rows} - 1 > span)
+      return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    // Sorted and disjoint: this range ends before the next one starts.
+    if (i + 1 < n && (e.key | span) >= entries[i + 1].key)
+      return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    if (uint64_t{e.first_row} + uint64_t{e.n_rows} * e.row_stride > n_words)
+      return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    for (uint32_t row = 0; row < e.n_rows; ++row) {
+      const uint32_t first = e.first_row + row * e.row_stride;
+      const uint32_t count = words[first];
+      if (count > e.row_stride - 1) return fail(ImageError::kBadSynapticRow, RegionId::kSynapticMatrix, first * 4);
+      for (uint32_t k = 1; k <= count; ++k) {
+        const uint32_t w = words[first + k];
+        if (layout_.index(w) >= n_neurons_ || layout_.type(w) >= n_synapse_types_ || layout_.delay(w) == 0)
+          return fail(ImageError::kBadSynapticRow, RegionId::kSynapticMatrix, (first + k) * 4);
+      }
+    }
+  }
+  population_table_.set(entries, n);
+  matrix_ = words;
+  matrix_words_ = n_words;
+  return status_;
+}
+
+ImageStatus Core::load_sources(const image::ImageReader& reader) {
+  if (kind_ == image::CoreKind::kNeurons) return status_;
+  const image::RegionView r = reader.region(RegionId::kSources);
+  if (!r.present()) return fail(ImageError::kMissingRegion, RegionId::kSources);
+  if (r.size < sizeof(image::SourcesHeader)) return fail(ImageError::kRegionTooSmall, RegionId::kSources);
+  const uint32_t n = as<image::SourcesHeader>(r.data)->n_items;
+  const uint8_t* items = r.data + sizeof(image::SourcesHeader);
+  const uint64_t avail = r.size - sizeof(image::SourcesHeader);
+
+  if (kind_ == image::CoreKind::kPoissonSource) {
+    if (n != n_neurons_) return fail(ImageError::kBadSources, RegionId::kSources, 0);
+    if (uint64_t{n} * sizeof(image::PoissonSource) > avail) return fail(ImageError::kRegionTooSmall, RegionId::kSources);
+    poisson_.set(as<image::PoissonSource>(items), n);
+    return status_;
+  }
+  if (uint64_t{n} * sizeof(image::SpikeTime) > avail) return fail(ImageError::kRegionTooSmall, RegionId::kSources);
+  const auto* spikes = as<image::SpikeTime>(items);
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t at = static_cast<uint32_t>(sizeof(image::SourcesHeader) + i * sizeof(image::SpikeTime));
+    if (spikes[i].neuron >= n_neurons_ || (i > 0 && spikes[i].tick < spikes[i - 1].tick))
+      return fail(ImageError::kBadSources, RegionId::kSources, at);
+  }
+  spike_array_.set(spikes, n);
+  return status_;
+}
+
+ImageStatus Core::load_recording(const image::ImageReader& reader) {
+  const image::RegionView r = reader.region(RegionId::kRecording);
+  if (!r.present()) return status_;  // records nothing
+  if (r.size < sizeof(image::RecordingRegion)) return fail(ImageError::kRegionTooSmall, RegionId::kRecording);
+  image::RecordingRegion rec;
+  std::memcpy(&rec, r.data, sizeof rec);
+  constexpr uint32_t kKnown = image::kRecordSpikes | image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
+  if ((rec.flags & ~kKnown) != 0) return fail(ImageError::kBadRecording, RegionId::kRecording, 0);
+  if (rec.sample_interval_ticks == 0) return fail(ImageError::kBadRecording, RegionId::kRecording, 4);
+  if (kind_ != image::CoreKind::kNeurons && (rec.flags & ~image::kRecordSpikes) != 0)
+    return fail(ImageError::kBadRecording, RegionId::kRecording, 0);
+  recording_ = rec;
+  return status_;
+}
+
+bool Core::on_packet(const Packet& packet) {
+  if (!input_queue_.push(packet)) {
+    ++prov_.input_queue_overflows;
+    return false;
+  }
+  ++prov_.packets_received;
+  if (input_queue_.size() > prov_.max_queue_depth) prov_.max_queue_depth = input_queue_.size();
+  return true;
+}
+
+void Core::process_packets() {
+  Packet p;
+  while (input_queue_.pop(p)) process_packet(p);
+}
+
+void Core::process_packet(const Packet& packet) {
+  const RowRef row = population_table_.lookup(packet.key);
+  if (!row.found) {
+    ++prov_.packets_no_match;
+    return;
+  }
+  // Spikes processed now arrived after tick (tick_ - 1) ran.
+  const uint32_t arrival = tick_ - 1;
+  const uint32_t* words = matrix_ + row.first_word;
+  const uint32_t count = words[0];
+  for (uint32_t k = 1; k <= count; ++k) {
+    const uint32_t w = words[k];
+    ring_.add(arrival, layout_.delay(w), layout_.type_index(w), SynapticWordLayout::weight(w));
+  }
+  prov_.synaptic_events += count;
+}
+
+void Core::emit_spike(uint32_t neuron, uint32_t count) {
+  for (uint32_t c = 0; c < count; ++c) {
+    ++prov_.spikes_emitted;
+    if ((recording_.flags & image::kRecordSpikes) && !spike_records_.push(SpikeRecord{tick_, neuron}))
+      ++prov_.spike_records_dropped;
+    if (!emits_spikes_) continue;
+    if (platform_->send_packet(Packet{key_base_ | neuron, 0, false})) ++prov_.packets_sent;
+    else ++prov_.packets_send_failed;
+  }
+}
+
+template <class Model>
+void Core::sample_states() {
+  const auto* states = reinterpret_cast<const typename Model::State*>(neuron_state_);
+  const uint32_t flags = recording_.flags;
+  auto push = [&](uint32_t n, StateVariable var, Accum value) {
+    if (!state_records_.push(StateRecord{tick_, static_cast<uint16_t>(n), static_cast<uint16_t>(var), value.raw}))
+      ++prov_.state_records_dropped;
+  };
+  for (uint32_t n = 0; n < n_neurons_; ++n) {
+    if (!records_state_of(n)) continue;
+    if (flags & image::kRecordV) push(n, StateVariable::kV, Model::voltage(states[n]));
+    if (flags & image::kRecordGsynExc) push(n, StateVariable::kGsynExc, Model::gsyn_exc(states[n]));
+    if (flags & image::kRecordGsynInh) push(n, StateVariable::kGsynInh, Model::gsyn_inh(states[n]));
+  }
+}
+
+template <class Model>
+void Core::update_neurons() {
+  const auto* params = reinterpret_cast<const typename Model::Params*>(params_);
+  auto* states = reinterpret_cast<typename Model::State*>(neuron_state_);
+  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
+  if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0) sample_states<Model>();
+
+  Accum input[Model::kReceptors];
+  for (uint32_t n = 0; n < n_neurons_; ++n) {
+    for (uint32_t t = 0; t < Model::kReceptors; ++t)
+      input[t] = scale_pow2(ring_.take(tick_, t, n), weight_shift_[t]);
+    if (Model::step(params[n], states[n], input)) emit_spike(n, 1);
+  }
+}
+
+void Core::tick() {
+  if (state_ != CoreState::kReady) return;
+  const uint32_t start_us = platform_->read_timer_us();
+  process_packets();
+  switch (kind_) {
+    case image::CoreKind::kNeurons:
+      visit_model(model_, [&]<class Model>() { update_neurons<Model>(); });
+      break;
+    case image::CoreKind::kPoissonSource:
+      poisson_.tick(tick_, rng_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
+      break;
+    case image::CoreKind::kArraySource:
+      spike_array_.tick(tick_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
+      break;
+  }
+  ++tick_;
+  prov_.ticks = tick_;
+  prov_.ring_saturations = ring_.saturations();
+  if (platform_->read_timer_us() - start_us > timestep_us_) ++prov_.tick_overruns;
+}
+
+Accum Core::voltage(uint32_t neuron) const {
+  Accum v{};
+  if (kind_ != image::CoreKind::kNeurons || neuron >= n_neurons_) return v;
+  visit_model(model_, [&]<class Model>() {
+    v = Model::voltage(reinterpret_cast<const typename Model::State*>(neuron_state_)[neuron]);
+  });
+  return v;
+}
+
+}  // namespace spindle::fw

@@ -1,0 +1,117 @@
+// One application core: loads its core image, then runs timesteps and
+// processes incoming spikes. All memory is inside the object (fixed sizes
+// from limits.h); the image itself stays where the platform loaded it.
+//
+// Order within a tick t (DESIGN.md, "Event model of a core"):
+//   1. packets still queued are processed into the ring buffers
+//   2. state variables are sampled (values at time t, before the update)
+//   3. each neuron takes its ring-buffer input for slot t and steps;
+//      a neuron that fires sends key_base | index and is recorded
+//      (source cores instead draw / replay their spikes for tick t)
+//   4. the tick counter advances
+// A packet processed after tick t lands in slot t + delay (delay >= 1), so a
+// spike sent in tick t reaches its targets at tick t + delay.
+#pragma once
+
+#include <cstdint>
+
+#include "image/parser.h"
+#include "neuron/models.h"
+#include "platform/platform.h"
+#include "runtime/bounded_buffer.h"
+#include "runtime/provenance.h"
+#include "runtime/recording.h"
+#include "source/poisson.h"
+#include "source/spike_array.h"
+#include "synapse/population_table.h"
+#include "synapse/ring_buffer.h"
+#include "synapse/synaptic_word.h"
+#include "util/rng.h"
+
+namespace spindle::fw {
+
+enum class CoreState : uint32_t { kUnloaded = 0, kReady = 1, kError = 2 };
+
+class Core {
+ public:
+  // Parses and validates the image the platform holds. On failure the core
+  // enters kError and runs nothing; the status says what and where.
+  image::ImageStatus load(Platform& platform);
+
+  // Timer event: one timestep.
+  void tick();
+  // Packet-received event: queues the packet (counted as dropped if full).
+  bool on_packet(const Packet& packet);
+  // Processes queued packets into the ring buffers.
+  void process_packets();
+
+  CoreState state() const { return state_; }
+  const image::ImageStatus& load_status() const { return status_; }
+  uint32_t current_tick() const { return tick_; }
+  uint32_t n_neurons() const { return n_neurons_; }
+  image::CoreKind kind() const { return kind_; }
+  const Provenance& provenance() const { return prov_; }
+
+  const SpikeRecordBuffer& spikes() const { return spike_records_; }
+  const StateRecordBuffer& states() const { return state_records_; }
+  // The host drains the buffers after reading them.
+  void clear_records() {
+    spike_records_.clear();
+    state_records_.clear();
+  }
+
+  // Read-only views for tests and state recording by the host.
+  Accum voltage(uint32_t neuron) const;
+
+ private:
+  image::ImageStatus fail(image::ImageError e, image::RegionId r, uint32_t offset = 0);
+  image::ImageStatus load_system(const image::ImageReader& reader);
+  image::ImageStatus load_neurons(const image::ImageReader& reader);
+  image::ImageStatus load_synapses(const image::ImageReader& reader);
+  image::ImageStatus load_sources(const image::ImageReader& reader);
+  image::ImageStatus load_recording(const image::ImageReader& reader);
+
+  template <class Model> void update_neurons();
+  template <class Model> void sample_states();
+  void emit_spike(uint32_t neuron, uint32_t count);
+  void process_packet(const Packet& packet);
+  bool records_state_of(uint32_t neuron) const {
+    return (recording_.neuron_mask[neuron >> 5] >> (neuron & 31)) & 1u;
+  }
+
+  Platform* platform_ = nullptr;
+  CoreState state_ = CoreState::kUnloaded;
+  image::ImageStatus status_{};
+
+  image::CoreKind kind_ = image::CoreKind::kNeurons;
+  ModelId model_ = ModelId::kNone;
+  uint32_t n_neurons_ = 0;
+  uint32_t timestep_us_ = 1000;
+  uint32_t key_base_ = 0;
+  bool emits_spikes_ = false;
+  uint32_t n_synapse_types_ = 0;
+  int32_t weight_shift_[kMaxSynapseTypes] = {};
+  uint32_t tick_ = 0;  // ticks executed so far
+
+  SynapticWordLayout layout_{};
+  RingBuffer ring_;
+  PopulationTable population_table_;
+  const uint32_t* matrix_ = nullptr;
+  uint32_t matrix_words_ = 0;
+
+  alignas(8) uint32_t params_[kMaxNeuronsPerCore * kMaxNeuronParamWords] = {};
+  alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};
+
+  Rng rng_;
+  PoissonSources poisson_;
+  SpikeArraySource spike_array_;
+
+  image::RecordingRegion recording_{};
+  SpikeRecordBuffer spike_records_;
+  StateRecordBuffer state_records_;
+
+  BoundedQueue<Packet, kInputQueueCapacity> input_queue_;
+  Provenance prov_;
+};
+
+}  // namespace spindle::fw

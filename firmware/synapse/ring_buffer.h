@@ -1,0 +1,49 @@
+// Delay ring buffer: input for each future tick, per synapse type and neuron.
+// Layout [slot][type][neuron] with power-of-two sizes, so a synaptic word's
+// low bits (index | type) are the column directly. Sums are unsigned 32-bit
+// and saturating, which makes them independent of the order spikes arrive
+// in; conversion to s16.15 (with the per-type shift) saturates on read.
+#pragma once
+
+#include <cstdint>
+
+#include "fixed/fixed_point.h"
+#include "runtime/limits.h"
+
+namespace spindle::fw {
+
+class RingBuffer {
+ public:
+  // Returns false if slots x 2^type_bits x 2^index_bits exceeds the storage.
+  bool configure(uint32_t slots, uint32_t type_bits, uint32_t index_bits);
+  void clear();
+
+  // Adds a weight at (tick + delay). tick is the tick the spike arrived after.
+  void add(uint32_t tick, uint32_t delay, uint32_t type_index, uint32_t weight) {
+    uint32_t& cell = words_[(((tick + delay) & slot_mask_) << column_bits_) | type_index];
+    const uint32_t sum = cell + weight;
+    // Saturating: an order-independent result for non-negative terms.
+    cell = sum < cell ? UINT32_MAX : sum;
+  }
+
+  // Reads and clears the entry for this tick; counts saturated entries.
+  uint32_t take(uint32_t tick, uint32_t type, uint32_t neuron) {
+    uint32_t& cell = words_[((tick & slot_mask_) << column_bits_) | (type << index_bits_) | neuron];
+    const uint32_t v = cell;
+    cell = 0;
+    if (v == UINT32_MAX) ++saturations_;
+    return v;
+  }
+
+  uint32_t slots() const { return slot_mask_ + 1; }
+  uint32_t saturations() const { return saturations_; }
+
+ private:
+  uint32_t words_[kRingBufferWords] = {};
+  uint32_t slot_mask_ = 0;
+  uint32_t column_bits_ = 0;
+  uint32_t index_bits_ = 0;
+  uint32_t saturations_ = 0;
+};
+
+}  // namespace spindle::fw

@@ -1,0 +1,49 @@
+// Builds a core's synaptic matrix and master population table from the
+// synapses that target it: chooses the synaptic word's field widths from the
+// core's sizes, a per-type weight scale that keeps 16 bits of precision, and
+// the ring-buffer size the longest delay needs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "image/format.h"
+#include "quantize/quantize.h"
+#include "synapse/synaptic_word.h"
+
+namespace spindle::host {
+
+struct SynapseSpec {
+  uint32_t source = 0;       // index within the source block
+  uint32_t target = 0;       // neuron index on this core
+  double weight = 0;         // nA (current), uS (conductance) or mV (delta); sign ignored, the type decides
+  uint32_t delay_ticks = 1;  // >= 1
+  uint32_t type = 0;         // receptor: 0 excitatory, 1 inhibitory, ...
+};
+
+// Synapses from one source slice, which sends keys key | index.
+struct IncomingBlock {
+  uint32_t key = 0;
+  uint32_t mask = 0;
+  uint32_t n_sources = 0;
+  std::vector<SynapseSpec> synapses;
+};
+
+struct SynapticMatrix {
+  fw::SynapticWordLayout layout{};
+  uint32_t ring_slots = 2;
+  std::array<int32_t, fw::kMaxSynapseTypes> weight_shift{};
+  std::vector<fw::image::PopulationTableEntry> table;
+  std::vector<uint32_t> words;
+};
+
+// Throws std::invalid_argument naming the block and synapse on bad input
+// (delay 0, target out of range, a delay the core's ring buffer cannot hold).
+SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t n_neurons, uint32_t n_types,
+                                     QuantizationReport* report = nullptr);
+
+// Bits needed to hold values 0..n-1 (0 for n <= 1).
+uint32_t bits_for(uint32_t n);
+
+}  // namespace spindle::host

@@ -1,0 +1,64 @@
+#include "quantize/quantize.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace spindle::host {
+namespace {
+
+// Rounds v x 2^frac_bits to nearest (ties away from zero, as the cores do)
+// and clamps into [lo, hi].
+template <class Raw>
+Raw quantize(double v, int frac_bits, double lo, double hi, const char* what, QuantizationReport* report,
+             double& quantized_out) {
+  bool clamped = false;
+  double scaled = std::ldexp(v, frac_bits);
+  if (std::isnan(scaled)) {
+    scaled = 0;
+    clamped = true;
+  }
+  double r = std::round(scaled);
+  if (r < lo) { r = lo; clamped = true; }
+  if (r > hi) { r = hi; clamped = true; }
+  quantized_out = std::ldexp(r, -frac_bits);
+  if (report) report->entries.push_back({what, v, quantized_out, clamped});
+  return static_cast<Raw>(r);
+}
+
+}  // namespace
+
+bool QuantizationReport::any_clamped() const {
+  for (const auto& e : entries)
+    if (e.clamped) return true;
+  return false;
+}
+
+double QuantizationReport::max_abs_error() const {
+  double m = 0;
+  for (const auto& e : entries) m = std::max(m, e.abs_error());
+  return m;
+}
+
+fw::Accum to_accum(double v, const char* what, QuantizationReport* report) {
+  double q;
+  return fw::Accum::from_raw(quantize<int32_t>(v, fw::Accum::kFracBits, INT32_MIN, INT32_MAX, what, report, q));
+}
+fw::UFract32 to_ufract32(double v, const char* what, QuantizationReport* report) {
+  double q;
+  return fw::UFract32::from_raw(quantize<uint32_t>(v, 32, 0, UINT32_MAX, what, report, q));
+}
+fw::SFract31 to_sfract31(double v, const char* what, QuantizationReport* report) {
+  double q;
+  return fw::SFract31::from_raw(quantize<int32_t>(v, 31, INT32_MIN, INT32_MAX, what, report, q));
+}
+fw::SFract15 to_sfract15(double v, const char* what, QuantizationReport* report) {
+  double q;
+  return fw::SFract15::from_raw(quantize<int16_t>(v, 15, INT16_MIN, INT16_MAX, what, report, q));
+}
+
+double to_double(fw::Accum a) { return std::ldexp(a.raw, -fw::Accum::kFracBits); }
+double to_double(fw::UFract32 f) { return std::ldexp(static_cast<double>(f.raw), -32); }
+double to_double(fw::SFract31 f) { return std::ldexp(f.raw, -31); }
+double to_double(fw::SFract15 f) { return std::ldexp(f.raw, -15); }
+
+}  // namespace spindle::host
