@@ -48,6 +48,7 @@ class Core {
   CoreState state() const { return state_; }
   const image::ImageStatus& load_status() const { return status_; }
   uint32_t current_tick() const { return tick_; }
+  uint32_t queued_packets() const { return input_queue_.size(); }
   uint32_t n_neurons() const { return n_neurons_; }
   image::CoreKind kind() const { return kind_; }
   const Provenance& provenance() const { return prov_; }
