@@ -1,0 +1,22 @@
+// What each board provides to the shared Cortex-M code (startup, self-test
+// main). One implementation per board folder; no heap, no interrupts needed.
+#pragma once
+
+#include <cstdint>
+
+namespace spindle::board {
+
+// Brings up what the self-test uses: clocks (where the board needs them),
+// the console UART and the microsecond timer.
+void init();
+
+// Blocking write to the console UART (the one QEMU's `-serial` shows).
+void uart_write(const char* data, uint32_t size);
+// Returns once everything written has left the UART, so nothing is lost when
+// the program exits right after.
+void uart_flush();
+
+// Free-running microsecond counter, wrapping at 2^32.
+uint32_t timer_us();
+
+}  // namespace spindle::board

@@ -1,0 +1,44 @@
+// Console on CMSDK APB UART0 (QEMU's first -serial).
+#include "board.h"
+#include "drivers.h"
+#include "mmio.h"
+
+namespace spindle::board {
+namespace {
+
+constexpr uintptr_t kUart0 = 0x40004000;
+constexpr uintptr_t kData = kUart0 + 0x00;
+constexpr uintptr_t kState = kUart0 + 0x04;
+constexpr uintptr_t kCtrl = kUart0 + 0x08;
+constexpr uintptr_t kBaudDiv = kUart0 + 0x10;
+
+constexpr uint32_t kStateTxFull = 1u << 0;
+constexpr uint32_t kCtrlTxEnable = 1u << 0;
+constexpr uint32_t kBaudRate = 115200;
+constexpr uint32_t kMinBaudDiv = 16;  // the CMSDK UART's lower limit
+constexpr uint32_t kBaudDivValue = kPeripheralClockHz / kBaudRate;
+static_assert(kBaudDivValue >= kMinBaudDiv);
+
+}  // namespace
+
+void uart_init() {
+  reg32(kBaudDiv) = kBaudDivValue;
+  reg32(kCtrl) = kCtrlTxEnable;
+}
+
+void uart_write(const char* data, uint32_t size) {
+  for (uint32_t i = 0; i < size; ++i) {
+    while (reg32(kState) & kStateTxFull) {
+    }
+    reg32(kData) = static_cast<uint8_t>(data[i]);
+  }
+}
+
+// The CMSDK UART has no "transmitter idle" flag; an empty buffer is the best
+// it tells. Under QEMU that means the byte has been handed to the chardev.
+void uart_flush() {
+  while (reg32(kState) & kStateTxFull) {
+  }
+}
+
+}  // namespace spindle::board

@@ -1,0 +1,27 @@
+# Board description: Netduino Plus 2 (STM32F405RG, Cortex-M4F), as QEMU 7.2
+# models it (`-M netduinoplus2`). Everything the build, the linker script and
+# the QEMU tests need to know about the board is here.
+set(SPINDLE_BOARD_QEMU_MACHINE netduinoplus2)
+set(SPINDLE_BOARD_SOURCES startup.cpp board.cpp uart.cpp timer.cpp)
+
+# Memory map: <region> <origin> <length> <attributes>. Flash is aliased at 0
+# for booting; the image is linked at its real address.
+set(SPINDLE_BOARD_MEMORY
+  FLASH 0x08000000 1M rx
+  RAM   0x20000000 128K rwx
+  CCM   0x10000000 64K rw   # core-coupled RAM (CPU only): QEMU 7.2 does not model it, so unused
+)
+# QEMU 7.2 maps 192 KB of SRAM and no CCM; the linker keeps to the part's real
+# 128 KB so the image runs on both.
+set(SPINDLE_BOARD_STACK_REGION RAM)
+set(SPINDLE_BOARD_STACK_SIZE 16K)
+
+# Self-test image: one core (~80 KB of state) is all 128 KB of SRAM holds.
+set(SPINDLE_BOARD_SELFTEST_MAX_CORES 1)
+set(SPINDLE_BOARD_SELFTEST_NETWORK single-core)
+set(SPINDLE_BOARD_SELFTEST_TICKS 1000)
+
+# Flashing a real STM32F405 board through an ST-LINK (or any SWD probe):
+#   openocd -f <config...> -c "program spindle-netduinoplus2.elf verify reset exit"
+set(SPINDLE_BOARD_OPENOCD_CONFIG board/stm32f4discovery.cfg)
+set(SPINDLE_BOARD_OPENOCD_TARGET target/stm32f4x.cfg)

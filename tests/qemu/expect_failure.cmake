@@ -1,0 +1,22 @@
+# cmake -DEXPECT=<regex> -P expect_failure.cmake <command> [args...]
+# Runs the command and passes only if it fails AND its output matches EXPECT:
+# proves a check fails for the reason it should, not for any reason at all.
+set(command)
+math(EXPR last "${CMAKE_ARGC} - 1")
+set(found_script FALSE)
+foreach(i RANGE 1 ${last})
+  if(found_script)
+    list(APPEND command "${CMAKE_ARGV${i}}")
+  elseif(CMAKE_ARGV${i} MATCHES "expect_failure\\.cmake$")
+    set(found_script TRUE)
+  endif()
+endforeach()
+execute_process(COMMAND ${command} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE status)
+message("${out}")
+if(status EQUAL 0)
+  message(FATAL_ERROR "expected failure, but the command passed: ${command}")
+endif()
+if(NOT out MATCHES "${EXPECT}")
+  message(FATAL_ERROR "the command failed (${status}) but its output does not match '${EXPECT}'")
+endif()
+message("OK: failed as expected (status ${status}, output matches '${EXPECT}')")
