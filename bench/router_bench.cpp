@@ -2,8 +2,8 @@
 //  - Lookup on a 1024-entry table: the linear first-match scan (baseline)
 //    against FastLookup, same tables and keys, in the same run. Two tables:
 //    "population" (sPyNNaker-style: one entry per population, key = id << 11,
-//    mask 0xFFFFF800) and "mixed" (prefix masks of 8-32 bits, nested and
-//    overlapping entries whose order matters, like compressed tables).
+//    mask 0xFFFFF800) and "mixed" (prefix masks of 12-32 bits, nested and
+//    overlapping entries, most specific first with some out of order).
 //    Keys: 90% hit an entry chosen uniformly, 10% miss.
 //  - Fabric: packets per second through an 8x8 torus where each of 1024
 //    source populations (64 chips x 16 cores) multicasts to 8 random chips
@@ -13,6 +13,8 @@
 // Run: build/<dir>/bench/bench_router --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <bit>
 #include <deque>
 #include <map>
 #include <random>
@@ -35,24 +37,25 @@ RoutingTable population_table(std::mt19937& g) {
 }
 
 RoutingTable mixed_table(std::mt19937& g) {
-  RoutingTable t(1024);
-  std::vector<RoutingEntry> base;
-  while (!t.full()) {
-    RoutingEntry e;
-    if (!base.empty() && rnd(g) % 3 == 0) {
-      // A more specific entry inside an earlier one, or a broader one after it.
-      const RoutingEntry& b = base[rnd(g) % base.size()];
-      const uint32_t len = 8 + rnd(g) % 25;
-      e.mask = ~0u << (32 - len);
-      e.key = (b.key | (rnd(g) & ~b.mask)) & e.mask;
-    } else {
-      const uint32_t len = 8 + rnd(g) % 25;
-      e.mask = ~0u << (32 - len);
-      e.key = (rnd(g) & 0x00FF'FFFF) & e.mask;  // keys share the top byte: lots of overlap
-    }
+  // Prefix masks of 12-32 bits over keys whose top 12 bits take one of 16
+  // values, so entries nest and overlap; ordered most specific first (as
+  // longest-prefix-style and compressed tables are), with some entries moved
+  // out of that order so that first-match order really matters.
+  std::vector<RoutingEntry> v(1024);
+  uint32_t tops[16];
+  for (uint32_t& t : tops) t = rnd(g) & 0xFFF0'0000;
+  for (RoutingEntry& e : v) {
+    const uint32_t len = 12 + rnd(g) % 21;
+    e.mask = ~0u << (32 - len);
+    e.key = (tops[rnd(g) % 16] | (rnd(g) & 0x000F'FFFF)) & e.mask;
     e.route = rnd(g) & kRouteValidMask;
-    if (t.add(e) == AddStatus::kOk) base.push_back(e);
   }
+  std::stable_sort(v.begin(), v.end(), [](const RoutingEntry& a, const RoutingEntry& b) {
+    return std::popcount(a.mask) > std::popcount(b.mask);
+  });
+  for (uint32_t i = 0; i < 100; ++i) std::swap(v[rnd(g) % v.size()], v[rnd(g) % v.size()]);
+  RoutingTable t(1024);
+  for (const RoutingEntry& e : v) t.add_or_throw(e);
   return t;
 }
 

@@ -6,6 +6,7 @@
 #include "router/route_word.h"
 
 namespace spindle::emu {
+
 void Router::init(const MachineDescription& machine, uint32_t chip_index, const RouterConfig& config,
                   P2PTable* p2p) {
   index_ = chip_index;
@@ -32,15 +33,12 @@ void Router::init(const MachineDescription& machine, uint32_t chip_index, const 
 
 void Router::set_config(const RouterConfig& config) {
   config_ = config;
-  max_hops_ = config.max_hops != 0 ? config.max_hops : 4 * (mesh_.width + mesh_.height) + 16;
-  for (OutputLink& out : links_) {
-    out.capacity = config.link_buffer;
-    out.buffer.reserve(std::min(config.link_buffer, 1024u));
-  }
-  if (alive_) {
-    dump_.reserve(std::min(config.dump_capacity, 4096u));
-    scratch_.reserve(std::min(config.dump_capacity, 4096u));
-  }
+  // The packet counts hops in 16 bits and reinjections in 8.
+  config_.max_reinjections = std::min(config.max_reinjections, 255u);
+  max_hops_ = std::min(config.max_hops != 0 ? config.max_hops : 4 * (mesh_.width + mesh_.height) + 16, 65000u);
+  // Buffers and queues grow on first use and keep their capacity: no
+  // allocation per packet in steady state, nothing reserved for idle chips.
+  for (OutputLink& out : links_) out.capacity = config.link_buffer;
 }
 
 void Router::begin_tick() {
@@ -70,10 +68,11 @@ void Router::refuse_local() {
 }
 
 void Router::receive(const std::vector<FabricPacket>& packets, uint8_t arrived_on) {
-  for (FabricPacket p : packets) {
-    p.arrived_on = arrived_on;
-    ++p.hops;
-    input_.push_back(p);
+  const size_t first = input_.size();
+  input_.insert(input_.end(), packets.begin(), packets.end());
+  for (size_t i = first; i < input_.size(); ++i) {
+    input_[i].arrived_on = arrived_on;
+    ++input_[i].hops;
   }
 }
 
@@ -113,7 +112,8 @@ void Router::route(FabricPacket p, std::vector<fw::Packet>* inboxes) {
 
   switch (p.kind) {
     case PacketKind::kMulticast: {
-      const uint32_t idx = config_.fast_lookup ? fast_.find_first(p.key) : table_.find_first(p.key);
+      uint32_t route = 0;
+      const uint32_t idx = config_.fast_lookup ? fast_.find_first(p.key, route) : table_.find_first(p.key);
       if (idx == kNoMatch) {
         if (local) {
           drop(DropReason::kUnroutedLocal);
@@ -124,18 +124,18 @@ void Router::route(FabricPacket p, std::vector<fw::Packet>* inboxes) {
         return;
       }
       ++counters_.table_hits;
-      const uint32_t route = table_[idx].route;
-      uint32_t cores = route_cores(route);
-      uint32_t links = route_links(route);
-      const uint32_t outputs = static_cast<uint32_t>(std::popcount(cores) + std::popcount(links));
-      if (outputs == 0) {
+      if (!config_.fast_lookup) route = table_[idx].route;
+      if ((route & kRouteValidMask) == 0) {
         drop(DropReason::kEmptyRoute);
         return;
       }
-      counters_.copies += outputs - 1;
-      for (; cores != 0; cores &= cores - 1) deliver(p, static_cast<uint32_t>(std::countr_zero(cores)), inboxes);
-      for (; links != 0; links &= links - 1)
+      // One copy per output: the packet itself and (outputs - 1) copies.
+      uint32_t outputs = 0;
+      for (uint32_t cores = route_cores(route); cores != 0; cores &= cores - 1, ++outputs)
+        deliver(p, static_cast<uint32_t>(std::countr_zero(cores)), inboxes);
+      for (uint32_t links = route_links(route); links != 0; links &= links - 1, ++outputs)
         start_send(p, static_cast<uint32_t>(std::countr_zero(links)), Stage::kNormal);
+      counters_.copies += outputs - 1;
       return;
     }
     case PacketKind::kPointToPoint: {

@@ -21,10 +21,11 @@ struct RouterConfig {
   // Packets a router's dump queue holds; the monitor reinjects them at the
   // start of the next tick. A packet dumped when the queue is full is dropped.
   uint32_t dump_capacity = 256;
-  // A packet dumped again after this many reinjections is dropped.
+  // A packet dumped again after this many reinjections is dropped (at most 255).
   uint32_t max_reinjections = 4;
   // Packets that have crossed more links than this are dropped (routing
-  // loops, e.g. default routing round a torus). 0: 4 x (width + height) + 16.
+  // loops, e.g. default routing round a torus). 0: 4 x (width + height) + 16;
+  // at most 65000.
   uint32_t max_hops = 0;
   // Route multicast packets with FastLookup (true) or the table's linear
   // scan (false); the answers are the same.

@@ -9,6 +9,7 @@
 
 #include "fabric_test_util.h"
 #include "router/fabric.h"
+#include "router/p2p_table.h"
 #include "router/route_word.h"
 
 namespace spindle::emu {
@@ -212,6 +213,34 @@ TEST(Router, PointToPointAroundFailedLinksAndDeadChips) {
   const FabricReport r = f.report();
   EXPECT_EQ(r.totals.dropped_by(DropReason::kBadSource), 2u);
   EXPECT_EQ(r.totals.delivered, 1u);
+  expect_balanced(f);
+}
+
+TEST(Router, PointToPointOnThe48ChipBoardTakesShortestPathsInsideTheHexagon) {
+  Fabric f(machine_from_shape("48"));
+  const MachineDescription& m = f.machine();
+  const std::vector<ChipCoord> chips = m.alive_chips();
+  ASSERT_EQ(chips.size(), 48u);
+  P2PTable p2p(m);
+  uint64_t hops = 0;
+  for (ChipCoord from : chips)
+    for (ChipCoord to : chips) {
+      f.inject_p2p(from, 1, to, fw::Packet{m.mesh.index(to), 0, false});
+      hops += p2p.distance(m.mesh.index(from), m.mesh.index(to));
+      // The hexagon is convex in the triangular lattice: its shortest paths
+      // are as short as on the full grid.
+      EXPECT_EQ(p2p.distance(m.mesh.index(from), m.mesh.index(to)), m.mesh.hop_distance(from, to));
+    }
+  Inboxes in;
+  f.route_tick(in);
+  for (ChipCoord to : chips) {
+    const auto& box = in[f.inbox_index(to, kMonitorCore)];
+    ASSERT_EQ(box.size(), 48u);
+    for (const fw::Packet& p : box) EXPECT_EQ(p.key, m.mesh.index(to));
+  }
+  const FabricReport r = f.report();
+  EXPECT_EQ(r.link_totals.carried, hops);
+  EXPECT_EQ(r.totals.dropped_total(), 0u);
   expect_balanced(f);
 }
 
