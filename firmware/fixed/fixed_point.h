@@ -19,9 +19,14 @@
 namespace spindle::fw {
 
 // Rounds v / 2^shift to nearest, ties away from zero. shift in [1, 62].
+// The magnitude is rounded in unsigned arithmetic: |v| + half reaches 2^63
+// (e.g. INT32_MIN x 0xFFFFFFFF, or any v near INT64_MIN/MAX), which would
+// overflow int64.
 constexpr int64_t round_shift(int64_t v, int shift) {
-  const int64_t half = int64_t{1} << (shift - 1);
-  return v >= 0 ? (v + half) >> shift : -((-v + half) >> shift);
+  const uint64_t half = uint64_t{1} << (shift - 1);
+  const uint64_t magnitude = v >= 0 ? static_cast<uint64_t>(v) : 0u - static_cast<uint64_t>(v);
+  const uint64_t r = (magnitude + half) >> shift;  // <= (2^63 + 2^61) / 2: fits int64
+  return v >= 0 ? static_cast<int64_t>(r) : -static_cast<int64_t>(r);
 }
 
 constexpr int32_t saturate_i32(int64_t v) {
