@@ -16,7 +16,7 @@ const char* to_string(ImageError e) {
     case ImageError::kBadTotalSize: return "total size larger than the data or not a multiple of 4";
     case ImageError::kTooManyRegions: return "too many regions";
     case ImageError::kHeaderChecksum: return "header checksum mismatch";
-    case ImageError::kRegionOutOfBounds: return "region outside the image";
+    case ImageError::kRegionOutOfBounds: return "region outside the image or overlapping another";
     case ImageError::kRegionMisaligned: return "region offset or size not a multiple of 4";
     case ImageError::kDuplicateRegion: return "region appears twice";
     case ImageError::kUnknownRegion: return "unknown region id";
@@ -68,6 +68,13 @@ ImageStatus ImageReader::open(const uint8_t* data, size_t size) {
     // 64-bit sum: offset + size cannot wrap.
     if (e.offset < table_end || uint64_t{e.offset} + e.size > h.total_size)
       return {ImageError::kRegionOutOfBounds, e.id, entry_offset};
+    // No byte belongs to two regions (each would read it as something else).
+    for (const RegionView& other : regions_) {
+      if (!other.present() || other.size == 0 || e.size == 0) continue;
+      const uint64_t start = static_cast<uint64_t>(other.data - data);
+      if (e.offset < start + other.size && start < uint64_t{e.offset} + e.size)
+        return {ImageError::kRegionOutOfBounds, e.id, entry_offset};
+    }
     if (crc32(data + e.offset, e.size) != e.crc) return {ImageError::kRegionChecksum, e.id, e.offset};
     regions_[e.id] = RegionView{data + e.offset, e.size};
   }

@@ -19,7 +19,7 @@ enum class ImageError : uint32_t {
   kBadTotalSize,      // total_size larger than the buffer or not a multiple of 4
   kTooManyRegions,
   kHeaderChecksum,
-  kRegionOutOfBounds, // offset/size outside the image, or overlapping the table
+  kRegionOutOfBounds, // offset/size outside the image, overlapping the table or another region
   kRegionMisaligned,
   kDuplicateRegion,
   kUnknownRegion,
