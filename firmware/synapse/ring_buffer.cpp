@@ -4,7 +4,7 @@ namespace spindle::fw {
 
 bool RingBuffer::configure(uint32_t slots, uint32_t type_bits, uint32_t index_bits) {
   if (slots == 0 || (slots & (slots - 1)) != 0 || slots > kMaxRingSlots) return false;
-  if (type_bits + index_bits >= 32) return false;
+  if (uint64_t{type_bits} + index_bits >= 32) return false;  // 64-bit sum: no wrap
   const uint64_t words = uint64_t{slots} << (type_bits + index_bits);
   if (words > kRingBufferWords) return false;
   slot_mask_ = slots - 1;

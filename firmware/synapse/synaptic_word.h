@@ -14,7 +14,8 @@ struct SynapticWordLayout {
 
   static constexpr uint32_t kWeightShift = 16;
   static constexpr bool valid(uint32_t index_bits, uint32_t type_bits, uint32_t delay_bits) {
-    return index_bits + type_bits + delay_bits <= kWeightShift;
+    // Summed in 64 bits: huge widths (from a bad image) must not wrap into range.
+    return uint64_t{index_bits} + type_bits + delay_bits <= kWeightShift;
   }
 
   constexpr uint32_t index(uint32_t w) const { return w & mask(index_bits); }
