@@ -301,7 +301,7 @@ void Core::tick() {
       visit_model(model_, [&]<class Model>() { update_neurons<Model>(); });
       break;
     case image::CoreKind::kPoissonSource:
-      poisson_.tick(tick_, rng_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
+      prov_.poisson_capped += poisson_.tick(tick_, rng_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
       break;
     case image::CoreKind::kArraySource:
       spike_array_.tick(tick_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });

@@ -20,6 +20,7 @@ struct Provenance {
   uint32_t spike_records_dropped = 0; // recording buffer full
   uint32_t state_records_dropped = 0;
   uint32_t spikes_emitted = 0;        // spikes of this core's neurons or sources
+  uint32_t poisson_capped = 0;        // Poisson draws cut at kMaxSpikesPerSourcePerTick (spikes lost)
 };
 
 // Field list in one place, for printing and serialising.
@@ -38,6 +39,7 @@ void for_each_counter(const Provenance& p, F&& f) {
   f("spike_records_dropped", p.spike_records_dropped);
   f("state_records_dropped", p.state_records_dropped);
   f("spikes_emitted", p.spikes_emitted);
+  f("poisson_capped", p.poisson_capped);
 }
 
 }  // namespace spindle::fw
