@@ -2,10 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace spindle::host {
+
+namespace {
+
+// "0x" + hexadecimal, as keys are written everywhere else.
+std::string hex(uint32_t v) {
+  char buf[11];
+  std::snprintf(buf, sizeof buf, "0x%x", v);
+  return buf;
+}
+
+}  // namespace
 
 uint32_t bits_for(uint32_t n) {
   uint32_t b = 0;
@@ -23,7 +35,7 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
   for (IncomingBlock& b : blocks) {
     if (!merged.empty() && merged.back().key == b.key) {
       if (merged.back().mask != b.mask || merged.back().n_sources != b.n_sources)
-        throw std::invalid_argument("two source blocks with key 0x" + std::to_string(b.key) + " disagree on mask or size");
+        throw std::invalid_argument("two source blocks with key " + hex(b.key) + " disagree on mask or size");
       merged.back().synapses.insert(merged.back().synapses.end(), b.synapses.begin(), b.synapses.end());
     } else {
       merged.push_back(std::move(b));
@@ -36,7 +48,7 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
   for (size_t b = 0; b < blocks.size(); ++b) {
     for (size_t i = 0; i < blocks[b].synapses.size(); ++i) {
       const SynapseSpec& s = blocks[b].synapses[i];
-      auto where = [&] { return "block key 0x" + std::to_string(blocks[b].key) + " synapse " + std::to_string(i); };
+      auto where = [&] { return "block key " + hex(blocks[b].key) + " synapse " + std::to_string(i); };
       if (s.delay_ticks == 0) throw std::invalid_argument(where() + ": delay must be >= 1 tick");
       if (s.target >= n_neurons) throw std::invalid_argument(where() + ": target out of range");
       if (s.source >= blocks[b].n_sources) throw std::invalid_argument(where() + ": source out of range");
