@@ -1,0 +1,113 @@
+// The tick engine: runs every loaded core of a machine natively, tick by
+// tick. Within tick t:
+//   1. every core runs its timestep (in parallel over host threads)
+//   2. the packets they sent are routed through the fabric (serially, in a
+//      fixed core order) into per-core inboxes
+//   3. every core takes its inbox into its ring buffers (in parallel), and
+//      its recordings are drained
+// so packets emitted in tick t are delivered before tick t+1. Each core's
+// work depends only on its own state and its inbox, whose order is fixed,
+// so any thread count gives bit-identical results.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "engine/worker_pool.h"
+#include "machine/machine.h"
+#include "platform/native_platform.h"
+#include "router/fabric.h"
+#include "runtime/core.h"
+
+namespace spindle::emu {
+
+struct CoreLocation {
+  ChipCoord chip;
+  uint32_t core = 1;
+  friend bool operator==(const CoreLocation&, const CoreLocation&) = default;
+};
+
+struct EngineConfig {
+  unsigned threads = 0;           // 0: one per hardware thread
+  bool real_time = false;         // pace ticks to the wall clock
+  uint32_t timestep_us = 1000;    // the wall-clock length of a tick when pacing
+  RouterConfig router{};
+};
+
+// One loaded core: its image, its platform, the firmware core, and what it
+// has recorded so far.
+struct CoreSlot {
+  CoreLocation where;
+  std::vector<uint32_t> image;  // word-aligned copy of the core image
+  fw::NativePlatform platform;
+  fw::Core core;
+  std::vector<fw::SpikeRecord> spikes;
+  std::vector<fw::StateRecord> states;
+};
+
+struct CoreReport {
+  CoreLocation where;
+  fw::CoreState state;
+  fw::Provenance provenance;
+};
+
+struct RunReport {
+  uint32_t ticks = 0;
+  double wall_seconds = 0;
+  double core_seconds = 0;     // phases 1 and 3 (neurons, synapses, recording)
+  double routing_seconds = 0;  // phase 2
+  uint64_t neuron_updates = 0;
+  uint64_t synaptic_events = 0;
+  uint64_t spikes = 0;
+  uint32_t late_ticks = 0;     // real-time pacing: ticks that ended after their deadline
+  double max_lateness_ms = 0;
+  std::vector<uint32_t> first_late_ticks;  // up to kMaxListedLateTicks of them
+  std::vector<CoreReport> cores;
+  FabricReport fabric;
+  static constexpr size_t kMaxListedLateTicks = 32;
+};
+
+using ProgressFn = std::function<void(uint32_t done, uint32_t total)>;
+
+class Engine {
+ public:
+  explicit Engine(MachineDescription machine, EngineConfig config = {});
+
+  // Puts a core image on an application core. Throws std::invalid_argument
+  // naming the core if the core is dead, the monitor, already loaded, or the
+  // image does not load (with the parser's error, region and offset).
+  void load_core(CoreLocation where, const std::vector<uint8_t>& image);
+
+  RoutingTable& routing_table(ChipCoord chip) { return fabric_.table(chip); }
+  Fabric& fabric() { return fabric_; }
+  const MachineDescription& machine() const { return machine_; }
+
+  // Runs n ticks (may be called again to continue). progress, if given, is
+  // called from the calling thread about every 1% of the run.
+  RunReport run(uint32_t ticks, const ProgressFn& progress = {});
+
+  const std::vector<std::unique_ptr<CoreSlot>>& cores() const { return slots_; }
+  const CoreSlot* find(CoreLocation where) const;
+  unsigned threads() const { return pool_.threads(); }
+
+ private:
+  size_t inbox_index(CoreLocation where) const {
+    return machine_.mesh.index(where.chip) * machine_.cores_per_chip + where.core;
+  }
+  void tick_cores(size_t begin, size_t end);
+  void deliver(size_t begin, size_t end);
+  RunReport make_report() const;
+
+  MachineDescription machine_;
+  EngineConfig config_;
+  Fabric fabric_;
+  WorkerPool pool_;
+  std::vector<std::unique_ptr<CoreSlot>> slots_;
+  std::vector<std::vector<fw::Packet>> inboxes_;  // by inbox_index
+  RunReport totals_;
+};
+
+}  // namespace spindle::emu
