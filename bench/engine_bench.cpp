@@ -8,7 +8,7 @@
 // work), so the engine's figure reads as a fraction of what the hardware
 // allows here.
 //
-// Usage: engine_bench [--ticks N] [--threads N] [--small]
+// Usage: engine_bench [--ticks N] [--threads N] [--small] [--link-buffer N] [--wait-rounds N]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -58,16 +58,19 @@ int main(int argc, char** argv) {
   uint32_t ticks = 1000;
   unsigned threads = std::thread::hardware_concurrency();
   host::SyntheticNetworkSpec spec;
+  emu::RouterConfig router;
   spec.machine = "torus:4x4";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--ticks" && i + 1 < argc) ticks = static_cast<uint32_t>(std::atoi(argv[++i]));
     else if (a == "--threads" && i + 1 < argc) threads = static_cast<unsigned>(std::atoi(argv[++i]));
+    else if (a == "--link-buffer" && i + 1 < argc) router.link_buffer = static_cast<uint32_t>(std::atoi(argv[++i]));
+    else if (a == "--wait-rounds" && i + 1 < argc) router.wait_rounds = static_cast<uint32_t>(std::atoi(argv[++i]));
     else if (a == "--small") {
       spec.cores_per_chip = 4;
       spec.synapses_per_neuron = 200;
     } else {
-      std::fprintf(stderr, "usage: engine_bench [--ticks N] [--threads N] [--small]\n");
+      std::fprintf(stderr, "usage: engine_bench [--ticks N] [--threads N] [--small] [--link-buffer N] [--wait-rounds N]\n");
       return 2;
     }
   }
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
     if (t == threads && threads == 1 && events != 0) break;
     emu::EngineConfig cfg;
     cfg.threads = t;
+    cfg.router = router;
     emu::Engine engine(net.machine, cfg);
     for (const auto& [chip, entries] : net.tables)
       for (const auto& e : entries) engine.routing_table(net.machine.mesh.coord(chip)).add_or_throw({e.key, e.mask, e.route});
@@ -98,6 +102,16 @@ int main(int argc, char** argv) {
         t, r.wall_seconds, ticks, static_cast<double>(r.synaptic_events) / r.wall_seconds,
         static_cast<double>(r.synaptic_events) / r.wall_seconds / t, static_cast<double>(r.neuron_updates) / r.wall_seconds, 100.0 * r.routing_seconds / r.wall_seconds, rate,
         static_cast<unsigned long long>(r.spikes), static_cast<unsigned long long>(r.fabric.totals.dropped_total()));
+    const emu::RouterCounters& tot = r.fabric.totals;
+    std::printf("  fabric: injected %llu, delivered %llu (late %llu), blocked %llu, emergency %llu, dumped %llu",
+                static_cast<unsigned long long>(tot.injected), static_cast<unsigned long long>(tot.delivered),
+                static_cast<unsigned long long>(tot.delivered_late), static_cast<unsigned long long>(tot.blocked),
+                static_cast<unsigned long long>(tot.emergency_routed), static_cast<unsigned long long>(tot.dumped));
+    for (uint32_t k = 0; k < emu::kDropReasonCount; ++k)
+      if (tot.dropped[k] != 0)
+        std::printf(", dropped (%s) %llu", std::string(emu::drop_reason_name(static_cast<emu::DropReason>(k))).c_str(),
+                    static_cast<unsigned long long>(tot.dropped[k]));
+    std::printf("\n");
   }
   const double base = baseline_events_per_second(events);
   std::printf("baseline (bare saturating ring-buffer adds, 1 thread): %.3g events/s\n", base);

@@ -9,14 +9,14 @@ struct RouterConfig {
   // A link's output buffer: packets it accepts in one round (a round is the
   // time a packet takes to cross one link; the buffer is carried whole each
   // round). A fuller link refuses packets until the next round.
-  uint32_t link_buffer = 64;
+  uint32_t link_buffer = 256;
   // Packets one link (one direction) carries in one tick; once spent, the
   // link refuses packets for the rest of the tick.
   uint32_t link_budget = 4096;
   // Rounds a refused packet waits for its link before emergency routing
   // (SpiNNaker's wait1), and rounds it waits on the emergency link (or, for
   // the second emergency leg, on its link) before being dumped (wait2).
-  uint32_t wait_rounds = 2;
+  uint32_t wait_rounds = 8;
   uint32_t emergency_wait_rounds = 1;
   // Packets a router's dump queue holds; the monitor reinjects them at the
   // start of the next tick. A packet dumped when the queue is full is dropped.
