@@ -15,7 +15,7 @@
 namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
-inline constexpr uint16_t kVersionMajor = 1;     // incompatible layout changes
+inline constexpr uint16_t kVersionMajor = 2;     // incompatible layout changes (2: NeuronRegionHeader.model_id)
 inline constexpr uint16_t kVersionMinor = 0;     // compatible additions
 inline constexpr uint32_t kMaxRegions = 16;
 
@@ -71,6 +71,7 @@ struct SystemRegion {
 };
 
 struct NeuronRegionHeader {
+  uint32_t model_id;     // ModelId the params/state were written for; must equal SystemRegion::model_id
   uint32_t n_neurons;
   uint32_t param_bytes;  // per neuron; must equal the model's
   uint32_t state_bytes;  // per neuron; must equal the model's

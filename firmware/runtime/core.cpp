@@ -117,7 +117,9 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
   const bool known = visit_model(model_, [&]<class Model>() {
     using P = typename Model::Params;
     using S = typename Model::State;
-    if (h.n_neurons != n_neurons_ || h.param_bytes != sizeof(P) || h.state_bytes != sizeof(S) ||
+    // Models with equal block sizes (IF_curr_exp and Izhikevich) are told
+    // apart only by the id the region was written for.
+    if (h.model_id != static_cast<uint32_t>(model_) || h.n_neurons != n_neurons_ || h.param_bytes != sizeof(P) || h.state_bytes != sizeof(S) ||
         n_synapse_types_ != Model::kReceptors) {
       result = fail(ImageError::kBadNeurons, RegionId::kNeurons, 0);
       return;

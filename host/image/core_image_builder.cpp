@@ -56,7 +56,8 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
 
   if (spec.neurons) {
     std::vector<uint8_t> r;
-    append(r, img::NeuronRegionHeader{spec.neurons->n_neurons, spec.neurons->param_bytes, spec.neurons->state_bytes});
+    append(r, img::NeuronRegionHeader{static_cast<uint32_t>(spec.neurons->model), spec.neurons->n_neurons,
+                                      spec.neurons->param_bytes, spec.neurons->state_bytes});
     r.insert(r.end(), spec.neurons->params.begin(), spec.neurons->params.end());
     r.insert(r.end(), spec.neurons->state.begin(), spec.neurons->state.end());
     regions.emplace_back(img::RegionId::kNeurons, std::move(r));

@@ -177,7 +177,7 @@ TEST(ImageParser, HeaderFields) {
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x4C444E54; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x534E444C; }).error, ImageError::kBadMagic);  // byte-swapped
-  const uint16_t majors[] = {0, 2, 0xFFFF};
+  const uint16_t majors[] = {0, 1, 3, 0xFFFF};  // 1: before NeuronRegionHeader.model_id
   for (uint16_t major : majors) {
     const img::ImageStatus s = with_header(image, [&](auto& h) { h.version_major = major; });
     EXPECT_EQ(s.error, ImageError::kBadVersion) << major;
@@ -418,6 +418,22 @@ TEST(CoreLoad, NeuronRegion) {
   // has the same block sizes, so that confusion is not detectable here.)
   expect_load_error(edit_system(image, [](auto& s) { s.model_id = 2; }), ImageError::kBadNeurons, nr,
                     "region written for another model");
+  // Izhikevich has the same block sizes as IF_curr_exp: only the region's
+  // model id tells them apart, in either direction.
+  static_assert(sizeof(fw::Izhikevich::Params) == sizeof(fw::IfCurrExp::Params) &&
+                sizeof(fw::Izhikevich::State) == sizeof(fw::IfCurrExp::State));
+  constexpr auto kIzh = static_cast<uint32_t>(fw::ModelId::kIzhikevich);
+  expect_load_error(edit_system(image, [](auto& s) { s.model_id = kIzh; }), ImageError::kBadNeurons, nr,
+                    "IF_curr_exp region loaded as Izhikevich");
+  expect_load_error(edit_field<H>(image, nr, 0, [](H& h) { h.model_id = kIzh; }), ImageError::kBadNeurons, nr,
+                    "Izhikevich region in an IF_curr_exp core");
+  expect_load_error(edit_field<H>(image, nr, 0, [](H& h) { h.model_id = 0; }), ImageError::kBadNeurons, nr,
+                    "region model id 0");
+  {  // both ids changed together: a consistent Izhikevich image loads
+    const std::vector<uint8_t> both = edit_field<H>(edit_system(image, [](auto& s) { s.model_id = kIzh; }), nr, 0,
+                                                    [](H& h) { h.model_id = kIzh; });
+    EXPECT_TRUE(LoadedCore(both).status().ok());
+  }
 }
 
 size_t table_entry(uint32_t i) {
