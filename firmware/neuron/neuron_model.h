@@ -37,13 +37,24 @@ struct NeuronModel {
 
   // One timestep. `input` holds this tick's ring-buffer sums, one per
   // receptor, already in s16.15. Returns true if the neuron fired.
+  //
+  // The Input part gets the start-of-step v and a predictor: predict(drive)
+  // is the v the membrane would reach at the end of this step with that
+  // synaptic drive (plus the extra current), computed on a copy of the
+  // membrane state. Inputs whose drive does not depend on v ignore it;
+  // InputConductance uses it to evaluate its drive at the step's midpoint v.
   static bool step(const Params& p, State& s, const Accum* input) {
     Synapse::add_input(p.synapse, s.synapse, input);
     const Accum v = Membrane::voltage(s.membrane);
-    Accum drive = Input::drive(p.input, Synapse::exc(p.synapse, s.synapse),
-                               Synapse::inh(p.synapse, s.synapse), v);
-    drive = add_sat(drive, Extra::current(p.extra, s.extra, v));
-    Membrane::integrate(p.membrane, s.membrane, drive);
+    const Accum extra = Extra::current(p.extra, s.extra, v);
+    auto predict = [&p, &s, extra](Accum drive) {
+      typename Membrane::State trial = s.membrane;
+      Membrane::integrate(p.membrane, trial, add_sat(drive, extra));
+      return Membrane::voltage(trial);
+    };
+    const Accum drive = Input::drive(p.input, Synapse::exc(p.synapse, s.synapse),
+                                     Synapse::inh(p.synapse, s.synapse), v, predict);
+    Membrane::integrate(p.membrane, s.membrane, add_sat(drive, extra));
     const bool fired = Threshold::crossed(p.threshold, Membrane::voltage(s.membrane));
     if (fired) {
       Membrane::reset(p.membrane, s.membrane);
@@ -54,8 +65,14 @@ struct NeuronModel {
   }
 
   static Accum voltage(const State& s) { return Membrane::voltage(s.membrane); }
-  static Accum gsyn_exc(const State& s) { return Synapse::recorded_exc(s.synapse); }
-  static Accum gsyn_inh(const State& s) { return Synapse::recorded_inh(s.synapse); }
+  // Recorded in the model's units (nA, uS or mV), whatever unit the Input
+  // part keeps the synaptic state in.
+  static Accum gsyn_exc(const State& s) { return Input::recorded(Synapse::recorded_exc(s.synapse)); }
+  static Accum gsyn_inh(const State& s) { return Input::recorded(Synapse::recorded_inh(s.synapse)); }
+
+  // The synaptic state holds each receptor's weights x 2^kReceptorUnitShift
+  // (the host scales the weights: host/image/cell_params.h).
+  static constexpr int32_t kReceptorUnitShift = Input::kUnitShift;
 };
 
 }  // namespace spindle::fw

@@ -1,6 +1,8 @@
 #include "image/cell_params.h"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace spindle::host {
 namespace {
@@ -29,6 +31,17 @@ NeuronBlock uniform(fw::ModelId id, const P& p, uint32_t n, double dt, Quantizat
 }
 
 }  // namespace
+
+std::array<int32_t, fw::kMaxSynapseTypes> receptor_unit_shifts(fw::ModelId model) {
+  std::array<int32_t, fw::kMaxSynapseTypes> shifts{};
+  const bool known = fw::visit_model(model, [&]<class Model>() {
+    for (uint32_t t = 0; t < Model::kReceptors; ++t) shifts[t] = Model::kReceptorUnitShift;
+  });
+  if (!known)
+    throw std::invalid_argument("receptor_unit_shifts: unknown model id " +
+                                std::to_string(static_cast<uint32_t>(model)));
+  return shifts;
+}
 
 int32_t refractory_ticks(double tau_refrac, double dt) {
   return static_cast<int32_t>(std::lround(tau_refrac / dt));

@@ -3,6 +3,7 @@
 // state blocks. Decay factors are computed here, in double, once.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -72,6 +73,13 @@ NeuronBlock make_neuron_block(fw::ModelId id, const std::vector<typename Model::
   if (!states.empty()) std::memcpy(b.state.data(), states.data(), b.state.size());
   return b;
 }
+
+// Per receptor type: the synaptic state of this model holds weights x
+// 2^shift (IF_cond_exp: conductances in units of 2^-10 uS, see
+// firmware/neuron/parts/input_conductance.h; 0 for the others). Pass it to
+// build_synaptic_matrix for a matrix that targets this model; build_core_image
+// rejects a matrix built with other shifts. Throws for an unknown model.
+std::array<int32_t, fw::kMaxSynapseTypes> receptor_unit_shifts(fw::ModelId model);
 
 // Convenience: a slice of n identical neurons of a PyNN cell type.
 NeuronBlock uniform_block(const IfCurrExpParams& p, uint32_t n, double dt, QuantizationReport* r = nullptr);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 
 #include "util/crc32.h"
 
@@ -45,6 +46,10 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
       return m;
     }();
     const SynapticMatrix& m = spec.synapses ? *spec.synapses : empty;
+    if (spec.synapses && spec.neurons && m.unit_shift != receptor_unit_shifts(spec.neurons->model))
+      throw std::invalid_argument(
+          "synaptic matrix built for other receptor units than the neuron model's "
+          "(pass receptor_unit_shifts(model) to build_synaptic_matrix)");
     sys.ring_slots = m.ring_slots;
     sys.index_bits = m.layout.index_bits;
     sys.type_bits = m.layout.type_bits;

@@ -26,9 +26,13 @@ uint32_t bits_for(uint32_t n) {
 }
 
 SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t n_neurons, uint32_t n_types,
-                                     QuantizationReport* report) {
+                                     QuantizationReport* report,
+                                     const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift) {
   SynapticMatrix m;
   if (n_types == 0 || n_types > fw::kMaxSynapseTypes) throw std::invalid_argument("synapse types must be 1..4");
+  for (int32_t u : unit_shift)
+    if (u < 0 || u > 15) throw std::invalid_argument("receptor unit shift must be 0..15");
+  m.unit_shift = unit_shift;
   std::stable_sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   // Several projections from one source slice share its rows.
   std::vector<IncomingBlock> merged;
@@ -55,7 +59,7 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
       if (s.type >= n_types) throw std::invalid_argument(where() + ": synapse type out of range");
       if (!std::isfinite(s.weight)) throw std::invalid_argument(where() + ": weight is not finite");
       max_delay = std::max(max_delay, s.delay_ticks);
-      max_weight[s.type] = std::max(max_weight[s.type], std::fabs(s.weight));
+      max_weight[s.type] = std::max(max_weight[s.type], std::ldexp(std::fabs(s.weight), unit_shift[s.type]));
     }
   }
 
@@ -68,8 +72,9 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
     throw std::invalid_argument("delay of " + std::to_string(max_delay) + " ticks does not fit the ring buffer of a " +
                                 std::to_string(n_neurons) + "-neuron core (needs a delay extension)");
 
-  // Per type: the most fractional bits f that keep the largest weight within
-  // 16 bits; the core scales sums by 2^(15 - f) into s16.15.
+  // Per type: the most fractional bits f that keep the largest weight (in
+  // state units, x 2^unit_shift) within 16 bits; the core scales sums by
+  // 2^(15 - f) into s16.15.
   std::array<int, fw::kMaxSynapseTypes> frac_bits{};
   for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) {
     int f = 15;
@@ -83,9 +88,10 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
     std::vector<std::vector<uint32_t>> rows(block.n_sources);
     for (const SynapseSpec& s : block.synapses) {
       double q = 0;
-      const double scaled = std::round(std::ldexp(std::fabs(s.weight), frac_bits[s.type]));
+      const int bits = frac_bits[s.type] + unit_shift[s.type];  // 16-bit weight = |w| x 2^bits
+      const double scaled = std::round(std::ldexp(std::fabs(s.weight), bits));
       const uint32_t w = static_cast<uint32_t>(std::min(scaled, 65535.0));
-      q = std::ldexp(w, -frac_bits[s.type]);
+      q = std::ldexp(w, -bits);
       if (report) report->entries.push_back({"synaptic weight", std::fabs(s.weight), q, scaled > 65535.0});
       rows[s.source].push_back(m.layout.pack(w, s.delay_ticks, s.type, s.target));
     }

@@ -34,14 +34,23 @@ struct SynapticMatrix {
   fw::SynapticWordLayout layout{};
   uint32_t ring_slots = 2;
   std::array<int32_t, fw::kMaxSynapseTypes> weight_shift{};
+  // The unit_shift the matrix was built with (weights reach the synaptic
+  // state x 2^unit_shift[type]).
+  std::array<int32_t, fw::kMaxSynapseTypes> unit_shift{};
   std::vector<fw::image::PopulationTableEntry> table;
   std::vector<uint32_t> words;
 };
 
 // Throws std::invalid_argument naming the block and synapse on bad input
 // (delay 0, target out of range, a delay the core's ring buffer cannot hold).
+// unit_shift[type]: the target model holds that receptor's synaptic state in
+// units of 2^-unit_shift of the weight's unit (receptor_unit_shifts(model) in
+// image/cell_params.h; 10 for IF_cond_exp's conductances), so weights are
+// scaled by 2^unit_shift before the 16-bit weights and shifts are chosen.
+// The quantization report lists weights in the caller's units.
 SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t n_neurons, uint32_t n_types,
-                                     QuantizationReport* report = nullptr);
+                                     QuantizationReport* report = nullptr,
+                                     const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift = {});
 
 // Bits needed to hold values 0..n-1 (0 for n <= 1).
 uint32_t bits_for(uint32_t n);

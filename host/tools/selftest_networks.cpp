@@ -40,7 +40,8 @@ CoreImageSpec neuron_core(uint32_t core, uint64_t seed, NeuronBlock block, std::
   spec.key_base = key_of(core);
   spec.key_mask = slice_key_mask(block.n_neurons);
   spec.seed = core_seed(seed, core);
-  if (!in.empty()) spec.synapses = build_synaptic_matrix(std::move(in), block.n_neurons, 2);
+  if (!in.empty())
+    spec.synapses = build_synaptic_matrix(std::move(in), block.n_neurons, 2, nullptr, receptor_unit_shifts(block.model));
   spec.recording = record_all(img::kRecordSpikes, block.n_neurons);
   for (uint32_t n = 0; n < 4 && n < block.n_neurons; ++n) spec.recording->neuron_mask[0] |= 1u << n;
   spec.recording->flags |= img::kRecordV;

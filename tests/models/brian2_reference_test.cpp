@@ -341,7 +341,7 @@ TEST(Brian2Reference, IfNonLeakyDelta) {
   q.cm = cm;
   q.i_offset = i_offset;
   const double dbias = host::to_double(host::to_fixed(q, r.dt).membrane.bias) - i_offset * r.dt / cm;
-  const EffectiveWeights w = effective_weights(r.w_exc, r.w_inh);
+  const EffectiveWeights w = effective_weights(r.w_exc, r.w_inh, fw::ModelId::kIfNonLeakyDelta);
   const double dw_exc = w.exc - r.w_exc, dw_inh = w.inh - r.w_inh;
   constexpr double kIdentityTol = 1e-6;
 

@@ -1,5 +1,6 @@
 #include "single_neuron.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "image/core_image_builder.h"
@@ -31,7 +32,7 @@ SingleNeuronRun run_single_neuron(const SingleNeuronSetup& s) {
     block.mask = host::slice_key_mask(2);
     block.n_sources = 2;
     block.synapses = {{0, 0, s.w_exc, s.delay_ticks, 0}, {1, 0, s.w_inh, s.delay_ticks, 1}};
-    neuron.synapses = host::build_synaptic_matrix({block}, 1, 2);
+    neuron.synapses = host::build_synaptic_matrix({block}, 1, 2, nullptr, host::receptor_unit_shifts(s.neuron.model));
   }
   images.push_back(host::build_core_image(neuron));
 
@@ -69,13 +70,13 @@ SingleNeuronRun run_single_neuron(const SingleNeuronSetup& s) {
 
 namespace spindle::test {
 
-EffectiveWeights effective_weights(double w_exc, double w_inh) {
+EffectiveWeights effective_weights(double w_exc, double w_inh, fw::ModelId model) {
   host::IncomingBlock block;
   block.key = 1u << 16;
   block.mask = host::slice_key_mask(2);
   block.n_sources = 2;
   block.synapses = {{0, 0, w_exc, 1, 0}, {1, 0, w_inh, 1, 1}};
-  const host::SynapticMatrix m = host::build_synaptic_matrix({block}, 1, 2);
+  const host::SynapticMatrix m = host::build_synaptic_matrix({block}, 1, 2, nullptr, host::receptor_unit_shifts(model));
   double w[2] = {0, 0};
   const uint32_t stride = m.table.at(0).row_stride;
   for (uint32_t row = 0; row < 2; ++row) {
@@ -83,7 +84,8 @@ EffectiveWeights effective_weights(double w_exc, double w_inh) {
     for (uint32_t k = 1; k <= m.words.at(first); ++k) {
       const uint32_t word = m.words.at(first + k);
       const uint32_t type = m.layout.type(word);
-      w[type] = host::to_double(fw::scale_pow2(fw::SynapticWordLayout::weight(word), m.weight_shift[type]));
+      w[type] = std::ldexp(host::to_double(fw::scale_pow2(fw::SynapticWordLayout::weight(word), m.weight_shift[type])),
+                           -m.unit_shift[type]);
     }
   }
   return {w[0], w[1]};

@@ -41,10 +41,11 @@ namespace spindle::test {
 
 // The weights as the core adds them to the synaptic state (s16.15, in the
 // model's units): the 16-bit synaptic-word weight, then the per-type shift
-// into s16.15 (host/image/synaptic_matrix.cpp), exactly as the core does it.
+// into s16.15 (host/image/synaptic_matrix.cpp), exactly as the core does it,
+// divided by the model's receptor unit scale (2^10 for IF_cond_exp).
 struct EffectiveWeights {
   double exc = 0, inh = 0;
 };
-EffectiveWeights effective_weights(double w_exc, double w_inh);
+EffectiveWeights effective_weights(double w_exc, double w_inh, fw::ModelId model);
 
 }  // namespace spindle::test

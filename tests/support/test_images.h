@@ -58,7 +58,9 @@ inline host::CoreImageSpec neuron_spec(host::NeuronBlock block, uint32_t key_bas
   spec.key_mask = host::slice_key_mask(block.n_neurons);
   spec.emits_spikes = emits;
   spec.seed = host::core_seed(42, key_base >> 16);
-  if (!in.empty()) spec.synapses = host::build_synaptic_matrix(std::move(in), block.n_neurons, 2);
+  if (!in.empty())
+    spec.synapses = host::build_synaptic_matrix(std::move(in), block.n_neurons, 2, nullptr,
+                                                host::receptor_unit_shifts(block.model));
   if (flags != 0) spec.recording = host::record_all(flags, block.n_neurons);
   spec.neurons = std::move(block);
   return spec;
