@@ -9,6 +9,7 @@
 #include <iterator>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 #include "image/core_image_builder.h"
@@ -111,6 +112,22 @@ TEST(CoreImageBuilder, ContainerLayout) {
     EXPECT_EQ(sys.emits_spikes, spec.emits_spikes ? 1u : 0u);
     EXPECT_TRUE(std::equal(spec.seed.begin(), spec.seed.end(), sys.seed));
   }
+}
+
+// A matrix built for other receptor units than the model's would feed the
+// core weights 1024 times off: the builder refuses it.
+TEST(CoreImageBuilder, RejectsMatrixWithOtherReceptorUnits) {
+  IncomingBlock in;
+  in.key = 0x10000;
+  in.mask = slice_key_mask(1);
+  in.n_sources = 1;
+  in.synapses = {{0, 0, 0.01, 1, 0}};
+  CoreImageSpec spec = test::neuron_spec(uniform_block(IfCondExpParams{}, 1, 0.1), 0x20000, {in});
+  EXPECT_NO_THROW(build_core_image(spec));  // neuron_spec passes the model's shifts
+  spec.synapses = build_synaptic_matrix({in}, 1, 2);  // plain units
+  EXPECT_THROW(build_core_image(spec), std::invalid_argument);
+  spec.neurons = uniform_block(IfCurrExpParams{}, 1, 0.1);
+  EXPECT_NO_THROW(build_core_image(spec));
 }
 
 TEST(CoreImageBuilder, RegionSizes) {

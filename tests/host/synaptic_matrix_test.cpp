@@ -147,6 +147,31 @@ TEST(SynapticMatrix, WeightScaleKeeps16BitsAndHalfUlpError) {
   EXPECT_EQ(m.weight_shift[3], 0);
 }
 
+// A conductance receptor (IF_cond_exp) holds its state in units of 2^-10 uS:
+// the weights are scaled by 2^10 before the 16-bit weight and the shift are
+// chosen, so the core's s16.15 input is 1024 x the weight with 16 significant
+// bits; the report stays in uS.
+TEST(SynapticMatrix, ReceptorUnitShiftScalesWeights) {
+  const std::array<int32_t, fw::kMaxSynapseTypes> cond = receptor_unit_shifts(fw::ModelId::kIfCondExp);
+  EXPECT_EQ(cond, (std::array<int32_t, fw::kMaxSynapseTypes>{10, 10, 0, 0}));
+  EXPECT_EQ(receptor_unit_shifts(fw::ModelId::kIfCurrExp), (std::array<int32_t, fw::kMaxSynapseTypes>{}));
+  EXPECT_THROW(receptor_unit_shifts(fw::ModelId::kNone), std::invalid_argument);
+  const std::vector<SynapseSpec> syn = {{0, 0, 0.015, 1, 0}, {0, 1, 0.02, 1, 1}};
+  QuantizationReport plain_report, cond_report;
+  const SynapticMatrix plain = build_synaptic_matrix({block(0x10000, 1, syn)}, 2, 2, &plain_report);
+  const SynapticMatrix scaled = build_synaptic_matrix({block(0x10000, 1, syn)}, 2, 2, &cond_report, cond);
+  EXPECT_EQ(scaled.unit_shift, cond);
+  EXPECT_EQ(plain.weight_shift[0], 15 - 22);                                  // f = 22 for 0.015
+  EXPECT_EQ(scaled.weight_shift[0], 15 - 12);                                 // f = 12 for 15.36
+  EXPECT_EQ(scaled.weight_shift[1], 15 - 11);                                 // f = 11 for 20.48
+  EXPECT_EQ(scaled.words, plain.words);  // the same 16-bit weights: only the shifts differ...
+  EXPECT_EQ(scaled.weight_shift[0], plain.weight_shift[0] + 10);  // ...by the unit shift
+  ASSERT_EQ(cond_report.entries.size(), 2u);
+  for (const auto& e : cond_report.entries) EXPECT_LE(e.abs_error() / e.value, 1.2e-5);
+  EXPECT_THROW(build_synaptic_matrix({block(0x10000, 1, syn)}, 2, 2, nullptr, {16, 0, 0, 0}), std::invalid_argument);
+  EXPECT_THROW(build_synaptic_matrix({block(0x10000, 1, syn)}, 2, 2, nullptr, {-1, 0, 0, 0}), std::invalid_argument);
+}
+
 TEST(SynapticMatrix, ExtremeWeightsAreClampedAndReported) {
   QuantizationReport report;
   const SynapticMatrix m =
