@@ -1,0 +1,341 @@
+#include "network/expand.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include "network/random.h"
+
+namespace spindle::host::network {
+namespace {
+
+namespace v1 = spindle::v1;
+namespace pb = google::protobuf;
+
+struct Default {
+  const char* name;
+  double value;
+};
+
+const std::vector<Default>& defaults_for(v1::Population::CellTypeCase c) {
+  static const std::vector<Default> if_curr_exp = {
+      {"cm", 1.0},       {"tau_m", 20.0},   {"tau_refrac", 0.1}, {"tau_syn_E", 5.0}, {"tau_syn_I", 5.0},
+      {"v_rest", -65.0}, {"v_reset", -65.0}, {"v_thresh", -50.0}, {"i_offset", 0.0}};
+  static const std::vector<Default> if_cond_exp = {
+      {"cm", 1.0},        {"tau_m", 20.0},   {"tau_refrac", 0.1}, {"tau_syn_E", 5.0},
+      {"tau_syn_I", 5.0}, {"v_rest", -65.0}, {"v_reset", -65.0},  {"v_thresh", -50.0},
+      {"i_offset", 0.0},  {"e_rev_E", 0.0},  {"e_rev_I", -70.0}};
+  static const std::vector<Default> izhikevich = {{"a", 0.02},       {"b", 0.2},        {"c", -65.0},
+                                                  {"d", 2.0},        {"i_offset", 0.0}, {"tau_syn_E", 5.0},
+                                                  {"tau_syn_I", 5.0}};
+  static const std::vector<Default> if_nonleaky = {{"cm", 1.0},         {"v_thresh", 1.0}, {"v_reset", 0.0},
+                                                   {"v_floor", -1000.0}, {"i_offset", 0.0}, {"tau_refrac", 0.0}};
+  static const std::vector<Default> poisson = {{"rate", 1.0}, {"start", 0.0}, {"duration", 1e10}};
+  static const std::vector<Default> none;
+  switch (c) {
+    case v1::Population::kIfCurrExp: return if_curr_exp;
+    case v1::Population::kIfCondExp: return if_cond_exp;
+    case v1::Population::kIzhikevich: return izhikevich;
+    case v1::Population::kIfNonleaky: return if_nonleaky;
+    case v1::Population::kSpikeSourcePoisson: return poisson;
+    default: return none;
+  }
+}
+
+// The cell-type message of a population (nullptr when unset).
+const pb::Message* cell_message(const v1::Population& pop) {
+  const auto* oneof = v1::Population::descriptor()->FindOneofByName("cell_type");
+  const auto* field = pop.GetReflection()->GetOneofFieldDescriptor(pop, oneof);
+  if (field == nullptr) return nullptr;
+  return &pop.GetReflection()->GetMessage(pop, field);
+}
+
+const v1::ParameterValue* cell_value(const v1::Population& pop, std::string_view name) {
+  const pb::Message* m = cell_message(pop);
+  if (m == nullptr) return nullptr;
+  const auto* f = m->GetDescriptor()->FindFieldByName(std::string(name));
+  if (f == nullptr || f->message_type() != v1::ParameterValue::descriptor()) return nullptr;
+  if (!m->GetReflection()->HasField(*m, f)) return nullptr;
+  return static_cast<const v1::ParameterValue*>(&m->GetReflection()->GetMessage(*m, f));
+}
+
+double draw(const v1::RandomDistribution& r, Rng& rng) {
+  switch (r.distribution_case()) {
+    case v1::RandomDistribution::kUniform: return rng.uniform(r.uniform().low(), r.uniform().high());
+    case v1::RandomDistribution::kNormal: {
+      const auto& n = r.normal();
+      const double lo = n.has_clip_low() ? n.clip_low() : -INFINITY;
+      const double hi = n.has_clip_high() ? n.clip_high() : INFINITY;
+      if (n.clip_mode() == v1::Normal::TO_BOUNDARY) return std::clamp(rng.normal(n.mean(), n.sd()), lo, hi);
+      for (int tries = 0; tries < 1000000; ++tries) {
+        const double x = rng.normal(n.mean(), n.sd());
+        if (x >= lo && x <= hi) return x;
+      }
+      throw std::invalid_argument("normal distribution: clip range too unlikely to draw from");
+    }
+    default: throw std::invalid_argument("random value without a distribution");
+  }
+}
+
+}  // namespace
+
+int find_population(const v1::Network& net, std::string_view label) {
+  for (int i = 0; i < net.populations_size(); ++i) {
+    if (net.populations(i).label() == label) return i;
+  }
+  return -1;
+}
+
+uint64_t population_seed(const v1::Network& net, size_t population) {
+  const auto& pop = net.populations(static_cast<int>(population));
+  if (pop.has_seed()) return pop.seed();
+  return derive_seed(net.run().seed(), "population:" + pop.label());
+}
+
+uint64_t projection_seed(const v1::Network& net, size_t projection) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  if (proj.has_seed()) return proj.seed();
+  const std::string name = proj.label().empty() ? fmt::format("#{}", projection) : proj.label();
+  return derive_seed(net.run().seed(), "projection:" + name);
+}
+
+std::vector<double> expand_value(const v1::ParameterValue& value, size_t n, uint64_t default_seed,
+                                 double default_value) {
+  switch (value.value_case()) {
+    case v1::ParameterValue::kConstant: return std::vector<double>(n, value.constant());
+    case v1::ParameterValue::kList: {
+      if (static_cast<size_t>(value.list().values_size()) != n) {
+        throw std::invalid_argument(
+            fmt::format("list of {} values where {} are needed", value.list().values_size(), n));
+      }
+      return {value.list().values().begin(), value.list().values().end()};
+    }
+    case v1::ParameterValue::kRandom: {
+      Rng rng(value.random().has_seed() ? value.random().seed() : default_seed);
+      std::vector<double> out(n);
+      for (auto& x : out) x = draw(value.random(), rng);
+      return out;
+    }
+    default: return std::vector<double>(n, default_value);
+  }
+}
+
+std::string cell_type_name(const v1::Population& pop) {
+  const auto* oneof = v1::Population::descriptor()->FindOneofByName("cell_type");
+  const auto* field = pop.GetReflection()->GetOneofFieldDescriptor(pop, oneof);
+  return field == nullptr ? std::string() : field->name();
+}
+
+bool is_spike_source(const v1::Population& pop) {
+  return pop.cell_type_case() == v1::Population::kSpikeSourcePoisson ||
+         pop.cell_type_case() == v1::Population::kSpikeSourceArray;
+}
+
+std::vector<std::string> parameter_names(const v1::Population& pop) {
+  std::vector<std::string> out;
+  for (const auto& d : defaults_for(pop.cell_type_case())) out.emplace_back(d.name);
+  return out;
+}
+
+double parameter_default(const v1::Population& pop, std::string_view name) {
+  for (const auto& d : defaults_for(pop.cell_type_case())) {
+    if (name == d.name) return d.value;
+  }
+  throw std::invalid_argument(
+      fmt::format("cell type '{}' has no parameter '{}'", cell_type_name(pop), name));
+}
+
+std::vector<double> population_parameter(const v1::Network& net, size_t population, std::string_view name) {
+  const auto& pop = net.populations(static_cast<int>(population));
+  const size_t n = pop.size();
+  const uint64_t seed = population_seed(net, population);
+  if (name == "v" || name == "u") {
+    const std::string key = fmt::format("initial_values.{}", name);
+    const auto& pv = name == "v" ? pop.initial_values().v() : pop.initial_values().u();
+    const bool has = name == "v" ? pop.initial_values().has_v() : pop.initial_values().has_u();
+    const uint64_t s = derive_seed(seed, key);
+    if (has && pv.value_case() != v1::ParameterValue::VALUE_NOT_SET) return expand_value(pv, n, s, 0.0);
+    switch (pop.cell_type_case()) {
+      case v1::Population::kIfCurrExp:
+      case v1::Population::kIfCondExp: return population_parameter(net, population, "v_rest");
+      case v1::Population::kIzhikevich: return std::vector<double>(n, name == "v" ? -70.0 : -14.0);
+      case v1::Population::kIfNonleaky:
+        if (name == "v") return std::vector<double>(n, 0.0);
+        [[fallthrough]];
+      default:
+        throw std::invalid_argument(
+            fmt::format("cell type '{}' has no state variable '{}'", cell_type_name(pop), name));
+    }
+  }
+  const double def = parameter_default(pop, name);
+  const v1::ParameterValue* pv = cell_value(pop, name);
+  if (pv == nullptr) return std::vector<double>(n, def);
+  return expand_value(*pv, n, derive_seed(seed, name), def);
+}
+
+int64_t delay_to_ticks(double delay_ms, double timestep_ms) {
+  return static_cast<int64_t>(std::floor(delay_ms / timestep_ms + 0.5 + 1e-9));
+}
+
+int64_t fixed_synapse_count(const v1::Network& net, size_t projection) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const int pi = find_population(net, proj.pre()), qi = find_population(net, proj.post());
+  if (pi < 0 || qi < 0) return -1;
+  const int64_t n_pre = net.populations(pi).size(), n_post = net.populations(qi).size();
+  const auto& c = proj.connector();
+  switch (c.kind_case()) {
+    case v1::Connector::kAllToAll: {
+      const bool self = !c.all_to_all().has_allow_self_connections() || c.all_to_all().allow_self_connections();
+      return n_pre * n_post - (pi == qi && !self ? n_pre : 0);
+    }
+    case v1::Connector::kOneToOne: return n_pre;
+    case v1::Connector::kFixedNumberPre: return int64_t{c.fixed_number_pre().n()} * n_post;
+    case v1::Connector::kFixedNumberPost: return int64_t{c.fixed_number_post().n()} * n_pre;
+    case v1::Connector::kFromList: return c.from_list().connections_size();
+    case v1::Connector::kLowRank: return c.low_rank().has_threshold() ? -1 : n_pre * n_post;
+    default: return -1;
+  }
+}
+
+namespace {
+
+// Chooses n distinct values of [0, m) (Floyd's algorithm), or n values with
+// replacement, sorted ascending; `skip`, when >= 0, is left out of the range
+// (the index space is [0, m) with values >= skip shifted up by one).
+void choose(Rng& rng, uint32_t n, uint32_t m, int64_t skip, bool with_replacement, std::vector<uint32_t>& stamp,
+            uint32_t stamp_id, std::vector<uint32_t>& out) {
+  out.clear();
+  if (with_replacement) {
+    for (uint32_t k = 0; k < n; ++k) out.push_back(static_cast<uint32_t>(rng.below(m)));
+  } else {
+    for (uint32_t j = m - n; j < m; ++j) {
+      auto t = static_cast<uint32_t>(rng.below(uint64_t{j} + 1));
+      if (stamp[t] == stamp_id) t = j;
+      stamp[t] = stamp_id;
+      out.push_back(t);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  if (skip >= 0) {
+    for (auto& x : out) {
+      if (x >= skip) ++x;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Synapse> expand_projection(const v1::Network& net, size_t projection) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const int pi = find_population(net, proj.pre()), qi = find_population(net, proj.post());
+  if (pi < 0 || qi < 0) throw std::invalid_argument("projection names an unknown population");
+  const uint32_t n_pre = net.populations(pi).size(), n_post = net.populations(qi).size();
+  const bool same = pi == qi;
+  const uint64_t seed = projection_seed(net, projection);
+  Rng rng(derive_seed(seed, "connector"));
+  const auto& c = proj.connector();
+  std::vector<Synapse> syn;
+  std::vector<double> low_rank_weights;
+  auto add = [&](uint32_t i, uint32_t j) { syn.push_back(Synapse{i, j, 0.0, 0.0, 0}); };
+  auto allow_self = [](const auto& m) { return !m.has_allow_self_connections() || m.allow_self_connections(); };
+
+  switch (c.kind_case()) {
+    case v1::Connector::kAllToAll: {
+      const bool self = allow_self(c.all_to_all());
+      syn.reserve(size_t{n_pre} * n_post);
+      for (uint32_t i = 0; i < n_pre; ++i)
+        for (uint32_t j = 0; j < n_post; ++j)
+          if (self || !same || i != j) add(i, j);
+      break;
+    }
+    case v1::Connector::kOneToOne:
+      for (uint32_t i = 0; i < std::min(n_pre, n_post); ++i) add(i, i);
+      break;
+    case v1::Connector::kFixedProbability: {
+      const double p = c.fixed_probability().p();
+      const bool self = allow_self(c.fixed_probability());
+      syn.reserve(static_cast<size_t>(p * n_pre * n_post * 1.1) + 16);
+      for (uint32_t i = 0; i < n_pre; ++i)
+        for (uint32_t j = 0; j < n_post; ++j) {
+          if (!self && same && i == j) continue;
+          if (rng.uniform01() < p) add(i, j);
+        }
+      break;
+    }
+    case v1::Connector::kFixedNumberPre:
+    case v1::Connector::kFixedNumberPost: {
+      const bool pre_side = c.kind_case() == v1::Connector::kFixedNumberPre;
+      const auto& fn = pre_side ? c.fixed_number_pre().n() : c.fixed_number_post().n();
+      const bool self = pre_side ? allow_self(c.fixed_number_pre()) : allow_self(c.fixed_number_post());
+      const bool repl = pre_side ? c.fixed_number_pre().with_replacement() : c.fixed_number_post().with_replacement();
+      const uint32_t targets = pre_side ? n_post : n_pre;  // neurons that get exactly n partners
+      const uint32_t pool = pre_side ? n_pre : n_post;     // where partners come from
+      std::vector<uint32_t> stamp(pool, UINT32_MAX), chosen;
+      syn.reserve(size_t{fn} * targets);
+      for (uint32_t t = 0; t < targets; ++t) {
+        const bool skip = same && !self;
+        const uint32_t m = skip ? pool - 1 : pool;
+        if (fn > 0 && (m == 0 || (!repl && fn > m)))
+          throw std::invalid_argument("fixed_number connector: not enough neurons to choose from");
+        choose(rng, fn, m, skip ? int64_t{t} : -1, repl, stamp, t, chosen);
+        for (uint32_t s : chosen) {
+          if (pre_side) add(s, t);
+          else add(t, s);
+        }
+      }
+      break;
+    }
+    case v1::Connector::kFromList:
+      for (const auto& e : c.from_list().connections()) {
+        if (e.pre() >= n_pre || e.post() >= n_post) throw std::invalid_argument("from_list index out of range");
+        add(e.pre(), e.post());
+      }
+      break;
+    case v1::Connector::kLowRank: {
+      const auto& lr = c.low_rank();
+      const uint32_t r = lr.rank();
+      if (r == 0 || static_cast<size_t>(lr.u_size()) != size_t{n_pre} * r ||
+          static_cast<size_t>(lr.v_size()) != size_t{n_post} * r)
+        throw std::invalid_argument("low_rank factor shapes do not match the populations");
+      for (uint32_t i = 0; i < n_pre; ++i)
+        for (uint32_t j = 0; j < n_post; ++j) {
+          double w = 0.0;
+          for (uint32_t k = 0; k < r; ++k) w += lr.u(static_cast<int>(i * r + k)) * lr.v(static_cast<int>(j * r + k));
+          if (lr.has_threshold() && std::fabs(w) < lr.threshold()) continue;
+          add(i, j);
+          low_rank_weights.push_back(w);
+        }
+      break;
+    }
+    default: throw std::invalid_argument("projection without a connector");
+  }
+
+  const double dt = net.run().timestep_ms();
+  const size_t count = syn.size();
+  std::vector<double> weights;
+  if (c.kind_case() == v1::Connector::kLowRank) {
+    weights = std::move(low_rank_weights);
+  } else {
+    weights = expand_value(proj.weight(), count, derive_seed(seed, "weight"), 0.0);
+  }
+  std::vector<double> delays = expand_value(proj.delay(), count, derive_seed(seed, "delay"), dt);
+  if (c.kind_case() == v1::Connector::kFromList) {
+    for (size_t k = 0; k < count; ++k) {
+      const auto& e = c.from_list().connections(static_cast<int>(k));
+      if (e.has_weight()) weights[k] = e.weight();
+      if (e.has_delay()) delays[k] = e.delay();
+    }
+  }
+  for (size_t k = 0; k < count; ++k) {
+    syn[k].weight = weights[k];
+    syn[k].delay = delays[k];
+    const int64_t ticks = delay_to_ticks(delays[k], dt);
+    syn[k].delay_ticks = static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, INT64_C(0xFFFFFFFF)));
+  }
+  return syn;
+}
+
+}  // namespace spindle::host::network

@@ -1,0 +1,635 @@
+#include "network/validate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "network/expand.h"
+#include "network/random.h"
+
+namespace spindle::host::network {
+namespace {
+
+namespace v1 = spindle::v1;
+namespace pb = google::protobuf;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+class Checker {
+ public:
+  explicit Checker(const v1::Network& net) : net_(net) {}
+
+  std::vector<ValidationError> run() {
+    check_run();
+    check_populations();
+    check_projections();
+    check_recordings();
+    return std::move(errors_);
+  }
+
+ private:
+  void error(std::string path, std::string message) { errors_.push_back({std::move(path), std::move(message)}); }
+
+  // ---- values ---------------------------------------------------------
+
+  // Structural checks of a ParameterValue: something set, finite numbers,
+  // list length (when `n` >= 0), sane distributions. Returns false if the
+  // value cannot be expanded.
+  bool check_value(const std::string& path, const v1::ParameterValue& pv, int64_t n, const char* list_what) {
+    switch (pv.value_case()) {
+      case v1::ParameterValue::kConstant:
+        if (!std::isfinite(pv.constant())) {
+          error(path + ".constant", fmt::format("must be finite, got {}", pv.constant()));
+          return false;
+        }
+        return true;
+      case v1::ParameterValue::kList: {
+        bool ok = true;
+        if (n >= 0 && pv.list().values_size() != n) {
+          error(path + ".list", fmt::format("has {} values, must have {} (one per {})", pv.list().values_size(), n,
+                                            list_what));
+          ok = false;
+        }
+        for (int k = 0; k < pv.list().values_size(); ++k) {
+          if (!std::isfinite(pv.list().values(k))) {
+            error(fmt::format("{}.list.values[{}]", path, k), fmt::format("must be finite, got {}", pv.list().values(k)));
+            ok = false;
+          }
+        }
+        return ok;
+      }
+      case v1::ParameterValue::kRandom: {
+        const auto& r = pv.random();
+        const std::string rp = path + ".random";
+        switch (r.distribution_case()) {
+          case v1::RandomDistribution::kUniform: {
+            const auto& u = r.uniform();
+            if (!std::isfinite(u.low()) || !std::isfinite(u.high())) {
+              error(rp + ".uniform", "low and high must be finite");
+              return false;
+            }
+            if (u.low() > u.high()) {
+              error(rp + ".uniform", fmt::format("low must be <= high, got low {} > high {}", u.low(), u.high()));
+              return false;
+            }
+            return true;
+          }
+          case v1::RandomDistribution::kNormal: {
+            const auto& nd = r.normal();
+            const std::string np = rp + ".normal";
+            bool ok = true;
+            if (!std::isfinite(nd.mean())) {
+              error(np + ".mean", fmt::format("must be finite, got {}", nd.mean()));
+              ok = false;
+            }
+            if (!std::isfinite(nd.sd()) || nd.sd() < 0) {
+              error(np + ".sd", fmt::format("must be >= 0, got {}", nd.sd()));
+              ok = false;
+            }
+            if (nd.has_clip_low() && std::isnan(nd.clip_low())) {
+              error(np + ".clip_low", "must not be NaN");
+              ok = false;
+            }
+            if (nd.has_clip_high() && std::isnan(nd.clip_high())) {
+              error(np + ".clip_high", "must not be NaN");
+              ok = false;
+            }
+            if (!ok) return false;
+            const double lo = nd.has_clip_low() ? nd.clip_low() : -kInf;
+            const double hi = nd.has_clip_high() ? nd.clip_high() : kInf;
+            if (lo > hi) {
+              error(np, fmt::format("clip_low must be <= clip_high, got {} > {}", lo, hi));
+              return false;
+            }
+            if (nd.clip_mode() == v1::Normal::REDRAW) {
+              double mass;
+              if (nd.sd() == 0) {
+                mass = (nd.mean() >= lo && nd.mean() <= hi) ? 1.0 : 0.0;
+              } else {
+                auto cdf = [&](double x) { return 0.5 * std::erfc(-(x - nd.mean()) / (nd.sd() * std::sqrt(2.0))); };
+                mass = cdf(hi) - cdf(lo);
+              }
+              if (mass < 1e-3) {
+                error(np, fmt::format("clip range [{}, {}] holds {:.3g} of the distribution; too little to redraw "
+                                      "into (use clip_mode TO_BOUNDARY or widen it)",
+                                      lo, hi, mass));
+                return false;
+              }
+            }
+            return true;
+          }
+          default: error(rp, "must set a distribution (uniform or normal)"); return false;
+        }
+      }
+      default: error(path, "must set one of constant, list or random"); return false;
+    }
+  }
+
+  // Smallest and largest value a (structurally valid) ParameterValue can take.
+  static std::pair<double, double> value_range(const v1::ParameterValue& pv) {
+    switch (pv.value_case()) {
+      case v1::ParameterValue::kConstant: return {pv.constant(), pv.constant()};
+      case v1::ParameterValue::kList: {
+        if (pv.list().values_size() == 0) return {kInf, -kInf};
+        const auto [lo, hi] = std::minmax_element(pv.list().values().begin(), pv.list().values().end());
+        return {*lo, *hi};
+      }
+      case v1::ParameterValue::kRandom: {
+        const auto& r = pv.random();
+        if (r.has_uniform()) return {r.uniform().low(), r.uniform().high()};
+        const auto& nd = r.normal();
+        if (nd.sd() == 0) {
+          return {std::clamp(nd.mean(), nd.has_clip_low() ? nd.clip_low() : -kInf, nd.has_clip_high() ? nd.clip_high() : kInf),
+                  std::clamp(nd.mean(), nd.has_clip_low() ? nd.clip_low() : -kInf, nd.has_clip_high() ? nd.clip_high() : kInf)};
+        }
+        return {nd.has_clip_low() ? nd.clip_low() : -kInf, nd.has_clip_high() ? nd.clip_high() : kInf};
+      }
+      default: return {0.0, 0.0};
+    }
+  }
+
+  // Per-neuron condition on expanded values: reports the first offending
+  // neuron and how many there are.
+  template <class Pred>
+  void check_each(const std::string& path, const std::vector<double>& values, bool constant, const char* rule,
+                  Pred ok) {
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!ok(values[i])) {
+        if (bad++ == 0) first = i;
+      }
+    }
+    if (bad == 0) return;
+    if (constant || values.size() == 1) {
+      error(path, fmt::format("must be {}, got {}", rule, values[first]));
+    } else {
+      error(path, fmt::format("must be {}, got {} for neuron {} ({} of {} neurons)", rule, values[first], first, bad,
+                              values.size()));
+    }
+  }
+
+  // ---- run --------------------------------------------------------------
+
+  void check_run() {
+    const auto& r = net_.run();
+    if (!(r.timestep_ms() > 0) || !std::isfinite(r.timestep_ms()))
+      error("run.timestep_ms", fmt::format("must be > 0, got {}", r.timestep_ms()));
+    if (!(r.duration_ms() >= 0) || !std::isfinite(r.duration_ms()))
+      error("run.duration_ms", fmt::format("must be >= 0, got {}", r.duration_ms()));
+  }
+
+  bool dt_ok() const { return net_.run().timestep_ms() > 0 && std::isfinite(net_.run().timestep_ms()); }
+
+  // ---- populations ------------------------------------------------------
+
+  void check_populations() {
+    std::map<std::string, int> seen;
+    for (int i = 0; i < net_.populations_size(); ++i) {
+      const auto& pop = net_.populations(i);
+      const std::string p = fmt::format("populations[{}]", i);
+      if (pop.label().empty()) {
+        error(p + ".label", "must not be empty");
+      } else if (auto [it, fresh] = seen.emplace(pop.label(), i); !fresh) {
+        error(p + ".label", fmt::format("duplicate label \"{}\" (also populations[{}])", pop.label(), it->second));
+      }
+      if (pop.size() == 0) error(p + ".size", "must be > 0");
+      if (pop.cell_type_case() == v1::Population::CELL_TYPE_NOT_SET) {
+        error(p, "must set a cell type (if_curr_exp, if_cond_exp, izhikevich, if_nonleaky, spike_source_poisson or "
+                 "spike_source_array)");
+        continue;
+      }
+      check_cell(i, p);
+    }
+  }
+
+  void check_cell(int index, const std::string& p) {
+    const auto& pop = net_.populations(index);
+    const int64_t n = pop.size();
+    const std::string cell = cell_type_name(pop);
+    const std::string cp = p + "." + cell;
+
+    if (pop.cell_type_case() == v1::Population::kSpikeSourceArray) {
+      check_spike_array(pop, cp);
+    }
+    // Structural checks of every parameter, then the per-neuron rules.
+    const auto* oneof = v1::Population::descriptor()->FindOneofByName("cell_type");
+    const auto* field = pop.GetReflection()->GetOneofFieldDescriptor(pop, oneof);
+    const pb::Message& m = pop.GetReflection()->GetMessage(pop, field);
+    bool all_ok = true;
+    for (int f = 0; f < m.GetDescriptor()->field_count(); ++f) {
+      const auto* fd = m.GetDescriptor()->field(f);
+      if (fd->message_type() != v1::ParameterValue::descriptor() || !m.GetReflection()->HasField(m, fd)) continue;
+      const auto& pv = static_cast<const v1::ParameterValue&>(m.GetReflection()->GetMessage(m, fd));
+      all_ok &= check_value(cp + "." + fd->name(), pv, n, "neuron");
+    }
+    const bool source = is_spike_source(pop);
+    const auto& iv = pop.initial_values();
+    if (pop.has_initial_values()) {
+      if (source) {
+        error(p + ".initial_values", fmt::format("spike sources ({}) have no state variables", cell));
+        all_ok = false;
+      } else {
+        if (iv.has_v()) all_ok &= check_value(p + ".initial_values.v", iv.v(), n, "neuron");
+        if (iv.has_u()) {
+          if (pop.cell_type_case() != v1::Population::kIzhikevich) {
+            error(p + ".initial_values.u", fmt::format("only izhikevich has u, this population is {}", cell));
+            all_ok = false;
+          } else {
+            all_ok &= check_value(p + ".initial_values.u", iv.u(), n, "neuron");
+          }
+        }
+      }
+    }
+    if (!all_ok || n == 0) return;
+
+    // Per-neuron rules on the expanded values.
+    const auto* msg = &m;
+    auto values = [&](const char* name) { return population_parameter(net_, static_cast<size_t>(index), name); };
+    auto is_const = [&](const char* name) {
+      const auto* fd = msg->GetDescriptor()->FindFieldByName(name);
+      if (fd == nullptr || !msg->GetReflection()->HasField(*msg, fd)) return true;
+      const auto& pv = static_cast<const v1::ParameterValue&>(msg->GetReflection()->GetMessage(*msg, fd));
+      return pv.value_case() == v1::ParameterValue::kConstant;
+    };
+    auto positive = [&](const char* name) {
+      check_each(cp + "." + name, values(name), is_const(name), "> 0", [](double x) { return x > 0; });
+    };
+    auto non_negative = [&](const char* name) {
+      check_each(cp + "." + name, values(name), is_const(name), ">= 0", [](double x) { return x >= 0; });
+    };
+    auto reset_below_thresh = [&]() {
+      const auto reset = values("v_reset"), thresh = values("v_thresh");
+      size_t bad = 0, first = 0;
+      for (size_t k = 0; k < reset.size(); ++k) {
+        if (!(reset[k] < thresh[k]) && bad++ == 0) first = k;
+      }
+      if (bad == 0) return;
+      if (is_const("v_reset") && is_const("v_thresh")) {
+        error(cp + ".v_reset", fmt::format("must be < v_thresh ({}), got {}", thresh[first], reset[first]));
+      } else {
+        error(cp + ".v_reset", fmt::format("must be < v_thresh, got v_reset {} >= v_thresh {} for neuron {} ({} of "
+                                           "{} neurons)",
+                                           reset[first], thresh[first], first, bad, reset.size()));
+      }
+    };
+    switch (pop.cell_type_case()) {
+      case v1::Population::kIfCurrExp:
+      case v1::Population::kIfCondExp:
+        for (const char* name : {"cm", "tau_m", "tau_syn_E", "tau_syn_I"}) positive(name);
+        non_negative("tau_refrac");
+        reset_below_thresh();
+        break;
+      case v1::Population::kIzhikevich:
+        positive("tau_syn_E");
+        positive("tau_syn_I");
+        break;
+      case v1::Population::kIfNonleaky: {
+        positive("cm");
+        non_negative("tau_refrac");
+        reset_below_thresh();
+        const auto floor = values("v_floor"), reset = values("v_reset");
+        for (size_t k = 0; k < floor.size(); ++k) {
+          if (floor[k] > reset[k]) {
+            error(cp + ".v_floor", fmt::format("must be <= v_reset ({}), got {} (neuron {})", reset[k], floor[k], k));
+            break;
+          }
+        }
+        break;
+      }
+      case v1::Population::kSpikeSourcePoisson:
+        non_negative("rate");
+        non_negative("start");
+        non_negative("duration");
+        break;
+      default: break;
+    }
+  }
+
+  void check_spike_array(const v1::Population& pop, const std::string& cp) {
+    const auto& sa = pop.spike_source_array();
+    if (sa.has_shared() && sa.per_neuron_size() > 0) {
+      error(cp, "set either shared or per_neuron, not both");
+    }
+    if (sa.per_neuron_size() > 0 && sa.per_neuron_size() != static_cast<int>(pop.size())) {
+      error(cp + ".per_neuron", fmt::format("has {} spike trains, must have {} (one per neuron)", sa.per_neuron_size(),
+                                            pop.size()));
+    }
+    auto check_train = [&](const std::string& tp, const v1::SpikeTrain& t) {
+      for (int k = 0; k < t.times_size(); ++k) {
+        const double x = t.times(k);
+        const std::string path = fmt::format("{}.times[{}]", tp, k);
+        if (!std::isfinite(x) || x < 0) {
+          error(path, fmt::format("must be a finite time >= 0 ms, got {}", x));
+        } else if (k > 0 && x < t.times(k - 1)) {
+          error(path, fmt::format("spike times must be non-decreasing, got {} after {}", x, t.times(k - 1)));
+        }
+      }
+    };
+    if (sa.has_shared()) check_train(cp + ".shared", sa.shared());
+    for (int k = 0; k < sa.per_neuron_size(); ++k) check_train(fmt::format("{}.per_neuron[{}]", cp, k), sa.per_neuron(k));
+  }
+
+  // ---- projections -------------------------------------------------------
+
+  void check_projections() {
+    for (int k = 0; k < net_.projections_size(); ++k) check_projection(k);
+  }
+
+  const v1::Population* population_ref(const std::string& path, const std::string& label) {
+    if (label.empty()) {
+      error(path, "must name a population");
+      return nullptr;
+    }
+    const int i = find_population(net_, label);
+    if (i < 0) {
+      error(path, fmt::format("unknown population \"{}\"", label));
+      return nullptr;
+    }
+    return &net_.populations(i);
+  }
+
+  void check_projection(int k) {
+    const auto& proj = net_.projections(k);
+    const std::string p = fmt::format("projections[{}]", k);
+    const v1::Population* pre = population_ref(p + ".pre", proj.pre());
+    const v1::Population* post = population_ref(p + ".post", proj.post());
+    if (post != nullptr && is_spike_source(*post)) {
+      error(p + ".post", fmt::format("population \"{}\" is a spike source ({}) and cannot receive synapses",
+                                     post->label(), cell_type_name(*post)));
+      post = nullptr;
+    }
+    if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY) {
+      error(p + ".receptor", "must be EXCITATORY or INHIBITORY");
+    }
+    const auto& c = proj.connector();
+    const std::string cp = p + ".connector";
+    const bool sizes = pre != nullptr && post != nullptr && pre->size() > 0 && post->size() > 0;
+    const int64_t n_pre = pre != nullptr ? pre->size() : 0, n_post = post != nullptr ? post->size() : 0;
+    const bool same = sizes && proj.pre() == proj.post();
+    bool connector_ok = true;
+    auto self_allowed = [](const auto& m) { return !m.has_allow_self_connections() || m.allow_self_connections(); };
+    auto check_fixed_number = [&](const std::string& np, uint32_t n, bool self, bool repl, int64_t pool,
+                                  const char* pool_name) {
+      if (!sizes) return;
+      const int64_t avail = (same && !self) ? pool - 1 : pool;
+      if (!repl && n > avail) {
+        error(np, fmt::format("must be <= {} ({} population size{}) without replacement, got {}", avail, pool_name,
+                              (same && !self) ? " minus the excluded self connection" : "", n));
+        connector_ok = false;
+      } else if (repl && n > 0 && avail == 0) {
+        error(np, "no neuron to choose from (population of 1 without self connections)");
+        connector_ok = false;
+      }
+    };
+    switch (c.kind_case()) {
+      case v1::Connector::kAllToAll: break;
+      case v1::Connector::kOneToOne:
+        if (sizes && n_pre != n_post) {
+          error(cp + ".one_to_one", fmt::format("pre size {} and post size {} must be equal", n_pre, n_post));
+          connector_ok = false;
+        }
+        break;
+      case v1::Connector::kFixedProbability: {
+        const double prob = c.fixed_probability().p();
+        if (!(prob >= 0 && prob <= 1)) {
+          error(cp + ".fixed_probability.p", fmt::format("must be in [0, 1], got {}", prob));
+          connector_ok = false;
+        }
+        break;
+      }
+      case v1::Connector::kFixedNumberPre:
+        check_fixed_number(cp + ".fixed_number_pre.n", c.fixed_number_pre().n(), self_allowed(c.fixed_number_pre()),
+                           c.fixed_number_pre().with_replacement(), n_pre, "pre");
+        break;
+      case v1::Connector::kFixedNumberPost:
+        check_fixed_number(cp + ".fixed_number_post.n", c.fixed_number_post().n(),
+                           self_allowed(c.fixed_number_post()), c.fixed_number_post().with_replacement(), n_post,
+                           "post");
+        break;
+      case v1::Connector::kFromList: {
+        const auto& fl = c.from_list();
+        for (int e = 0; e < fl.connections_size(); ++e) {
+          const auto& con = fl.connections(e);
+          const std::string ep = fmt::format("{}.from_list.connections[{}]", cp, e);
+          if (pre != nullptr && con.pre() >= n_pre) {
+            error(ep + ".pre", fmt::format("index {} out of range for population \"{}\" of size {}", con.pre(),
+                                           pre->label(), n_pre));
+            connector_ok = false;
+          }
+          if (post != nullptr && con.post() >= n_post) {
+            error(ep + ".post", fmt::format("index {} out of range for population \"{}\" of size {}", con.post(),
+                                            post->label(), n_post));
+            connector_ok = false;
+          }
+          if (con.has_weight()) {
+            if (!std::isfinite(con.weight())) error(ep + ".weight", fmt::format("must be finite, got {}", con.weight()));
+            else check_weight_range(ep + ".weight", con.weight(), con.weight(), proj, post);
+          } else if (!proj.has_weight()) {
+            error(ep + ".weight", "must be set when the projection has no weight");
+          }
+          if (con.has_delay()) check_delay_range(ep + ".delay", con.delay(), con.delay());
+        }
+        if (proj.has_weight() && proj.weight().has_list())
+          error(p + ".weight.list", "not allowed with from_list (give weights in the entries)");
+        if (proj.has_delay() && proj.delay().has_list())
+          error(p + ".delay.list", "not allowed with from_list (give delays in the entries)");
+        break;
+      }
+      case v1::Connector::kLowRank: {
+        const auto& lr = c.low_rank();
+        const std::string lp = cp + ".low_rank";
+        if (lr.rank() == 0) {
+          error(lp + ".rank", "must be > 0");
+          connector_ok = false;
+        } else if (sizes) {
+          const int64_t want_u = n_pre * lr.rank(), want_v = n_post * lr.rank();
+          if (lr.u_size() != want_u) {
+            error(lp + ".u", fmt::format("must have n_pre x rank = {} x {} = {} values, got {}", n_pre, lr.rank(),
+                                         want_u, lr.u_size()));
+            connector_ok = false;
+          }
+          if (lr.v_size() != want_v) {
+            error(lp + ".v", fmt::format("must have n_post x rank = {} x {} = {} values, got {}", n_post, lr.rank(),
+                                         want_v, lr.v_size()));
+            connector_ok = false;
+          }
+        }
+        for (int e = 0; e < lr.u_size(); ++e)
+          if (!std::isfinite(lr.u(e))) {
+            error(fmt::format("{}.u[{}]", lp, e), fmt::format("must be finite, got {}", lr.u(e)));
+            connector_ok = false;
+          }
+        for (int e = 0; e < lr.v_size(); ++e)
+          if (!std::isfinite(lr.v(e))) {
+            error(fmt::format("{}.v[{}]", lp, e), fmt::format("must be finite, got {}", lr.v(e)));
+            connector_ok = false;
+          }
+        if (lr.has_threshold() && !(lr.threshold() >= 0)) {
+          error(lp + ".threshold", fmt::format("must be >= 0, got {}", lr.threshold()));
+          connector_ok = false;
+        }
+        if (proj.has_weight()) error(p + ".weight", "must be unset for low_rank (the weights are U V^T)");
+        if (connector_ok && sizes && lr.rank() > 0) check_low_rank_signs(p, proj, post);
+        break;
+      }
+      default:
+        error(cp, "must set a connector (all_to_all, one_to_one, fixed_probability, fixed_number_pre, "
+                  "fixed_number_post, from_list or low_rank)");
+        connector_ok = false;
+    }
+
+    // Weights and delays.
+    const bool has_kind = c.kind_case() != v1::Connector::KIND_NOT_SET;
+    const int64_t count = (connector_ok && sizes && has_kind) ? fixed_synapse_count(net_, static_cast<size_t>(k)) : -1;
+    auto list_allowed = [&](const std::string& path, const v1::ParameterValue& pv) {
+      if (!pv.has_list() || c.kind_case() == v1::Connector::kFromList) return true;
+      if (has_kind && (c.kind_case() == v1::Connector::kFixedProbability ||
+                       (c.kind_case() == v1::Connector::kLowRank && c.low_rank().has_threshold()))) {
+        error(path + ".list",
+              "needs a connector with a known number of synapses (all_to_all, one_to_one, fixed_number_pre, "
+              "fixed_number_post, low_rank without threshold)");
+        return false;
+      }
+      return true;
+    };
+    const bool needs_weight = c.kind_case() != v1::Connector::kFromList && c.kind_case() != v1::Connector::kLowRank;
+    if (proj.has_weight() && c.kind_case() != v1::Connector::kLowRank) {
+      if (list_allowed(p + ".weight", proj.weight()) &&
+          check_value(p + ".weight", proj.weight(), c.kind_case() == v1::Connector::kFromList ? -1 : count,
+                      "synapse in connector order")) {
+        const auto [lo, hi] = value_range(proj.weight());
+        if (lo <= hi) check_weight_range(p + ".weight", lo, hi, proj, post);
+      }
+    } else if (!proj.has_weight() && needs_weight && has_kind) {
+      error(p + ".weight", "must be set");
+    }
+    if (proj.has_delay()) {
+      if (list_allowed(p + ".delay", proj.delay()) &&
+          check_value(p + ".delay", proj.delay(), c.kind_case() == v1::Connector::kFromList ? -1 : count,
+                      "synapse in connector order")) {
+        const auto [lo, hi] = value_range(proj.delay());
+        if (lo <= hi) check_delay_range(p + ".delay", lo, hi);
+      }
+    }
+  }
+
+  // Weight sign rules: excitatory >= 0; inhibitory onto IF_cond_exp (uS)
+  // >= 0; inhibitory onto current-based targets either all <= 0 (PyNN's
+  // convention) or all >= 0.
+  void check_weight_range(const std::string& path, double lo, double hi, const v1::Projection& proj,
+                          const v1::Population* post) {
+    const bool cond = post != nullptr && post->cell_type_case() == v1::Population::kIfCondExp;
+    if (proj.receptor() == v1::EXCITATORY) {
+      if (lo < 0) {
+        error(path, std::isfinite(lo) ? fmt::format("excitatory weights must be >= 0, got {}", lo)
+                                      : "excitatory weights must be >= 0, but the distribution is unbounded below "
+                                        "(set clip_low >= 0)");
+      }
+    } else if (proj.receptor() == v1::INHIBITORY) {
+      if (cond && lo < 0) {
+        error(path, std::isfinite(lo) ? fmt::format("conductance weights (uS, onto if_cond_exp) must be >= 0, got {}", lo)
+                                      : "conductance weights must be >= 0, but the distribution is unbounded below "
+                                        "(set clip_low >= 0)");
+      } else if (!cond && lo < 0 && hi > 0) {
+        error(path, std::isfinite(lo) && std::isfinite(hi)
+                        ? fmt::format("inhibitory weights must be all <= 0 or all >= 0, got values from {} to {}", lo, hi)
+                        : "inhibitory weights must be all <= 0 or all >= 0, but the distribution spans both signs "
+                          "(clip it)");
+      }
+    }
+  }
+
+  void check_low_rank_signs(const std::string& p, const v1::Projection& proj, const v1::Population* post) {
+    const auto& lr = proj.connector().low_rank();
+    const int pi = find_population(net_, proj.pre()), qi = find_population(net_, proj.post());
+    const uint32_t n_pre = net_.populations(pi).size(), n_post = net_.populations(qi).size(), r = lr.rank();
+    double lo = kInf, hi = -kInf;
+    for (uint32_t i = 0; i < n_pre; ++i)
+      for (uint32_t j = 0; j < n_post; ++j) {
+        double w = 0.0;
+        for (uint32_t q = 0; q < r; ++q) w += lr.u(static_cast<int>(i * r + q)) * lr.v(static_cast<int>(j * r + q));
+        if (lr.has_threshold() && std::fabs(w) < lr.threshold()) continue;
+        if (w == 0.0) continue;  // a zero weight has no sign
+        lo = std::min(lo, w);
+        hi = std::max(hi, w);
+      }
+    if (lo <= hi) check_weight_range(p + ".connector.low_rank", lo, hi, proj, post);
+  }
+
+  void check_delay_range(const std::string& path, double lo, double hi) {
+    if (!dt_ok()) return;
+    const double dt = net_.run().timestep_ms();
+    if (!std::isfinite(lo)) {
+      error(path, "delay distribution is unbounded below (set clip_low >= half a timestep)");
+    } else if (delay_to_ticks(lo, dt) < 1) {
+      error(path, fmt::format("must round to >= 1 timestep of {} ms (i.e. be >= {} ms), got {}", dt, dt / 2, lo));
+    }
+    if (!std::isfinite(hi)) {
+      error(path, "delay distribution is unbounded above (set clip_high)");
+    } else if (static_cast<double>(delay_to_ticks(hi, dt)) > 65535.0) {
+      error(path, fmt::format("must be at most 65535 timesteps, got {} ms", hi));
+    }
+  }
+
+  // ---- recordings ----------------------------------------------------------
+
+  void check_recordings() {
+    for (int k = 0; k < net_.recordings_size(); ++k) {
+      const auto& rec = net_.recordings(k);
+      const std::string p = fmt::format("recordings[{}]", k);
+      const v1::Population* pop = population_ref(p + ".population", rec.population());
+      if (rec.variables_size() == 0) error(p + ".variables", "must name at least one variable");
+      std::set<int> vars;
+      for (int v = 0; v < rec.variables_size(); ++v) {
+        const int var = rec.variables(v);
+        const std::string vp = fmt::format("{}.variables[{}]", p, v);
+        if (var != v1::SPIKES && var != v1::V && var != v1::GSYN_EXC && var != v1::GSYN_INH) {
+          error(vp, "must be SPIKES, V, GSYN_EXC or GSYN_INH");
+        } else if (!vars.insert(var).second) {
+          error(vp, fmt::format("{} is listed twice", v1::RecordVariable_Name(rec.variables(v))));
+        } else if (pop != nullptr && var != v1::SPIKES && is_spike_source(*pop)) {
+          error(vp, fmt::format("spike sources record only SPIKES, got {}", v1::RecordVariable_Name(rec.variables(v))));
+        }
+      }
+      std::set<uint32_t> seen;
+      for (int q = 0; q < rec.neurons_size(); ++q) {
+        const std::string np = fmt::format("{}.neurons[{}]", p, q);
+        if (pop != nullptr && rec.neurons(q) >= pop->size()) {
+          error(np, fmt::format("index {} out of range for population \"{}\" of size {}", rec.neurons(q),
+                                pop->label(), pop->size()));
+        } else if (!seen.insert(rec.neurons(q)).second) {
+          error(np, fmt::format("neuron {} is listed twice", rec.neurons(q)));
+        }
+      }
+      const double si = rec.sampling_interval();
+      if (!(si >= 0) || !std::isfinite(si)) {
+        error(p + ".sampling_interval", fmt::format("must be >= 0, got {}", si));
+      } else if (si > 0 && dt_ok()) {
+        const double ticks = si / net_.run().timestep_ms();
+        if (std::fabs(ticks - std::round(ticks)) > 1e-9 * std::max(1.0, ticks) || std::round(ticks) < 1) {
+          error(p + ".sampling_interval", fmt::format("must be a whole number of timesteps of {} ms, got {}",
+                                                      net_.run().timestep_ms(), si));
+        }
+      }
+    }
+  }
+
+  const v1::Network& net_;
+  std::vector<ValidationError> errors_;
+};
+
+}  // namespace
+
+std::vector<ValidationError> validate_network(const v1::Network& net) { return Checker(net).run(); }
+
+std::string format_errors(const std::vector<ValidationError>& errors) {
+  std::string out;
+  for (const auto& e : errors) out += fmt::format("{}: {}\n", e.path, e.message);
+  return out;
+}
+
+}  // namespace spindle::host::network
