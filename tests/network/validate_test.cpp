@@ -1,0 +1,388 @@
+// Validation: every rule, with the exact path and message text users see.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+#include "network/load.h"
+#include "network/validate.h"
+
+using namespace spindle::host::network;
+namespace v1 = spindle::v1;
+
+namespace {
+
+// A valid base network; each test breaks one thing.
+const char* kBase = R"pb(
+run { timestep_ms: 0.1 duration_ms: 100 seed: 3 }
+populations { label: "a" size: 10 if_curr_exp {} }
+populations { label: "b" size: 20 if_cond_exp {} }
+populations { label: "src" size: 5 spike_source_poisson { rate { constant: 10 } } }
+populations { label: "izh" size: 4 izhikevich {} }
+projections {
+  pre: "src" post: "a" receptor: EXCITATORY
+  connector { all_to_all {} }
+  weight { constant: 0.1 }
+  delay { constant: 1 }
+}
+recordings { population: "a" variables: [SPIKES, V] }
+)pb";
+
+v1::Network base() { return parse_network(kBase, NetworkFormat::kText, "base"); }
+
+std::string errors_of(const std::function<void(v1::Network&)>& mutate) {
+  auto net = base();
+  mutate(net);
+  return format_errors(validate_network(net));
+}
+
+v1::Projection& proj0(v1::Network& n) { return *n.mutable_projections(0); }
+
+}  // namespace
+
+TEST(NetworkValidate, BaseIsValid) { EXPECT_EQ(errors_of([](v1::Network&) {}), ""); }
+
+TEST(NetworkValidate, RunSettings) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_timestep_ms(0); }),
+            "run.timestep_ms: must be > 0, got 0\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_duration_ms(-1); }),
+            "run.duration_ms: must be >= 0, got -1\n");
+}
+
+TEST(NetworkValidate, PopulationBasics) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(1)->set_size(0); }),
+            "populations[1].size: must be > 0\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(1)->set_label("a"); }),
+            "populations[1].label: duplicate label \"a\" (also populations[0])\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(1)->set_label(""); }),
+            "populations[1].label: must not be empty\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(1)->clear_if_cond_exp(); }),
+            "populations[1]: must set a cell type (if_curr_exp, if_cond_exp, izhikevich, if_nonleaky, "
+            "spike_source_poisson or spike_source_array)\n");
+}
+
+TEST(NetworkValidate, CellParameters) {
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_m()->set_constant(-1);
+            }),
+            "populations[0].if_curr_exp.tau_m: must be > 0, got -1\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(1)->mutable_if_cond_exp()->mutable_tau_syn_i()->set_constant(0);
+            }),
+            "populations[1].if_cond_exp.tau_syn_I: must be > 0, got 0\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->set_constant(0);
+            }),
+            "populations[0].if_curr_exp.cm: must be > 0, got 0\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_refrac()->set_constant(-0.5);
+            }),
+            "populations[0].if_curr_exp.tau_refrac: must be >= 0, got -0.5\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_v_reset()->set_constant(-40);
+            }),
+            "populations[0].if_curr_exp.v_reset: must be < v_thresh (-50), got -40\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(2)->mutable_spike_source_poisson()->mutable_rate()->set_constant(-3);
+            }),
+            "populations[2].spike_source_poisson.rate: must be >= 0, got -3\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(3)->mutable_izhikevich()->mutable_tau_syn_e()->set_constant(-3);
+            }),
+            "populations[3].izhikevich.tau_syn_E: must be > 0, got -3\n");
+}
+
+TEST(NetworkValidate, PerNeuronRulesNameTheNeuron) {
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* l = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_m()->mutable_list();
+              for (int i = 0; i < 10; ++i) l->add_values(i == 4 || i == 7 ? -2.0 : 10.0);
+            }),
+            "populations[0].if_curr_exp.tau_m: must be > 0, got -2 for neuron 4 (2 of 10 neurons)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* u = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_v_reset()->mutable_random()
+                            ->mutable_uniform();
+              u->set_low(-49);
+              u->set_high(-48);
+            }),
+            "populations[0].if_curr_exp.v_reset: must be < v_thresh, got v_reset -48.91886832867458 >= v_thresh -50 "
+            "for neuron 0 (10 of 10 neurons)\n");
+}
+
+TEST(NetworkValidate, ParameterValues) {
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* l = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->mutable_list();
+              l->add_values(1);
+              l->add_values(1);
+              l->add_values(1);
+            }),
+            "populations[0].if_curr_exp.cm.list: has 3 values, must have 10 (one per neuron)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm(); }),
+            "populations[0].if_curr_exp.cm: must set one of constant, list or random\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->mutable_random();
+            }),
+            "populations[0].if_curr_exp.cm.random: must set a distribution (uniform or normal)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* u = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->mutable_random()
+                            ->mutable_uniform();
+              u->set_low(2);
+              u->set_high(1);
+            }),
+            "populations[0].if_curr_exp.cm.random.uniform: low must be <= high, got low 2 > high 1\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* d = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->mutable_random()
+                            ->mutable_normal();
+              d->set_mean(1);
+              d->set_sd(-1);
+            }),
+            "populations[0].if_curr_exp.cm.random.normal.sd: must be >= 0, got -1\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* d = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->mutable_random()
+                            ->mutable_normal();
+              d->set_mean(1);
+              d->set_sd(0.1);
+              d->set_clip_low(3);
+              d->set_clip_high(2);
+            }),
+            "populations[0].if_curr_exp.cm.random.normal: clip_low must be <= clip_high, got 3 > 2\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* d = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->mutable_random()
+                            ->mutable_normal();
+              d->set_mean(1);
+              d->set_sd(0.1);
+              d->set_clip_low(5);
+            }),
+            "populations[0].if_curr_exp.cm.random.normal: clip range [5, inf] holds 0 of the distribution; too "
+            "little to redraw into (use clip_mode TO_BOUNDARY or widen it)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->set_constant(std::nan(""));
+            }),
+            "populations[0].if_curr_exp.cm.constant: must be finite, got nan\n");
+}
+
+TEST(NetworkValidate, InitialValues) {
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_initial_values()->mutable_u()->set_constant(1);
+            }),
+            "populations[0].initial_values.u: only izhikevich has u, this population is if_curr_exp\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(2)->mutable_initial_values()->mutable_v()->set_constant(1);
+            }),
+            "populations[2].initial_values: spike sources (spike_source_poisson) have no state variables\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(3)->mutable_initial_values()->mutable_u()->mutable_list()->add_values(1);
+            }),
+            "populations[3].initial_values.u.list: has 1 values, must have 4 (one per neuron)\n");
+}
+
+TEST(NetworkValidate, SpikeSourceArray) {
+  auto with_array = [](const char* text) {
+    return errors_of([text](v1::Network& n) {
+      auto* p = n.add_populations();
+      *p = parse_network(text, NetworkFormat::kText, "x").populations(0);
+    });
+  };
+  EXPECT_EQ(with_array(R"pb(populations { label: "s" size: 2 spike_source_array { shared { times: [1, 3, 2] } } })pb"),
+            "populations[4].spike_source_array.shared.times[2]: spike times must be non-decreasing, got 2 after 3\n");
+  EXPECT_EQ(with_array(R"pb(populations { label: "s" size: 2 spike_source_array { per_neuron { times: -1 } } })pb"),
+            "populations[4].spike_source_array.per_neuron: has 1 spike trains, must have 2 (one per neuron)\n"
+            "populations[4].spike_source_array.per_neuron[0].times[0]: must be a finite time >= 0 ms, got -1\n");
+  EXPECT_EQ(with_array(R"pb(populations { label: "s" size: 1 spike_source_array { shared {} per_neuron {} } })pb"),
+            "populations[4].spike_source_array: set either shared or per_neuron, not both\n");
+}
+
+TEST(NetworkValidate, ProjectionEndpoints) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_pre("nope"); }),
+            "projections[0].pre: unknown population \"nope\"\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_post(""); }), "projections[0].post: must name a population\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_post("src"); }),
+            "projections[0].post: population \"src\" is a spike source (spike_source_poisson) and cannot receive "
+            "synapses\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_receptor(v1::RECEPTOR_UNSPECIFIED); }),
+            "projections[0].receptor: must be EXCITATORY or INHIBITORY\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).clear_connector(); }),
+            "projections[0].connector: must set a connector (all_to_all, one_to_one, fixed_probability, "
+            "fixed_number_pre, fixed_number_post, from_list or low_rank)\n");
+}
+
+TEST(NetworkValidate, Connectors) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_connector()->mutable_fixed_probability()->set_p(1.5); }),
+            "projections[0].connector.fixed_probability.p: must be in [0, 1], got 1.5\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_connector()->mutable_one_to_one(); }),
+            "projections[0].connector.one_to_one: pre size 5 and post size 10 must be equal\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_connector()->mutable_fixed_number_pre()->set_n(6); }),
+            "projections[0].connector.fixed_number_pre.n: must be <= 5 (pre population size) without replacement, "
+            "got 6\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* c = proj0(n).mutable_connector()->mutable_fixed_number_pre();
+              c->set_n(6);
+              c->set_with_replacement(true);
+            }),
+            "");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).set_pre("a");
+              auto* c = proj0(n).mutable_connector()->mutable_fixed_number_post();
+              c->set_n(10);
+              c->set_allow_self_connections(false);
+            }),
+            "projections[0].connector.fixed_number_post.n: must be <= 9 (post population size minus the excluded "
+            "self connection) without replacement, got 10\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* c = proj0(n).mutable_connector()->mutable_from_list()->add_connections();
+              c->set_pre(5);
+              c->set_post(1);
+            }),
+            "projections[0].connector.from_list.connections[0].pre: index 5 out of range for population \"src\" of "
+            "size 5\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* c = proj0(n).mutable_connector()->mutable_from_list()->add_connections();
+              c->set_post(10);
+            }),
+            "projections[0].connector.from_list.connections[0].post: index 10 out of range for population \"a\" of "
+            "size 10\n"
+            "projections[0].connector.from_list.connections[0].weight: must be set when the projection has no "
+            "weight\n");
+}
+
+TEST(NetworkValidate, LowRank) {
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* lr = proj0(n).mutable_connector()->mutable_low_rank();
+              lr->set_rank(2);
+              for (int i = 0; i < 9; ++i) lr->add_u(1);
+              for (int i = 0; i < 20; ++i) lr->add_v(1);
+            }),
+            "projections[0].connector.low_rank.u: must have n_pre x rank = 5 x 2 = 10 values, got 9\n"
+            "projections[0].weight: must be unset for low_rank (the weights are U V^T)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* lr = proj0(n).mutable_connector()->mutable_low_rank();
+              lr->set_rank(0);
+            }),
+            "projections[0].connector.low_rank.rank: must be > 0\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* lr = proj0(n).mutable_connector()->mutable_low_rank();
+              lr->set_rank(1);
+              for (int i = 0; i < 5; ++i) lr->add_u(i == 2 ? -1.0 : 1.0);
+              for (int i = 0; i < 10; ++i) lr->add_v(0.5);
+            }),
+            "projections[0].connector.low_rank: excitatory weights must be >= 0, got -0.5\n");
+  // Below the threshold no synapse is made, so its sign does not matter.
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* lr = proj0(n).mutable_connector()->mutable_low_rank();
+              lr->set_rank(1);
+              lr->set_threshold(0.6);
+              for (int i = 0; i < 5; ++i) lr->add_u(i == 2 ? -1.0 : 2.0);
+              for (int i = 0; i < 10; ++i) lr->add_v(0.5);
+            }),
+            "");
+}
+
+TEST(NetworkValidate, WeightSigns) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_weight()->set_constant(-0.1); }),
+            "projections[0].weight: excitatory weights must be >= 0, got -0.1\n");
+  // PyNN: inhibitory current weights may be negative, or positive.
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).set_receptor(v1::INHIBITORY);
+              proj0(n).mutable_weight()->set_constant(-0.1);
+            }),
+            "");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_receptor(v1::INHIBITORY); }), "");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).set_receptor(v1::INHIBITORY);
+              auto* u = proj0(n).mutable_weight()->mutable_random()->mutable_uniform();
+              u->set_low(-1);
+              u->set_high(1);
+            }),
+            "projections[0].weight: inhibitory weights must be all <= 0 or all >= 0, got values from -1 to 1\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).set_post("b");
+              proj0(n).set_receptor(v1::INHIBITORY);
+              proj0(n).mutable_weight()->set_constant(-0.1);
+            }),
+            "projections[0].weight: conductance weights (uS, onto if_cond_exp) must be >= 0, got -0.1\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* d = proj0(n).mutable_weight()->mutable_random()->mutable_normal();
+              d->set_mean(1);
+              d->set_sd(0.1);
+            }),
+            "projections[0].weight: excitatory weights must be >= 0, but the distribution is unbounded below (set "
+            "clip_low >= 0)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).clear_weight(); }), "projections[0].weight: must be set\n");
+}
+
+TEST(NetworkValidate, WeightListsAndLengths) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_weight()->mutable_list()->add_values(1); }),
+            "projections[0].weight.list: has 1 values, must have 50 (one per synapse in connector order)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).mutable_connector()->mutable_fixed_probability()->set_p(0.5);
+              proj0(n).mutable_weight()->mutable_list()->add_values(1);
+            }),
+            "projections[0].weight.list: needs a connector with a known number of synapses (all_to_all, "
+            "one_to_one, fixed_number_pre, fixed_number_post, low_rank without threshold)\n");
+}
+
+TEST(NetworkValidate, Delays) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(0.01); }),
+            "projections[0].delay: must round to >= 1 timestep of 0.1 ms (i.e. be >= 0.05 ms), got 0.01\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(0.05); }), "");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* u = proj0(n).mutable_delay()->mutable_random()->mutable_uniform();
+              u->set_low(0);
+              u->set_high(2);
+            }),
+            "projections[0].delay: must round to >= 1 timestep of 0.1 ms (i.e. be >= 0.05 ms), got 0\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* d = proj0(n).mutable_delay()->mutable_random()->mutable_normal();
+              d->set_mean(1);
+              d->set_sd(0.1);
+              d->set_clip_low(0.5);
+            }),
+            "projections[0].delay: delay distribution is unbounded above (set clip_high)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* c = proj0(n).mutable_connector()->mutable_from_list()->add_connections();
+              c->set_weight(1);
+              c->set_delay(-1);
+            }),
+            "projections[0].connector.from_list.connections[0].delay: must round to >= 1 timestep of 0.1 ms (i.e. "
+            "be >= 0.05 ms), got -1\n");
+}
+
+TEST(NetworkValidate, Recordings) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->set_population("zz"); }),
+            "recordings[0].population: unknown population \"zz\"\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->set_population("src"); }),
+            "recordings[0].variables[1]: spike sources record only SPIKES, got V\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->add_variables(v1::SPIKES); }),
+            "recordings[0].variables[2]: SPIKES is listed twice\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->clear_variables(); }),
+            "recordings[0].variables: must name at least one variable\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_recordings(0)->add_neurons(3);
+              n.mutable_recordings(0)->add_neurons(10);
+              n.mutable_recordings(0)->add_neurons(3);
+            }),
+            "recordings[0].neurons[1]: index 10 out of range for population \"a\" of size 10\n"
+            "recordings[0].neurons[2]: neuron 3 is listed twice\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->set_sampling_interval(0.25); }),
+            "recordings[0].sampling_interval: must be a whole number of timesteps of 0.1 ms, got 0.25\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->set_sampling_interval(0.3); }), "");
+}
+
+TEST(NetworkValidate, ReportsEveryErrorAtOnce) {
+  auto net = base();
+  net.mutable_run()->set_timestep_ms(-1);
+  net.mutable_populations(1)->set_size(0);
+  net.mutable_projections(0)->mutable_connector()->mutable_fixed_probability()->set_p(1.5);
+  net.mutable_recordings(0)->set_population("nope");
+  const auto errors = validate_network(net);
+  ASSERT_EQ(errors.size(), 4u) << format_errors(errors);
+  EXPECT_EQ(errors[0], (ValidationError{"run.timestep_ms", "must be > 0, got -1"}));
+  EXPECT_EQ(errors[1], (ValidationError{"populations[1].size", "must be > 0"}));
+  EXPECT_EQ(errors[2], (ValidationError{"projections[0].connector.fixed_probability.p", "must be in [0, 1], got 1.5"}));
+  EXPECT_EQ(errors[3], (ValidationError{"recordings[0].population", "unknown population \"nope\""}));
+}
