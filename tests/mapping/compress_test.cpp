@@ -1,0 +1,192 @@
+#include "mapping/compress.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "mapping_test_util.h"
+#include "router/routing_table.h"
+
+namespace spindle::host {
+namespace {
+
+using emu::RoutingEntry;
+
+// An orthogonal random table in the mapping's key layout: vertex (6 bits) |
+// slice (5 bits) | atom (8 bits); each entry one slice, routes drawn from
+// `n_routes` values, slices of a vertex sharing a route with probability `coherence`.
+struct RandomTable {
+  std::vector<RoutingEntry> entries;
+  std::vector<KeyRange> in_use;
+};
+
+RandomTable random_table(uint32_t seed, uint32_t n_entries, uint32_t n_routes, double coherence) {
+  std::mt19937 rng(seed);
+  std::set<uint32_t> used;
+  RandomTable t;
+  std::vector<uint32_t> routes;
+  for (uint32_t i = 0; i < n_routes; ++i) routes.push_back(1u + uint32_t(rng() % 0xFFFFFF));
+  std::vector<uint32_t> vertex_route(64);
+  for (auto& r : vertex_route) r = routes[rng() % n_routes];
+  while (t.entries.size() < n_entries) {
+    const uint32_t v = rng() % 64, s = rng() % 32;
+    const uint32_t key = (v << 13) | (s << 8);
+    if (!used.insert(key).second) continue;
+    const bool same = std::uniform_real_distribution<double>(0, 1)(rng) < coherence;
+    t.entries.push_back(RoutingEntry{key, 0xFFFFFF00u, same ? vertex_route[v] : routes[rng() % n_routes]});
+    t.in_use.push_back(KeyRange{key, 1 + uint32_t(rng() % 256)});
+  }
+  return t;
+}
+
+// Brute force: every key in use gives the same first-match route in both tables.
+void expect_equivalent(const RandomTable& t, const std::vector<RoutingEntry>& c) {
+  for (const KeyRange& r : t.in_use)
+    for (uint32_t k = r.base; k < r.base + r.count; ++k)
+      ASSERT_EQ(test::first_match(t.entries, k), test::first_match(c, k)) << std::hex << "key 0x" << k;
+}
+
+TEST(Compress, FittingTableIsUnchanged) {
+  const RandomTable t = random_table(1, 100, 4, 0.9);
+  CompressionStats st;
+  const auto c = compress_table(t.entries, 100, &st);
+  EXPECT_EQ(c, t.entries);
+  EXPECT_EQ(st.merges, 0u);
+  EXPECT_EQ(st.entries_before, 100u);
+  EXPECT_EQ(st.entries_after, 100u);
+}
+
+TEST(Compress, RandomTablesStayEquivalent) {
+  uint32_t compressed_count = 0;
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    const uint32_t n = 200 + 37 * seed;
+    const RandomTable t = random_table(seed, n, 2 + seed % 6, 0.5 + 0.015 * seed);
+    const uint32_t capacity = n / 3;
+    CompressionStats st;
+    std::vector<RoutingEntry> c;
+    try {
+      c = compress_table(t.entries, capacity, &st);
+    } catch (const TableCapacityError&) {
+      continue;  // not every random table compresses that far; covered by the capacity tests
+    }
+    ++compressed_count;
+    EXPECT_LE(c.size(), capacity);
+    EXPECT_GT(st.merges, 0u);
+    uint64_t checked = 0;
+    const auto bad = verify_compressed(t.entries, c, t.in_use, 16, seed, &checked);
+    EXPECT_FALSE(bad.has_value()) << *bad;
+    EXPECT_GT(checked, 0u);
+    expect_equivalent(t, c);
+    // Every entry is valid for a router table.
+    emu::RoutingTable table(capacity);
+    for (const RoutingEntry& e : c) EXPECT_EQ(table.add(e), emu::AddStatus::kOk);
+  }
+  EXPECT_GE(compressed_count, 20u) << "most random tables should compress to a third";
+}
+
+TEST(Compress, StopsAsSoonAsItFits) {
+  for (uint32_t seed = 1; seed <= 10; ++seed) {
+    const RandomTable t = random_table(100 + seed, 300, 3, 0.8);
+    for (uint32_t capacity : {299u, 290u, 250u}) {
+      CompressionStats st;
+      const auto c = compress_table(t.entries, capacity, &st);
+      // A merge of k entries saves k - 1; the smallest sufficient merge is
+      // taken, so the table ends at the capacity unless no merge was small enough.
+      EXPECT_LE(c.size(), capacity);
+      if (capacity == 299) {
+        EXPECT_EQ(c.size(), 299u) << "one pair merge is enough";
+      }
+      EXPECT_FALSE(verify_compressed(t.entries, c, t.in_use).has_value());
+    }
+  }
+}
+
+TEST(Compress, OrderedCoveringUsesOrder) {
+  // Slices 0..7 of one vertex: 0-6 go to core 1, 7 to core 2. A covering
+  // entry for all eight placed below the specific entry for 7 is correct.
+  std::vector<RoutingEntry> t;
+  std::vector<KeyRange> in_use;
+  for (uint32_t s = 0; s < 8; ++s) {
+    t.push_back(RoutingEntry{s << 8, 0xFFFFFF00u, emu::route_core(s == 7 ? 2 : 1)});
+    in_use.push_back(KeyRange{s << 8, 256});
+  }
+  const auto c = compress_table(t, 2);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0], t[7]);
+  EXPECT_EQ(c[1].route, emu::route_core(1));
+  EXPECT_FALSE(verify_compressed(t, c, in_use).has_value());
+}
+
+TEST(Compress, CapacityErrorGivesSizes) {
+  std::vector<RoutingEntry> t;
+  for (uint32_t s = 0; s < 10; ++s) t.push_back(RoutingEntry{s << 8, 0xFFFFFF00u, emu::route_core(1 + s)});
+  try {
+    compress_table(t, 5);
+    FAIL() << "distinct routes cannot merge";
+  } catch (const TableCapacityError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("10 entries"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("holds 5"), std::string::npos) << msg;
+  }
+  // Through compress_routes the chip is named.
+  Routes r;
+  ChipTable ct;
+  ct.chip = {3, 2};
+  ct.entries = t;
+  Partition p;
+  KeyAllocation k;
+  for (uint32_t s = 0; s < 10; ++s) {
+    ct.source_slice.push_back(s);
+    p.slices.push_back(Slice{0, s, s * 256, 256, {}});
+    k.keys.push_back(SliceKey{s << 8, 0xFFFFFF00u});
+  }
+  r.tables.push_back(ct);
+  try {
+    compress_routes(r, p, k, 5);
+    FAIL();
+  } catch (const TableCapacityError& e) {
+    EXPECT_NE(std::string(e.what()).find("chip (3,2)"), std::string::npos) << e.what();
+  }
+  const auto ok = compress_routes(r, p, k, 10);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].entries_before, 10u);
+  EXPECT_EQ(ok[0].entries.size(), 10u);
+  EXPECT_EQ(ok[0].keys_verified, 0u);
+}
+
+TEST(Compress, RejectsOverlappingInput) {
+  std::vector<RoutingEntry> t{{0x100, 0xFFFFFF00u, 1}, {0x100, 0xFFFFF000u, 2}, {0x200, 0xFFFFFF00u, 4}};
+  EXPECT_THROW(compress_table(t, 2), std::invalid_argument);
+}
+
+TEST(Compress, VerificationCatchesWrongTables) {
+  std::vector<RoutingEntry> t{{0x000, 0xFFFFFF00u, 1}, {0x100, 0xFFFFFF00u, 2}, {0x200, 0xFFFFFF00u, 1}};
+  std::vector<KeyRange> in_use{{0x000, 10}, {0x100, 10}, {0x200, 10}};
+  // A naive merge of the two route-1 entries captures 0x100's keys.
+  std::vector<RoutingEntry> naive{{0x000, 0xFFFFFC00u, 1}, {0x100, 0xFFFFFF00u, 2}};
+  const auto bad = verify_compressed(t, naive, in_use);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_NE(bad->find("0x00000100"), std::string::npos) << *bad;
+  // A missing entry.
+  std::vector<RoutingEntry> missing{t[0], t[1]};
+  EXPECT_TRUE(verify_compressed(t, missing, in_use).has_value());
+  // Unused neighbouring keys the original does route (atom 200 of slice 0) are sampled too.
+  std::vector<RoutingEntry> narrow{{0x000, 0xFFFFFFF0u, 1}, t[1], t[2]};
+  EXPECT_TRUE(verify_compressed(t, narrow, in_use, 64).has_value());
+  // The correct ordered covering passes.
+  std::vector<RoutingEntry> good{t[1], {0x000, 0xFFFFFC00u, 1}};
+  EXPECT_FALSE(verify_compressed(t, good, in_use).has_value());
+}
+
+TEST(Compress, LargeTableIsFast) {
+  // 2000 entries down to the 1024 of a router: completes (no timing assertion).
+  const RandomTable t = random_table(7, 2000, 8, 0.95);
+  CompressionStats st;
+  const auto c = compress_table(t.entries, 1024, &st);
+  EXPECT_LE(c.size(), 1024u);
+  EXPECT_FALSE(verify_compressed(t.entries, c, t.in_use).has_value());
+}
+
+}  // namespace
+}  // namespace spindle::host
