@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "network/cells.h"
 #include "network/expand.h"
 #include "network/load.h"
 #include "network/random.h"
@@ -294,4 +295,37 @@ TEST(NetworkExpand, RandomWeightsAndDelaysPerSynapse) {
   for (double w : {1.0, 2.0, 3.0, 4.0}) listed.mutable_projections(0)->mutable_weight()->mutable_list()->add_values(w);
   const auto l = expand_projection(listed, 0);
   EXPECT_EQ(l[2], (Synapse{1, 0, 3.0, 0.2, 2}));
+}
+
+TEST(NetworkCells, TypedParameterStructs) {
+  const auto net = text(R"pb(
+    run { timestep_ms: 0.1 seed: 4 }
+    populations {
+      label: "a" size: 3
+      if_curr_exp { cm { constant: 0.2 } v_thresh { list { values: [-50, -51, -52] } } }
+      initial_values { v { constant: -60 } }
+    }
+    populations { label: "z" size: 2 izhikevich { d { constant: 8 } } }
+    populations { label: "p" size: 2 spike_source_poisson { rate { constant: 20 } } }
+    populations { label: "s" size: 2 spike_source_array { shared { times: [1, 2] } } }
+    populations { label: "c" size: 1 if_cond_exp { e_rev_I { constant: -80 } } }
+    populations { label: "n" size: 1 if_nonleaky { v_thresh { constant: 2 } } }
+  )pb");
+  const auto a = if_curr_exp_cells(net, 0);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_DOUBLE_EQ(a[1].cm, 0.2);
+  EXPECT_DOUBLE_EQ(a[2].v_thresh, -52);
+  EXPECT_DOUBLE_EQ(a[0].tau_m, 20);  // PyNN default
+  EXPECT_DOUBLE_EQ(a[0].v_init, -60);
+  const auto z = izhikevich_cells(net, 1);
+  EXPECT_DOUBLE_EQ(z[0].d, 8);
+  EXPECT_DOUBLE_EQ(z[0].u_init, -14);
+  const auto p = poisson_sources(net, 2);
+  EXPECT_DOUBLE_EQ(p[1].rate, 20);
+  EXPECT_DOUBLE_EQ(p[1].duration, 1e10);
+  EXPECT_EQ(spike_array_times(net, 3), (std::vector<std::vector<double>>{{1, 2}, {1, 2}}));
+  EXPECT_DOUBLE_EQ(if_cond_exp_cells(net, 4)[0].e_rev_I, -80);
+  EXPECT_DOUBLE_EQ(if_cond_exp_cells(net, 4)[0].v_init, -65);  // v defaults to v_rest
+  EXPECT_DOUBLE_EQ(if_nonleaky_cells(net, 5)[0].v_thresh, 2);
+  EXPECT_THROW(if_curr_exp_cells(net, 1), std::invalid_argument);
 }
