@@ -84,17 +84,19 @@ class Core {
   CoreState state_ = CoreState::kUnloaded;
   image::ImageStatus status_{};
 
-  image::CoreKind kind_ = image::CoreKind::kNeurons;
+  // Everything below is set by load(); the zero defaults let a board keep
+  // its cores in zero-initialised memory (.bss) instead of flash-backed .data.
+  image::CoreKind kind_{};
   ModelId model_ = ModelId::kNone;
   uint32_t n_neurons_ = 0;
-  uint32_t timestep_us_ = 1000;
+  uint32_t timestep_us_ = 0;
   uint32_t key_base_ = 0;
   bool emits_spikes_ = false;
   uint32_t n_synapse_types_ = 0;
   int32_t weight_shift_[kMaxSynapseTypes] = {};
   uint32_t tick_ = 0;  // ticks executed so far
 
-  SynapticWordLayout layout_{};
+  SynapticWordLayout layout_{0, 0, 0};
   RingBuffer ring_;
   PopulationTable population_table_;
   const uint32_t* matrix_ = nullptr;

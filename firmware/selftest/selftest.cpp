@@ -50,30 +50,12 @@ bool same(const char* a, const char* b) {
   return *a == *b;
 }
 
-class LoopbackPlatform final : public Platform {
- public:
-  static constexpr uint32_t kOutboxCapacity = 1024;
-  void set(BundleEntry image, TimerFn timer) {
-    image_ = image;
-    timer_ = timer;
-  }
-  bool send_packet(const Packet& p) override { return outbox_.push(p); }
-  uint32_t read_timer_us() override { return timer_ ? timer_() : 0; }
-  MemoryRegion image_memory() override { return {image_.data, image_.size}; }
-  BoundedBuffer<Packet, kOutboxCapacity>& outbox() { return outbox_; }
-
- private:
-  BundleEntry image_{};
-  TimerFn timer_ = nullptr;
-  BoundedBuffer<Packet, kOutboxCapacity> outbox_;
-};
-
 Core g_cores[kMaxCores];
-LoopbackPlatform g_platforms[kMaxCores];
 
 }  // namespace
 
-int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, WriteFn write, TimerFn timer) {
+int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, WriteFn write,
+                 OutboxPlatform* const* platforms, uint32_t n_platforms) {
   uint32_t checksum = 0;
   auto emit = [&](Line& l, bool checked) {
     l.end();
@@ -82,10 +64,11 @@ int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, 
   };
 
   BundleEntry entries[kMaxCores];
-  const int32_t n = parse_bundle(bundle, bundle_size, entries, kMaxCores);
+  const uint32_t max_cores = n_platforms < kMaxCores ? n_platforms : kMaxCores;
+  const int32_t n = parse_bundle(bundle, bundle_size, entries, max_cores);
   if (n <= 0) {
     Line l;
-    emit(l.str("error bad bundle (or more than ").u(kMaxCores).str(" cores)"), false);
+    emit(l.str("error bad bundle (or more than ").u(max_cores).str(" cores)"), false);
     Line e;
     emit(e.str("end 1"), false);
     return 1;
@@ -96,8 +79,9 @@ int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, 
     emit(l.str("spindle-selftest cores=").u(cores).str(" ticks=").u(n_ticks), false);
   }
   for (uint32_t c = 0; c < cores; ++c) {
-    g_platforms[c].set(entries[c], timer);
-    const image::ImageStatus s = g_cores[c].load(g_platforms[c]);
+    platforms[c]->set_image(entries[c].data, entries[c].size);
+    platforms[c]->clear_outbox();
+    const image::ImageStatus s = g_cores[c].load(*platforms[c]);
     if (!s.ok()) {
       Line l;
       emit(l.str("error core ").u(c).str(": ").str(image::to_string(s.error)).str(" region=").u(s.region)
@@ -113,10 +97,10 @@ int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, 
     // Deliver in core order then emission order; the result does not depend
     // on it (order-independent accumulation), but the provenance stays stable.
     for (uint32_t src = 0; src < cores; ++src) {
-      auto& out = g_platforms[src].outbox();
+      const PacketView out = platforms[src]->outbox();
       for (uint32_t k = 0; k < out.size(); ++k)
         for (uint32_t dst = 0; dst < cores; ++dst) g_cores[dst].on_packet(out[k]);
-      out.clear();
+      platforms[src]->clear_outbox();
     }
     for (uint32_t c = 0; c < cores; ++c) {
       Core& core = g_cores[c];

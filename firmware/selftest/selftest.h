@@ -15,12 +15,17 @@
 
 #include <cstdint>
 
+#include "platform/outbox_platform.h"
+
 namespace spindle::fw {
 
 using WriteFn = void (*)(const char* data, uint32_t size);
-using TimerFn = uint32_t (*)();
 
-// Returns 0 on success, non-zero (and prints why) on a bad bundle or image.
-int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, WriteFn write, TimerFn timer);
+// Runs the bundle's cores on the given platforms (one per core: the native
+// platform on the host, the Cortex-M platform on a board). Returns 0 on
+// success, non-zero (and prints why) on a bad bundle or image, or when the
+// bundle has more cores than platforms.
+int run_selftest(const uint8_t* bundle, uint32_t bundle_size, uint32_t n_ticks, WriteFn write,
+                 OutboxPlatform* const* platforms, uint32_t n_platforms);
 
 }  // namespace spindle::fw

@@ -12,6 +12,8 @@ class Rng {
  public:
   static constexpr int kStateWords = 4;
 
+  // Unseeded (all-zero state, so that a core's static storage can be zero
+  // initialised): reseed() before drawing.
   constexpr Rng() = default;
   constexpr explicit Rng(const uint32_t (&seed)[kStateWords]) { reseed(seed); }
 
@@ -35,7 +37,7 @@ class Rng {
 
  private:
   static constexpr uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
-  uint32_t s_[kStateWords] = {1, 2, 3, 4};
+  uint32_t s_[kStateWords] = {};
 };
 
 }  // namespace spindle::fw

@@ -4,9 +4,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <vector>
 
+#include "platform/native_platform.h"
 #include "selftest/selftest.h"
+
+// As many platforms as the largest board self-test (mps2-an386) runs cores.
+constexpr uint32_t kPlatforms = 8;
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -28,7 +33,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "spindle-selftest-native: TICKS must be a number, got '%s'\n", argv[2]);
     return 2;
   }
+  std::vector<std::unique_ptr<spindle::fw::NativePlatform>> owned;
+  std::vector<spindle::fw::OutboxPlatform*> platforms;
+  for (uint32_t i = 0; i < kPlatforms; ++i) {
+    owned.push_back(std::make_unique<spindle::fw::NativePlatform>());
+    platforms.push_back(owned.back().get());
+  }
   return spindle::fw::run_selftest(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(bytes.size()),
                                    static_cast<uint32_t>(ticks),
-                                   [](const char* d, uint32_t n) { std::fwrite(d, 1, n, stdout); }, nullptr);
+                                   [](const char* d, uint32_t n) { std::fwrite(d, 1, n, stdout); }, platforms.data(),
+                                   kPlatforms);
 }
