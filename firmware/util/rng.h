@@ -17,8 +17,11 @@ class Rng {
   constexpr Rng() = default;
   constexpr explicit Rng(const uint32_t (&seed)[kStateWords]) { reseed(seed); }
 
+  // Every seed word is scrambled (a 32-bit finaliser of the murmur3 kind,
+  // keyed by its position), so that small or similar seeds such as {1,2,3,4}
+  // still start from a well-mixed state instead of a run of tiny outputs.
   constexpr void reseed(const uint32_t (&seed)[kStateWords]) {
-    for (int i = 0; i < kStateWords; ++i) s_[i] = seed[i];
+    for (int i = 0; i < kStateWords; ++i) s_[i] = mix(seed[i] + 0x9E3779B9u * static_cast<uint32_t>(i + 1));
     // An all-zero state would only ever yield zeros.
     if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 0x9E3779B9u;
   }
@@ -36,6 +39,14 @@ class Rng {
   }
 
  private:
+  static constexpr uint32_t mix(uint32_t x) {
+    x ^= x >> 16;
+    x *= 0x85EBCA6Bu;
+    x ^= x >> 13;
+    x *= 0xC2B2AE35u;
+    x ^= x >> 16;
+    return x;
+  }
   static constexpr uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
   uint32_t s_[kStateWords] = {};
 };
