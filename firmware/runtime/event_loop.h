@@ -6,12 +6,13 @@
 
 #include <cstdint>
 
+#include "fixed/fixed_point.h"
 #include "runtime/core.h"
 
 namespace spindle::fw {
 
 enum class HostCommand : uint32_t {
-  kRun = 1,   // arg: ticks to run (added to what is left)
+  kRun = 1,   // arg: ticks to run (added to what is left, saturating)
   kStop = 2,  // finish now
 };
 
@@ -26,7 +27,7 @@ class EventLoop {
 
   void on_host_message(const HostMessage& m) {
     switch (m.command) {
-      case HostCommand::kRun: ticks_left_ += m.arg; break;
+      case HostCommand::kRun: ticks_left_ = saturating_add_u32(ticks_left_, m.arg); break;
       case HostCommand::kStop: ticks_left_ = 0; break;
     }
   }

@@ -273,6 +273,12 @@ TEST(EventLoop, RunAndStop) {
   EXPECT_FALSE(loop.on_timer());
   loop.on_host_message({fw::HostCommand::kStop, 0});  // stop when stopped: still stopped
   EXPECT_TRUE(loop.finished());
+
+  // Run requests add up without wrapping: 2^32 - 1 + 5 ticks is still "many", not 4.
+  loop.on_host_message({fw::HostCommand::kRun, UINT32_MAX});
+  loop.on_host_message({fw::HostCommand::kRun, 5});
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(loop.on_timer());
+  EXPECT_FALSE(loop.finished());
 }
 
 TEST(EventLoop, PacketsQueuedBeforeATimerAreProcessedInThatTick) {
