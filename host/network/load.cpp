@@ -64,7 +64,7 @@ spindle::v1::Network parse_network(std::string_view data, NetworkFormat format, 
       pb::TextFormat::Parser parser;
       parser.RecordErrorsTo(&errors);
       const bool ok = parser.ParseFromString(std::string(data), &net);
-      if (!ok || !errors.messages.empty()) {
+      if (!ok) {  // warnings alone do not fail a parse
         std::string msg = fmt::format("{}: invalid text-format spindle.v1.Network", name);
         for (const auto& m : errors.messages) msg += fmt::format("\n{}:{}", name, m.empty() ? "" : " " + m);
         if (errors.messages.empty()) msg += " (the parser gave no detail)";
