@@ -1,5 +1,5 @@
-// Shared Cortex-M start-up; each board's startup.cpp builds its vector table
-// from these (the table's length is the board's interrupt count).
+// Shared Cortex-M start-up; each board's startup.cpp instantiates the
+// vector table of vector_table.h with its interrupt count.
 #pragma once
 
 #include <cstdint>

@@ -1,25 +1,7 @@
 // netduinoplus2 (STM32F405) vector table: the 16 ARMv7-M core exceptions and
 // the part's 82 external interrupts (RM0090). The code behind it is shared.
-#include "startup.h"
-
-namespace {
-
-constexpr uint32_t kExternalInterrupts = 82;
-constexpr uint32_t kVectorCount = spindle::board::kCoreVectorCount + kExternalInterrupts;
-
-struct VectorTable {
-  uint32_t* initial_sp;
-  SpindleHandler handlers[kVectorCount - 1];
-};
-
-constexpr VectorTable make_vectors() {
-  VectorTable t{__stack_top, {}};
-  t.handlers[0] = spindle_reset_handler;
-  for (uint32_t i = 1; i < kVectorCount - 1; ++i) t.handlers[i] = spindle_fault_handler;
-  return t;
-}
-
-}  // namespace
+#include "vector_table.h"
 
 // At the start of flash, which the part aliases at 0 when booting from flash.
-__attribute__((section(".isr_vector"), used)) constinit const VectorTable spindle_vectors = make_vectors();
+__attribute__((section(".isr_vector"), used)) constinit const spindle::board::VectorTable<82> spindle_vectors =
+    spindle::board::make_vectors<82>();
