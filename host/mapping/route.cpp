@@ -29,6 +29,26 @@ std::vector<std::vector<uint32_t>> slice_targets(const ApplicationGraph& graph, 
   return out;
 }
 
+std::vector<std::vector<IncomingSlice>> incoming_slices(const ApplicationGraph& graph, const Partition& partition,
+                                                        const KeyAllocation& keys) {
+  std::vector<std::vector<IncomingSlice>> out(partition.slices.size());
+  for (uint32_t ei = 0; ei < graph.edges.size(); ++ei) {
+    const ApplicationEdge& e = graph.edges[ei];
+    if (e.n_synapses <= 0) continue;
+    for (uint32_t s = partition.first_slice[e.pre]; s < partition.first_slice[e.pre + 1]; ++s) {
+      const Slice& src = partition.slices[s];
+      for (uint32_t t = partition.first_slice[e.post]; t < partition.first_slice[e.post + 1]; ++t) {
+        const Slice& dst = partition.slices[t];
+        if (e.reach == EdgeReach::kSameIndices &&
+            (dst.lo_atom >= src.lo_atom + src.n_atoms || src.lo_atom >= dst.lo_atom + dst.n_atoms))
+          continue;
+        out[t].push_back(IncomingSlice{ei, s, keys.keys[s].base, keys.keys[s].mask, src.n_atoms});
+      }
+    }
+  }
+  return out;
+}
+
 Routes route(const ApplicationGraph& graph, const Partition& partition, const std::vector<Placement>& placements,
              const KeyAllocation& keys, const emu::MachineDescription& machine) {
   const auto targets = slice_targets(graph, partition);

@@ -89,6 +89,32 @@ TEST(Route, OneToOneTargetsOnlyOverlappingSlices) {
   EXPECT_TRUE(t[2].empty());
 }
 
+TEST(Route, IncomingSlicesMirrorTargets) {
+  const ApplicationGraph g = layered();
+  const emu::MachineDescription m = emu::machine_from_shape("48");
+  const Mapped x = map_it(g, m);
+  const auto targets = slice_targets(g, x.p);
+  const auto incoming = incoming_slices(g, x.p, x.k);
+  ASSERT_EQ(incoming.size(), x.p.slices.size());
+  std::set<std::pair<uint32_t, uint32_t>> from_targets, from_incoming;
+  for (uint32_t s = 0; s < targets.size(); ++s)
+    for (uint32_t t : targets[s]) from_targets.insert({s, t});
+  for (uint32_t t = 0; t < incoming.size(); ++t)
+    for (const IncomingSlice& in : incoming[t]) {
+      from_incoming.insert({in.source_slice, t});
+      EXPECT_EQ(g.edges[in.edge].post, x.p.slices[t].vertex);
+      EXPECT_EQ(g.edges[in.edge].pre, x.p.slices[in.source_slice].vertex);
+      EXPECT_EQ(in.key, x.k.keys[in.source_slice].base);
+      EXPECT_EQ(in.mask, x.k.keys[in.source_slice].mask);
+      EXPECT_EQ(in.n_sources, x.p.slices[in.source_slice].n_atoms);
+    }
+  EXPECT_EQ(from_targets, from_incoming);
+  // exc (vertex 1) slices receive from in, exc and inh: three edges.
+  std::set<uint32_t> edges;
+  for (const IncomingSlice& in : incoming[x.p.first_slice[1]]) edges.insert(in.edge);
+  EXPECT_EQ(edges, (std::set<uint32_t>{0, 1, 3}));
+}
+
 TEST(Route, AvoidsDeadChipsAndLinks) {
   const ApplicationGraph g = layered();
   emu::MachineDescription m = emu::machine_from_shape("48");
