@@ -1,5 +1,6 @@
 #include "mapping/report.h"
 
+#include <algorithm>
 #include <map>
 
 namespace spindle::host {
