@@ -1,0 +1,172 @@
+#include "mapping/from_network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "image/format.h"
+#include "network/cells.h"
+#include "network/expand.h"
+#include "neuron/models.h"
+
+namespace spindle::host {
+
+namespace v1 = spindle::v1;
+
+namespace {
+
+// Upper end of a delay value (ms); nullopt-like NaN when it has no value.
+double value_max(const v1::ParameterValue& pv) {
+  switch (pv.value_case()) {
+    case v1::ParameterValue::kConstant: return pv.constant();
+    case v1::ParameterValue::kList: {
+      double hi = std::numeric_limits<double>::quiet_NaN();
+      for (double x : pv.list().values()) hi = std::isnan(hi) ? x : std::max(hi, x);
+      return hi;
+    }
+    case v1::ParameterValue::kRandom: {
+      const auto& r = pv.random();
+      if (r.has_uniform()) return r.uniform().high();
+      const auto& nd = r.normal();
+      if (nd.has_clip_high()) return nd.clip_high();
+      return nd.mean();  // validation rejects unbounded delays; only sd == 0 gets here
+    }
+    default: return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+template <class Model>
+void neuron_costs(ApplicationVertex& v, uint32_t cycles) {
+  v.cycles_per_atom = cycles;
+  v.dtcm_bytes_per_atom = static_cast<uint32_t>(sizeof(typename Model::Params) + sizeof(typename Model::State));
+  v.n_synapse_types = Model::kReceptors;
+  v.rate_hz = kGuessNeuronRateHz;
+}
+
+double duration_s(const v1::Network& net) {
+  const double ms = net.run().duration_ms();
+  return ms > 0 ? ms * 1e-3 : 1.0;
+}
+
+// Recorded data kept in SDRAM for the whole run, spread evenly over the
+// population's neurons, plus one DTCM buffer word per neuron and variable.
+void add_recording_costs(const v1::Network& net, size_t population, ApplicationVertex& v) {
+  const auto& pop = net.populations(static_cast<int>(population));
+  const double dt = net.run().timestep_ms();
+  const double ticks = dt > 0 ? std::ceil(net.run().duration_ms() / dt) : 0;
+  double bytes = 0;
+  for (const auto& rec : net.recordings()) {
+    if (rec.population() != pop.label()) continue;
+    const double n = rec.neurons_size() > 0 ? rec.neurons_size() : pop.size();
+    const double samples = rec.sampling_interval() > 0 ? std::ceil(net.run().duration_ms() / rec.sampling_interval()) : ticks;
+    for (int k = 0; k < rec.variables_size(); ++k) {
+      if (rec.variables(k) == v1::SPIKES) {
+        bytes += std::ceil(n / 32) * 4 * ticks;  // a bit per neuron and tick, in words
+      } else {
+        bytes += n * 4 * samples;  // one word per sample
+      }
+      v.dtcm_bytes_per_atom += 4;
+    }
+  }
+  if (bytes > 0) v.sdram_bytes_per_atom += static_cast<uint32_t>(std::ceil(bytes / pop.size()));
+}
+
+}  // namespace
+
+double expected_synapses(const v1::Network& net, size_t projection) {
+  const int64_t fixed = network::fixed_synapse_count(net, projection);
+  if (fixed >= 0) return static_cast<double>(fixed);
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const auto& c = proj.connector();
+  if (c.has_fixed_probability()) {
+    const int pi = network::find_population(net, proj.pre()), qi = network::find_population(net, proj.post());
+    if (pi < 0 || qi < 0) throw std::invalid_argument("projections[" + std::to_string(projection) + "]: unknown population");
+    const double n_pre = net.populations(pi).size(), n_post = net.populations(qi).size();
+    const auto& fp = c.fixed_probability();
+    const bool self = !fp.has_allow_self_connections() || fp.allow_self_connections();
+    const double pairs = n_pre * n_post - (pi == qi && !self ? n_pre : 0);
+    return fp.p() * pairs;
+  }
+  // Thresholded low_rank: only the expansion knows.
+  return static_cast<double>(network::expand_projection(net, projection).size());
+}
+
+uint32_t max_delay_ticks(const v1::Network& net, size_t projection) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const double dt = net.run().timestep_ms();
+  double hi = proj.has_delay() ? value_max(proj.delay()) : std::numeric_limits<double>::quiet_NaN();
+  if (proj.connector().has_from_list()) {
+    double list_hi = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& con : proj.connector().from_list().connections()) {
+      const double d = con.has_delay() ? con.delay() : (std::isnan(hi) ? dt : hi);
+      list_hi = std::isnan(list_hi) ? d : std::max(list_hi, d);
+    }
+    hi = list_hi;
+  }
+  if (std::isnan(hi)) return 1;  // unset: one timestep
+  const int64_t ticks = network::delay_to_ticks(hi, dt);
+  return static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, std::numeric_limits<uint32_t>::max()));
+}
+
+ApplicationGraph graph_from_network(const v1::Network& net) {
+  ApplicationGraph g;
+  for (int i = 0; i < net.populations_size(); ++i) {
+    const auto& pop = net.populations(i);
+    ApplicationVertex v;
+    v.label = pop.label();
+    v.n_atoms = pop.size();
+    switch (pop.cell_type_case()) {
+      case v1::Population::kIfCurrExp: neuron_costs<fw::IfCurrExp>(v, kCyclesIfCurrExp); break;
+      case v1::Population::kIfCondExp: neuron_costs<fw::IfCondExp>(v, kCyclesIfCondExp); break;
+      case v1::Population::kIzhikevich: neuron_costs<fw::Izhikevich>(v, kCyclesIzhikevich); break;
+      case v1::Population::kIfNonleaky: neuron_costs<fw::IfNonLeakyDelta>(v, kCyclesNonLeakyIf); break;
+      case v1::Population::kSpikeSourcePoisson: {
+        v.cycles_per_atom = kCyclesPoissonSource;
+        v.dtcm_bytes_per_atom = sizeof(fw::image::PoissonSource);
+        double sum = 0;
+        for (const auto& s : network::poisson_sources(net, static_cast<size_t>(i))) sum += s.rate;
+        v.rate_hz = pop.size() > 0 ? sum / pop.size() : 0;
+        break;
+      }
+      case v1::Population::kSpikeSourceArray: {
+        v.cycles_per_atom = kCyclesArraySource;
+        size_t spikes = 0;
+        for (const auto& t : network::spike_array_times(net, static_cast<size_t>(i))) spikes += t.size();
+        v.dtcm_bytes_per_atom = 4;  // per-neuron cursor share
+        v.sdram_bytes_per_atom =
+            static_cast<uint32_t>((spikes * sizeof(fw::image::SpikeTime) + pop.size() - 1) / std::max(1u, pop.size()));
+        v.rate_hz = pop.size() > 0 ? static_cast<double>(spikes) / pop.size() / duration_s(net) : 0;
+        break;
+      }
+      default:
+        throw std::invalid_argument("populations[" + std::to_string(i) + "]: no cell type");
+    }
+    add_recording_costs(net, static_cast<size_t>(i), v);
+    g.vertices.push_back(std::move(v));
+  }
+  for (int j = 0; j < net.projections_size(); ++j) {
+    const auto& proj = net.projections(j);
+    const int pi = network::find_population(net, proj.pre()), qi = network::find_population(net, proj.post());
+    if (pi < 0 || qi < 0)
+      throw std::invalid_argument("projections[" + std::to_string(j) + "]: unknown population");
+    ApplicationEdge e;
+    e.pre = static_cast<uint32_t>(pi);
+    e.post = static_cast<uint32_t>(qi);
+    e.n_synapses = expected_synapses(net, static_cast<size_t>(j));
+    e.max_delay_ticks = max_delay_ticks(net, static_cast<size_t>(j));
+    e.reach = proj.connector().has_one_to_one() ? EdgeReach::kSameIndices : EdgeReach::kAllSlices;
+    g.edges.push_back(e);
+  }
+  return g;
+}
+
+CostModel cost_model_for(const v1::Network& net) {
+  CostModel cost;
+  const double us = std::round(net.run().timestep_ms() * 1000.0);
+  cost.timestep_us = static_cast<uint32_t>(std::clamp(us, 1.0, 1e9));
+  return cost;
+}
+
+}  // namespace spindle::host

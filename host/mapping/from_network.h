@@ -1,0 +1,35 @@
+// Network description -> mapping ApplicationGraph: one vertex per population
+// (spike sources included), one edge per projection. The network must be
+// valid (validate_network() returned no errors). docs/cli.md lists how each
+// figure is estimated.
+#pragma once
+
+#include <cstdint>
+
+#include "mapping/graph.h"
+#include "mapping/partition.h"
+#include "spindle/v1/network.pb.h"
+
+namespace spindle::host {
+
+// Mean firing rate assumed for neuron populations (no better guess before a run).
+inline constexpr double kGuessNeuronRateHz = 10.0;
+
+// Expected total synapse count of a projection: the connector's exact count
+// when it is known without drawing (all_to_all, one_to_one, fixed_number_*,
+// from_list, low_rank without threshold), p x pairs for fixed_probability, and
+// the count of the expanded projection for a thresholded low_rank.
+double expected_synapses(const spindle::v1::Network& net, size_t projection);
+
+// Longest delay of a projection in ticks (>= 1): the upper end of its delay
+// value (constant, list maximum, uniform high, normal clip_high) or of the
+// from_list entries, rounded as the expansion rounds.
+uint32_t max_delay_ticks(const spindle::v1::Network& net, size_t projection);
+
+// Vertex i is population i; edge j is projection j.
+ApplicationGraph graph_from_network(const spindle::v1::Network& net);
+
+// The cost model for the network's timestep (timestep_us = dt in whole us, >= 1).
+CostModel cost_model_for(const spindle::v1::Network& net);
+
+}  // namespace spindle::host
