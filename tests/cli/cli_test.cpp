@@ -1,0 +1,183 @@
+// Runs the built `spindle` binary and checks exit codes, messages and the
+// JSON mapping report.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / (std::string("spindle_cli_test_") + info->name() + "_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `spindle ARGS` (a shell-quoted string), capturing stdout and stderr.
+  Result run(const std::string& args) {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const std::string cmd = std::string("'") + SPINDLE_BIN + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+  }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+
+  static std::string example(const std::string& name) {
+    return std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/" + name;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliTest, HelpListsSubcommands) {
+  const Result r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* cmd : {"validate", "machine", "map"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  EXPECT_EQ(r.out.find("\n  run "), std::string::npos) << "no run subcommand yet";
+}
+
+TEST_F(CliTest, BadArgumentsExit2) {
+  EXPECT_EQ(run("").code, 2);
+  EXPECT_EQ(run("frobnicate").code, 2);
+  EXPECT_EQ(run("validate").code, 2);  // NETWORK missing
+  const Result r = run("map " + example("tiny.textproto") + " --no-such-option");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ValidateExamples) {
+  for (const char* name : {"tiny.textproto", "cuba.textproto"}) {
+    const Result r = run("validate " + example(name));
+    EXPECT_EQ(r.code, 0) << name << ": " << r.err;
+    EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
+  }
+  const Result r = run("validate " + example("cuba.textproto"));
+  EXPECT_NE(r.out.find("2 populations, 4000 neurons, 4 projections"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, ValidateReportsEveryErrorWithFieldPath) {
+  const fs::path p = write("broken.textproto", R"(
+run { timestep_ms: 0.1 duration_ms: 10 }
+populations { label: "a" size: 10 if_curr_exp {} }
+populations { label: "b" size: 0 if_curr_exp {} }
+projections {
+  pre: "a" post: "a" receptor: EXCITATORY
+  connector { fixed_probability { p: 1.5 } }
+  weight { constant: 0.1 }
+}
+projections { pre: "a" post: "nowhere" receptor: EXCITATORY connector { one_to_one {} } weight { constant: 0.1 } }
+)");
+  const Result r = run("validate '" + p.string() + "'");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(p.string() + ": projections[0].connector.fixed_probability.p: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(p.string() + ": populations[1].size: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(p.string() + ": projections[1].post: "), std::string::npos) << r.err;
+  // map validates first, with the same messages and exit code.
+  const Result m = run("map '" + p.string() + "'");
+  EXPECT_EQ(m.code, 1);
+  EXPECT_NE(m.err.find("projections[0].connector.fixed_probability.p"), std::string::npos) << m.err;
+  EXPECT_TRUE(m.out.empty());
+}
+
+TEST_F(CliTest, UnreadableOrGarbageFilesExit2) {
+  const fs::path garbage = write("garbage.textproto", "this is { not a network ::: \x01\x02");
+  Result r = run("validate '" + garbage.string() + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(garbage.string()), std::string::npos) << r.err;
+  r = run("validate '" + (dir_ / "missing.textproto").string() + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos) << r.err;
+  r = run("map '" + write("bad.json", "{ not json").string() + "'");
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST_F(CliTest, MachineDescribesShapes) {
+  Result r = run("machine");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("chips alive:       48"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("application cores: 816"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("open mesh"), std::string::npos) << r.out;
+  r = run("machine torus:4x3");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("chips alive:       12"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("torus"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, BadMachineShapeExit2WithAcceptedForms) {
+  Result r = run("machine 7x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("boards:WxH"), std::string::npos) << r.err;
+  r = run("map " + example("tiny.textproto") + " --machine nope");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("torus:WxH"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, MapPrintsJsonReport) {
+  for (const char* name : {"tiny.textproto", "cuba.textproto"}) {
+    const Result r = run("map " + example(name));
+    ASSERT_EQ(r.code, 0) << name << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_TRUE(j.contains("slices")) << name;
+    ASSERT_FALSE(j["slices"].empty()) << name;
+    for (const auto& s : j["slices"]) {
+      EXPECT_TRUE(s.contains("chip"));
+      EXPECT_GE(s["core"].get<int>(), 1) << "never the monitor core";
+    }
+    EXPECT_EQ(j["summary"]["slices"].get<size_t>(), j["slices"].size());
+  }
+  const auto cuba = nlohmann::json::parse(run("map " + example("cuba.textproto")).out);
+  ASSERT_EQ(cuba["populations"].size(), 2u);
+  EXPECT_EQ(cuba["populations"][0]["label"], "exc");
+  EXPECT_EQ(cuba["populations"][0]["n_atoms"], 3200);
+  EXPECT_EQ(cuba["summary"]["projections"], 4);
+}
+
+TEST_F(CliTest, MapWritesOutFile) {
+  const fs::path out = dir_ / "report.json";
+  const Result r = run("map " + example("tiny.textproto") + " --machine 2x2 --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  const auto j = nlohmann::json::parse(read_file(out));
+  EXPECT_EQ(j["slices"].size(), 3u);
+}
+
+TEST_F(CliTest, MapOnTooSmallMachineExit1) {
+  const Result r = run("map " + example("cuba.textproto") + " --machine 1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("too small"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+}  // namespace
