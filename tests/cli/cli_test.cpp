@@ -1,12 +1,15 @@
 // Runs the built `spindle` binary and checks exit codes, messages and the
 // JSON mapping report.
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -58,6 +61,16 @@ class CliTest : public ::testing::Test {
     return std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/" + name;
   }
 
+  // Every examples/networks/*.textproto, sorted.
+  static std::vector<std::string> all_examples() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(SPINDLE_EXAMPLE_NETWORKS_DIR)) {
+      if (e.path().extension() == ".textproto") names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
   fs::path dir_;
 };
 
@@ -78,7 +91,9 @@ TEST_F(CliTest, BadArgumentsExit2) {
 }
 
 TEST_F(CliTest, ValidateExamples) {
-  for (const char* name : {"tiny.textproto", "cuba.textproto"}) {
+  const auto names = all_examples();
+  ASSERT_GE(names.size(), 2u);
+  for (const auto& name : names) {
     const Result r = run("validate " + example(name));
     EXPECT_EQ(r.code, 0) << name << ": " << r.err;
     EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
@@ -145,7 +160,7 @@ TEST_F(CliTest, BadMachineShapeExit2WithAcceptedForms) {
 }
 
 TEST_F(CliTest, MapPrintsJsonReport) {
-  for (const char* name : {"tiny.textproto", "cuba.textproto"}) {
+  for (const auto& name : all_examples()) {
     const Result r = run("map " + example(name));
     ASSERT_EQ(r.code, 0) << name << ": " << r.err;
     const auto j = nlohmann::json::parse(r.out);
