@@ -1,7 +1,9 @@
 #include "cli/common.h"
 
 #include <ostream>
+#include <stdexcept>
 
+#include "mapping/from_network.h"
 #include "network/load.h"
 #include "network/validate.h"
 
@@ -25,6 +27,24 @@ std::optional<spindle::v1::Network> load_valid_network(const std::string& path, 
   }
   exit_code = kExitOk;
   return net;
+}
+
+MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine) {
+  MappedNetwork m;
+  m.graph = host::graph_from_network(net);
+  m.options.cost = host::cost_model_for(net);
+  m.options.place.seed = net.run().seed();
+  m.result = host::map_graph(m.graph, machine, m.options);
+  return m;
+}
+
+std::optional<emu::MachineDescription> parse_machine(const std::string& shape, const char* command, std::ostream& err) {
+  try {
+    return emu::machine_from_shape(shape);
+  } catch (const std::invalid_argument& e) {
+    err << "spindle " << command << ": --machine: " << e.what() << '\n';
+    return std::nullopt;
+  }
 }
 
 }  // namespace spindle::cli

@@ -7,6 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "machine/machine.h"
+#include "mapping/graph.h"
+#include "mapping/pipeline.h"
 #include "spindle/v1/network.pb.h"
 
 namespace spindle::cli {
@@ -21,9 +24,23 @@ inline constexpr int kExitUsage = 2;   // bad arguments, unreadable or unparsabl
 // error, or the loader's message) and sets `exit_code` (1 invalid, 2 unreadable).
 std::optional<spindle::v1::Network> load_valid_network(const std::string& path, std::ostream& err, int& exit_code);
 
+// A network mapped onto a machine, with what the mapping was given.
+struct MappedNetwork {
+  host::ApplicationGraph graph;
+  host::MappingOptions options;
+  host::MappingResult result;
+};
+// Graph, cost model from the run settings, placement seed from the run seed,
+// then the mapping pipeline. Throws what the stages throw.
+MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine);
+
+// Parses --machine; on a bad shape prints "spindle CMD: --machine: ..." and returns nullopt.
+std::optional<emu::MachineDescription> parse_machine(const std::string& shape, const char* command, std::ostream& err);
+
 // Each adds its subcommand to `app`; running it stores its exit code in `exit_code`.
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_machine_command(CLI::App& app, int& exit_code);
 void add_map_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
 
 }  // namespace spindle::cli

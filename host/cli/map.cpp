@@ -23,25 +23,16 @@ struct MapArgs {
 };
 
 int run_map(const MapArgs& a) {
-  emu::MachineDescription machine;
-  try {
-    machine = emu::machine_from_shape(a.machine);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "spindle map: --machine: " << e.what() << '\n';
-    return kExitUsage;
-  }
+  const auto machine = parse_machine(a.machine, "map", std::cerr);
+  if (!machine) return kExitUsage;
   int code = kExitOk;
   const auto net = load_valid_network(a.network, std::cerr, code);
   if (!net) return code;
 
   std::string text;
   try {
-    const host::ApplicationGraph graph = host::graph_from_network(*net);
-    host::MappingOptions options;
-    options.cost = host::cost_model_for(*net);
-    options.place.seed = net->run().seed();
-    const host::MappingResult result = host::map_graph(graph, machine, options);
-    text = host::to_json(host::make_report(graph, machine, result, options)).dump(2) + "\n";
+    const MappedNetwork m = map_network(*net, *machine);
+    text = host::to_json(host::make_report(m.graph, *machine, m.result, m.options)).dump(2) + "\n";
   } catch (const std::exception& e) {
     std::cerr << a.network << ": mapping onto machine " << a.machine << " failed: " << e.what() << '\n';
     return kExitFailed;

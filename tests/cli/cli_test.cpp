@@ -77,8 +77,7 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, HelpListsSubcommands) {
   const Result r = run("--help");
   EXPECT_EQ(r.code, 0);
-  for (const char* cmd : {"validate", "machine", "map"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
-  EXPECT_EQ(r.out.find("\n  run "), std::string::npos) << "no run subcommand yet";
+  for (const char* cmd : {"validate", "machine", "map", "run"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
 }
 
 TEST_F(CliTest, BadArgumentsExit2) {
@@ -196,3 +195,59 @@ TEST_F(CliTest, MapOnTooSmallMachineExit1) {
 }
 
 }  // namespace
+
+TEST_F(CliTest, RunWritesResultsOtherToolsRead) {
+  const fs::path out = dir_ / "results";
+  const Result r = run("run " + example("tiny.textproto") + " --machine 2x2 --threads 2 --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("noise"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dropped packets: 0 in routers, 0 on cores"), std::string::npos) << r.out;
+
+  // spikes.csv: header, then population,neuron,time_ms rows within the run.
+  std::istringstream csv(read_file(out / "spikes.csv"));
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "population,neuron,time_ms");
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    ++rows;
+    const double t = std::stod(line.substr(line.rfind(',') + 1));
+    EXPECT_GE(t, 0.0);
+    EXPECT_LT(t, 200.0);
+  }
+  EXPECT_GT(rows, 20);
+
+  // NumPy .npy: magic, version 1.0, a float64 (N, 2) header, N x 16 bytes of data.
+  const std::string npy = read_file(out / "noise.spikes.npy");
+  ASSERT_GT(npy.size(), 10u);
+  EXPECT_EQ(npy.substr(0, 6), "\x93NUMPY");
+  const size_t header_len = static_cast<unsigned char>(npy[8]) | (static_cast<unsigned char>(npy[9]) << 8);
+  EXPECT_EQ((10 + header_len) % 64, 0u);
+  const std::string header = npy.substr(10, header_len);
+  EXPECT_NE(header.find("'descr': '<f8'"), std::string::npos) << header;
+  const size_t shape_at = header.find("'shape': (") + 10;
+  const size_t n = std::stoul(header.substr(shape_at));
+  EXPECT_EQ(npy.size(), 10 + header_len + n * 16);
+
+  const auto prov = nlohmann::json::parse(read_file(out / "provenance.json"));
+  EXPECT_EQ(prov["ticks"], 200);
+  EXPECT_TRUE(prov["fabric"]["balanced"].get<bool>());
+  EXPECT_EQ(prov["cores"].size(), 3u);
+  EXPECT_TRUE(fs::exists(out / "mapping.json"));
+  EXPECT_TRUE(fs::exists(out / "state.csv"));
+}
+
+TEST_F(CliTest, RunIsRepeatableForAnyThreadCount) {
+  const fs::path a = dir_ / "a", b = dir_ / "b";
+  ASSERT_EQ(run("run " + example("tiny.textproto") + " --machine 2x2 --threads 1 --out '" + a.string() + "'").code, 0);
+  ASSERT_EQ(run("run " + example("tiny.textproto") + " --machine 2x2 --threads 3 --out '" + b.string() + "'").code, 0);
+  EXPECT_EQ(read_file(a / "spikes.csv"), read_file(b / "spikes.csv"));
+  EXPECT_EQ(read_file(a / "state.csv"), read_file(b / "state.csv"));
+}
+
+TEST_F(CliTest, RunErrors) {
+  EXPECT_EQ(run("run " + example("tiny.textproto") + " --duration -5").code, 2);
+  EXPECT_EQ(run("run " + example("tiny.textproto") + " --machine nonsense").code, 2);
+  EXPECT_EQ(run("run " + example("cuba.textproto") + " --machine 1").code, 1);
+  EXPECT_EQ(run("run " + write("bad.textproto", "populations { label: \"x\" size: 0 }").string()).code, 1);
+}
