@@ -24,9 +24,11 @@ enum class ModelId : uint32_t {
   kIfNonLeakyDelta = 4, // non-leaky IF, delta synapses, reset by subtraction (ANN units)
 };
 
-using IfCurrExp = NeuronModel<SynapseExp, InputCurrent, MembraneLif, ThresholdStatic, ExtraNone>;
+// Exponential current synapses keep their state x 2^8 (input_current.h: no
+// rounding dead band), up to +-256 nA; Izhikevich's larger input units x 2^6.
+using IfCurrExp = NeuronModel<SynapseExp, InputCurrentScaled<8>, MembraneLif, ThresholdStatic, ExtraNone>;
 using IfCondExp = NeuronModel<SynapseExp, InputConductance, MembraneLif, ThresholdStatic, ExtraNone>;
-using Izhikevich = NeuronModel<SynapseExp, InputCurrent, MembraneIzhikevich, ThresholdStatic, ExtraNone>;
+using Izhikevich = NeuronModel<SynapseExp, InputCurrentScaled<6>, MembraneIzhikevich, ThresholdStatic, ExtraNone>;
 using IfNonLeakyDelta = NeuronModel<SynapseDelta, InputCurrent, MembraneNonLeaky, ThresholdStatic, ExtraNone>;
 
 // Calls f.template operator()<Model>() for the model with this id; returns

@@ -114,7 +114,8 @@ SyntheticNetwork make_synthetic_network(const SyntheticNetworkSpec& spec) {
     image.key_mask = ~((1u << kIndexBits) - 1u);
     image.seed = core_seed(spec.seed, t);
     image.neurons = make_neuron_block<fw::IfCurrExp>(fw::ModelId::kIfCurrExp, params, states);
-    if (!blocks.empty()) image.synapses = build_synaptic_matrix(std::move(blocks), n, 2);
+    if (!blocks.empty())
+      image.synapses = build_synaptic_matrix(std::move(blocks), n, 2, nullptr, receptor_unit_shifts(fw::ModelId::kIfCurrExp));
     image.recording = record_all(fw::image::kRecordSpikes, n);
     net.cores.push_back({slots[t].chip, slots[t].core, build_core_image(image)});
   }

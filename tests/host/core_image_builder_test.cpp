@@ -126,7 +126,9 @@ TEST(CoreImageBuilder, RejectsMatrixWithOtherReceptorUnits) {
   EXPECT_NO_THROW(build_core_image(spec));  // neuron_spec passes the model's shifts
   spec.synapses = build_synaptic_matrix({in}, 1, 2);  // plain units
   EXPECT_THROW(build_core_image(spec), std::invalid_argument);
-  spec.neurons = uniform_block(IfCurrExpParams{}, 1, 0.1);
+  spec.neurons = uniform_block(IfCurrExpParams{}, 1, 0.1);  // current state x 2^8: also other units
+  EXPECT_THROW(build_core_image(spec), std::invalid_argument);
+  spec.neurons = uniform_block(IfNonLeakyParams{}, 1, 0.1);  // delta synapses: plain units
   EXPECT_NO_THROW(build_core_image(spec));
 }
 

@@ -154,7 +154,9 @@ TEST(SynapticMatrix, WeightScaleKeeps16BitsAndHalfUlpError) {
 TEST(SynapticMatrix, ReceptorUnitShiftScalesWeights) {
   const std::array<int32_t, fw::kMaxSynapseTypes> cond = receptor_unit_shifts(fw::ModelId::kIfCondExp);
   EXPECT_EQ(cond, (std::array<int32_t, fw::kMaxSynapseTypes>{10, 10, 0, 0}));
-  EXPECT_EQ(receptor_unit_shifts(fw::ModelId::kIfCurrExp), (std::array<int32_t, fw::kMaxSynapseTypes>{}));
+  EXPECT_EQ(receptor_unit_shifts(fw::ModelId::kIfCurrExp), (std::array<int32_t, fw::kMaxSynapseTypes>{8, 8, 0, 0}));
+  EXPECT_EQ(receptor_unit_shifts(fw::ModelId::kIzhikevich), (std::array<int32_t, fw::kMaxSynapseTypes>{6, 6, 0, 0}));
+  EXPECT_EQ(receptor_unit_shifts(fw::ModelId::kIfNonLeakyDelta), (std::array<int32_t, fw::kMaxSynapseTypes>{}));
   EXPECT_THROW(receptor_unit_shifts(fw::ModelId::kNone), std::invalid_argument);
   const std::vector<SynapseSpec> syn = {{0, 0, 0.015, 1, 0}, {0, 1, 0.02, 1, 1}};
   QuantizationReport plain_report, cond_report;
