@@ -39,37 +39,35 @@ uint32_t Fabric::checked_slot(ChipCoord chip, uint32_t core) const {
   return inbox_index(chip, core);
 }
 
-void Fabric::inject(ChipCoord chip, uint32_t core, const fw::Packet& packet) {
+namespace {
+
+// A core's packet as the fabric carries it.
+FabricPacket from_core(const fw::Packet& packet, PacketKind kind, uint32_t core, uint32_t dest) {
   FabricPacket p;
   p.key = packet.key;
   p.payload = packet.payload;
   p.has_payload = packet.has_payload;
-  p.kind = PacketKind::kMulticast;
+  p.kind = kind;
+  p.dest = dest;
   p.source_core = static_cast<uint8_t>(core);
-  outbox_[checked_slot(chip, core)].push_back(p);
+  return p;
+}
+
+}  // namespace
+
+void Fabric::inject(ChipCoord chip, uint32_t core, const fw::Packet& packet) {
+  outbox_[checked_slot(chip, core)].push_back(from_core(packet, PacketKind::kMulticast, core, FabricPacket{}.dest));
 }
 
 void Fabric::inject_p2p(ChipCoord chip, uint32_t core, ChipCoord target, const fw::Packet& packet) {
-  FabricPacket p;
-  p.key = packet.key;
-  p.payload = packet.payload;
-  p.has_payload = packet.has_payload;
-  p.kind = PacketKind::kPointToPoint;
   // A target outside the mesh is marked with an impossible index and refused when routed.
-  p.dest = machine_.mesh.contains(target) ? machine_.mesh.index(target) : UINT32_MAX;
-  p.source_core = static_cast<uint8_t>(core);
-  outbox_[checked_slot(chip, core)].push_back(p);
+  const uint32_t dest = machine_.mesh.contains(target) ? machine_.mesh.index(target) : UINT32_MAX;
+  outbox_[checked_slot(chip, core)].push_back(from_core(packet, PacketKind::kPointToPoint, core, dest));
 }
 
 void Fabric::inject_nn(ChipCoord chip, uint32_t core, Link link, const fw::Packet& packet) {
-  FabricPacket p;
-  p.key = packet.key;
-  p.payload = packet.payload;
-  p.has_payload = packet.has_payload;
-  p.kind = PacketKind::kNearestNeighbour;
-  p.dest = static_cast<uint32_t>(link);
-  p.source_core = static_cast<uint8_t>(core);
-  outbox_[checked_slot(chip, core)].push_back(p);
+  outbox_[checked_slot(chip, core)].push_back(
+      from_core(packet, PacketKind::kNearestNeighbour, core, static_cast<uint32_t>(link)));
 }
 
 uint32_t Fabric::route_tick(Inboxes& inboxes) {
