@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   const host::SyntheticNetwork net = host::make_synthetic_network(spec);
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("network: %s, %zu cores, %u neurons/core, %llu synapses (built in %.1f s)\n", spec.machine.c_str(),
-              net.cores.size(), spec.neurons_per_core, static_cast<unsigned long long>(net.synapses), build_s);
+              net.load.cores.size(), spec.neurons_per_core, static_cast<unsigned long long>(net.load.synapses), build_s);
 
   uint64_t events = 0;
   for (unsigned t : {1u, threads}) {
@@ -89,12 +89,10 @@ int main(int argc, char** argv) {
     cfg.threads = t;
     cfg.router = router;
     emu::Engine engine(net.machine, cfg);
-    for (const auto& [chip, entries] : net.tables)
-      for (const auto& e : entries) engine.routing_table(net.machine.mesh.coord(chip)).add_or_throw({e.key, e.mask, e.route});
-    for (const auto& c : net.cores) engine.load_core({c.chip, c.core}, c.image);
+    host::load_into(engine, net.load);
     const emu::RunReport r = engine.run(ticks);
     events = r.synaptic_events;
-    const double rate = static_cast<double>(r.spikes) / (static_cast<double>(net.cores.size()) * spec.neurons_per_core) /
+    const double rate = static_cast<double>(r.spikes) / (static_cast<double>(net.load.cores.size()) * spec.neurons_per_core) /
                         (ticks * spec.dt_ms / 1000.0);
     std::printf(
         "threads=%u: wall %.2f s for %u ticks; %.3g synaptic events/s (%.3g per host core); %.3g neuron updates/s; "

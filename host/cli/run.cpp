@@ -64,9 +64,7 @@ int run_network(const RunArgs& a) {
     config.threads = a.threads;
     config.timestep_us = static_cast<uint32_t>(std::lround(dt * 1000));
     emu::Engine engine(*machine, config);
-    for (const host::RouterLoad& r : load.routers)
-      for (const auto& e : r.entries) engine.routing_table(r.chip).add_or_throw(e);
-    for (const host::CoreLoad& c : load.cores) engine.load_core({c.chip, c.core}, c.image);
+    host::load_into(engine, load);
 
     Progress progress;
     const emu::RunReport report = engine.run(ticks, std::ref(progress));

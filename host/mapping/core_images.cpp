@@ -90,6 +90,12 @@ void check_graph_matches(const v1::Network& net, const ApplicationGraph& graph) 
 
 }  // namespace
 
+void load_into(emu::Engine& engine, const MachineLoad& load) {
+  for (const RouterLoad& r : load.routers)
+    for (const auto& e : r.entries) engine.routing_table(r.chip).add_or_throw(e);
+  for (const CoreLoad& c : load.cores) engine.load_core({c.chip, c.core}, c.image);
+}
+
 MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,
                                QuantizationReport* report) {
   check_graph_matches(net, graph);

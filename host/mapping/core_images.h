@@ -11,6 +11,7 @@
 #include "mapping/graph.h"
 #include "mapping/pipeline.h"
 #include "quantize/quantize.h"
+#include "engine/engine.h"
 #include "router/routing_entry.h"
 #include "spindle/v1/network.pb.h"
 
@@ -38,6 +39,10 @@ struct MachineLoad {
 // projection j); throws std::invalid_argument naming the population or
 // projection when something does not fit a core (e.g. a delay the ring
 // buffer cannot hold).
+// Loads routers and cores into an engine of the same machine; throws what
+// RoutingTable::add_or_throw and Engine::load_core throw.
+void load_into(emu::Engine& engine, const MachineLoad& load);
+
 MachineLoad build_machine_load(const spindle::v1::Network& net, const ApplicationGraph& graph,
                                const MappingResult& mapping, QuantizationReport* report = nullptr);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -55,12 +56,14 @@ SyntheticNetwork make_synthetic_network(const SyntheticNetworkSpec& spec) {
   }
 
   // Routing tables: one entry per source core on every chip of its tree.
+  std::map<uint32_t, std::vector<emu::RoutingEntry>> tables;  // by chip index
   for (uint32_t s = 0; s < n_slots; ++s) {
     std::vector<Destination> dest;
     for (uint32_t t : targets[s]) dest.push_back({slots[t].chip, slots[t].core});
     for (const auto& [chip, route] : multicast_tree(net.machine, slots[s].chip, dest))
-      net.tables[chip].push_back({key_of(s), ~((1u << kIndexBits) - 1u), route});
+      tables[chip].push_back({key_of(s), ~((1u << kIndexBits) - 1u), route});
   }
+  for (auto& [chip, entries] : tables) net.load.routers.push_back({net.machine.mesh.coord(chip), std::move(entries)});
 
   // A constant current that makes an isolated neuron fire at rate_hz:
   // ISI = tau_refrac + tau_m ln(RI / (RI - (v_thresh - v_rest))), solved for I.
@@ -102,7 +105,7 @@ SyntheticNetwork make_synthetic_network(const SyntheticNetworkSpec& spec) {
           b.synapses.push_back({src, neuron_ids[k], type ? 0.004 : 0.001, delay(core_rng), type});
         }
       }
-      net.synapses += b.synapses.size();
+      net.load.synapses += b.synapses.size();
       blocks.push_back(std::move(b));
     }
 
@@ -117,7 +120,7 @@ SyntheticNetwork make_synthetic_network(const SyntheticNetworkSpec& spec) {
     if (!blocks.empty())
       image.synapses = build_synaptic_matrix(std::move(blocks), n, 2, nullptr, receptor_unit_shifts(fw::ModelId::kIfCurrExp));
     image.recording = record_all(fw::image::kRecordSpikes, n);
-    net.cores.push_back({slots[t].chip, slots[t].core, build_core_image(image)});
+    net.load.cores.push_back({slots[t].chip, slots[t].core, t, build_core_image(image)});
   }
   return net;
 }

@@ -8,11 +8,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "machine/machine.h"
+#include "mapping/core_images.h"
 
 namespace spindle::host {
 
@@ -28,21 +28,9 @@ struct SyntheticNetworkSpec {
   uint64_t seed = 1;
 };
 
-struct PlacedImage {
-  emu::ChipCoord chip;
-  uint32_t core = 1;
-  std::vector<uint8_t> image;
-};
-
-struct TableEntry {
-  uint32_t key, mask, route;
-};
-
 struct SyntheticNetwork {
   emu::MachineDescription machine;
-  std::vector<PlacedImage> cores;
-  std::map<uint32_t, std::vector<TableEntry>> tables;  // chip index -> entries
-  uint64_t synapses = 0;
+  MachineLoad load;  // load_into(engine, load) puts it on an engine
 };
 
 // Throws std::invalid_argument if the spec does not fit the machine.

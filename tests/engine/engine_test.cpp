@@ -24,10 +24,7 @@ std::unique_ptr<emu::Engine> load_synthetic(const host::SyntheticNetwork& net, u
   cfg.real_time = real_time;
   cfg.timestep_us = timestep_us;
   auto engine = std::make_unique<emu::Engine>(net.machine, cfg);
-  for (const auto& [chip, entries] : net.tables)
-    for (const auto& e : entries)
-      engine->routing_table(net.machine.mesh.coord(chip)).add_or_throw({e.key, e.mask, e.route});
-  for (const auto& c : net.cores) engine->load_core({c.chip, c.core}, c.image);
+  host::load_into(*engine, net.load);
   return engine;
 }
 

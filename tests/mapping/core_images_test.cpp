@@ -43,9 +43,7 @@ MappedRun map_and_run(const v1::Network& net, const char* shape, uint32_t max_at
   r.mapping = map_graph(graph, machine);
   r.load = build_machine_load(net, graph, r.mapping);
   r.engine = std::make_unique<emu::Engine>(machine, emu::EngineConfig{.threads = 2});
-  for (const RouterLoad& t : r.load.routers)
-    for (const auto& e : t.entries) r.engine->routing_table(t.chip).add_or_throw(e);
-  for (const CoreLoad& c : r.load.cores) r.engine->load_core({c.chip, c.core}, c.image);
+  load_into(*r.engine, r.load);
   r.report = r.engine->run(ticks);
   return r;
 }

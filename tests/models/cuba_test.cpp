@@ -46,9 +46,7 @@ Rates run_spindle(uint64_t seed) {
   const MappingResult mapping = map_graph(graph, machine, options);
   const MachineLoad load = build_machine_load(net, graph, mapping);
   emu::Engine engine(machine, emu::EngineConfig{.threads = 2});
-  for (const RouterLoad& r : load.routers)
-    for (const auto& e : r.entries) engine.routing_table(r.chip).add_or_throw(e);
-  for (const CoreLoad& c : load.cores) engine.load_core({c.chip, c.core}, c.image);
+  load_into(engine, load);
   const emu::RunReport report = engine.run(10000);
   EXPECT_EQ(report.fabric.totals.dropped_total(), 0u);
 
