@@ -102,6 +102,11 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
       for (uint32_t k = 0; k < out.size(); ++k) fabric_.inject(s->where.chip, s->where.core, out[k]);
       s->platform.clear_outbox();
     }
+    while (!scheduled_.empty() && scheduled_.begin()->first <= totals_.ticks) {
+      const auto& [from, packet] = scheduled_.begin()->second;
+      fabric_.inject(from.chip, from.core, packet);
+      scheduled_.erase(scheduled_.begin());
+    }
     fabric_.route_tick(inboxes_);
     totals_.routing_seconds += seconds_since(phase);
 
@@ -127,6 +132,12 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   }
   totals_.wall_seconds += seconds_since(start);
   return make_report();
+}
+
+void Engine::schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet& packet) {
+  if (!machine_.mesh.contains(from.chip) || from.core >= machine_.cores_per_chip)
+    throw std::out_of_range("schedule_packet: " + describe(from) + " is outside machine '" + machine_.name + "'");
+  scheduled_.emplace(tick, std::make_pair(from, packet));
 }
 
 RunReport Engine::make_report() const {

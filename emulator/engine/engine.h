@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -89,6 +90,16 @@ class Engine {
   // called from the calling thread about every 1% of the run.
   RunReport run(uint32_t ticks, const ProgressFn& progress = {});
 
+  // Host-side injection (the daemon's live spikes): queues a multicast
+  // packet that enters the fabric from `from` in tick `tick` (counted like
+  // ticks_run()), after that tick's packets from the cores, as if `from` had
+  // sent it then; a tick already run means the next one. Between runs only.
+  // Throws std::out_of_range if `from` is outside the machine.
+  void schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet& packet);
+  size_t scheduled_packets() const { return scheduled_.size(); }
+  // Ticks run so far, over every run() call.
+  uint32_t ticks_run() const { return totals_.ticks; }
+
   const std::vector<std::unique_ptr<CoreSlot>>& cores() const { return slots_; }
   const CoreSlot* find(CoreLocation where) const;
   unsigned threads() const { return pool_.threads(); }
@@ -108,6 +119,8 @@ class Engine {
   std::vector<std::unique_ptr<CoreSlot>> slots_;
   std::vector<std::vector<fw::Packet>> inboxes_;  // by inbox_index
   RunReport totals_;
+  // By tick; packets of one tick keep their scheduling order.
+  std::multimap<uint64_t, std::pair<CoreLocation, fw::Packet>> scheduled_;
 };
 
 }  // namespace spindle::emu

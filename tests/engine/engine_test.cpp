@@ -112,6 +112,52 @@ TEST(Engine, SpikesCrossingChipsArriveAfterTheirDelay) {
   EXPECT_EQ(report.cores[1].provenance.synaptic_events, 1u);
 }
 
+TEST(Engine, ScheduledPacketsActLikeASpikeSentInTheirTick) {
+  // The same pair as above with a silent source: a packet scheduled for
+  // tick 12 from the source core makes the target fire in tick 15 (delay 3);
+  // one scheduled for a tick already run goes out in the next tick.
+  emu::MachineDescription m = emu::machine_from_shape("torus:4x4");
+  emu::Engine engine(m, {});
+  const ChipCoord src{0, 0}, dst{2, 3};
+  host::CoreImageSpec source;
+  source.kind = fw::image::CoreKind::kArraySource;
+  source.n_neurons = 1;
+  source.key_base = 0x100;
+  source.key_mask = ~0u;
+  engine.load_core({src, 1}, host::build_core_image(source));
+  host::IfNonLeakyParams nl;
+  host::IncomingBlock in;
+  in.key = 0x100;
+  in.mask = ~0u;
+  in.n_sources = 1;
+  in.synapses = {{0, 0, 1.0, 3, 0}};  // exactly threshold: v is back to 0 after each spike
+  host::CoreImageSpec target;
+  target.n_neurons = 1;
+  target.key_base = 0x200;
+  target.key_mask = ~0u;
+  target.neurons = host::uniform_block(nl, 1, 1.0);
+  target.synapses = host::build_synaptic_matrix({in}, 1, 2);
+  target.recording = host::record_all(fw::image::kRecordSpikes, 1);
+  engine.load_core({dst, 2}, host::build_core_image(target));
+  for (const auto& [chip, route] : host::multicast_tree(m, src, {{dst, 2}}))
+    engine.routing_table(m.mesh.coord(chip)).add_or_throw({0x100, ~0u, route});
+
+  engine.schedule_packet(12, {src, 1}, {0x100, 0, false});
+  EXPECT_EQ(engine.scheduled_packets(), 1u);
+  engine.run(10);
+  EXPECT_EQ(engine.ticks_run(), 10u);
+  engine.run(10);
+  EXPECT_EQ(engine.scheduled_packets(), 0u);
+  engine.schedule_packet(3, {src, 1}, {0x100, 0, false});  // past: sent in tick 20
+  engine.run(10);
+  const emu::CoreSlot* slot = engine.find({dst, 2});
+  ASSERT_NE(slot, nullptr);
+  ASSERT_EQ(slot->spikes.size(), 2u);
+  EXPECT_EQ(slot->spikes[0].tick, 15u);
+  EXPECT_EQ(slot->spikes[1].tick, 23u);
+  EXPECT_THROW(engine.schedule_packet(0, {{9, 0}, 1}, {}), std::out_of_range);
+}
+
 TEST(Engine, ReportsLateTicksWhenPacingCannotKeepUp) {
   const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
   auto engine = load_synthetic(net, 1, /*real_time=*/true, /*timestep_us=*/1);
