@@ -32,6 +32,6 @@ foreach(board IN LISTS SPINDLE_BOARDS)
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
     DEPENDS spindle-bundle-${board}
-    BUILD_BYPRODUCTS ${arm_ELF} ${arm_BAD_ELF}
+    BUILD_BYPRODUCTS ${arm_ELF} ${arm_BAD_ELF} ${arm_CORE_ELF}
   )
 endforeach()

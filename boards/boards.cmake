@@ -16,7 +16,7 @@ endmacro()
 
 # Paths of a board's cross build inside the host build tree, as
 # <prefix>_BINARY_DIR, <prefix>_BUNDLE (the self-test bundle it embeds),
-# <prefix>_ELF and <prefix>_BAD_ELF / <prefix>_BAD_BUNDLE (the same firmware
+# <prefix>_ELF, <prefix>_CORE_ELF (the link core server) and <prefix>_BAD_ELF / <prefix>_BAD_BUNDLE (the same firmware
 # around a corrupt bundle, which must fail: checks that a failing board run
 # fails its test).
 function(spindle_board_paths board prefix)
@@ -26,4 +26,5 @@ function(spindle_board_paths board prefix)
   set(${prefix}_ELF ${dir}/boards/spindle-${board}.elf PARENT_SCOPE)
   set(${prefix}_BAD_ELF ${dir}/boards/spindle-${board}-bad-bundle.elf PARENT_SCOPE)
   set(${prefix}_BAD_BUNDLE ${dir}/boards/bad.bundle PARENT_SCOPE)
+  set(${prefix}_CORE_ELF ${dir}/boards/spindle-core-${board}.elf PARENT_SCOPE)
 endfunction()

@@ -15,6 +15,9 @@ void uart_write(const char* data, uint32_t size);
 // Returns once everything written has left the UART, so nothing is lost when
 // the program exits right after.
 void uart_flush();
+// Non-blocking read from the console UART (the host link's receive side):
+// true and the byte if one has arrived.
+bool uart_read(uint8_t& byte);
 
 // Free-running microsecond counter, wrapping at 2^32.
 uint32_t timer_us();

@@ -19,6 +19,11 @@ set(SPINDLE_BOARD_SELFTEST_MAX_CORES 8)
 set(SPINDLE_BOARD_SELFTEST_NETWORK multi-core)
 set(SPINDLE_BOARD_SELFTEST_TICKS 1000)
 
+# Core server image (link protocol): the core image buffer and the outbox
+# (as large as the native engine's, so no run can differ by a full outbox).
+set(SPINDLE_BOARD_LINK_IMAGE_BYTES 1048576)
+set(SPINDLE_BOARD_LINK_OUTBOX_CAPACITY 4096)
+
 # Flashing: none. The AN386 image is a QEMU / FPGA-board target; on the real
 # MPS2 the .bin is copied to the board's SD card (images.txt), not flashed.
 set(SPINDLE_BOARD_OPENOCD_CONFIG "")

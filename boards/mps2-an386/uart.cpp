@@ -13,7 +13,9 @@ constexpr uintptr_t kCtrl = kUart0 + 0x08;
 constexpr uintptr_t kBaudDiv = kUart0 + 0x10;
 
 constexpr uint32_t kStateTxFull = 1u << 0;
+constexpr uint32_t kStateRxFull = 1u << 1;
 constexpr uint32_t kCtrlTxEnable = 1u << 0;
+constexpr uint32_t kCtrlRxEnable = 1u << 1;
 constexpr uint32_t kBaudRate = 115200;
 constexpr uint32_t kMinBaudDiv = 16;  // the CMSDK UART's lower limit
 constexpr uint32_t kBaudDivValue = kPeripheralClockHz / kBaudRate;
@@ -23,7 +25,7 @@ static_assert(kBaudDivValue >= kMinBaudDiv);
 
 void uart_init() {
   reg32(kBaudDiv) = kBaudDivValue;
-  reg32(kCtrl) = kCtrlTxEnable;
+  reg32(kCtrl) = kCtrlTxEnable | kCtrlRxEnable;
 }
 
 void uart_write(const char* data, uint32_t size) {
@@ -39,6 +41,14 @@ void uart_write(const char* data, uint32_t size) {
 void uart_flush() {
   while (reg32(kState) & kStateTxFull) {
   }
+}
+
+// Polled: the link protocol is request/reply, so the host never sends while
+// the core is busy and the one-byte receive buffer is enough.
+bool uart_read(uint8_t& byte) {
+  if (!(reg32(kState) & kStateRxFull)) return false;
+  byte = static_cast<uint8_t>(reg32(kData));
+  return true;
 }
 
 }  // namespace spindle::board

@@ -21,6 +21,11 @@ set(SPINDLE_BOARD_SELFTEST_MAX_CORES 1)
 set(SPINDLE_BOARD_SELFTEST_NETWORK single-core)
 set(SPINDLE_BOARD_SELFTEST_TICKS 1000)
 
+# Core server image (link protocol): what is left of 128 KB next to one core
+# (~80 KB) and the stack: a 16 KB core image buffer and a 512-packet outbox.
+set(SPINDLE_BOARD_LINK_IMAGE_BYTES 16384)
+set(SPINDLE_BOARD_LINK_OUTBOX_CAPACITY 512)
+
 # Flashing a real STM32F405 board through an ST-LINK (or any SWD probe):
 #   openocd -f <config...> -c "program spindle-netduinoplus2.elf verify reset exit"
 set(SPINDLE_BOARD_OPENOCD_CONFIG board/stm32f4discovery.cfg)

@@ -15,6 +15,7 @@ constexpr uintptr_t kCr1 = kUsart1 + 0x0C;
 
 constexpr uint32_t kSrTxEmpty = 1u << 7;
 constexpr uint32_t kSrTxComplete = 1u << 6;
+constexpr uint32_t kSrRxNotEmpty = 1u << 5;
 constexpr uint32_t kCr1Enable = 1u << 13;
 constexpr uint32_t kCr1TxEnable = 1u << 3;
 constexpr uint32_t kCr1RxEnable = 1u << 2;
@@ -61,6 +62,15 @@ void uart_write(const char* data, uint32_t size) {
 void uart_flush() {
   while (!(reg32(kSr) & kSrTxComplete)) {
   }
+}
+
+// Polled: the link protocol is request/reply, so the host never sends while
+// the core is busy. Reading SR then DR also clears an overrun flag; a byte
+// lost to an overrun shows up as a bad frame, which the protocol retries.
+bool uart_read(uint8_t& byte) {
+  if (!(reg32(kSr) & kSrRxNotEmpty)) return false;
+  byte = static_cast<uint8_t>(reg32(kDr));
+  return true;
 }
 
 }  // namespace spindle::board
