@@ -1,6 +1,7 @@
 #include "mapping/compress.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <map>
 
@@ -19,14 +20,19 @@ std::string hex(uint32_t v) {
   return s;
 }
 
-struct Candidate {
+// A set of entries with one route to be replaced by one covering entry.
+struct Merge {
   std::vector<uint32_t> members;  // table indices, ascending
   RoutingEntry merged;
+  size_t at = 0;  // where the merged entry goes in the current table
+  // Entries saved (Mundy's "goodness").
+  size_t goodness() const { return members.size() < 2 ? 0 : members.size() - 1; }
 };
 
 class OrderedCovering {
  public:
-  OrderedCovering(std::span<const RoutingEntry> table) : t_(table.begin(), table.end()) {
+  OrderedCovering(std::span<const RoutingEntry> table, CoveringSearch search)
+      : search_(search), t_(table.begin(), table.end()) {
     std::stable_sort(t_.begin(), t_.end(),
                      [](const RoutingEntry& a, const RoutingEntry& b) { return generality(a) < generality(b); });
     for (const RoutingEntry& e : t_) aliases_.push_back({e});
@@ -34,86 +40,204 @@ class OrderedCovering {
 
   const std::vector<RoutingEntry>& table() const { return t_; }
 
-  // One merge that brings the table closest to fitting; false if none is valid.
+  // Applies one merge chosen to bring the table closest to `capacity`
+  // entries; false if no valid merge is left.
   bool merge_once(uint32_t capacity) {
-    const size_t needed = t_.size() - capacity;
+    const size_t needed = t_.size() - std::min<size_t>(capacity, t_.size());
     std::map<uint32_t, std::vector<uint32_t>> by_route;
     for (uint32_t i = 0; i < t_.size(); ++i) by_route[t_[i].route].push_back(i);
-    std::vector<Candidate> found;
+    std::optional<Merge> best;
     for (auto& [route, members] : by_route) {
       if (members.size() < 2) continue;
+      if (search_ == CoveringSearch::kRefined) {
+        // A merge can only shrink while refined, so one that cannot beat the best is not refined.
+        const size_t bound = !best ? 0 : best->goodness() >= needed ? needed - 1 : best->goodness();
+        Merge m = make_merge(members);
+        if (m.goodness() <= bound) continue;
+        m = refine(std::move(m), bound);
+        if (m.goodness() > bound && (!best || better(m, *best, needed))) best = std::move(m);
+      }
+      // Trie nodes: the refinement keeps the most members bit by bit, which
+      // can miss a large aligned block (a whole population); these find it.
+      std::vector<Merge> found;
       std::stable_sort(members.begin(), members.end(), [&](uint32_t a, uint32_t b) { return t_[a].key < t_[b].key; });
       trie(members, 0, members.size(), needed, found);
+      for (Merge& m : found)
+        if (!best || better(m, *best, needed)) best = std::move(m);
     }
-    if (found.empty()) return false;
-    // Smallest merge that is enough, else the largest; ties: the least general merged entry, then the first found.
-    const Candidate* best = nullptr;
-    for (const Candidate& c : found) {
-      if (!best) {
-        best = &c;
-        continue;
-      }
-      const size_t rc = c.members.size() - 1, rb = best->members.size() - 1;
-      const bool c_enough = rc >= needed, b_enough = rb >= needed;
-      bool better = false;
-      if (c_enough != b_enough) better = c_enough;
-      else if (rc != rb) better = c_enough ? rc < rb : rc > rb;
-      else better = generality(c.merged) < generality(best->merged);
-      if (better) best = &c;
+    if (!best) return false;
+    if (search_ == CoveringSearch::kRefined && best->goodness() > needed) {
+      // More than needed: the smallest sufficient trie node inside it, if one is valid.
+      std::vector<uint32_t> by_key = best->members;
+      std::stable_sort(by_key.begin(), by_key.end(), [&](uint32_t a, uint32_t b) { return t_[a].key < t_[b].key; });
+      std::vector<Merge> found;
+      trie(by_key, 0, by_key.size(), needed, found);
+      for (Merge& m : found)
+        if (m.goodness() >= needed && better(m, *best, needed)) best = std::move(m);
     }
     apply(*best);
     return true;
   }
 
  private:
-  RoutingEntry cover(const std::vector<uint32_t>& m) const {
-    const uint32_t k0 = t_[m[0]].key;
-    uint32_t mask = ~0u;
-    for (uint32_t i : m) mask &= t_[i].mask & ~(t_[i].key ^ k0);
-    return RoutingEntry{k0 & mask, mask, t_[m[0]].route};
+  // The smallest merge that is enough, else the largest; ties: the less general merged entry.
+  static bool better(const Merge& c, const Merge& best, size_t needed) {
+    const size_t rc = c.goodness(), rb = best.goodness();
+    const bool c_enough = rc >= needed, b_enough = rb >= needed;
+    if (c_enough != b_enough) return c_enough;
+    if (rc != rb) return c_enough ? rc < rb : rc > rb;
+    return generality(c.merged) < generality(best.merged);
   }
 
+  // The covering entry has the bits on which every member is defined and agrees.
+  Merge make_merge(std::vector<uint32_t> members) const {
+    Merge m;
+    m.members = std::move(members);
+    if (m.members.empty()) return m;
+    const uint32_t k0 = t_[m.members[0]].key;
+    uint32_t mask = ~0u;
+    for (uint32_t i : m.members) mask &= t_[i].mask & ~(t_[i].key ^ k0);
+    m.merged = RoutingEntry{k0 & mask, mask, t_[m.members[0]].route};
+    m.at = insert_pos(m.merged);
+    return m;
+  }
+
+  // Mundy places a merged entry above the entries as general as itself, so
+  // clashes with them are repaired by the down-check; the trie search places
+  // it below them (as it always did).
   size_t insert_pos(const RoutingEntry& e) const {
     const uint32_t g = generality(e);
+    const auto by_generality = [](const RoutingEntry& x, uint32_t gen) { return generality(x) < gen; };
+    if (search_ == CoveringSearch::kRefined)
+      return size_t(std::lower_bound(t_.begin(), t_.end(), g, by_generality) - t_.begin());
     return size_t(std::upper_bound(t_.begin(), t_.end(), g,
                                    [](uint32_t gen, const RoutingEntry& x) { return gen < generality(x); }) -
                   t_.begin());
   }
 
+  // Mundy's refinement: the down-check, then the up-check, then the
+  // down-check again if the up-check dropped members (dropping members only
+  // moves the merged entry up, so the up-check stays satisfied). Returns an
+  // empty merge once it cannot beat min_goodness.
+  Merge refine(Merge m, size_t min_goodness) const {
+    m = down_check(std::move(m), min_goodness);
+    if (m.goodness() <= min_goodness) return {};
+    bool changed = false;
+    m = up_check(std::move(m), min_goodness, changed);
+    if (changed && m.goodness() > min_goodness) m = down_check(std::move(m), min_goodness);
+    return m.goodness() > min_goodness ? m : Merge{};
+  }
+
+  // Down-check: a key in use (an alias) of an entry below the merged entry
+  // with another route must not fall under it. While one does, set one of
+  // the merged entry's don't-care bits against it by dropping the members
+  // that disagree, choosing, among the covered aliases with the fewest such
+  // bits, the bit that keeps the most members.
+  Merge down_check(Merge m, size_t min_goodness) const {
+    while (m.goodness() > min_goodness) {
+      int fewest = 33;
+      std::vector<const RoutingEntry*> stringent;
+      for (size_t i = m.at; i < t_.size(); ++i) {
+        if (t_[i].route == m.merged.route || !intersect(m.merged, t_[i])) continue;
+        for (const RoutingEntry& a : aliases_[i]) {
+          if (!intersect(m.merged, a)) continue;
+          const int n = std::popcount(a.mask & ~m.merged.mask);
+          if (n < fewest) {
+            fewest = n;
+            stringent.clear();
+          }
+          if (n == fewest) stringent.push_back(&a);
+        }
+      }
+      if (stringent.empty()) return m;
+      if (fewest == 0) return {};  // the alias holds the whole merged entry: no subset avoids it
+      // defined[b][v]: members defined at bit b with value v there.
+      std::array<std::array<uint32_t, 2>, 32> defined{};
+      for (uint32_t i : m.members)
+        for (uint32_t s = t_[i].mask; s; s &= s - 1) {
+          const int b = std::countr_zero(s);
+          ++defined[size_t(b)][(t_[i].key >> b) & 1u];
+        }
+      uint32_t best_kept = 0, best_bit = 0, best_value = 0;
+      for (const RoutingEntry* a : stringent)
+        for (uint32_t s = a->mask & ~m.merged.mask; s; s &= s - 1) {
+          const int b = std::countr_zero(s);
+          const uint32_t v = ((a->key >> b) & 1u) ^ 1u;
+          if (defined[size_t(b)][v] > best_kept) {
+            best_kept = defined[size_t(b)][v];
+            best_bit = uint32_t(b);
+            best_value = v;
+          }
+        }
+      std::vector<uint32_t> keep;
+      keep.reserve(best_kept);
+      for (uint32_t i : m.members)
+        if (((t_[i].mask >> best_bit) & 1u) && ((t_[i].key >> best_bit) & 1u) == best_value) keep.push_back(i);
+      m = make_merge(std::move(keep));
+    }
+    return {};
+  }
+
+  // Up-check: a member whose aliases an entry with another route between
+  // it and the merged entry's place would catch (that entry would now come
+  // first) leaves the merge. Members are visited from the bottom up, as
+  // each removal can move the merged entry up.
+  Merge up_check(Merge m, size_t min_goodness, bool& changed) const {
+    for (size_t k = m.members.size(); k-- > 0;) {
+      const uint32_t i = m.members[k];
+      bool caught = false;
+      for (size_t j = i + 1; j < m.at && !caught; ++j) {
+        if (t_[j].route == m.merged.route || !intersect(t_[i], t_[j])) continue;
+        for (const RoutingEntry& a : aliases_[i])
+          if (intersect(a, t_[j])) {
+            caught = true;
+            break;
+          }
+      }
+      if (!caught) continue;
+      changed = true;
+      std::vector<uint32_t> rest = std::move(m.members);
+      rest.erase(rest.begin() + std::ptrdiff_t(k));
+      m = make_merge(std::move(rest));
+      if (m.goodness() <= min_goodness) return {};
+    }
+    return m;
+  }
+
   // Each entry stands for the original entries it replaced (its aliases):
   // only their keys are in use, so only they must keep their routes.
-  bool valid(const std::vector<uint32_t>& members, const RoutingEntry& m) const {
-    const size_t p = insert_pos(m);
+  bool valid(const Merge& m) const {
     // Below the merged entry: no original key of another route may fall under it.
-    for (size_t i = p; i < t_.size(); ++i) {
-      if (t_[i].route == m.route || !intersect(m, t_[i])) continue;
+    for (size_t i = m.at; i < t_.size(); ++i) {
+      if (t_[i].route == m.merged.route || !intersect(m.merged, t_[i])) continue;
       for (const RoutingEntry& a : aliases_[i])
-        if (intersect(m, a)) return false;
+        if (intersect(m.merged, a)) return false;
     }
     // Between a member and the merged entry's place: no entry of another
     // route may match a key of that member (it would now win).
     size_t mi = 0;
-    for (size_t j = members[0] + 1; j < p; ++j) {
-      while (mi < members.size() && members[mi] < j) ++mi;
-      if (mi < members.size() && members[mi] == j) continue;
-      if (t_[j].route == m.route || !intersect(m, t_[j])) continue;
+    for (size_t j = m.members[0] + 1; j < m.at; ++j) {
+      while (mi < m.members.size() && m.members[mi] < j) ++mi;
+      if (mi < m.members.size() && m.members[mi] == j) continue;
+      if (t_[j].route == m.merged.route || !intersect(m.merged, t_[j])) continue;
       for (size_t k = 0; k < mi; ++k)
-        for (const RoutingEntry& a : aliases_[members[k]])
+        for (const RoutingEntry& a : aliases_[m.members[k]])
           if (intersect(a, t_[j])) return false;
     }
     return true;
   }
 
-  // Candidate merges: the nodes of a binary trie over one route's entries (sorted by key).
-  void trie(const std::vector<uint32_t>& by_key, size_t lo, size_t hi, size_t needed, std::vector<Candidate>& out) const {
+  // Merges that are nodes of a binary trie over entries of one route sorted
+  // by key; a valid node big enough ends the descent (no subset is a better choice).
+  void trie(const std::vector<uint32_t>& by_key, size_t lo, size_t hi, size_t needed, std::vector<Merge>& out) const {
     if (hi - lo < 2) return;
-    std::vector<uint32_t> m(by_key.begin() + std::ptrdiff_t(lo), by_key.begin() + std::ptrdiff_t(hi));
-    std::sort(m.begin(), m.end());
-    const RoutingEntry merged = cover(m);
-    const bool ok = valid(m, merged);
-    const size_t reduction = hi - lo - 1;
-    if (ok) out.push_back(Candidate{m, merged});
-    if (ok && reduction <= needed) return;  // no subset is a better choice
+    std::vector<uint32_t> members(by_key.begin() + std::ptrdiff_t(lo), by_key.begin() + std::ptrdiff_t(hi));
+    std::sort(members.begin(), members.end());
+    Merge m = make_merge(std::move(members));
+    const bool ok = valid(m);
+    const size_t reduction = m.goodness();
+    if (ok) out.push_back(std::move(m));
+    if (ok && reduction <= needed) return;
     const uint32_t d = t_[by_key[lo]].key ^ t_[by_key[hi - 1]].key;
     if (d == 0) return;
     const uint32_t bit = 1u << (31 - std::countl_zero(d));
@@ -123,15 +247,16 @@ class OrderedCovering {
     trie(by_key, split, hi, needed, out);
   }
 
-  void apply(const Candidate& c) {
+  void apply(const Merge& c) {
     std::vector<RoutingEntry> next;
-    std::vector<std::vector<RoutingEntry>> next_aliases, merged_aliases(1);
+    std::vector<std::vector<RoutingEntry>> next_aliases;
+    std::vector<RoutingEntry> merged_aliases;
     next.reserve(t_.size() - c.members.size() + 1);
     size_t mi = 0;
     for (uint32_t i = 0; i < t_.size(); ++i) {
       if (mi < c.members.size() && c.members[mi] == i) {
         ++mi;
-        merged_aliases[0].insert(merged_aliases[0].end(), aliases_[i].begin(), aliases_[i].end());
+        merged_aliases.insert(merged_aliases.end(), aliases_[i].begin(), aliases_[i].end());
         continue;
       }
       next.push_back(t_[i]);
@@ -141,9 +266,10 @@ class OrderedCovering {
     aliases_ = std::move(next_aliases);
     const auto at = std::ptrdiff_t(insert_pos(c.merged));
     t_.insert(t_.begin() + at, c.merged);
-    aliases_.insert(aliases_.begin() + at, std::move(merged_aliases[0]));
+    aliases_.insert(aliases_.begin() + at, std::move(merged_aliases));
   }
 
+  CoveringSearch search_;
   std::vector<RoutingEntry> t_;
   std::vector<std::vector<RoutingEntry>> aliases_;  // parallel to t_
 };
@@ -165,20 +291,28 @@ std::string route_text(std::optional<uint32_t> r) { return r ? "route " + hex(*r
 
 }  // namespace
 
+namespace {
+
+void check_orthogonal(std::span<const RoutingEntry> table) {
+  for (size_t i = 0; i < table.size(); ++i)
+    for (size_t j = i + 1; j < table.size(); ++j)
+      if (intersect(table[i], table[j]))
+        throw std::invalid_argument("compress_table: entries " + std::to_string(i) + " (key " + hex(table[i].key) +
+                                    " mask " + hex(table[i].mask) + ") and " + std::to_string(j) + " (key " +
+                                    hex(table[j].key) + " mask " + hex(table[j].mask) +
+                                    ") overlap; the input must be orthogonal");
+}
+
+}  // namespace
+
 std::vector<RoutingEntry> compress_table(std::span<const RoutingEntry> table, uint32_t capacity,
-                                         CompressionStats* stats) {
+                                         CompressionStats* stats, CoveringSearch search) {
   CompressionStats st;
   st.entries_before = uint32_t(table.size());
   std::vector<RoutingEntry> out(table.begin(), table.end());
   if (table.size() > capacity) {
-    for (size_t i = 0; i < table.size(); ++i)
-      for (size_t j = i + 1; j < table.size(); ++j)
-        if (intersect(table[i], table[j]))
-          throw std::invalid_argument("compress_table: entries " + std::to_string(i) + " (key " + hex(table[i].key) +
-                                      " mask " + hex(table[i].mask) + ") and " + std::to_string(j) + " (key " +
-                                      hex(table[j].key) + " mask " + hex(table[j].mask) +
-                                      ") overlap; the input must be orthogonal");
-    OrderedCovering oc(table);
+    check_orthogonal(table);
+    OrderedCovering oc(table, search);
     while (oc.table().size() > capacity) {
       if (!oc.merge_once(capacity))
         throw TableCapacityError("routing table of " + std::to_string(table.size()) + " entries compresses to " +
@@ -188,6 +322,19 @@ std::vector<RoutingEntry> compress_table(std::span<const RoutingEntry> table, ui
     }
     out = oc.table();
   }
+  st.entries_after = uint32_t(out.size());
+  if (stats) *stats = st;
+  return out;
+}
+
+std::vector<RoutingEntry> minimise_table(std::span<const RoutingEntry> table, CoveringSearch search,
+                                         CompressionStats* stats) {
+  CompressionStats st;
+  st.entries_before = uint32_t(table.size());
+  check_orthogonal(table);
+  OrderedCovering oc(table, search);
+  while (oc.merge_once(0)) ++st.merges;
+  std::vector<RoutingEntry> out = oc.table();
   st.entries_after = uint32_t(out.size());
   if (stats) *stats = st;
   return out;

@@ -1,19 +1,25 @@
-// Table compression stage: ordered covering (after Mundy, Heathcote and
-// Garside 2016), run only until a chip's table fits its router, and checked
-// key by key against the uncompressed table afterwards (docs/mapping.md).
+// Table compression stage: ordered covering (Mundy, Heathcote and Garside
+// 2016), run only until a chip's table fits its router, and checked key by
+// key against the uncompressed table afterwards (docs/mapping.md).
 //
 // Input tables must be orthogonal (no two entries match a common key), as
 // route() produces them. Entries are kept ordered from most to least
 // specific (fewest don't-care bits first). A merge replaces a set of entries
 // with the same route by one covering entry (the bits where all agree) placed
-// after every entry at most as general as itself; it is taken only if
-//   - no entry below it with another route shares a key with it (those keys
-//     would be stolen), and
+// by its generality; it is taken only if
+//   - no entry below it with another route shares a key in use with it
+//     (those keys would be stolen: Mundy's down-check), and
 //   - no entry with another route that the merged entries used to precede
-//     shares a key with one of them (their keys would be stolen from above).
-// Candidate sets are the nodes of a binary trie over each route's keys.
-// Each step takes the smallest valid merge that makes the table fit, else
-// the largest; it stops as soon as the table fits.
+//     shares a key in use with one of them (their keys would be stolen from
+//     above: the up-check).
+// Candidates (CoveringSearch::kRefined): all entries of one route, refined
+// as Mundy does: the down-check sets don't-care bits of the merged entry
+// (dropping the members that disagree), the up-check drops members; and the
+// nodes of a binary trie over each route's keys. A merged entry goes above
+// the entries as general as itself (Mundy's place). Each step takes the
+// smallest valid merge that makes the table fit (cut down to a trie node if
+// a refined merge saves more than needed), else the largest; it stops as
+// soon as the table fits.
 #pragma once
 
 #include <cstdint>
@@ -48,10 +54,23 @@ struct CompressionStats {
   uint32_t merges = 0;
 };
 
+// How merge candidates are found.
+enum class CoveringSearch {
+  kRefined,    // Mundy's refined merges of each route's entries, and trie nodes
+  kTrieNodes,  // only the trie nodes, each merge below the entries as general (the earlier search; for comparison)
+};
+
 // Returns the table unchanged when it fits. Throws std::invalid_argument if
 // the input is not orthogonal, TableCapacityError when no further merge is
 // valid and the table is still larger than capacity (the message gives both sizes).
 std::vector<emu::RoutingEntry> compress_table(std::span<const emu::RoutingEntry> table, uint32_t capacity,
+                                              CompressionStats* stats = nullptr,
+                                              CoveringSearch search = CoveringSearch::kRefined);
+
+// Merges until no valid merge is left, whatever the size (the most each
+// search achieves; for comparisons). Throws std::invalid_argument as above.
+std::vector<emu::RoutingEntry> minimise_table(std::span<const emu::RoutingEntry> table,
+                                              CoveringSearch search = CoveringSearch::kRefined,
                                               CompressionStats* stats = nullptr);
 
 // Compares first-match lookups of the two tables on every key in use (they

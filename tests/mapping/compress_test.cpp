@@ -179,6 +179,111 @@ TEST(Compress, VerificationCatchesWrongTables) {
   EXPECT_FALSE(verify_compressed(t, good, in_use).has_value());
 }
 
+// Interleaved routes: slice s of vertex v goes to routes[(s + shift[v]) % period]
+// (e.g. one-to-one projections between populations sliced alike), with a
+// fraction `noise` of slices sent elsewhere.
+RandomTable interleaved_table(uint32_t seed, uint32_t vertices, uint32_t slices, uint32_t period, uint32_t shifts, double noise) {
+  std::mt19937 rng(seed);
+  RandomTable t;
+  std::vector<uint32_t> routes;
+  for (uint32_t i = 0; i < period + 8; ++i) routes.push_back(1u + uint32_t(rng() % 0xFFFFFF));
+  for (uint32_t v = 0; v < vertices; ++v) {
+    const uint32_t shift = uint32_t(rng() % shifts);
+    for (uint32_t s = 0; s < slices; ++s) {
+      const uint32_t key = (v << 13) | (s << 8);
+      const bool odd = std::uniform_real_distribution<double>(0, 1)(rng) < noise;
+      t.entries.push_back(RoutingEntry{key, 0xFFFFFF00u, odd ? routes[period + uint32_t(rng() % 8)] : routes[(s + shift) % period]});
+      t.in_use.push_back(KeyRange{key, 1 + uint32_t(rng() % 256)});
+    }
+  }
+  return t;
+}
+
+void expect_router_accepts(const std::vector<RoutingEntry>& c) {
+  emu::RoutingTable table(uint32_t(c.size()));
+  for (const RoutingEntry& e : c) EXPECT_EQ(table.add(e), emu::AddStatus::kOk);
+}
+
+TEST(Compress, InterleavedRoutesStayEquivalent) {
+  // Both searches, compressed as far as they go and to a quarter, on
+  // structured and structureless interleavings; every key in use is checked.
+  uint32_t seed = 0;
+  for (uint32_t period : {3u, 5u, 6u})
+    for (uint32_t shifts : {1u, 3u})
+      for (double noise : {0.0, 0.1}) {
+        const RandomTable t = interleaved_table(++seed, 16, 32, period, shifts, noise);
+        for (CoveringSearch search : {CoveringSearch::kRefined, CoveringSearch::kTrieNodes}) {
+          CompressionStats st;
+          const auto c = minimise_table(t.entries, search, &st);
+          EXPECT_EQ(st.entries_after, c.size());
+          EXPECT_LT(c.size(), t.entries.size());
+          EXPECT_FALSE(verify_compressed(t.entries, c, t.in_use, 16, seed).has_value());
+          expect_equivalent(t, c);
+          expect_router_accepts(c);
+          try {
+            const auto q = compress_table(t.entries, uint32_t(t.entries.size() / 4), nullptr, search);
+            EXPECT_LE(q.size(), t.entries.size() / 4);
+            expect_equivalent(t, q);
+          } catch (const TableCapacityError&) {
+            EXPECT_GT(c.size(), t.entries.size() / 4) << "compress_table gave up where minimise_table got there";
+          }
+        }
+      }
+  for (uint32_t s = 1; s <= 6; ++s) {
+    const RandomTable t = random_table(s, 300, 2 + 6 * s, 0.0);  // every slice an independent route
+    const auto c = minimise_table(t.entries);
+    expect_equivalent(t, c);
+    expect_router_accepts(c);
+  }
+}
+
+TEST(Compress, RefinedSearchFitsWhereTrieNodesDoNot) {
+  // Slice s of every vertex goes to route s % 5, 5% of slices elsewhere: the
+  // route sets are not trie nodes (5 is no power of two), but fixing one
+  // low slice bit at a time (the down-check) finds large merges.
+  const RandomTable t = interleaved_table(11, 16, 32, 5, 1, 0.05);
+  const uint32_t capacity = 128;
+  EXPECT_THROW(compress_table(t.entries, capacity, nullptr, CoveringSearch::kTrieNodes), TableCapacityError);
+  CompressionStats st;
+  const auto c = compress_table(t.entries, capacity, &st, CoveringSearch::kRefined);
+  EXPECT_LE(c.size(), capacity);
+  EXPECT_EQ(st.entries_before, 512u);
+  EXPECT_FALSE(verify_compressed(t.entries, c, t.in_use).has_value());
+  expect_equivalent(t, c);
+  expect_router_accepts(c);
+  // How far each gets.
+  CompressionStats trie, refined;
+  minimise_table(t.entries, CoveringSearch::kTrieNodes, &trie);
+  minimise_table(t.entries, CoveringSearch::kRefined, &refined);
+  EXPECT_LT(refined.entries_after * 2, trie.entries_after);
+}
+
+TEST(Compress, DownCheckRefinesInsteadOfGivingUp) {
+  // Slices 0-15 of one vertex: route 1 at 0, 1, 4, 8, 9; route 2 at all
+  // others but 12 (unused). Step 1 merges route 2 into one entry for the
+  // whole vertex, at the bottom. Step 2: all of route 1 above it would catch
+  // slices 5 and 13; the down-check sets slice bit 2 and merges {0, 1, 8, 9}
+  // at once. Trie nodes only give {0, 1} and {8, 9}: one entry too many.
+  std::vector<RoutingEntry> t;
+  std::vector<KeyRange> in_use;
+  for (uint32_t s = 0; s < 16; ++s) {
+    if (s == 12) continue;
+    const bool one = s == 0 || s == 1 || s == 4 || s == 8 || s == 9;
+    t.push_back(RoutingEntry{s << 8, 0xFFFFFF00u, emu::route_core(one ? 1 : 2)});
+    in_use.push_back(KeyRange{s << 8, 256});
+  }
+  CompressionStats st;
+  const auto c = compress_table(t, 3, &st);
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(st.merges, 2u);
+  EXPECT_EQ(c[0], (RoutingEntry{4u << 8, 0xFFFFFF00u, emu::route_core(1)}));
+  EXPECT_EQ(c[1], (RoutingEntry{0, 0xFFFFF600u, emu::route_core(1)}));
+  EXPECT_EQ(c[2], (RoutingEntry{0, 0xFFFFF000u, emu::route_core(2)}));
+  EXPECT_FALSE(verify_compressed(t, c, in_use).has_value());
+  EXPECT_THROW(compress_table(t, 3, nullptr, CoveringSearch::kTrieNodes), TableCapacityError);
+  EXPECT_EQ(compress_table(t, 4, nullptr, CoveringSearch::kTrieNodes).size(), 4u);
+}
+
 TEST(Compress, LargeTableIsFast) {
   // 2000 entries down to the 1024 of a router: completes (no timing assertion).
   const RandomTable t = random_table(7, 2000, 8, 0.95);
