@@ -18,6 +18,18 @@ void uart_flush();
 // Non-blocking read from the console UART (the host link's receive side):
 // true and the byte if one has arrived.
 bool uart_read(uint8_t& byte);
+// Lets a received byte wake the core from WFI (its interrupt enabled in the
+// UART and the NVIC, but masked by PRIMASK so no handler runs), for
+// uart_wait_for_input().
+void uart_enable_rx_wakeup();
+// Sleeps (WFI) until the UART has a byte, or returns at once if one is
+// waiting; so an idle core server does not spin (under QEMU, a spinning
+// guest takes a host CPU for nothing).
+void uart_wait_for_input();
+
+// NVIC registers (ARMv7-M), for the wake-up interrupts.
+inline constexpr uintptr_t kNvicIser = 0xE000E100;
+inline constexpr uintptr_t kNvicIcpr = 0xE000E280;
 
 // Free-running microsecond counter, wrapping at 2^32.
 uint32_t timer_us();

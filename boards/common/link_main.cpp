@@ -47,11 +47,13 @@ void write_uart(void*, const uint8_t* data, uint32_t size) {
 
 int main() {
   spindle::board::init();
+  spindle::board::uart_enable_rx_wakeup();
   static spindle::fw::link::CoreServer server(
       g_core, g_platform, {kBoardName, g_image, static_cast<uint32_t>(sizeof g_image)}, write_uart, nullptr);
   // Serves until the host stops the board (QEMU is killed; a board is reset).
   for (;;) {
     uint8_t byte;
-    if (spindle::board::uart_read(byte)) server.on_byte(byte);
+    while (spindle::board::uart_read(byte)) server.on_byte(byte);
+    spindle::board::uart_wait_for_input();
   }
 }

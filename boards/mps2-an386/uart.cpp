@@ -16,6 +16,10 @@ constexpr uint32_t kStateTxFull = 1u << 0;
 constexpr uint32_t kStateRxFull = 1u << 1;
 constexpr uint32_t kCtrlTxEnable = 1u << 0;
 constexpr uint32_t kCtrlRxEnable = 1u << 1;
+constexpr uint32_t kCtrlRxInterrupt = 1u << 3;
+constexpr uintptr_t kIntClear = kUart0 + 0x0C;
+constexpr uint32_t kIntRx = 1u << 1;
+constexpr uint32_t kUart0RxIrq = 0;  // AN385/AN386: UART0 receive is IRQ 0
 constexpr uint32_t kBaudRate = 115200;
 constexpr uint32_t kMinBaudDiv = 16;  // the CMSDK UART's lower limit
 constexpr uint32_t kBaudDivValue = kPeripheralClockHz / kBaudRate;
@@ -49,6 +53,21 @@ bool uart_read(uint8_t& byte) {
   if (!(reg32(kState) & kStateRxFull)) return false;
   byte = static_cast<uint8_t>(reg32(kData));
   return true;
+}
+
+void uart_enable_rx_wakeup() {
+  asm volatile("cpsid i" ::: "memory");
+  reg32(kCtrl) = reg32(kCtrl) | kCtrlRxInterrupt;
+  reg32(kNvicIser + 4 * (kUart0RxIrq / 32)) = 1u << (kUart0RxIrq % 32);
+}
+
+// Clear first, then look: a byte arriving after the look leaves the
+// interrupt pending, and WFI returns at once.
+void uart_wait_for_input() {
+  reg32(kIntClear) = kIntRx;
+  reg32(kNvicIcpr + 4 * (kUart0RxIrq / 32)) = 1u << (kUart0RxIrq % 32);
+  if (reg32(kState) & kStateRxFull) return;
+  asm volatile("dsb\n\twfi" ::: "memory");
 }
 
 }  // namespace spindle::board

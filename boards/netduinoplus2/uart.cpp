@@ -19,6 +19,8 @@ constexpr uint32_t kSrRxNotEmpty = 1u << 5;
 constexpr uint32_t kCr1Enable = 1u << 13;
 constexpr uint32_t kCr1TxEnable = 1u << 3;
 constexpr uint32_t kCr1RxEnable = 1u << 2;
+constexpr uint32_t kCr1RxInterrupt = 1u << 5;  // RXNEIE
+constexpr uint32_t kUsart1Irq = 37;
 
 constexpr uint32_t kBaudRate = 115200;
 // 16x oversampling: BRR holds PCLK2 / baud as 12.4 fixed point, rounded.
@@ -71,6 +73,20 @@ bool uart_read(uint8_t& byte) {
   if (!(reg32(kSr) & kSrRxNotEmpty)) return false;
   byte = static_cast<uint8_t>(reg32(kDr));
   return true;
+}
+
+void uart_enable_rx_wakeup() {
+  asm volatile("cpsid i" ::: "memory");
+  reg32(kCr1) = reg32(kCr1) | kCr1RxInterrupt;
+  reg32(kNvicIser + 4 * (kUsart1Irq / 32)) = 1u << (kUsart1Irq % 32);
+}
+
+// RXNE holds the USART's interrupt line high until DR is read; the NVIC
+// keeps it pending. Clear, then look, then sleep: no byte is missed.
+void uart_wait_for_input() {
+  reg32(kNvicIcpr + 4 * (kUsart1Irq / 32)) = 1u << (kUsart1Irq % 32);
+  if (reg32(kSr) & kSrRxNotEmpty) return;
+  asm volatile("dsb\n\twfi" ::: "memory");
 }
 
 }  // namespace spindle::board

@@ -33,6 +33,10 @@ Engine::Engine(MachineDescription machine, EngineConfig config)
       inboxes_(size_t{machine_.mesh.chip_count()} * machine_.cores_per_chip) {}
 
 void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image) {
+  load_core(where, image, nullptr);
+}
+
+void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image, std::unique_ptr<RemoteCore> remote) {
   if (where.core == kMonitorCore) throw std::invalid_argument(describe(where) + " is the monitor core");
   if (!machine_.core_alive(where.chip, where.core))
     throw std::invalid_argument(describe(where) + " does not exist or is dead on machine '" + machine_.name + "'");
@@ -51,7 +55,11 @@ void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image) {
   const auto pos = std::lower_bound(slots_.begin(), slots_.end(), where, [this](const auto& a, CoreLocation b) {
     return inbox_index(a->where) < inbox_index(b);
   });
+  slot->remote = std::move(remote);
   slots_.insert(pos, std::move(slot));
+  remote_slots_.clear();
+  for (const auto& other : slots_)
+    if (other->remote) remote_slots_.push_back(other.get());
 }
 
 const CoreSlot* Engine::find(CoreLocation where) const {
@@ -61,13 +69,43 @@ const CoreSlot* Engine::find(CoreLocation where) const {
 }
 
 void Engine::tick_cores(size_t begin, size_t end) {
-  for (size_t i = begin; i < end; ++i) slots_[i]->core.tick();
+  for (size_t i = begin; i < end; ++i)
+    if (!slots_[i]->remote) slots_[i]->core.tick();
+}
+
+void Engine::begin_remote_ticks() {
+  for (CoreSlot* s : remote_slots_) {
+    s->remote->begin_tick(s->remote_inbox);
+    s->remote_inbox.clear();
+  }
+}
+
+void Engine::end_remote_ticks() {
+  for (CoreSlot* s : remote_slots_) {
+    s->remote_outbox.clear();
+    s->remote->end_tick(s->remote_outbox, s->spikes, s->states);
+  }
+}
+
+// A remote core's last inbox would otherwise wait for a tick that may never
+// come; delivered now, its provenance matches a native core's after run().
+void Engine::flush_remote_inboxes() {
+  for (CoreSlot* s : remote_slots_) {
+    if (s->remote_inbox.empty()) continue;
+    s->remote->deliver(s->remote_inbox);
+    s->remote_inbox.clear();
+  }
 }
 
 void Engine::deliver(size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
     CoreSlot& s = *slots_[i];
     std::vector<fw::Packet>& inbox = inboxes_[inbox_index(s.where)];
+    if (s.remote) {
+      s.remote_inbox.swap(inbox);  // goes out with the core's next tick
+      inbox.clear();
+      continue;
+    }
     // The input queue stands for the hardware's packet buffer, which the
     // packet handler drains as packets arrive: process whenever it fills.
     for (const fw::Packet& p : inbox) {
@@ -93,11 +131,17 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
 
   for (uint32_t t = 0; t < ticks; ++t) {
     auto phase = Clock::now();
+    begin_remote_ticks();
     pool_.parallel_for(slots_.size(), tick_job);
+    end_remote_ticks();
     totals_.core_seconds += seconds_since(phase);
 
     phase = Clock::now();
     for (auto& s : slots_) {
+      if (s->remote) {
+        for (const fw::Packet& p : s->remote_outbox) fabric_.inject(s->where.chip, s->where.core, p);
+        continue;
+      }
       const auto& out = s->platform.outbox();
       for (uint32_t k = 0; k < out.size(); ++k) fabric_.inject(s->where.chip, s->where.core, out[k]);
       s->platform.clear_outbox();
@@ -130,6 +174,7 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
     }
     if (progress && ((t + 1) % progress_every == 0 || t + 1 == ticks)) progress(t + 1, ticks);
   }
+  flush_remote_inboxes();
   totals_.wall_seconds += seconds_since(start);
   return make_report();
 }
@@ -144,8 +189,8 @@ RunReport Engine::make_report() const {
   RunReport r = totals_;
   r.neuron_updates = r.synaptic_events = r.spikes = 0;
   for (const auto& s : slots_) {
-    const fw::Provenance& p = s->core.provenance();
-    r.cores.push_back({s->where, s->core.state(), p});
+    const fw::Provenance& p = s->provenance();
+    r.cores.push_back({s->where, s->state(), p});
     if (s->core.kind() == fw::image::CoreKind::kNeurons) r.neuron_updates += uint64_t{p.ticks} * s->core.n_neurons();
     r.synaptic_events += p.synaptic_events;
     r.spikes += p.spikes_emitted;

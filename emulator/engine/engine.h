@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/remote_core.h"
 #include "engine/worker_pool.h"
 #include "machine/machine.h"
 #include "platform/native_platform.h"
@@ -39,7 +40,9 @@ struct EngineConfig {
 };
 
 // One loaded core: its image, its platform, the firmware core, and what it
-// has recorded so far.
+// has recorded so far. A slot with `remote` set runs elsewhere (QEMU, a
+// board): `core` then only holds the natively validated image (kind, size),
+// and provenance()/state() come from the remote core.
 struct CoreSlot {
   CoreLocation where;
   std::vector<uint32_t> image;  // word-aligned copy of the core image
@@ -47,6 +50,13 @@ struct CoreSlot {
   fw::Core core;
   std::vector<fw::SpikeRecord> spikes;
   std::vector<fw::StateRecord> states;
+
+  std::unique_ptr<RemoteCore> remote;
+  std::vector<fw::Packet> remote_inbox;   // routed to it, sent with its next tick
+  std::vector<fw::Packet> remote_outbox;  // what it sent in the current tick
+
+  const fw::Provenance& provenance() const { return remote ? remote->provenance() : core.provenance(); }
+  fw::CoreState state() const { return remote ? remote->state() : core.state(); }
 };
 
 struct CoreReport {
@@ -81,6 +91,9 @@ class Engine {
   // naming the core if the core is dead, the monitor, already loaded, or the
   // image does not load (with the parser's error, region and offset).
   void load_core(CoreLocation where, const std::vector<uint8_t>& image);
+  // The same checks, then the core runs on `remote` (which has the same
+  // image loaded) instead of natively.
+  void load_core(CoreLocation where, const std::vector<uint8_t>& image, std::unique_ptr<RemoteCore> remote);
 
   RoutingTable& routing_table(ChipCoord chip) { return fabric_.table(chip); }
   Fabric& fabric() { return fabric_; }
@@ -110,6 +123,9 @@ class Engine {
   }
   void tick_cores(size_t begin, size_t end);
   void deliver(size_t begin, size_t end);
+  void begin_remote_ticks();
+  void end_remote_ticks();
+  void flush_remote_inboxes();
   RunReport make_report() const;
 
   MachineDescription machine_;
@@ -117,6 +133,7 @@ class Engine {
   Fabric fabric_;
   WorkerPool pool_;
   std::vector<std::unique_ptr<CoreSlot>> slots_;
+  std::vector<CoreSlot*> remote_slots_;  // in slot order
   std::vector<std::vector<fw::Packet>> inboxes_;  // by inbox_index
   RunReport totals_;
   // By tick; packets of one tick keep their scheduling order.

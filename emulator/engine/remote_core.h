@@ -1,0 +1,43 @@
+// A core the engine does not run itself: the same firmware in another
+// process (an ARM image under QEMU, a board on a serial port), reached over
+// the link protocol. The engine keeps it in lock-step with its native cores:
+// in each tick it hands the core the packets routed to it in the previous
+// tick, lets it run its timestep, and routes what it sent exactly like a
+// native core's outbox, in the same slot order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "platform/platform.h"
+#include "runtime/core.h"
+#include "runtime/provenance.h"
+#include "runtime/recording.h"
+
+namespace spindle::emu {
+
+class RemoteCore {
+ public:
+  virtual ~RemoteCore() = default;
+
+  // Starts one tick: the core first takes `inbox` (the native engine's
+  // delivery phase), then runs its timestep. Returns without waiting, so
+  // remote cores tick while the native ones do.
+  virtual void begin_tick(const std::vector<fw::Packet>& inbox) = 0;
+  // Waits for the tick begun last and appends what the core sent and
+  // recorded. Throws std::runtime_error naming the core and its last known
+  // tick and provenance if it crashed, hung or the link failed.
+  virtual void end_tick(std::vector<fw::Packet>& sent, std::vector<fw::SpikeRecord>& spikes,
+                        std::vector<fw::StateRecord>& states) = 0;
+  // Delivers an inbox without a timestep (the end of a run), so the core's
+  // state and provenance match a native core's between runs.
+  virtual void deliver(const std::vector<fw::Packet>& inbox) = 0;
+
+  // As of the last completed exchange.
+  virtual const fw::Provenance& provenance() const = 0;
+  virtual fw::CoreState state() const = 0;
+  // "QEMU mps2-an386 (pid 1234)", for reports and errors.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace spindle::emu

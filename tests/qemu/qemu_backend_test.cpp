@@ -1,0 +1,245 @@
+// The qemu backend: cores of a mapped network run as the ARM core server
+// image under qemu-system-arm, in lock-step with the native engine over the
+// link protocol. Every spike, state record and provenance counter must equal
+// the native run's, bit for bit; failures (a killed or hung QEMU, a
+// corrupted link, bad options) must be clear.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+#include "qemu/transport.h"
+#include "qemu_test_util.h"
+
+namespace spindle::test {
+namespace {
+
+const std::string kData = SPINDLE_QEMU_TEST_DATA;
+
+emu::MachineDescription machine_2x2_two_cores_per_chip() {
+  emu::MachineDescription m = emu::machine_from_shape("2x2");
+  m.cores_per_chip = 3;  // the monitor and two application cores: slices spread over chips
+  return m;
+}
+
+size_t chips_used(const Mapped& m) {
+  std::set<std::pair<uint32_t, uint32_t>> chips;
+  for (const auto& c : m.load.cores) chips.insert({c.chip.x, c.chip.y});
+  return chips.size();
+}
+
+TEST(QemuBackend, CubaOnQemuEqualsNativeBitForBit) {
+  const Mapped m = map_file(kData + "/cuba_small.textproto", emu::machine_from_shape("1"));
+  ASSERT_GE(m.load.cores.size(), 2u);
+  const RunResult native = run(m, 1000, std::nullopt);
+  ASSERT_GT(native.spikes, 100u) << "the reduced CUBA network should be active";
+  const RunResult qemu = run(m, 1000, qemu_options());
+  expect_identical(native, qemu);
+}
+
+TEST(QemuBackend, PoissonNetworkAcrossChipsOnQemuEqualsNative) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  ASSERT_GE(chips_used(m), 2u);
+  const RunResult native = run(m, 1000, std::nullopt);
+  ASSERT_GT(native.spikes, 1000u);
+  const RunResult qemu = run(m, 1000, qemu_options());
+  expect_identical(native, qemu);
+}
+
+TEST(QemuBackend, MixedNativeAndQemuCoresEqualNative) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  const RunResult native = run(m, 1000, std::nullopt);
+  // A source slice and the last neuron slice on QEMU, the rest native.
+  const auto last = static_cast<uint32_t>(m.load.cores.size() - 1);
+  const RunResult mixed = run(m, 1000, qemu_options(std::set<uint32_t>{0, last}));
+  expect_identical(native, mixed);
+}
+
+TEST(QemuBackend, RunsContinueAcrossRunCalls) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  const RunResult native = run(m, 300, std::nullopt);
+  emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
+  host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{1}));
+  engine.run(120);
+  const emu::RunReport report = engine.run(180);
+  expect_identical(native, collect(m, engine, report));
+}
+
+TEST(QemuBackend, NetduinoBoardRunsTheSameCores) {
+  const Mapped m = map_file(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/tiny.textproto", emu::machine_from_shape("1"));
+  const RunResult native = run(m, 200, std::nullopt);
+  const RunResult qemu = run(m, 200, qemu_options(std::nullopt, "netduinoplus2"));
+  expect_identical(native, qemu);
+}
+
+emu::qemu::QemuCore* qemu_core_of(const emu::Engine& engine, size_t i) {
+  return dynamic_cast<emu::qemu::QemuCore*>(engine.cores()[i]->remote.get());
+}
+
+TEST(QemuBackend, KilledQemuFailsNamingTheCoreAndItsLastTick) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
+  host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{1}));
+  engine.run(50);
+  size_t remote = 0;
+  while (!engine.cores()[remote]->remote) ++remote;
+  ASSERT_EQ(::kill(qemu_core_of(engine, remote)->pid(), SIGKILL), 0);
+  try {
+    engine.run(10);
+    FAIL() << "the run went on without its QEMU core";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("slice 1"), std::string::npos) << what;
+    EXPECT_NE(what.find("core ("), std::string::npos) << what;
+    EXPECT_NE(what.find("killed by signal 9"), std::string::npos) << what;
+    EXPECT_NE(what.find("last known tick 50"), std::string::npos) << what;
+    EXPECT_NE(what.find("during TICK"), std::string::npos) << what;
+  }
+}
+
+TEST(QemuBackend, HungQemuIsReportedAfterItsTimeout) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  emu::Engine engine(m.machine, emu::EngineConfig{.threads = 1});
+  auto options = qemu_options(std::set<uint32_t>{0});
+  options.link.reply_timeout = std::chrono::milliseconds(300);
+  options.link.max_attempts = 2;
+  host::load_into(engine, m.load, options);
+  engine.run(20);
+  const pid_t pid = qemu_core_of(engine, 0)->pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);  // frozen: alive, silent
+  try {
+    engine.run(1);
+    ::kill(pid, SIGCONT);
+    FAIL() << "a frozen QEMU went unnoticed";
+  } catch (const std::runtime_error& e) {
+    ::kill(pid, SIGCONT);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("slice 0"), std::string::npos) << what;
+    EXPECT_NE(what.find("no reply within 300 ms"), std::string::npos) << what;
+    EXPECT_NE(what.find("hangs"), std::string::npos) << what;
+    EXPECT_NE(what.find("last known tick 20"), std::string::npos) << what;
+  }
+}
+
+// Flips one bit in every `every`-th byte passing in each direction.
+class CorruptingTransport final : public emu::qemu::ByteTransport {
+ public:
+  CorruptingTransport(std::unique_ptr<ByteTransport> inner, uint64_t every) : inner_(std::move(inner)), every_(every) {}
+  void write(const uint8_t* data, size_t size) override {
+    std::vector<uint8_t> copy(data, data + size);
+    corrupt(copy.data(), size, written_);
+    inner_->write(copy.data(), copy.size());
+  }
+  size_t read(uint8_t* data, size_t capacity, std::chrono::milliseconds timeout) override {
+    const size_t n = inner_->read(data, capacity, timeout);
+    corrupt(data, n, read_);
+    return n;
+  }
+  static uint64_t flips() { return flips_; }
+
+ private:
+  void corrupt(uint8_t* data, size_t n, uint64_t& count) {
+    for (size_t i = 0; i < n; ++i)
+      if (++count % every_ == 0) {
+        data[i] ^= static_cast<uint8_t>(1u << (count / every_ % 8));
+        ++flips_;
+      }
+  }
+  std::unique_ptr<ByteTransport> inner_;
+  uint64_t every_, written_ = 0, read_ = 0;
+  static inline uint64_t flips_ = 0;
+};
+
+TEST(QemuBackend, CorruptedFramesAreRetriedAndTheRunStaysExact) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  const RunResult native = run(m, 400, std::nullopt);
+  auto options = qemu_options(std::set<uint32_t>{0, 2});
+  options.link.reply_timeout = std::chrono::milliseconds(500);
+  options.link.max_attempts = 8;
+  options.wrap = [](std::unique_ptr<emu::qemu::ByteTransport> t) -> std::unique_ptr<emu::qemu::ByteTransport> {
+    return std::make_unique<CorruptingTransport>(std::move(t), 4999);
+  };
+  emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
+  host::load_into(engine, m.load, options);
+  const emu::RunReport report = engine.run(400);
+  expect_identical(native, collect(m, engine, report));
+  uint64_t resends = 0, bad = 0;
+  for (size_t i = 0; i < engine.cores().size(); ++i)
+    if (auto* q = qemu_core_of(engine, i)) {
+      resends += q->link_stats().resends;
+      bad += q->link_stats().bad_frames + q->link_stats().naks;
+    }
+  EXPECT_GT(CorruptingTransport::flips(), 3u);
+  EXPECT_GT(resends, 0u);
+  EXPECT_GT(bad, 0u);
+}
+
+TEST(QemuBackend, UnknownBoardMissingImageAndMissingQemuAreClearErrors) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  {
+    emu::Engine engine(m.machine);
+    auto o = qemu_options();
+    o.board = "pdp11";
+    try {
+      host::load_into(engine, m.load, o);
+      FAIL();
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("unknown board 'pdp11'"), std::string::npos) << e.what();
+    }
+  }
+  {
+    emu::Engine engine(m.machine);
+    auto o = qemu_options(std::set<uint32_t>{0});
+    o.kernel = "/nonexistent/spindle-core.elf";
+    try {
+      host::load_into(engine, m.load, o);
+      FAIL();
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("'/nonexistent/spindle-core.elf' not found"), std::string::npos) << e.what();
+    }
+  }
+  {
+    emu::Engine engine(m.machine);
+    auto o = qemu_options(std::set<uint32_t>{0});
+    o.qemu = "no-such-qemu-system-arm";
+    try {
+      host::load_into(engine, m.load, o);
+      FAIL();
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("'no-such-qemu-system-arm' not found on PATH"), std::string::npos)
+          << e.what();
+    }
+  }
+  {
+    emu::Engine engine(m.machine);
+    try {
+      host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{99}));
+      FAIL();
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("slice 99 does not exist"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(QemuBackend, BadImageIsRejectedByTheBoardParser) {
+  const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
+  std::vector<uint8_t> image = m.load.cores[0].image;
+  image[image.size() - 1] ^= 0x40;  // region checksum no longer matches
+  try {
+    emu::qemu::QemuOptions q;
+    q.qemu = SPINDLE_QEMU_SYSTEM_ARM;
+    q.kernel = SPINDLE_CORE_ELF_MPS2;
+    emu::qemu::QemuCore core("core under test", q, {}, image);
+    FAIL() << "a corrupt core image loaded";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("core under test"), std::string::npos) << what;
+    EXPECT_NE(what.find("core refused LOAD_END: core image rejected by the parser"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace spindle::test

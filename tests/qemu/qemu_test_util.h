@@ -1,0 +1,107 @@
+// Shared by the QEMU backend tests: map a network file onto a machine, run
+// it natively or with chosen slices on QEMU, and compare every record.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/qemu_backend.h"
+#include "engine/engine.h"
+#include "mapping/core_images.h"
+#include "mapping/from_network.h"
+#include "mapping/pipeline.h"
+#include "network/load.h"
+#include "network/validate.h"
+
+namespace spindle::test {
+
+struct Mapped {
+  v1::Network net;
+  emu::MachineDescription machine;
+  host::MappingResult mapping;
+  host::MachineLoad load;
+};
+
+inline Mapped map_file(const std::string& file, emu::MachineDescription machine) {
+  Mapped m{host::network::load_network(file), std::move(machine), {}, {}};
+  EXPECT_TRUE(host::network::validate_network(m.net).empty()) << file;
+  const host::ApplicationGraph graph = host::graph_from_network(m.net);
+  host::MappingOptions options;
+  options.cost = host::cost_model_for(m.net);
+  m.mapping = host::map_graph(graph, m.machine, options);
+  m.load = host::build_machine_load(m.net, graph, m.mapping);
+  return m;
+}
+
+struct CoreResult {
+  std::vector<fw::SpikeRecord> spikes;
+  std::vector<fw::StateRecord> states;
+  fw::Provenance provenance;
+  fw::CoreState state;
+};
+
+struct RunResult {
+  std::vector<CoreResult> cores;  // by load.cores index
+  emu::FabricReport fabric;
+  uint64_t spikes = 0;
+};
+
+inline host::QemuBackendOptions qemu_options(std::optional<std::set<uint32_t>> slices = std::nullopt,
+                                             const std::string& board = "mps2-an386") {
+  host::QemuBackendOptions o;
+  o.board = board;
+  o.qemu = SPINDLE_QEMU_SYSTEM_ARM;
+  o.kernel = board == "mps2-an386" ? SPINDLE_CORE_ELF_MPS2 : SPINDLE_CORE_ELF_NETDUINO;
+  o.slices = std::move(slices);
+  return o;
+}
+
+inline RunResult collect(const Mapped& m, const emu::Engine& engine, const emu::RunReport& report) {
+  RunResult r;
+  for (const host::CoreLoad& c : m.load.cores) {
+    const emu::CoreSlot* s = engine.find({c.chip, c.core});
+    r.cores.push_back({s->spikes, s->states, s->provenance(), s->state()});
+  }
+  r.fabric = report.fabric;
+  r.spikes = report.spikes;
+  return r;
+}
+
+inline RunResult run(const Mapped& m, uint32_t ticks, const std::optional<host::QemuBackendOptions>& qemu) {
+  emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
+  if (qemu) host::load_into(engine, m.load, *qemu);
+  else host::load_into(engine, m.load);
+  const emu::RunReport report = engine.run(ticks);
+  return collect(m, engine, report);
+}
+
+// Every spike and state record, every provenance counter but the
+// wall-clock one (tick_overruns), and the routers' counters are equal.
+inline void expect_identical(const RunResult& native, const RunResult& other) {
+  ASSERT_EQ(native.cores.size(), other.cores.size());
+  for (size_t i = 0; i < native.cores.size(); ++i) {
+    const CoreResult& a = native.cores[i];
+    const CoreResult& b = other.cores[i];
+    ASSERT_EQ(a.spikes.size(), b.spikes.size()) << "core " << i;
+    for (size_t k = 0; k < a.spikes.size(); ++k) {
+      ASSERT_EQ(a.spikes[k].tick, b.spikes[k].tick) << "core " << i << " spike " << k;
+      ASSERT_EQ(a.spikes[k].neuron, b.spikes[k].neuron) << "core " << i << " spike " << k;
+    }
+    ASSERT_EQ(a.states.size(), b.states.size()) << "core " << i;
+    for (size_t k = 0; k < a.states.size(); ++k)
+      ASSERT_EQ(std::memcmp(&a.states[k], &b.states[k], sizeof(fw::StateRecord)), 0)
+          << "core " << i << " state record " << k << " (tick " << a.states[k].tick << ")";
+    fw::Provenance pa = a.provenance, pb = b.provenance;
+    pa.tick_overruns = pb.tick_overruns = 0;
+    EXPECT_EQ(std::memcmp(&pa, &pb, sizeof pa), 0) << "core " << i << " provenance";
+    EXPECT_EQ(a.state, b.state);
+  }
+  EXPECT_EQ(native.fabric.totals.dropped_total(), other.fabric.totals.dropped_total());
+  EXPECT_EQ(native.spikes, other.spikes);
+}
+
+}  // namespace spindle::test
