@@ -127,6 +127,17 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
       {"cores", cores}};
   std::ofstream pj = open_out(dir / "provenance.json");
   pj << prov.dump(2) << '\n';
+
+  // What `spindle plot` needs to read the spikes back: sizes and duration.
+  nlohmann::json pops = nlohmann::json::array();
+  for (const PopulationSummary& p : summary)
+    pops.push_back({{"label", p.label}, {"size", p.size}, {"spikes_recorded", p.recorded}, {"spikes", p.spikes}});
+  const nlohmann::json run = {{"timestep_ms", dt},
+                              {"ticks", report.ticks},
+                              {"duration_ms", report.ticks * dt},
+                              {"populations", pops}};
+  std::ofstream rj = open_out(dir / "run.json");
+  rj << run.dump(2) << '\n';
   return summary;
 }
 

@@ -20,7 +20,8 @@ struct PopulationSummary {
 };
 
 // Writes spikes.csv, <label>.spikes.npy (float64 rows [neuron, time_ms]),
-// state.csv (if any state was recorded) and provenance.json into dir.
+// state.csv (if any state was recorded), provenance.json and run.json
+// (timestep, ticks, duration, populations with sizes) into dir.
 // Returns per-population spike counts. Throws std::runtime_error naming the
 // file that cannot be written.
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,

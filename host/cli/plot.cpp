@@ -1,0 +1,126 @@
+// `spindle plot RESULTS_DIR [--out FILE.svg|FILE.png] [--populations a,b]
+// [--from MS] [--to MS] [--bin MS] [--max-neurons N]`: spike raster and
+// population rates of a `spindle run` output directory (docs/cli.md).
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/common.h"
+#include "plot/png.h"
+#include "plot/raster_plot.h"
+#include "plot/run_results.h"
+#include "plot/svg.h"
+
+namespace spindle::cli {
+namespace {
+
+struct PlotArgs {
+  std::string dir;
+  std::string out;  // default: DIR/raster.svg
+  std::vector<std::string> populations;
+  double from_ms = 0;
+  double to_ms = -1;  // < 0: the run's duration
+  double bin_ms = 5;
+  uint32_t max_neurons = 0;
+};
+
+std::string ms(double v) {
+  std::ostringstream s;
+  s << v << " ms";
+  return s.str();
+}
+
+int usage(const std::string& msg) {
+  std::cerr << "spindle plot: " << msg << '\n';
+  return kExitUsage;
+}
+
+int plot_results(const PlotArgs& a) {
+  const std::filesystem::path out = a.out.empty() ? std::filesystem::path(a.dir) / "raster.svg" : std::filesystem::path(a.out);
+  const std::string ext = out.extension().string();
+  if (ext != ".svg" && ext != ".png")
+    return usage("--out: " + out.string() + ": unknown extension '" + ext + "' (expected .svg or .png)");
+
+  plot::RunResults run;
+  try {
+    run = plot::read_run_results(a.dir);
+  } catch (const plot::ResultsError& e) {
+    return usage(e.what());
+  }
+
+  std::vector<plot::PopulationSpikes> chosen;
+  if (a.populations.empty()) {
+    for (auto& p : run.populations)
+      if (p.spikes_recorded) chosen.push_back(std::move(p.spikes));
+    if (chosen.empty()) return usage(a.dir + ": the run recorded no spikes");
+  } else {
+    for (const std::string& name : a.populations) {
+      auto it = std::find_if(run.populations.begin(), run.populations.end(),
+                             [&](const plot::RunPopulation& p) { return p.spikes.label == name; });
+      if (it == run.populations.end()) {
+        std::string known;
+        for (const auto& p : run.populations) known += (known.empty() ? "" : ", ") + p.spikes.label;
+        return usage("--populations: unknown population '" + name + "' (the run has " + known + ")");
+      }
+      if (!it->spikes_recorded) return usage("--populations: population '" + name + "' has no recorded spikes");
+      chosen.push_back(it->spikes);
+    }
+  }
+
+  plot::RasterPlotOptions o;
+  o.title = std::filesystem::path(a.dir).filename().string();
+  if (o.title.empty()) o.title = a.dir;
+  o.from_ms = a.from_ms;
+  o.to_ms = a.to_ms < 0 ? run.duration_ms : a.to_ms;
+  o.bin_ms = a.bin_ms;
+  o.max_neurons = a.max_neurons;
+  if (!(o.to_ms > o.from_ms)) {
+    std::string msg = "--from " + ms(o.from_ms) + " must be before --to " + ms(o.to_ms);
+    if (a.to_ms < 0) msg += " (the run's duration)";
+    return usage(msg);
+  }
+  if (o.bin_ms > o.to_ms - o.from_ms)
+    return usage("--bin " + ms(o.bin_ms) + " is longer than the window of " + ms(o.to_ms - o.from_ms));
+  if (std::ceil((o.to_ms - o.from_ms) / o.bin_ms) > 100000)
+    return usage("--bin " + ms(o.bin_ms) + " gives over 100000 bins");
+
+  try {
+    const plot::RasterPlot p = plot::raster_plot(chosen, o);
+    if (ext == ".svg") {
+      std::ofstream f(out, std::ios::binary);
+      f << plot::to_svg(p.canvas);
+      if (!f) throw std::runtime_error(out.string() + ": cannot write");
+    } else {
+      plot::write_png(out, plot::rasterise(p.canvas));
+    }
+    std::cout << out.string() << ": " << p.spikes_drawn << " spikes of " << chosen.size() << " populations, "
+              << o.from_ms << "-" << o.to_ms << " ms\n";
+  } catch (const std::exception& e) {
+    std::cerr << "spindle plot: " << e.what() << '\n';
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_plot_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("plot", "Spike raster and population rates of a `spindle run` output, as SVG or PNG");
+  auto args = std::make_shared<PlotArgs>();
+  cmd->add_option("RESULTS_DIR", args->dir, "Directory written by `spindle run --out`")->required();
+  cmd->add_option("-o,--out", args->out, "Image file, .svg or .png (default: RESULTS_DIR/raster.svg)");
+  cmd->add_option("-p,--populations", args->populations, "Populations to plot, comma separated (default: all recorded)")
+      ->delimiter(',');
+  cmd->add_option("--from", args->from_ms, "Start of the window, ms")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--to", args->to_ms, "End of the window, ms (default: the run's duration)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--bin", args->bin_ms, "Rate histogram bin, ms")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--max-neurons", args->max_neurons, "Neurons per population in the raster (0: all)")
+      ->capture_default_str();
+  cmd->callback([args, &exit_code] { exit_code = plot_results(*args); });
+}
+
+}  // namespace spindle::cli

@@ -1,0 +1,165 @@
+#include "plot/raster_plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace spindle::plot {
+namespace {
+
+constexpr Color kAxis{60, 60, 60};
+constexpr Color kGrid{225, 225, 225};
+constexpr double kCharWidth = 6;  // the 5x7 font's advance (font5x7.h); SVG text is sized to match
+
+// Tick positions at 1, 2 or 5 x 10^k, about `target` of them in [lo, hi].
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  const double raw = (hi - lo) / target;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  std::vector<double> ticks;
+  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  return ticks;
+}
+
+std::string label(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// The population colour mixed with white: band backgrounds.
+Color tint(Color c, double keep) {
+  auto mix = [keep](uint8_t v) { return uint8_t(std::lround(255 - (255 - v) * keep)); };
+  return {mix(c.r), mix(c.g), mix(c.b)};
+}
+
+}  // namespace
+
+Color population_color(size_t i) {
+  static constexpr Color palette[] = {{31, 119, 180},  {214, 39, 40},  {44, 160, 44},  {255, 127, 14},
+                                      {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+                                      {188, 189, 34},  {23, 190, 207}};
+  return palette[i % std::size(palette)];
+}
+
+RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPlotOptions& o) {
+  if (pops.empty()) throw std::invalid_argument("raster_plot: no populations to plot");
+  if (!(o.to_ms > o.from_ms)) throw std::invalid_argument("raster_plot: the window is empty (to <= from)");
+  if (!(o.bin_ms > 0)) throw std::invalid_argument("raster_plot: the bin must be > 0 ms");
+
+  RasterPlot plot{Canvas(o.width, 0), {}, 0, {}};
+  RasterLayout& L = plot.layout;
+  L.from_ms = o.from_ms;
+  L.to_ms = o.to_ms;
+
+  // Left margin: the y-axis title, then the longest band label.
+  std::vector<std::string> band_labels;
+  size_t longest = 8;
+  uint64_t total_shown = 0;
+  for (const PopulationSpikes& p : pops) {
+    const uint32_t shown = o.max_neurons ? std::min(o.max_neurons, p.size) : p.size;
+    L.shown.push_back(shown);
+    total_shown += shown;
+    band_labels.push_back(p.label);
+    longest = std::max(longest, p.label.size());
+  }
+  if (total_shown == 0) throw std::invalid_argument("raster_plot: the populations have no neurons");
+  L.left = 20 + kCharWidth * double(longest + 1) + 8;
+  L.right = o.width - 20.0;
+  L.raster_top = o.title.empty() ? 12 : 28;
+  L.raster_bottom = L.raster_top + o.raster_height;
+  L.rate_top = L.raster_bottom + 16;
+  L.rate_bottom = L.rate_top + o.rate_height;
+  L.row_height = o.raster_height / double(total_shown);
+  Canvas& c = plot.canvas = Canvas(o.width, int(L.rate_bottom + 40));
+
+  // Rates per bin; the last bin may be shorter than bin_ms.
+  const auto n_bins = size_t(std::ceil((o.to_ms - o.from_ms) / o.bin_ms - 1e-9));
+  auto bin_start = [&](size_t b) { return std::min(o.from_ms + double(b) * o.bin_ms, o.to_ms); };
+  L.max_rate_hz = 0;
+  for (const PopulationSpikes& p : pops) {
+    std::vector<double> counts(n_bins, 0.0);
+    for (const Spike& s : p.spikes)
+      if (s.time_ms >= o.from_ms && s.time_ms < o.to_ms)
+        counts[std::min(n_bins - 1, size_t((s.time_ms - o.from_ms) / o.bin_ms))] += 1;
+    for (size_t b = 0; b < n_bins; ++b) {
+      const double width_s = (bin_start(b + 1) - bin_start(b)) / 1000.0;
+      counts[b] = p.size ? counts[b] / (p.size * width_s) : 0.0;
+      L.max_rate_hz = std::max(L.max_rate_hz, counts[b]);
+    }
+    plot.rates_hz.push_back(std::move(counts));
+  }
+  // The rate axis ends at the first tick at or above the highest rate.
+  std::vector<double> rate_ticks = nice_ticks(0, L.max_rate_hz > 0 ? L.max_rate_hz : 1, 4);
+  if (rate_ticks.back() < L.max_rate_hz) rate_ticks.push_back(2 * rate_ticks.back() - rate_ticks[rate_ticks.size() - 2]);
+  L.max_rate_hz = rate_ticks.back();
+
+  if (!o.title.empty()) c.text((L.left + L.right) / 2, 16, o.title, kBlack, Anchor::kMiddle);
+
+  // Raster bands, bottom up.
+  double bottom = L.raster_bottom;
+  for (size_t i = 0; i < pops.size(); ++i) {
+    const double h = L.shown[i] * L.row_height;
+    L.band_bottom.push_back(bottom);
+    c.rect(L.left, bottom - h, L.right - L.left, h, tint(population_color(i), i % 2 ? 0.10 : 0.06));
+    c.text(L.left - 6, bottom - h / 2 + 3, band_labels[i], population_color(i), Anchor::kEnd);
+    if (L.shown[i] < pops[i].size)
+      c.text(L.left - 6, bottom - h / 2 + 14, std::to_string(L.shown[i]) + "/" + std::to_string(pops[i].size),
+             kAxis, Anchor::kEnd);
+    bottom -= h;
+  }
+  // Vertical grid at the time ticks, in both panels.
+  const std::vector<double> time_ticks = nice_ticks(o.from_ms, o.to_ms, 8);
+  for (double t : time_ticks) {
+    c.line(L.x(t), L.raster_top, L.x(t), L.raster_bottom, kGrid);
+    c.line(L.x(t), L.rate_top, L.x(t), L.rate_bottom, kGrid);
+    c.line(L.x(t), L.rate_bottom, L.x(t), L.rate_bottom + 4, kAxis);
+    c.text(L.x(t), L.rate_bottom + 14, label(t), kAxis, Anchor::kMiddle);
+  }
+  for (double r : rate_ticks) {
+    c.line(L.left, L.rate_y(r), L.right, L.rate_y(r), kGrid);
+    c.line(L.left - 4, L.rate_y(r), L.left, L.rate_y(r), kAxis);
+    c.text(L.left - 6, L.rate_y(r) + 3, label(r), kAxis, Anchor::kEnd);
+  }
+  c.text(12, (L.rate_top + L.rate_bottom) / 2, "rate (Hz)", kAxis, Anchor::kMiddle, true);
+  c.text(12, (L.raster_top + L.raster_bottom) / 2, "neuron", kAxis, Anchor::kMiddle, true);
+  c.text((L.left + L.right) / 2, L.rate_bottom + 30, "time (ms)", kAxis, Anchor::kMiddle);
+
+  // Spikes: squares about a row high, between 1.5 and 3 px.
+  const double size = std::clamp(L.row_height, 1.5, 3.0);
+  for (size_t i = 0; i < pops.size(); ++i)
+    for (const Spike& s : pops[i].spikes) {
+      if (s.neuron >= L.shown[i] || s.time_ms < o.from_ms || s.time_ms >= o.to_ms) continue;
+      c.dot(L.x(s.time_ms), L.y(i, s.neuron), size, population_color(i));
+      ++plot.spikes_drawn;
+    }
+
+  // Rate step lines.
+  for (size_t i = 0; i < pops.size(); ++i) {
+    const std::vector<double>& r = plot.rates_hz[i];
+    for (size_t b = 0; b < n_bins; ++b) {
+      const double x0 = L.x(bin_start(b)), x1 = L.x(bin_start(b + 1)), y = L.rate_y(r[b]);
+      c.line(x0, y, x1, y, population_color(i));
+      if (b + 1 < n_bins) c.line(x1, y, x1, L.rate_y(r[b + 1]), population_color(i));
+    }
+  }
+
+  // Frames last among the lines, so they stay on top of the grid.
+  for (double top : {L.raster_top, L.rate_top}) {
+    const double bot = top == L.raster_top ? L.raster_bottom : L.rate_bottom;
+    c.line(L.left, top, L.right, top, kAxis);
+    c.line(L.left, bot, L.right, bot, kAxis);
+    c.line(L.left, top, L.left, bot, kAxis);
+    c.line(L.right, top, L.right, bot, kAxis);
+  }
+  return plot;
+}
+
+}  // namespace spindle::plot
