@@ -81,7 +81,7 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
   Canvas& c = plot.canvas = Canvas(o.width, int(L.rate_bottom + 40));
 
   // Rates per bin; the last bin may be shorter than bin_ms.
-  const auto n_bins = size_t(std::ceil((o.to_ms - o.from_ms) / o.bin_ms - 1e-9));
+  const auto n_bins = std::max<size_t>(1, size_t(std::ceil((o.to_ms - o.from_ms) / o.bin_ms - 1e-9)));
   auto bin_start = [&](size_t b) { return std::min(o.from_ms + double(b) * o.bin_ms, o.to_ms); };
   L.max_rate_hz = 0;
   for (const PopulationSpikes& p : pops) {

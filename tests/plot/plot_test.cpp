@@ -125,6 +125,14 @@ TEST(RasterPlot, ShortLastBinUsesItsWidth) {
   EXPECT_DOUBLE_EQ(p.rates_hz[0][9], 1 / (4 * 0.005));
 }
 
+TEST(RasterPlot, BinLongerThanTheWindowIsOneShortBin) {
+  RasterPlotOptions o = window();
+  o.bin_ms = 1e12;
+  const RasterPlot p = raster_plot(known_spikes(), o);
+  ASSERT_EQ(p.rates_hz[0].size(), 1u);
+  EXPECT_DOUBLE_EQ(p.rates_hz[0][0], 5 / (4 * 0.1));  // 5 exc spikes in 100 ms
+}
+
 TEST(RasterPlot, RejectsBadWindows) {
   RasterPlotOptions o = window();
   o.to_ms = o.from_ms;
