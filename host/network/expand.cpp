@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 #include <utility>
 
@@ -62,7 +63,8 @@ const v1::ParameterValue* cell_value(const v1::Population& pop, std::string_view
   return static_cast<const v1::ParameterValue*>(&m->GetReflection()->GetMessage(*m, f));
 }
 
-double draw(const v1::RandomDistribution& r, Rng& rng) {
+template <class R>
+double draw(const v1::RandomDistribution& r, R& rng) {
   switch (r.distribution_case()) {
     case v1::RandomDistribution::kUniform: return rng.uniform(r.uniform().low(), r.uniform().high());
     case v1::RandomDistribution::kNormal: {
@@ -205,7 +207,8 @@ namespace {
 // Chooses n distinct values of [0, m) (Floyd's algorithm), or n values with
 // replacement, sorted ascending; `skip`, when >= 0, is left out of the range
 // (the index space is [0, m) with values >= skip shifted up by one).
-void choose(Rng& rng, uint32_t n, uint32_t m, int64_t skip, bool with_replacement, std::vector<uint32_t>& stamp,
+template <class R>
+void choose(R& rng, uint32_t n, uint32_t m, int64_t skip, bool with_replacement, std::vector<uint32_t>& stamp,
             uint32_t stamp_id, std::vector<uint32_t>& out) {
   out.clear();
   if (with_replacement) {
@@ -226,74 +229,139 @@ void choose(Rng& rng, uint32_t n, uint32_t m, int64_t skip, bool with_replacemen
   }
 }
 
-}  // namespace
+bool allow_self(const auto& m) { return !m.has_allow_self_connections() || m.allow_self_connections(); }
 
-std::vector<Synapse> expand_projection(const v1::Network& net, size_t projection) {
-  const auto& proj = net.projections(static_cast<int>(projection));
+// Weights or delays of the synapses onto posts [lo, lo + n): a constant, the
+// k-th list value (k: the synapse's index in the whole projection), or the
+// next draw of the post neuron's own stream.
+class SynapseValues {
+ public:
+  SynapseValues(const v1::ParameterValue& value, uint64_t default_seed, double default_value, uint32_t lo, uint32_t n)
+      : value_(value), default_(default_value), lo_(lo) {
+    if (value.value_case() == v1::ParameterValue::kRandom) {
+      const uint64_t seed = value.random().has_seed() ? value.random().seed() : default_seed;
+      streams_.reserve(n);
+      for (uint32_t j = 0; j < n; ++j) streams_.emplace_back(index_seed(seed, uint64_t{lo} + j));
+    }
+  }
+  double next(uint32_t post, int64_t k) {
+    switch (value_.value_case()) {
+      case v1::ParameterValue::kConstant: return value_.constant();
+      case v1::ParameterValue::kList:
+        if (k < 0 || k >= value_.list().values_size())
+          throw std::invalid_argument(fmt::format("list of {} values has no value for synapse {}",
+                                                  value_.list().values_size(), k));
+        return value_.list().values(static_cast<int>(k));
+      case v1::ParameterValue::kRandom: return draw(value_.random(), streams_[post - lo_]);
+      default: return default_;
+    }
+  }
+
+ private:
+  const v1::ParameterValue& value_;
+  double default_;
+  uint32_t lo_;
+  std::vector<StreamRng> streams_;
+};
+
+struct ProjectionShape {
+  uint32_t n_pre = 0, n_post = 0;
+  bool same = false;
+};
+
+ProjectionShape shape_of(const v1::Network& net, const v1::Projection& proj) {
   const int pi = find_population(net, proj.pre()), qi = find_population(net, proj.post());
   if (pi < 0 || qi < 0) throw std::invalid_argument("projection names an unknown population");
-  const uint32_t n_pre = net.populations(pi).size(), n_post = net.populations(qi).size();
-  const bool same = pi == qi;
-  const uint64_t seed = projection_seed(net, projection);
-  Rng rng(derive_seed(seed, "connector"));
+  return {net.populations(pi).size(), net.populations(qi).size(), pi == qi};
+}
+
+// The synapses onto posts [lo, hi) in connector order, weights and delays
+// unset; `k` of each is its index in the whole projection (-1: unknown,
+// only for connectors that take no lists). Connectors drawn per post neuron
+// generate only the range; the others generate everything and filter.
+void connect(const v1::Network& net, size_t projection, uint32_t lo, uint32_t hi,
+             const std::function<void(uint32_t pre, uint32_t post, int64_t k, double w)>& add) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const auto [n_pre, n_post, same] = shape_of(net, proj);
+  const uint64_t seed = derive_seed(projection_seed(net, projection), "connector");
   const auto& c = proj.connector();
-  std::vector<Synapse> syn;
-  std::vector<double> low_rank_weights;
-  auto add = [&](uint32_t i, uint32_t j) { syn.push_back(Synapse{i, j, 0.0, 0.0, 0}); };
-  auto allow_self = [](const auto& m) { return !m.has_allow_self_connections() || m.allow_self_connections(); };
+  const double no_w = 0.0;
 
   switch (c.kind_case()) {
     case v1::Connector::kAllToAll: {
       const bool self = allow_self(c.all_to_all());
-      syn.reserve(size_t{n_pre} * n_post);
       for (uint32_t i = 0; i < n_pre; ++i)
-        for (uint32_t j = 0; j < n_post; ++j)
-          if (self || !same || i != j) add(i, j);
+        for (uint32_t j = lo; j < hi; ++j) {
+          if (!self && same && i == j) continue;
+          // Self pairs before (i, j) in pre-major order: (0,0) .. (i-1,i-1), and (i,i) when j > i.
+          const int64_t skipped = (!self && same) ? int64_t{i} + (j > i ? 1 : 0) : 0;
+          add(i, j, int64_t{i} * n_post + j - skipped, no_w);
+        }
       break;
     }
     case v1::Connector::kOneToOne:
-      for (uint32_t i = 0; i < std::min(n_pre, n_post); ++i) add(i, i);
+      for (uint32_t j = lo; j < std::min(hi, std::min(n_pre, n_post)); ++j) add(j, j, j, no_w);
       break;
     case v1::Connector::kFixedProbability: {
       const double p = c.fixed_probability().p();
       const bool self = allow_self(c.fixed_probability());
-      syn.reserve(static_cast<size_t>(p * n_pre * n_post * 1.1) + 16);
-      for (uint32_t i = 0; i < n_pre; ++i)
-        for (uint32_t j = 0; j < n_post; ++j) {
-          if (!self && same && i == j) continue;
-          if (rng.uniform01() < p) add(i, j);
-        }
-      break;
-    }
-    case v1::Connector::kFixedNumberPre:
-    case v1::Connector::kFixedNumberPost: {
-      const bool pre_side = c.kind_case() == v1::Connector::kFixedNumberPre;
-      const auto& fn = pre_side ? c.fixed_number_pre().n() : c.fixed_number_post().n();
-      const bool self = pre_side ? allow_self(c.fixed_number_pre()) : allow_self(c.fixed_number_post());
-      const bool repl = pre_side ? c.fixed_number_pre().with_replacement() : c.fixed_number_post().with_replacement();
-      const uint32_t targets = pre_side ? n_post : n_pre;  // neurons that get exactly n partners
-      const uint32_t pool = pre_side ? n_pre : n_post;     // where partners come from
-      std::vector<uint32_t> stamp(pool, UINT32_MAX), chosen;
-      syn.reserve(size_t{fn} * targets);
-      for (uint32_t t = 0; t < targets; ++t) {
-        const bool skip = same && !self;
-        const uint32_t m = skip ? pool - 1 : pool;
-        if (fn > 0 && (m == 0 || (!repl && fn > m)))
-          throw std::invalid_argument("fixed_number connector: not enough neurons to choose from");
-        choose(rng, fn, m, skip ? int64_t{t} : -1, repl, stamp, t, chosen);
-        for (uint32_t s : chosen) {
-          if (pre_side) add(s, t);
-          else add(t, s);
+      if (p <= 0.0) break;
+      const double log1m_p = std::log1p(-p);
+      for (uint32_t j = lo; j < hi; ++j) {
+        StreamRng rng(index_seed(seed, j));
+        // Gaps between successive connected pres are geometric: the same
+        // as one Bernoulli(p) per pair, in time proportional to the synapses.
+        for (uint64_t i = p >= 1.0 ? 0 : rng.geometric(log1m_p); i < n_pre;) {
+          if (self || !same || i != j) add(static_cast<uint32_t>(i), j, -1, no_w);
+          const uint64_t gap = p >= 1.0 ? 0 : rng.geometric(log1m_p);
+          if (gap >= n_pre) break;
+          i += 1 + gap;
         }
       }
       break;
     }
-    case v1::Connector::kFromList:
+    case v1::Connector::kFixedNumberPre: {
+      const auto& fn = c.fixed_number_pre();
+      const bool skip = same && !allow_self(fn);
+      const uint32_t m = skip ? n_pre - 1 : n_pre;
+      if (fn.n() > 0 && (m == 0 || (!fn.with_replacement() && fn.n() > m)))
+        throw std::invalid_argument("fixed_number connector: not enough neurons to choose from");
+      std::vector<uint32_t> stamp(n_pre, UINT32_MAX), chosen;
+      for (uint32_t j = lo; j < hi; ++j) {
+        StreamRng rng(index_seed(seed, j));
+        choose(rng, fn.n(), m, skip ? int64_t{j} : -1, fn.with_replacement(), stamp, j, chosen);
+        for (uint32_t r = 0; r < chosen.size(); ++r) add(chosen[r], j, int64_t{j} * fn.n() + r, no_w);
+      }
+      break;
+    }
+    case v1::Connector::kFixedNumberPost: {
+      // One stream over the pre neurons: every pre may reach any post.
+      const auto& fn = c.fixed_number_post();
+      const bool skip = same && !allow_self(fn);
+      const uint32_t m = skip ? n_post - 1 : n_post;
+      if (fn.n() > 0 && (m == 0 || (!fn.with_replacement() && fn.n() > m)))
+        throw std::invalid_argument("fixed_number connector: not enough neurons to choose from");
+      Rng rng(seed);
+      std::vector<uint32_t> stamp(n_post, UINT32_MAX), chosen;
+      int64_t k = 0;
+      for (uint32_t i = 0; i < n_pre; ++i) {
+        choose(rng, fn.n(), m, skip ? int64_t{i} : -1, fn.with_replacement(), stamp, i, chosen);
+        for (uint32_t s : chosen) {
+          if (s >= lo && s < hi) add(i, s, k, no_w);
+          ++k;
+        }
+      }
+      break;
+    }
+    case v1::Connector::kFromList: {
+      int64_t k = 0;
       for (const auto& e : c.from_list().connections()) {
         if (e.pre() >= n_pre || e.post() >= n_post) throw std::invalid_argument("from_list index out of range");
-        add(e.pre(), e.post());
+        if (e.post() >= lo && e.post() < hi) add(e.pre(), e.post(), k, no_w);
+        ++k;
       }
       break;
+    }
     case v1::Connector::kLowRank: {
       const auto& lr = c.low_rank();
       const uint32_t r = lr.rank();
@@ -301,41 +369,68 @@ std::vector<Synapse> expand_projection(const v1::Network& net, size_t projection
           static_cast<size_t>(lr.v_size()) != size_t{n_post} * r)
         throw std::invalid_argument("low_rank factor shapes do not match the populations");
       for (uint32_t i = 0; i < n_pre; ++i)
-        for (uint32_t j = 0; j < n_post; ++j) {
+        for (uint32_t j = lo; j < hi; ++j) {
           double w = 0.0;
-          for (uint32_t k = 0; k < r; ++k) w += lr.u(static_cast<int>(i * r + k)) * lr.v(static_cast<int>(j * r + k));
+          for (uint32_t q = 0; q < r; ++q) w += lr.u(static_cast<int>(i * r + q)) * lr.v(static_cast<int>(j * r + q));
           if (lr.has_threshold() && std::fabs(w) < lr.threshold()) continue;
-          add(i, j);
-          low_rank_weights.push_back(w);
+          // Lists are not allowed with a threshold, so k matters only without one.
+          add(i, j, lr.has_threshold() ? -1 : int64_t{i} * n_post + j, w);
         }
       break;
     }
     default: throw std::invalid_argument("projection without a connector");
   }
+}
 
+}  // namespace
+
+bool expands_per_post(const v1::Network& net, size_t projection) {
+  const auto kind = net.projections(static_cast<int>(projection)).connector().kind_case();
+  return kind != v1::Connector::kFixedNumberPost && kind != v1::Connector::kFromList;
+}
+
+void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n,
+                           const std::function<void(const Synapse&)>& sink) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const ProjectionShape shape = shape_of(net, proj);
+  if (uint64_t{post_lo} + post_n > shape.n_post)
+    throw std::invalid_argument(fmt::format("post neurons {}..{} are outside the population of {}", post_lo,
+                                            uint64_t{post_lo} + post_n, shape.n_post));
+  const uint64_t seed = projection_seed(net, projection);
   const double dt = net.run().timestep_ms();
-  const size_t count = syn.size();
-  std::vector<double> weights;
-  if (c.kind_case() == v1::Connector::kLowRank) {
-    weights = std::move(low_rank_weights);
-  } else {
-    weights = expand_value(proj.weight(), count, derive_seed(seed, "weight"), 0.0);
-  }
-  std::vector<double> delays = expand_value(proj.delay(), count, derive_seed(seed, "delay"), dt);
-  if (c.kind_case() == v1::Connector::kFromList) {
-    for (size_t k = 0; k < count; ++k) {
+  const auto& c = proj.connector();
+  const bool low_rank = c.kind_case() == v1::Connector::kLowRank;
+  const bool from_list = c.kind_case() == v1::Connector::kFromList;
+  SynapseValues weights(proj.weight(), derive_seed(seed, "weight"), 0.0, post_lo, post_n);
+  SynapseValues delays(proj.delay(), derive_seed(seed, "delay"), dt, post_lo, post_n);
+
+  connect(net, projection, post_lo, post_lo + post_n, [&](uint32_t i, uint32_t j, int64_t k, double low_rank_w) {
+    Synapse s{i, j, 0.0, 0.0, 0};
+    // Every synapse draws from its post's weight and delay streams, so one
+    // synapse's value never depends on which others a list entry overrides.
+    s.weight = low_rank ? low_rank_w : weights.next(j, k);
+    s.delay = delays.next(j, k);
+    if (from_list) {
       const auto& e = c.from_list().connections(static_cast<int>(k));
-      if (e.has_weight()) weights[k] = e.weight();
-      if (e.has_delay()) delays[k] = e.delay();
+      if (e.has_weight()) s.weight = e.weight();
+      if (e.has_delay()) s.delay = e.delay();
     }
-  }
-  for (size_t k = 0; k < count; ++k) {
-    syn[k].weight = weights[k];
-    syn[k].delay = delays[k];
-    const int64_t ticks = delay_to_ticks(delays[k], dt);
-    syn[k].delay_ticks = static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, INT64_C(0xFFFFFFFF)));
-  }
+    const int64_t ticks = delay_to_ticks(s.delay, dt);
+    s.delay_ticks = static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, INT64_C(0xFFFFFFFF)));
+    sink(s);
+  });
+}
+
+std::vector<Synapse> expand_projection_onto(const v1::Network& net, size_t projection, uint32_t post_lo,
+                                            uint32_t post_n) {
+  std::vector<Synapse> syn;
+  for_each_synapse_onto(net, projection, post_lo, post_n, [&](const Synapse& s) { syn.push_back(s); });
   return syn;
+}
+
+std::vector<Synapse> expand_projection(const v1::Network& net, size_t projection) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  return expand_projection_onto(net, projection, 0, shape_of(net, proj).n_post);
 }
 
 }  // namespace spindle::host::network

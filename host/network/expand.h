@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,9 +63,26 @@ struct Synapse {
 
 // The synapses of a projection, in the connector's order (docs). Weights and
 // delays come from the projection's ParameterValues (random ones drawn from
-// derive_seed(projection_seed, "weight"/"delay") unless they carry a seed),
-// from the list entries, or from U V^T.
+// one stream per post neuron, index_seed(derive_seed(projection_seed,
+// "weight"/"delay"), post), unless they carry a seed), from the list
+// entries, or from U V^T.
 std::vector<Synapse> expand_projection(const spindle::v1::Network& net, size_t projection);
+
+// The synapses of a projection onto post neurons [post_lo, post_lo + post_n):
+// exactly those of expand_projection() with a post in the range, in the same
+// order and with the same values, whatever the range. Throws
+// std::invalid_argument when the range leaves the post population.
+std::vector<Synapse> expand_projection_onto(const spindle::v1::Network& net, size_t projection, uint32_t post_lo,
+                                            uint32_t post_n);
+
+// The same synapses, handed to `sink` one at a time instead of collected.
+void for_each_synapse_onto(const spindle::v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n,
+                           const std::function<void(const Synapse&)>& sink);
+
+// True when expand_projection_onto() draws only what the range needs (its
+// cost follows the synapses it returns): every connector but
+// fixed_number_post and from_list, which it expands whole and filters.
+bool expands_per_post(const spindle::v1::Network& net, size_t projection);
 
 // The number of synapses a projection's connector makes when that is known
 // without drawing random numbers (all_to_all, one_to_one, fixed_number_*,

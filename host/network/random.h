@@ -1,8 +1,11 @@
-// Deterministic random numbers for network expansion. The generator is
-// std::mt19937_64, whose output sequence the C++ standard fixes; every
-// distribution on top of it is implemented here (the standard library's
-// distributions are implementation-defined), so expanded parameters and
-// connectors are identical across standard libraries. See
+// Deterministic random numbers for network expansion. Two generators:
+// std::mt19937_64 (whose output sequence the C++ standard fixes) for
+// per-population values, and SplitMix64 for the per-post-neuron streams of
+// connectors, weights and delays (one state word: a stream per neuron costs
+// nothing to seed, so any slice of a projection can be expanded on its own).
+// Every distribution on top of them is implemented here (the standard
+// library's distributions are implementation-defined), so expanded
+// parameters and connectors are identical across standard libraries. See
 // docs/network-format.md, "Random values".
 #pragma once
 
@@ -36,9 +39,28 @@ constexpr uint64_t derive_seed(uint64_t parent, std::string_view name) {
   return mix64(parent ^ mix64(hash_name(name)));
 }
 
-class Rng {
+// Seed of the stream of item `index` (e.g. a post neuron) under `parent`.
+constexpr uint64_t index_seed(uint64_t parent, uint64_t index) { return mix64(parent ^ mix64(index)); }
+
+// SplitMix64 (Steele, Lea and Flood 2014) as a generator.
+class SplitMix64 {
  public:
-  explicit Rng(uint64_t seed) : gen_(seed) {}
+  using result_type = uint64_t;
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t operator()() {
+    const uint64_t x = state_;
+    state_ += 0x9E3779B97F4A7C15ull;
+    return mix64(x);
+  }
+
+ private:
+  uint64_t state_;
+};
+
+template <class Engine>
+class BasicRng {
+ public:
+  explicit BasicRng(uint64_t seed) : gen_(seed) {}
 
   uint64_t next_u64() { return gen_(); }
 
@@ -80,10 +102,22 @@ class Rng {
 
   double normal(double mean, double sd) { return mean + sd * standard_normal(); }
 
+  // Failures before the first success of Bernoulli(p) trials, 0 < p < 1,
+  // given log1m_p = ln(1 - p), by inversion: floor(ln u / ln(1 - p)), u
+  // uniform in (0, 1].
+  uint64_t geometric(double log1m_p) {
+    const double u = 1.0 - uniform01();
+    const double k = std::floor(std::log(u) / log1m_p);
+    return k >= 0x1.0p63 ? UINT64_MAX : static_cast<uint64_t>(k);
+  }
+
  private:
-  std::mt19937_64 gen_;
+  Engine gen_;
   double spare_ = 0.0;
   bool has_spare_ = false;
 };
+
+using Rng = BasicRng<std::mt19937_64>;
+using StreamRng = BasicRng<SplitMix64>;
 
 }  // namespace spindle::host::network

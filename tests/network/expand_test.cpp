@@ -329,3 +329,61 @@ TEST(NetworkCells, TypedParameterStructs) {
   EXPECT_DOUBLE_EQ(if_nonleaky_cells(net, 5)[0].v_thresh, 2);
   EXPECT_THROW(if_curr_exp_cells(net, 1), std::invalid_argument);
 }
+
+TEST(NetworkExpand, AnyPostRangeGivesExactlyThoseSynapsesOfTheWhole) {
+  // Random weights and delays (drawn per post neuron) and every connector:
+  // a range's expansion is the whole expansion restricted to the range.
+  const char* connectors[] = {"all_to_all { allow_self_connections: false }",
+                              "one_to_one {}",
+                              "fixed_probability { p: 0.3 allow_self_connections: false }",
+                              "fixed_number_pre { n: 7 }",
+                              "fixed_number_pre { n: 9 with_replacement: true }",
+                              "fixed_number_post { n: 5 }",
+                              R"(from_list { connections { pre: 3 post: 30 } connections { pre: 0 post: 2 weight: 2 }
+                                             connections { pre: 39 post: 0 } })"};
+  for (const char* c : connectors) {
+    auto net = two_pops(40, 40, c, 7);
+    net.mutable_projections(0)->set_post("pre");
+    *net.mutable_projections(0)->mutable_weight() = uniform(0.1, 0.2);
+    *net.mutable_projections(0)->mutable_delay() = uniform(0.1, 1.0);
+    const auto whole = expand_projection(net, 0);
+    ASSERT_FALSE(whole.empty()) << c;
+    for (auto [lo, n] : {std::pair{0u, 40u}, {0u, 1u}, {13u, 7u}, {39u, 1u}, {20u, 20u}, {5u, 0u}}) {
+      std::vector<Synapse> expected;
+      for (const auto& s : whole)
+        if (s.post >= lo && s.post < lo + n) expected.push_back(s);
+      EXPECT_EQ(expand_projection_onto(net, 0, lo, n), expected) << c << " posts " << lo << "+" << n;
+    }
+    EXPECT_THROW(expand_projection_onto(net, 0, 30, 11), std::invalid_argument) << c;
+  }
+  EXPECT_TRUE(expands_per_post(two_pops(2, 2, "fixed_probability { p: 0.5 }"), 0));
+  EXPECT_FALSE(expands_per_post(two_pops(2, 2, "fixed_number_post { n: 1 }"), 0));
+}
+
+TEST(NetworkExpand, FixedProbabilityInDegreesAreBinomial) {
+  // Geometric gaps per post neuron: in-degree Binomial(n_pre, p) for every
+  // post, and each pre equally likely.
+  const auto syn = expand_projection(two_pops(1000, 400, "fixed_probability { p: 0.05 }"), 0);
+  std::vector<int> in(400, 0), out(1000, 0);
+  for (const auto& s : syn) ++in[s.post], ++out[s.pre];
+  double m = 0, v = 0;
+  for (int k : in) m += k;
+  m /= 400;
+  for (int k : in) v += (k - m) * (k - m);
+  v /= 399;
+  EXPECT_NEAR(m, 50.0, 1.0);           // sd of the mean: sqrt(47.5 / 400) = 0.34
+  EXPECT_NEAR(v, 47.5, 47.5 * 0.25);   // n p (1 - p)
+  int first_half = 0;
+  for (int i = 0; i < 500; ++i) first_half += out[i];
+  EXPECT_NEAR(first_half, static_cast<double>(syn.size()) / 2, 4 * std::sqrt(static_cast<double>(syn.size()) / 4));
+}
+
+TEST(NetworkRandom, SplitMix64IsTheReferenceSequence) {
+  // Vigna's splitmix64.c from seed 1234567.
+  SplitMix64 g(1234567);
+  EXPECT_EQ(g(), 6457827717110365317ull);
+  EXPECT_EQ(g(), 3203168211198807973ull);
+  EXPECT_EQ(g(), 9817491932198370423ull);
+  StreamRng a(index_seed(5, 0)), b(index_seed(5, 1));
+  EXPECT_NE(a.next_u64(), b.next_u64());
+}
