@@ -1,0 +1,152 @@
+#include "daemon/job.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "router/counters.h"
+
+namespace spindle::daemon {
+namespace {
+
+// Orders one population's spikes by tick, then neuron: its slices run on
+// different cores, each recording in tick order.
+void sort_spikes(PopulationSpikes& s) {
+  std::vector<size_t> order(s.ticks.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return s.ticks[a] != s.ticks[b] ? s.ticks[a] < s.ticks[b] : s.neurons[a] < s.neurons[b];
+  });
+  PopulationSpikes sorted;
+  sorted.neurons.reserve(order.size());
+  sorted.ticks.reserve(order.size());
+  for (size_t i : order) {
+    sorted.neurons.push_back(s.neurons[i]);
+    sorted.ticks.push_back(s.ticks[i]);
+  }
+  s = std::move(sorted);
+}
+
+std::vector<PopulationSpikes> gather(const Job& job, const std::vector<size_t>* from) {
+  std::vector<PopulationSpikes> out(job.populations.size());
+  std::vector<bool> multi(out.size(), false);
+  for (size_t i = 0; i < job.sites.size(); ++i) {
+    const SliceSite& site = job.sites[i];
+    const auto& records = site.slot->spikes;
+    PopulationSpikes& p = out[site.population];
+    if (!p.ticks.empty()) multi[site.population] = true;
+    for (size_t k = from ? (*from)[i] : 0; k < records.size(); ++k) {
+      p.neurons.push_back(site.lo_atom + records[k].neuron);
+      p.ticks.push_back(records[k].tick);
+    }
+  }
+  for (size_t p = 0; p < out.size(); ++p)
+    if (multi[p]) sort_spikes(out[p]);
+  return out;
+}
+
+}  // namespace
+
+v1::JobInfo Job::info() const {
+  v1::JobInfo i;
+  i.set_job_id(id);
+  i.set_name(name);
+  i.set_backend(backend);
+  i.set_machine(machine);
+  i.set_timestep_ms(timestep_ms);
+  i.set_neurons(neurons);
+  i.set_synapses(synapses);
+  i.set_cores(static_cast<uint32_t>(sites.size()));
+  i.set_created_unix_ms(created_unix_ms);
+  i.set_ticks(tick.load());
+  {
+    std::lock_guard lock(m);
+    i.set_state(state);
+    i.set_message(message);
+  }
+  i.set_recorded_spikes(recorded_spikes.load());
+  return i;
+}
+
+int Job::population_index(const std::string& label) const {
+  for (size_t p = 0; p < populations.size(); ++p)
+    if (populations[p].label() == label) return static_cast<int>(p);
+  return -1;
+}
+
+grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
+                         std::optional<uint64_t> at_tick, uint64_t& late) {
+  const v1::PopulationInfo& pop = populations[population];
+  const auto& slices = sites_of_population[population];
+  std::vector<PendingInjection> batch;
+  batch.reserve(static_cast<size_t>(neuron_ids.size()));
+  for (uint32_t n : neuron_ids) {
+    if (n >= pop.size())
+      return {grpc::StatusCode::INVALID_ARGUMENT, "neuron_ids: " + std::to_string(n) + " is out of range for population '" +
+                                                      pop.label() + "' of size " + std::to_string(pop.size())};
+    // The slice holding n: the last one starting at or below it.
+    const auto it = std::upper_bound(slices.begin(), slices.end(), n,
+                                     [this](uint32_t v, uint32_t s) { return v < sites[s].lo_atom; });
+    const SliceSite& site = sites[*(it - 1)];
+    batch.push_back({at_tick, site.where, fw::Packet{site.key_base | (n - site.lo_atom), 0, false}});
+  }
+  if (at_tick && *at_tick < tick.load()) late += batch.size();
+  std::lock_guard lock(inject_m);
+  pending.insert(pending.end(), batch.begin(), batch.end());
+  return grpc::Status::OK;
+}
+
+void Job::schedule_pending() {
+  std::vector<PendingInjection> taken;
+  {
+    std::lock_guard lock(inject_m);
+    taken.swap(pending);
+  }
+  const uint64_t now = engine->ticks_run();
+  for (const PendingInjection& p : taken) {
+    if (p.tick && *p.tick < now) ++injected_late;
+    engine->schedule_packet(p.tick.value_or(now), p.from, p.packet);
+  }
+  injected_spikes += taken.size();
+}
+
+std::vector<PopulationSpikes> Job::take_new_spikes() {
+  std::vector<PopulationSpikes> out = gather(*this, &spike_cursor);
+  for (size_t i = 0; i < sites.size(); ++i) spike_cursor[i] = sites[i].slot->spikes.size();
+  return out;
+}
+
+std::vector<PopulationSpikes> Job::all_spikes() const { return gather(*this, nullptr); }
+
+v1::ProvenanceSummary Job::provenance() const {
+  const emu::RunReport& r = last_report;
+  v1::ProvenanceSummary p;
+  p.set_ticks(r.ticks);
+  p.set_neuron_updates(r.neuron_updates);
+  p.set_synaptic_events(r.synaptic_events);
+  p.set_spikes(r.spikes);
+  p.set_injected_spikes(injected_spikes);
+  p.set_injected_late(injected_late);
+  p.set_wall_seconds(r.wall_seconds);
+  p.set_late_ticks(r.late_ticks);
+  const emu::RouterCounters& t = r.fabric.totals;
+  v1::FabricCounters* f = p.mutable_fabric();
+  f->set_injected(t.injected);
+  f->set_delivered(t.delivered);
+  f->set_delivered_late(t.delivered_late);
+  f->set_emergency_routed(t.emergency_routed);
+  f->set_dumped(t.dumped);
+  f->set_reinjected(t.reinjected);
+  f->set_pending(r.fabric.pending);
+  for (uint32_t k = 0; k < emu::kDropReasonCount; ++k)
+    (*f->mutable_dropped())[std::string(emu::drop_reason_name(static_cast<emu::DropReason>(k)))] = t.dropped[k];
+  v1::CoreDrops* c = p.mutable_cores();
+  for (const emu::CoreReport& core : r.cores) {
+    c->set_input_queue_overflows(c->input_queue_overflows() + core.provenance.input_queue_overflows);
+    c->set_packets_send_failed(c->packets_send_failed() + core.provenance.packets_send_failed);
+    c->set_spike_records_dropped(c->spike_records_dropped() + core.provenance.spike_records_dropped);
+    c->set_state_records_dropped(c->state_records_dropped() + core.provenance.state_records_dropped);
+  }
+  return p;
+}
+
+}  // namespace spindle::daemon

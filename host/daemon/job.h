@@ -1,0 +1,111 @@
+// One submitted network: mapped, loaded into its own engine, and what has
+// happened to it since (state, ticks run, recordings, pending injections).
+//
+// Locking: `m` guards the state fields; `engine_m` guards the engine (held by
+// the runner for each chunk and by readers of recordings); `inject_m`
+// guards the injections waiting for the runner, so that injecting never
+// waits for a chunk.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <grpcpp/support/status.h>
+
+#include "daemon/event_stream.h"
+#include "engine/engine.h"
+#include "spindle/v1/network.pb.h"
+#include "spindle/v1/service.pb.h"
+
+namespace spindle::daemon {
+
+// Where a slice of a population runs and how its spikes are keyed.
+struct SliceSite {
+  uint32_t population = 0;
+  uint32_t lo_atom = 0;
+  uint32_t n_atoms = 0;
+  uint32_t key_base = 0;  // spike key of the slice's neuron i = key_base | i
+  emu::CoreLocation where;
+  const emu::CoreSlot* slot = nullptr;
+};
+
+struct PendingInjection {
+  std::optional<uint64_t> tick;  // nullopt: the next tick
+  emu::CoreLocation from;
+  fw::Packet packet;
+};
+
+// Spikes of one population, global neuron ids, ordered by tick then neuron.
+struct PopulationSpikes {
+  std::vector<uint32_t> neurons;
+  std::vector<uint64_t> ticks;
+};
+
+class Job {
+ public:
+  // --- fixed once submitted ------------------------------------------------
+  std::string id;
+  std::string owner;
+  std::string name;
+  std::string backend = "native";
+  std::string machine;
+  bool real_time = false;
+  int64_t created_unix_ms = 0;
+  v1::Network network;
+  double timestep_ms = 0;
+  uint64_t neurons = 0;
+  uint64_t synapses = 0;
+  std::vector<v1::PopulationInfo> populations;
+  std::vector<bool> records_spikes;  // by population
+  std::string mapping_report_json;
+  std::vector<SliceSite> sites;      // in engine core order
+  std::vector<std::vector<uint32_t>> sites_of_population;  // ascending lo_atom
+
+  // --- engine (engine_m) -----------------------------------------------------
+  std::mutex engine_m;
+  std::unique_ptr<emu::Engine> engine;
+  emu::RunReport last_report;
+  std::vector<size_t> spike_cursor;  // by site: spikes already streamed
+  uint64_t injected_spikes = 0;
+  uint64_t injected_late = 0;
+
+  // --- state (m) ------------------------------------------------------------
+  mutable std::mutex m;
+  std::condition_variable state_changed;
+  v1::JobState state = v1::JOB_READY;
+  std::string message;
+  std::shared_ptr<RunBroadcast> broadcast;  // while running
+  std::atomic<bool> cancel_requested{false};
+  std::atomic<uint64_t> tick{0};  // ticks run, updated after every chunk
+  std::atomic<uint64_t> recorded_spikes{0};  // likewise
+
+  // --- injections (inject_m) --------------------------------------------------
+  std::mutex inject_m;
+  std::vector<PendingInjection> pending;
+
+  v1::JobInfo info() const;
+
+  // Population index by label, or -1.
+  int population_index(const std::string& label) const;
+  // Queues spikes of `neurons` of population `population` for `tick`.
+  // INVALID_ARGUMENT for a neuron out of range. `late` counts those asked for
+  // a tick already run.
+  grpc::Status inject(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
+                      std::optional<uint64_t> at_tick, uint64_t& late);
+  // Runner: hands pending injections to the engine (engine_m held).
+  void schedule_pending();
+  // Runner: spikes recorded since the last call, by population (engine_m held).
+  std::vector<PopulationSpikes> take_new_spikes();
+  // Every spike recorded so far by population (engine_m held).
+  std::vector<PopulationSpikes> all_spikes() const;
+  // The run's totals as the service reports them (engine_m held).
+  v1::ProvenanceSummary provenance() const;
+};
+
+}  // namespace spindle::daemon

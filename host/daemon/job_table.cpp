@@ -1,0 +1,49 @@
+#include "daemon/job_table.h"
+
+#include <algorithm>
+
+namespace spindle::daemon {
+
+grpc::Status JobTable::check_room() const {
+  std::lock_guard lock(m_);
+  if (jobs_.size() >= max_jobs_)
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "the daemon holds its maximum of " + std::to_string(max_jobs_) + " jobs; delete finished ones (DeleteJob)"};
+  return grpc::Status::OK;
+}
+
+grpc::Status JobTable::add(const std::shared_ptr<Job>& job) {
+  std::lock_guard lock(m_);
+  if (jobs_.size() >= max_jobs_)
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "the daemon holds its maximum of " + std::to_string(max_jobs_) + " jobs; delete finished ones (DeleteJob)"};
+  job->id = "job-" + std::to_string(next_id_++);
+  jobs_.push_back(job);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobTable::find(const std::string& id, const std::string& client, std::shared_ptr<Job>& job) const {
+  if (id.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "job_id: missing"};
+  std::lock_guard lock(m_);
+  const auto it = std::find_if(jobs_.begin(), jobs_.end(), [&](const auto& j) { return j->id == id; });
+  if (it == jobs_.end()) return {grpc::StatusCode::NOT_FOUND, "job_id: no job '" + id + "'"};
+  if ((*it)->owner != client)
+    return {grpc::StatusCode::PERMISSION_DENIED, "job_id: job '" + id + "' belongs to another client"};
+  job = *it;
+  return grpc::Status::OK;
+}
+
+void JobTable::remove(const std::string& id) {
+  std::lock_guard lock(m_);
+  jobs_.erase(std::remove_if(jobs_.begin(), jobs_.end(), [&](const auto& j) { return j->id == id; }), jobs_.end());
+}
+
+std::vector<std::shared_ptr<Job>> JobTable::list(const std::string& client) const {
+  std::lock_guard lock(m_);
+  std::vector<std::shared_ptr<Job>> out;
+  for (const auto& j : jobs_)
+    if (client.empty() || j->owner == client) out.push_back(j);
+  return out;
+}
+
+}  // namespace spindle::daemon

@@ -1,0 +1,38 @@
+// What spindled is started with: where it listens, TLS and token files, the
+// machine it maps onto and its limits (docs/daemon.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace spindle::daemon {
+
+struct Limits {
+  uint32_t max_jobs = 64;             // jobs in the table, all clients
+  uint32_t max_concurrent_runs = 2;   // the reference machine has 2 cores
+  uint64_t max_neurons = 2'000'000;   // per network
+  uint64_t max_synapses = 200'000'000;  // per network, after expansion
+  uint64_t max_run_ticks = 100'000'000;  // per Run
+  uint64_t stream_buffer_bytes = 8u << 20;  // per stream
+  uint32_t engine_threads = 1;        // per running job
+  uint32_t default_chunk_ticks = 10;
+};
+
+struct DaemonOptions {
+  std::string listen = "127.0.0.1:50051";
+  std::string machine = "48";
+  std::string tls_cert, tls_key;  // PEM files
+  std::string token_file;         // "NAME TOKEN" lines
+  double grace_seconds = 0;       // SIGTERM: how long running jobs may finish before they are cancelled
+  Limits limits;
+};
+
+// Whether a listen address only reaches this host: 127.0.0.0/8, ::1,
+// localhost, or a unix: socket.
+bool is_loopback_address(const std::string& address);
+
+// Empty when the options can be used; otherwise why not (e.g. a non-loopback
+// address without TLS and a token file).
+std::string check_options(const DaemonOptions& options);
+
+}  // namespace spindle::daemon

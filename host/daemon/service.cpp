@@ -1,0 +1,422 @@
+#include "daemon/service.h"
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <thread>
+
+#include "daemon/job_builder.h"
+#include "daemon/runner.h"
+#include "quantize/quantize.h"
+
+namespace spindle::daemon {
+namespace {
+
+using grpc::Status;
+using grpc::StatusCode;
+
+constexpr auto kPoll = std::chrono::milliseconds(100);
+constexpr auto kCancelWait = std::chrono::seconds(60);
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Sends a stream's events to its client until the final one. When the client
+// goes away, `on_gone` is called once; with `drain`, events are still taken
+// (not sent) until the final one, so the run can be waited for.
+std::optional<v1::RunFinal> pump(EventStream& stream, grpc::ServerWriter<v1::RunEvent>* writer,
+                                 grpc::ServerContext* context, const std::function<void()>& on_gone, bool drain) {
+  bool gone = false;
+  const auto client_gone = [&] {
+    gone = true;
+    on_gone();
+  };
+  for (;;) {
+    std::optional<v1::RunEvent> event = stream.next(kPoll);
+    if (!event) {
+      if (stream.finished()) return std::nullopt;
+      if (!gone && context->IsCancelled()) {
+        client_gone();
+        if (!drain) return std::nullopt;
+      }
+      continue;
+    }
+    if (event->has_final()) {
+      if (!gone) writer->Write(*event);
+      return event->final();
+    }
+    if (!gone && !writer->Write(*event)) {
+      client_gone();
+      if (!drain) return std::nullopt;
+    }
+  }
+}
+
+Status status_of(const v1::RunFinal& final_event) {
+  switch (final_event.status()) {
+    case v1::RUN_COMPLETED: return Status::OK;
+    case v1::RUN_CANCELLED: return {StatusCode::CANCELLED, final_event.message()};
+    default: return {StatusCode::INTERNAL, final_event.message()};
+  }
+}
+
+const char* state_name(v1::JobState s) { return v1::JobState_Name(s).c_str(); }
+
+v1::RecordVariable record_variable(uint16_t v) {
+  switch (static_cast<fw::StateVariable>(v)) {
+    case fw::StateVariable::kV: return v1::V;
+    case fw::StateVariable::kGsynExc: return v1::GSYN_EXC;
+    case fw::StateVariable::kGsynInh: return v1::GSYN_INH;
+  }
+  return v1::RECORD_VARIABLE_UNSPECIFIED;
+}
+
+struct StateSeries {
+  std::vector<uint32_t> neurons;
+  std::vector<uint64_t> ticks;
+  std::vector<double> values;
+};
+
+}  // namespace
+
+SpindleService::SpindleService(DaemonOptions options, Auth auth, emu::MachineDescription machine)
+    : options_(std::move(options)),
+      auth_(std::move(auth)),
+      machine_(std::move(machine)),
+      jobs_(options_.limits.max_jobs) {}
+
+Status SpindleService::caller(const grpc::ServerContext& context, std::string& client) const {
+  if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
+  return auth_.identify(context, client);
+}
+
+bool SpindleService::acquire_run_slot() {
+  std::lock_guard lock(runs_m_);
+  if (runs_ >= options_.limits.max_concurrent_runs) return false;
+  ++runs_;
+  return true;
+}
+
+void SpindleService::release_run_slot() {
+  std::lock_guard lock(runs_m_);
+  --runs_;
+}
+
+Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::DescribeMachineRequest*,
+                                       v1::DescribeMachineResponse* r) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  r->set_machine(machine_.name);
+  r->set_width(machine_.mesh.width);
+  r->set_height(machine_.mesh.height);
+  r->set_wraps(machine_.mesh.wrap);
+  r->set_chips(static_cast<uint32_t>(machine_.alive_chips().size()));
+  r->set_cores_per_chip(machine_.cores_per_chip);
+  r->set_application_cores(machine_.application_core_count());
+  r->set_router_table_capacity(machine_.router_table_capacity);
+  r->set_dead_chips(static_cast<uint32_t>(machine_.dead_chips.size()));
+  r->set_dead_cores(static_cast<uint32_t>(machine_.dead_cores.size()));
+  r->set_dead_links(static_cast<uint32_t>(machine_.dead_links.size()));
+  v1::Backend* native = r->add_backends();
+  native->set_name("native");
+  native->set_available(true);
+  native->set_description("the tick engine: every core's firmware compiled for the host, bit-exact with the boards");
+  const Limits& l = options_.limits;
+  v1::Limits* out = r->mutable_limits();
+  out->set_max_jobs(l.max_jobs);
+  out->set_max_concurrent_runs(l.max_concurrent_runs);
+  out->set_max_neurons(l.max_neurons);
+  out->set_max_synapses(l.max_synapses);
+  out->set_max_run_ticks(l.max_run_ticks);
+  out->set_stream_buffer_bytes(l.stream_buffer_bytes);
+  out->set_engine_threads(l.engine_threads);
+  r->set_version(SPINDLE_VERSION);
+  return Status::OK;
+}
+
+Status SpindleService::SubmitNetwork(grpc::ServerContext* context, const v1::SubmitNetworkRequest* request,
+                                     v1::SubmitNetworkResponse* response) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  if (Status s = jobs_.check_room(); !s.ok()) return s;
+  auto job = std::make_shared<Job>();
+  job->owner = client;
+  job->created_unix_ms = unix_ms();
+  std::vector<v1::FieldError> field_errors;
+  if (Status s = build_job(*request, machine_, options_.limits, *job, field_errors); !s.ok()) {
+    if (!field_errors.empty()) {
+      v1::ValidationErrors errors;
+      for (auto& f : field_errors) *errors.add_errors() = std::move(f);
+      context->AddTrailingMetadata("spindle-validation-errors-bin", errors.SerializeAsString());
+    }
+    return s;
+  }
+  if (Status s = jobs_.add(job); !s.ok()) return s;
+  *response->mutable_job() = job->info();
+  for (const auto& p : job->populations) *response->add_populations() = p;
+  response->set_mapping_report_json(job->mapping_report_json);
+  return Status::OK;
+}
+
+Status SpindleService::Run(grpc::ServerContext* context, const v1::RunRequest* request,
+                           grpc::ServerWriter<v1::RunEvent>* writer) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
+
+  const double dt = job->timestep_ms;
+  const double duration = request->duration_ms() > 0 ? request->duration_ms() : job->network.run().duration_ms();
+  if (!std::isfinite(request->duration_ms()) || request->duration_ms() < 0)
+    return {StatusCode::INVALID_ARGUMENT, "duration_ms: must be a finite number >= 0"};
+  const double ticks_exact = std::round(duration / dt);
+  if (ticks_exact > static_cast<double>(options_.limits.max_run_ticks))
+    return {StatusCode::RESOURCE_EXHAUSTED, "duration_ms: " + std::to_string(duration) + " ms is " +
+                                                std::to_string(static_cast<uint64_t>(ticks_exact)) +
+                                                " ticks, over the daemon's limit of " +
+                                                std::to_string(options_.limits.max_run_ticks) + " per run"};
+  if (ticks_exact + static_cast<double>(job->tick.load()) > 4294967295.0)
+    return {StatusCode::OUT_OF_RANGE, "duration_ms: the job would pass 2^32 ticks, the engine's tick counter"};
+  RunPlan plan;
+  plan.ticks = static_cast<uint64_t>(ticks_exact);
+  plan.chunk_ticks = request->chunk_ticks() ? request->chunk_ticks() : options_.limits.default_chunk_ticks;
+
+  auto broadcast = std::make_shared<RunBroadcast>(options_.limits.stream_buffer_bytes);
+  std::shared_ptr<EventStream> stream;
+  {
+    std::lock_guard lock(job->m);
+    if (job->state != v1::JOB_READY)
+      return {StatusCode::FAILED_PRECONDITION, "job '" + job->id + "' is " + state_name(job->state) +
+                                                   (job->message.empty() ? "" : " (" + job->message + ")") +
+                                                   (job->state == v1::JOB_RUNNING ? "" : "; only a READY job can run")};
+    if (!acquire_run_slot())
+      return {StatusCode::RESOURCE_EXHAUSTED, "the daemon already runs its maximum of " +
+                                                  std::to_string(options_.limits.max_concurrent_runs) +
+                                                  " jobs at once; try again when one has finished"};
+    stream = broadcast->subscribe(request->stream_buffer_bytes());
+    job->broadcast = broadcast;
+    job->state = v1::JOB_RUNNING;
+    job->message.clear();
+    job->cancel_requested.store(false);
+  }
+  std::thread runner([this, job, plan, broadcast] { run_job(*job, plan, broadcast, [this] { release_run_slot(); }); });
+  const auto cancel_run = [&] {
+    std::lock_guard lock(job->m);
+    if (job->message.empty()) job->message = "the Run call was cancelled by its client";
+    job->cancel_requested.store(true);
+  };
+  const std::optional<v1::RunFinal> final_event = pump(*stream, writer, context, cancel_run, true);
+  runner.join();
+  if (!final_event) return {StatusCode::INTERNAL, "the run ended without a final event"};
+  return status_of(*final_event);
+}
+
+Status SpindleService::Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
+                             grpc::ServerWriter<v1::RunEvent>* writer) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
+  std::shared_ptr<RunBroadcast> broadcast;
+  std::shared_ptr<EventStream> stream;
+  {
+    std::lock_guard lock(job->m);
+    broadcast = job->broadcast;
+    if (broadcast) stream = broadcast->subscribe(request->stream_buffer_bytes());
+  }
+  if (!stream) return {StatusCode::FAILED_PRECONDITION, "job '" + job->id + "' is not running"};
+  const std::optional<v1::RunFinal> final_event =
+      pump(*stream, writer, context, [&] { broadcast->unsubscribe(stream); }, false);
+  if (!final_event) return {StatusCode::CANCELLED, "the Watch call was cancelled by its client"};
+  return status_of(*final_event);
+}
+
+Status SpindleService::Inject(grpc::ServerContext* context, grpc::ServerReader<v1::InjectRequest>* reader,
+                              v1::InjectSummary* response) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  v1::InjectRequest request;
+  for (uint64_t n = 0; reader->Read(&request); ++n) {
+    const std::string where = "request " + std::to_string(n) + ": ";
+    if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
+    if (!job || job->id != request.job_id()) {
+      Status s = jobs_.find(request.job_id(), client, job);
+      if (!s.ok()) return {s.error_code(), where + s.error_message()};
+    }
+    {
+      std::lock_guard lock(job->m);
+      if (job->state == v1::JOB_CANCELLED || job->state == v1::JOB_FAILED)
+        return {StatusCode::FAILED_PRECONDITION,
+                where + "job '" + job->id + "' is " + state_name(job->state) + " and will not run again"};
+    }
+    const int p = job->population_index(request.population());
+    if (p < 0)
+      return {StatusCode::INVALID_ARGUMENT,
+              where + "population: no population '" + request.population() + "' in job '" + job->id + "'"};
+    uint64_t late = 0;
+    const std::optional<uint64_t> tick = request.has_tick() ? std::optional<uint64_t>(request.tick()) : std::nullopt;
+    if (Status s = job->inject(static_cast<uint32_t>(p), request.neuron_ids(), tick, late); !s.ok())
+      return {s.error_code(), where + s.error_message()};
+    response->set_requests(response->requests() + 1);
+    response->set_spikes(response->spikes() + static_cast<uint64_t>(request.neuron_ids_size()));
+    response->set_late_spikes(response->late_spikes() + late);
+  }
+  return Status::OK;
+}
+
+Status SpindleService::GetRecordings(grpc::ServerContext* context, const v1::GetRecordingsRequest* request,
+                                     grpc::ServerWriter<v1::RecordingsChunk>* writer) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
+  std::vector<bool> wanted(job->populations.size(), request->populations().empty());
+  for (int i = 0; i < request->populations_size(); ++i) {
+    const int p = job->population_index(request->populations(i));
+    if (p < 0)
+      return {StatusCode::INVALID_ARGUMENT, "populations[" + std::to_string(i) + "]: no population '" +
+                                                request->populations(i) + "' in job '" + job->id + "'"};
+    wanted[static_cast<size_t>(p)] = true;
+  }
+  const bool want_spikes = request->spikes() || !request->state();
+  const bool want_state = request->state() || !request->spikes();
+  const size_t per_chunk = request->max_per_chunk() ? request->max_per_chunk() : 65536;
+
+  std::vector<PopulationSpikes> spikes;
+  std::map<std::pair<uint32_t, v1::RecordVariable>, StateSeries> states;
+  {
+    std::lock_guard lock(job->engine_m);
+    if (want_spikes) spikes = job->all_spikes();
+    if (want_state)
+      for (const SliceSite& site : job->sites) {
+        if (!wanted[site.population]) continue;
+        for (const fw::StateRecord& r : site.slot->states) {
+          StateSeries& s = states[{site.population, record_variable(r.variable)}];
+          s.neurons.push_back(site.lo_atom + r.neuron);
+          s.ticks.push_back(r.tick);
+          s.values.push_back(host::to_double(fw::Accum::from_raw(r.value)));
+        }
+      }
+  }
+  for (size_t p = 0; p < spikes.size(); ++p) {
+    if (!wanted[p] || !job->records_spikes[p]) continue;
+    const PopulationSpikes& s = spikes[p];
+    size_t begin = 0;
+    do {  // one (possibly empty) chunk at least, so every recorded population is listed
+      const size_t end = std::min(s.neurons.size(), begin + per_chunk);
+      v1::RecordingsChunk chunk;
+      v1::SpikeBatch* b = chunk.mutable_spikes();
+      b->set_population_index(static_cast<uint32_t>(p));
+      b->set_population(job->populations[p].label());
+      b->mutable_neuron_ids()->Add(s.neurons.begin() + static_cast<ptrdiff_t>(begin),
+                                   s.neurons.begin() + static_cast<ptrdiff_t>(end));
+      b->mutable_ticks()->Add(s.ticks.begin() + static_cast<ptrdiff_t>(begin),
+                              s.ticks.begin() + static_cast<ptrdiff_t>(end));
+      b->set_from_tick(0);
+      b->set_to_tick(job->tick.load());
+      if (!writer->Write(chunk)) return {StatusCode::CANCELLED, "the client went away"};
+      begin = end;
+    } while (begin < s.neurons.size());
+  }
+  for (auto& [key, s] : states) {
+    // Slices record in tick order; order across slices by tick, then neuron.
+    std::vector<size_t> order(s.ticks.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return s.ticks[a] != s.ticks[b] ? s.ticks[a] < s.ticks[b] : s.neurons[a] < s.neurons[b];
+    });
+    for (size_t begin = 0; begin < order.size(); begin += per_chunk) {
+      const size_t end = std::min(order.size(), begin + per_chunk);
+      v1::RecordingsChunk chunk;
+      v1::StateBatch* b = chunk.mutable_state();
+      b->set_population_index(key.first);
+      b->set_population(job->populations[key.first].label());
+      b->set_variable(key.second);
+      for (size_t k = begin; k < end; ++k) {
+        b->add_neuron_ids(s.neurons[order[k]]);
+        b->add_ticks(s.ticks[order[k]]);
+        b->add_values(s.values[order[k]]);
+      }
+      if (!writer->Write(chunk)) return {StatusCode::CANCELLED, "the client went away"};
+    }
+  }
+  return Status::OK;
+}
+
+Status SpindleService::Cancel(grpc::ServerContext* context, const v1::CancelRequest* request, v1::JobInfo* response) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
+  {
+    std::unique_lock lock(job->m);
+    if (job->state == v1::JOB_RUNNING) {
+      job->message = "cancelled by a Cancel call";
+      job->cancel_requested.store(true);
+      // The runner stops after its current chunk.
+      if (!job->state_changed.wait_for(lock, kCancelWait, [&] { return job->state != v1::JOB_RUNNING; }))
+        return {StatusCode::DEADLINE_EXCEEDED, "job '" + job->id + "' did not stop within 60 s"};
+    } else if (job->state == v1::JOB_READY) {
+      job->state = v1::JOB_CANCELLED;
+      job->message = "cancelled by a Cancel call";
+    }
+  }
+  *response = job->info();
+  return Status::OK;
+}
+
+Status SpindleService::DeleteJob(grpc::ServerContext* context, const v1::DeleteJobRequest* request,
+                                 v1::DeleteJobResponse*) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
+  {
+    std::lock_guard lock(job->m);
+    if (job->state == v1::JOB_RUNNING)
+      return {StatusCode::FAILED_PRECONDITION, "job '" + job->id + "' is running; Cancel it first"};
+    // A Run that found the job before it left the table must not start it.
+    job->state = v1::JOB_CANCELLED;
+    job->message = "deleted";
+  }
+  jobs_.remove(job->id);
+  return Status::OK;
+}
+
+Status SpindleService::ListJobs(grpc::ServerContext* context, const v1::ListJobsRequest*,
+                                v1::ListJobsResponse* response) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  for (const auto& job : jobs_.list(client)) *response->add_jobs() = job->info();
+  return Status::OK;
+}
+
+std::vector<std::string> SpindleService::shut_down(double grace_seconds) {
+  shutting_down_.store(true);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                               std::chrono::duration<double>(grace_seconds));
+  std::vector<std::string> lines;
+  for (const auto& job : jobs_.list()) {
+    std::unique_lock lock(job->m);
+    if (job->state != v1::JOB_RUNNING) continue;
+    const std::string who = job->id + " of client '" + job->owner + "'";
+    if (job->state_changed.wait_until(lock, deadline, [&] { return job->state != v1::JOB_RUNNING; })) {
+      lines.push_back(who + ": run finished (" + state_name(job->state) + ", tick " + std::to_string(job->tick.load()) +
+                      ")");
+      continue;
+    }
+    job->message = "cancelled: spindled is shutting down";
+    job->cancel_requested.store(true);
+    job->state_changed.wait_for(lock, kCancelWait, [&] { return job->state != v1::JOB_RUNNING; });
+    lines.push_back(who + ": run cancelled at tick " + std::to_string(job->tick.load()));
+  }
+  return lines;
+}
+
+}  // namespace spindle::daemon

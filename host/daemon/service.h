@@ -1,0 +1,61 @@
+// spindle.v1.Spindle served by spindled (proto/spindle/v1/service.proto,
+// docs/daemon.md). Calls run on gRPC's threads; each Run starts one runner
+// thread and streams from it through a bounded EventStream.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "daemon/auth.h"
+#include "daemon/job_table.h"
+#include "daemon/options.h"
+#include "machine/machine.h"
+#include "spindle/v1/service.grpc.pb.h"
+
+namespace spindle::daemon {
+
+class SpindleService final : public v1::Spindle::Service {
+ public:
+  SpindleService(DaemonOptions options, Auth auth, emu::MachineDescription machine);
+
+  grpc::Status DescribeMachine(grpc::ServerContext* context, const v1::DescribeMachineRequest* request,
+                               v1::DescribeMachineResponse* response) override;
+  grpc::Status SubmitNetwork(grpc::ServerContext* context, const v1::SubmitNetworkRequest* request,
+                             v1::SubmitNetworkResponse* response) override;
+  grpc::Status Run(grpc::ServerContext* context, const v1::RunRequest* request,
+                   grpc::ServerWriter<v1::RunEvent>* writer) override;
+  grpc::Status Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
+                     grpc::ServerWriter<v1::RunEvent>* writer) override;
+  grpc::Status Inject(grpc::ServerContext* context, grpc::ServerReader<v1::InjectRequest>* reader,
+                      v1::InjectSummary* response) override;
+  grpc::Status GetRecordings(grpc::ServerContext* context, const v1::GetRecordingsRequest* request,
+                             grpc::ServerWriter<v1::RecordingsChunk>* writer) override;
+  grpc::Status Cancel(grpc::ServerContext* context, const v1::CancelRequest* request, v1::JobInfo* response) override;
+  grpc::Status DeleteJob(grpc::ServerContext* context, const v1::DeleteJobRequest* request,
+                         v1::DeleteJobResponse* response) override;
+  grpc::Status ListJobs(grpc::ServerContext* context, const v1::ListJobsRequest* request,
+                        v1::ListJobsResponse* response) override;
+
+  // SIGTERM: refuses new calls (UNAVAILABLE), lets running jobs go on for up
+  // to `grace_seconds`, cancels those still running, and returns one line
+  // per job that was running saying what became of it.
+  std::vector<std::string> shut_down(double grace_seconds);
+
+ private:
+  grpc::Status caller(const grpc::ServerContext& context, std::string& client) const;
+  bool acquire_run_slot();
+  void release_run_slot();
+
+  const DaemonOptions options_;
+  const Auth auth_;
+  const emu::MachineDescription machine_;
+  JobTable jobs_;
+  std::atomic<bool> shutting_down_{false};
+  std::mutex runs_m_;
+  uint32_t runs_ = 0;
+};
+
+}  // namespace spindle::daemon

@@ -1,0 +1,114 @@
+#include "daemon_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace spindle::test {
+namespace {
+
+// Child: stdout and stderr into the pipe, then exec.
+pid_t spawn(const std::vector<std::string>& argv, int& out_fd) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  out_fd = fds[0];
+  return pid;
+}
+
+// Reads what is there within timeout_ms; false at end of file.
+bool read_some(int fd, std::string& out, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) <= 0) return true;
+  char buf[4096];
+  const ssize_t n = read(fd, buf, sizeof buf);
+  if (n <= 0) return false;
+  out.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+int wait_exit(pid_t pid, int timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, int timeout_s) {
+  ProcessResult r;
+  int fd = -1;
+  const pid_t pid = spawn(argv, fd);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (read_some(fd, r.output, 100) && std::chrono::steady_clock::now() < deadline) {
+  }
+  close(fd);
+  r.exit_code = wait_exit(pid, 1);
+  return r;
+}
+
+DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {SPINDLED_BIN, "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = spawn(argv, out_fd_);
+  const std::string marker = "listening on ";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const size_t at = output_.find(marker);
+    const size_t end = at == std::string::npos ? at : output_.find(' ', at + marker.size());
+    if (end != std::string::npos) {
+      address_ = output_.substr(at + marker.size(), end - at - marker.size());
+      return;
+    }
+    if (!read_some(out_fd_, output_, 100)) break;
+  }
+  terminate(1);
+  throw std::runtime_error("spindled did not start:\n" + output_);
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) terminate(20);
+}
+
+ProcessResult DaemonProcess::terminate(int timeout_s) {
+  ProcessResult r;
+  if (pid_ <= 0) return r;
+  kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (read_some(out_fd_, output_, 100) && std::chrono::steady_clock::now() < deadline) {
+  }
+  r.exit_code = wait_exit(pid_, 1);
+  close(out_fd_);
+  pid_ = -1;
+  r.output = output_;
+  return r;
+}
+
+}  // namespace spindle::test

@@ -1,0 +1,535 @@
+// End-to-end tests of spindled: the real binary on a loopback port, driven
+// over gRPC with the generated C++ stub. Spikes streamed by the daemon are
+// compared with an in-process run of the same network (the stages of
+// `spindle run`), bit for bit.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <google/protobuf/text_format.h>
+#include <grpcpp/grpcpp.h>
+
+#include "daemon_process.h"
+#include "engine/engine.h"
+#include "mapping/core_images.h"
+#include "mapping/from_network.h"
+#include "mapping/pipeline.h"
+#include "network/load.h"
+#include "spindle/v1/service.grpc.pb.h"
+
+namespace spindle {
+namespace {
+
+using test::DaemonProcess;
+using Stub = v1::Spindle::Stub;
+// Per population label: (tick, neuron), sorted.
+using Spikes = std::map<std::string, std::vector<std::pair<uint64_t, uint32_t>>>;
+
+v1::Network parse(const std::string& text) {
+  v1::Network net;
+  if (!google::protobuf::TextFormat::ParseFromString(text, &net)) throw std::runtime_error("bad test network");
+  return net;
+}
+
+v1::Network tiny() { return host::network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/tiny.textproto"); }
+
+// Four silent array sources, each driving one IF_curr_exp neuron strongly
+// enough that one spike makes it fire (delay 2 ticks).
+const char* kRelay = R"(
+  run { timestep_ms: 1.0 duration_ms: 60 seed: 3 }
+  populations { label: "stim" size: 4 spike_source_array { } }
+  populations { label: "relay" size: 4 if_curr_exp { tau_syn_E { constant: 1 } } }
+  projections { pre: "stim" post: "relay" receptor: EXCITATORY connector { one_to_one { } }
+                weight { constant: 20 } delay { constant: 2 } }
+  recordings { population: "relay" variables: [SPIKES] }
+)";
+
+// 2000 Poisson sources at 400 Hz, all recorded: a dense stream.
+const char* kBusy = R"(
+  run { timestep_ms: 1.0 duration_ms: 3000 seed: 5 }
+  populations { label: "noise" size: 2000 spike_source_poisson { rate { constant: 400 } } }
+  recordings { population: "noise" variables: [SPIKES] }
+)";
+
+// The stages of `spindle run`, in process, on the daemon's default machine.
+Spikes reference_run(const v1::Network& net, uint32_t ticks) {
+  const emu::MachineDescription machine = emu::machine_from_shape("48");
+  host::MappingOptions options;
+  options.cost = host::cost_model_for(net);
+  options.place.seed = net.run().seed();
+  const host::ApplicationGraph graph = host::graph_from_network(net);
+  const host::MappingResult mapping = host::map_graph(graph, machine, options);
+  const host::MachineLoad load = host::build_machine_load(net, graph, mapping);
+  emu::Engine engine(machine, {});
+  host::load_into(engine, load);
+  engine.run(ticks);
+  Spikes out;
+  for (const host::CoreLoad& c : load.cores) {
+    const host::Slice& slice = mapping.partition.slices[c.slice];
+    const std::string& label = net.populations(static_cast<int>(slice.vertex)).label();
+    for (const fw::SpikeRecord& s : engine.find({c.chip, c.core})->spikes)
+      out[label].push_back({s.tick, slice.lo_atom + s.neuron});
+  }
+  for (auto& [label, v] : out) std::sort(v.begin(), v.end());
+  return out;
+}
+
+std::unique_ptr<Stub> connect(const std::string& address, const grpc::ChannelArguments& args = {}) {
+  return v1::Spindle::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+}
+
+std::unique_ptr<grpc::ClientContext> as(const std::string& client) {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->AddMetadata("spindle-client", client);
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  return c;
+}
+
+std::string submit(Stub& stub, const std::string& client, const v1::Network& net, bool real_time = false) {
+  v1::SubmitNetworkRequest req;
+  *req.mutable_network() = net;
+  req.set_real_time(real_time);
+  v1::SubmitNetworkResponse resp;
+  const grpc::Status s = stub.SubmitNetwork(as(client).get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return resp.job().job_id();
+}
+
+struct Streamed {
+  Spikes spikes;
+  uint64_t received = 0;
+  v1::StreamDrops drops;  // from the last StreamDrops event
+  v1::RunFinal final_event;
+  bool started = false;
+  grpc::Status status;
+};
+
+using EventHook = std::function<void(const v1::RunEvent&)>;
+
+Streamed drain(grpc::ClientReader<v1::RunEvent>& reader, const EventHook& hook = {}) {
+  Streamed out;
+  v1::RunEvent e;
+  while (reader.Read(&e)) {
+    if (hook) hook(e);
+    if (e.has_started()) out.started = true;
+    if (e.has_spikes())
+      for (int i = 0; i < e.spikes().neuron_ids_size(); ++i) {
+        out.spikes[e.spikes().population()].push_back({e.spikes().ticks(i), e.spikes().neuron_ids(i)});
+        ++out.received;
+      }
+    if (e.has_drops()) out.drops = e.drops();
+    if (e.has_final()) out.final_event = e.final();
+  }
+  out.status = reader.Finish();
+  for (auto& [label, v] : out.spikes) std::sort(v.begin(), v.end());
+  return out;
+}
+
+Streamed run(Stub& stub, const std::string& client, const std::string& job, double duration_ms = 0,
+             uint32_t chunk_ticks = 0, const EventHook& hook = {}) {
+  v1::RunRequest req;
+  req.set_job_id(job);
+  req.set_duration_ms(duration_ms);
+  req.set_chunk_ticks(chunk_ticks);
+  auto ctx = as(client);
+  auto reader = stub.Run(ctx.get(), req);
+  return drain(*reader, hook);
+}
+
+v1::JobInfo job_info(Stub& stub, const std::string& client, const std::string& job) {
+  v1::ListJobsResponse resp;
+  EXPECT_TRUE(stub.ListJobs(as(client).get(), {}, &resp).ok());
+  for (const auto& j : resp.jobs())
+    if (j.job_id() == job) return j;
+  return {};
+}
+
+grpc::Status inject(Stub& stub, const std::string& client, const std::vector<v1::InjectRequest>& requests,
+                    v1::InjectSummary* summary) {
+  auto ctx = as(client);
+  auto writer = stub.Inject(ctx.get(), summary);
+  for (const auto& r : requests)
+    if (!writer->Write(r)) break;
+  writer->WritesDone();
+  return writer->Finish();
+}
+
+v1::InjectRequest injection(const std::string& job, const std::string& population, std::vector<uint32_t> neurons,
+                            std::optional<uint64_t> tick) {
+  v1::InjectRequest r;
+  r.set_job_id(job);
+  r.set_population(population);
+  for (uint32_t n : neurons) r.add_neuron_ids(n);
+  if (tick) r.set_tick(*tick);
+  return r;
+}
+
+TEST(Daemon, StreamsTheSameSpikesAsAnInProcessRun) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  const v1::Network net = tiny();
+  const std::string job = submit(*stub, "ada", net);
+  ASSERT_FALSE(job.empty());
+  // Two runs continue one another, like one run of the whole duration.
+  const Streamed first = run(*stub, "ada", job, 120, 7);
+  const Streamed second = run(*stub, "ada", job, 80, 0);
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  ASSERT_TRUE(second.status.ok()) << second.status.error_message();
+  EXPECT_TRUE(first.started);
+  EXPECT_EQ(first.final_event.status(), v1::RUN_COMPLETED);
+  EXPECT_EQ(second.final_event.job_tick(), 200u);
+  EXPECT_EQ(second.final_event.provenance().ticks(), 200u);
+
+  Spikes streamed = first.spikes;
+  for (const auto& [label, v] : second.spikes) streamed[label].insert(streamed[label].end(), v.begin(), v.end());
+  const Spikes expected = reference_run(net, 200);
+  ASSERT_FALSE(expected.at("neurons").empty());
+  EXPECT_EQ(streamed, expected);
+
+  // GetRecordings gives the same spikes, in small chunks.
+  v1::GetRecordingsRequest req;
+  req.set_job_id(job);
+  req.set_spikes(true);
+  req.set_max_per_chunk(50);
+  auto ctx = as("ada");
+  auto reader = stub->GetRecordings(ctx.get(), req);
+  Spikes recorded;
+  v1::RecordingsChunk chunk;
+  int chunks = 0;
+  while (reader->Read(&chunk)) {
+    ++chunks;
+    ASSERT_TRUE(chunk.has_spikes());
+    EXPECT_LE(chunk.spikes().neuron_ids_size(), 50);
+    auto& v = recorded[chunk.spikes().population()];
+    for (int i = 0; i < chunk.spikes().neuron_ids_size(); ++i)
+      v.push_back({chunk.spikes().ticks(i), chunk.spikes().neuron_ids(i)});
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_GT(chunks, 1);
+  for (auto& [label, v] : recorded) std::sort(v.begin(), v.end());
+  for (auto it = recorded.begin(); it != recorded.end();)
+    it = it->second.empty() ? recorded.erase(it) : std::next(it);
+  EXPECT_EQ(recorded, expected);
+  EXPECT_EQ(job_info(*stub, "ada", job).recorded_spikes(), first.received + second.received);
+}
+
+TEST(Daemon, InjectedSpikeActsLikeASourceSpike) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  const v1::Network net = parse(kRelay);
+  const std::string job = submit(*stub, "bo", net);
+  v1::InjectSummary summary;
+  ASSERT_TRUE(inject(*stub, "bo", {injection(job, "stim", {2}, 10), injection(job, "stim", {0, 3}, 30)}, &summary).ok());
+  EXPECT_EQ(summary.requests(), 2u);
+  EXPECT_EQ(summary.spikes(), 3u);
+  EXPECT_EQ(summary.late_spikes(), 0u);
+  const Streamed got = run(*stub, "bo", job);
+  ASSERT_TRUE(got.status.ok()) << got.status.error_message();
+  EXPECT_EQ(got.final_event.provenance().injected_spikes(), 3u);
+
+  // The same spikes sent by the array source itself.
+  v1::Network with_sources = net;
+  auto* array = with_sources.mutable_populations(0)->mutable_spike_source_array();
+  for (int n = 0; n < 4; ++n) array->add_per_neuron();
+  array->mutable_per_neuron(2)->add_times(10);
+  array->mutable_per_neuron(0)->add_times(30);
+  array->mutable_per_neuron(3)->add_times(30);
+  const Spikes expected = reference_run(with_sources, 60);
+  ASSERT_EQ(expected.at("relay").size(), 3u);
+  EXPECT_EQ(got.spikes, expected);
+  EXPECT_TRUE(reference_run(net, 60)["relay"].empty());  // without them: silence
+}
+
+TEST(Daemon, LiveInjectionReachesARunningJob) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  v1::Network net = parse(kRelay);
+  net.mutable_run()->set_duration_ms(400);
+  const std::string job = submit(*stub, "cy", net, /*real_time=*/true);
+  uint64_t seen_tick = 0;
+  const Streamed got = run(*stub, "cy", job, 0, 1, [&](const v1::RunEvent& e) {
+    if (!e.has_progress() || seen_tick != 0) return;
+    seen_tick = e.progress().job_tick();
+    v1::InjectSummary s;
+    EXPECT_TRUE(inject(*stub, "cy", {injection(job, "stim", {1}, std::nullopt)}, &s).ok());
+  });
+  ASSERT_TRUE(got.status.ok()) << got.status.error_message();
+  ASSERT_GT(seen_tick, 0u);
+  ASSERT_LT(seen_tick, 390u);
+  ASSERT_EQ(got.spikes.at("relay").size(), 1u);
+  EXPECT_EQ(got.spikes.at("relay")[0].second, 1u);
+  EXPECT_GT(got.spikes.at("relay")[0].first, seen_tick + 1);  // after the delay of 2 ticks
+  EXPECT_EQ(got.final_event.provenance().injected_spikes(), 1u);
+}
+
+TEST(Daemon, CancelStopsARunAndWatchSeesIt) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  v1::Network net = parse(kRelay);
+  net.mutable_run()->set_duration_ms(60000);
+  const std::string job = submit(*stub, "di", net, /*real_time=*/true);
+  std::atomic<bool> started{false};
+  Streamed got;
+  std::thread runner([&] { got = run(*stub, "di", job, 0, 5, [&](const v1::RunEvent& e) {
+                           if (e.has_started()) started = true;
+                         }); });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  // Running it twice is refused; watching it works.
+  const Streamed again = run(*stub, "di", job);
+  EXPECT_EQ(again.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  Streamed watched;
+  std::thread watcher([&] {
+    v1::WatchRequest w;
+    w.set_job_id(job);
+    auto ctx = as("di");
+    auto reader = stub->Watch(ctx.get(), w);
+    watched = drain(*reader);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  v1::CancelRequest c;
+  c.set_job_id(job);
+  v1::JobInfo info;
+  ASSERT_TRUE(stub->Cancel(as("di").get(), c, &info).ok());
+  EXPECT_EQ(info.state(), v1::JOB_CANCELLED);
+  runner.join();
+  watcher.join();
+  EXPECT_EQ(got.status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(got.final_event.status(), v1::RUN_CANCELLED);
+  EXPECT_LT(got.final_event.ticks_run(), 60000u);
+  EXPECT_EQ(watched.status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(watched.final_event.status(), v1::RUN_CANCELLED);
+  EXPECT_EQ(watched.final_event.job_tick(), got.final_event.job_tick());
+
+  EXPECT_EQ(run(*stub, "di", job).status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::DeleteJobRequest d;
+  d.set_job_id(job);
+  v1::DeleteJobResponse dr;
+  ASSERT_TRUE(stub->DeleteJob(as("di").get(), d, &dr).ok());
+  EXPECT_EQ(run(*stub, "di", job).status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(Daemon, BadRequestsGetTheirStatusCodes) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+
+  v1::Network bad = parse(kRelay);
+  bad.mutable_populations(1)->set_size(0);
+  v1::SubmitNetworkRequest req;
+  *req.mutable_network() = bad;
+  v1::SubmitNetworkResponse resp;
+  auto ctx = as("eve");
+  grpc::Status s = stub->SubmitNetwork(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("network.populations[1].size"), std::string::npos) << s.error_message();
+  const auto& trailers = ctx->GetServerTrailingMetadata();
+  const auto it = trailers.find("spindle-validation-errors-bin");
+  ASSERT_NE(it, trailers.end());
+  v1::ValidationErrors errors;
+  ASSERT_TRUE(errors.ParseFromString(std::string(it->second.data(), it->second.size())));
+  ASSERT_GE(errors.errors_size(), 1);
+  EXPECT_EQ(errors.errors(0).path(), "network.populations[1].size");
+
+  *req.mutable_network() = parse(kRelay);
+  req.set_backend("spinnaker");
+  EXPECT_EQ(stub->SubmitNetwork(as("eve").get(), req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  EXPECT_EQ(run(*stub, "eve", "job-999").status.error_code(), grpc::StatusCode::NOT_FOUND);
+  const std::string job = submit(*stub, "eve", parse(kRelay));
+  EXPECT_EQ(run(*stub, "mallory", job).status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::CancelRequest c;
+  c.set_job_id(job);
+  v1::JobInfo info;
+  EXPECT_EQ(stub->Cancel(as("mallory").get(), c, &info).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::InjectSummary summary;
+  EXPECT_EQ(inject(*stub, "mallory", {injection(job, "stim", {0}, 1)}, &summary).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(job_info(*stub, "mallory", job).job_id(), "");  // others' jobs are not listed
+  EXPECT_EQ(job_info(*stub, "eve", job).job_id(), job);
+
+  s = inject(*stub, "eve", {injection(job, "stim", {0}, 1), injection(job, "nope", {0}, 1)}, &summary);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("request 1: population: no population 'nope'"), std::string::npos)
+      << s.error_message();
+  s = inject(*stub, "eve", {injection(job, "stim", {4}, 1)}, &summary);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("out of range"), std::string::npos) << s.error_message();
+  EXPECT_EQ(run(*stub, "eve", job, -5).status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(Daemon, LimitsGiveResourceExhausted) {
+  DaemonProcess daemon({"--max-jobs", "1", "--max-neurons", "100", "--max-run-ticks", "1000"});
+  auto stub = connect(daemon.address());
+  v1::DescribeMachineResponse machine;
+  ASSERT_TRUE(stub->DescribeMachine(as("fay").get(), {}, &machine).ok());
+  EXPECT_EQ(machine.chips(), 48u);
+  EXPECT_EQ(machine.limits().max_jobs(), 1u);
+  ASSERT_GE(machine.backends_size(), 1);
+  EXPECT_EQ(machine.backends(0).name(), "native");
+
+  v1::SubmitNetworkRequest req;
+  *req.mutable_network() = parse(kBusy);  // 2000 neurons
+  v1::SubmitNetworkResponse resp;
+  grpc::Status s = stub->SubmitNetwork(as("fay").get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(s.error_message().find("2000 neurons"), std::string::npos) << s.error_message();
+  const std::string job = submit(*stub, "fay", parse(kRelay));
+  *req.mutable_network() = parse(kRelay);
+  EXPECT_EQ(stub->SubmitNetwork(as("fay").get(), req, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(run(*stub, "fay", job, 2000).status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST(Daemon, SeveralClientsAtOnce) {
+  DaemonProcess daemon({"--max-runs", "4"});
+  const v1::Network net = tiny();
+  const Spikes expected = reference_run(net, 200);
+  std::vector<Streamed> results(4);
+  std::vector<std::thread> clients;
+  for (size_t i = 0; i < results.size(); ++i)
+    clients.emplace_back([&, i] {
+      auto stub = connect(daemon.address());  // a connection each
+      const std::string client = "client-" + std::to_string(i);
+      results[i] = run(*stub, client, submit(*stub, client, net), 0, static_cast<uint32_t>(1 + i));
+    });
+  for (auto& c : clients) c.join();
+  for (const Streamed& r : results) {
+    ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+    EXPECT_EQ(r.spikes, expected);
+  }
+}
+
+TEST(Daemon, SlowReaderGetsCountedDropsAndOthersAreUnaffected) {
+  // Room for the whole run in the daemon's limit; the slow client asks for 64 KiB.
+  DaemonProcess daemon({"--stream-buffer", "67108864"});
+  const v1::Network net = parse(kBusy);
+  // Little buffering in the slow client's transport, so the daemon's own
+  // queue fills.
+  grpc::ChannelArguments small;
+  small.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  small.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 8192);
+  auto slow_stub = connect(daemon.address(), small);
+  auto fast_stub = connect(daemon.address());
+  const std::string slow_job = submit(*slow_stub, "slow", net);
+  const std::string fast_job = submit(*fast_stub, "fast", net);
+
+  v1::RunRequest req;
+  req.set_job_id(slow_job);
+  req.set_stream_buffer_bytes(65536);
+  auto ctx = as("slow");
+  auto slow_reader = slow_stub->Run(ctx.get(), req);
+  v1::RunEvent first;
+  ASSERT_TRUE(slow_reader->Read(&first));  // the run has started; now stop reading
+  const Streamed fast = run(*fast_stub, "fast", fast_job);
+  // Let the slow job finish while nobody reads its stream.
+  for (int i = 0; i < 500 && job_info(*slow_stub, "slow", slow_job).state() == v1::JOB_RUNNING; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const Streamed slow = drain(*slow_reader);
+
+  ASSERT_TRUE(fast.status.ok()) << fast.status.error_message();
+  ASSERT_TRUE(slow.status.ok()) << slow.status.error_message();
+  const uint64_t total = job_info(*fast_stub, "fast", fast_job).recorded_spikes();
+  EXPECT_GT(total, 1'000'000u);
+  EXPECT_EQ(fast.received, total);
+  EXPECT_EQ(fast.final_event.stream_drops().dropped_spikes(), 0u);
+  EXPECT_EQ(job_info(*slow_stub, "slow", slow_job).recorded_spikes(), total);  // the run itself lost nothing
+  const v1::StreamDrops& drops = slow.final_event.stream_drops();
+  EXPECT_GT(drops.dropped_spikes(), 0u);
+  EXPECT_EQ(slow.received + drops.dropped_spikes(), total);
+  EXPECT_EQ(slow.drops.dropped_spikes(), drops.dropped_spikes());  // reported in-stream too
+}
+
+TEST(Daemon, SigtermCancelsRunningJobsAndSaysWhich) {
+  auto daemon = std::make_unique<DaemonProcess>();
+  auto stub = connect(daemon->address());
+  v1::Network net = parse(kRelay);
+  net.mutable_run()->set_duration_ms(60000);
+  const std::string job = submit(*stub, "gil", net, /*real_time=*/true);
+  std::atomic<bool> started{false};
+  Streamed got;
+  std::thread runner([&] {
+    got = run(*stub, "gil", job, 0, 5, [&](const v1::RunEvent& e) {
+      if (e.has_started()) started = true;
+    });
+  });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const test::ProcessResult r = daemon->terminate();
+  runner.join();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(job + " of client 'gil': run cancelled at tick"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("spindled: stopped"), std::string::npos) << r.output;
+  EXPECT_EQ(got.final_event.status(), v1::RUN_CANCELLED);
+  EXPECT_EQ(got.status.error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST(Daemon, SigtermWithGraceLetsShortRunsFinish) {
+  DaemonProcess daemon({"--grace", "10"});
+  auto stub = connect(daemon.address());
+  v1::Network net = parse(kRelay);
+  net.mutable_run()->set_duration_ms(500);
+  const std::string job = submit(*stub, "hal", net, /*real_time=*/true);
+  std::atomic<bool> started{false};
+  Streamed got;
+  std::thread runner([&] {
+    got = run(*stub, "hal", job, 0, 5, [&](const v1::RunEvent& e) {
+      if (e.has_started()) started = true;
+    });
+  });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const test::ProcessResult r = daemon.terminate();
+  runner.join();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(job + " of client 'hal': run finished (JOB_READY, tick 500)"), std::string::npos) << r.output;
+  EXPECT_TRUE(got.status.ok()) << got.status.error_message();
+  EXPECT_EQ(got.final_event.status(), v1::RUN_COMPLETED);
+}
+
+TEST(Daemon, RefusesNonLoopbackWithoutTlsAndTokens) {
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--token-file", "/dev/null"}}) {
+    std::vector<std::string> argv = {SPINDLED_BIN, "--listen", "0.0.0.0:0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    const test::ProcessResult r = test::run_process(argv);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("refusing"), std::string::npos) << r.output;
+  }
+}
+
+TEST(Daemon, TokensIdentifyClients) {
+  const auto file = std::filesystem::temp_directory_path() / ("spindled-tokens-" + std::to_string(getpid()));
+  std::ofstream(file) << "# name token\nalice 0123456789abcdef-alice\nbob 0123456789abcdef-bob\n";
+  DaemonProcess daemon({"--token-file", file.string()});
+  std::filesystem::remove(file);
+  auto stub = connect(daemon.address());
+  const auto with_token = [](const std::string& token) {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->AddMetadata("authorization", "Bearer " + token);
+    return c;
+  };
+  v1::DescribeMachineResponse machine;
+  EXPECT_EQ(stub->DescribeMachine(as("alice").get(), {}, &machine).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(stub->DescribeMachine(with_token("wrong").get(), {}, &machine).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(stub->DescribeMachine(with_token("0123456789abcdef-alice").get(), {}, &machine).ok());
+
+  v1::SubmitNetworkRequest req;
+  *req.mutable_network() = parse(kRelay);
+  v1::SubmitNetworkResponse resp;
+  ASSERT_TRUE(stub->SubmitNetwork(with_token("0123456789abcdef-alice").get(), req, &resp).ok());
+  v1::CancelRequest c;
+  c.set_job_id(resp.job().job_id());
+  v1::JobInfo info;
+  EXPECT_EQ(stub->Cancel(with_token("0123456789abcdef-bob").get(), c, &info).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub->Cancel(with_token("0123456789abcdef-alice").get(), c, &info).ok());
+}
+
+}  // namespace
+}  // namespace spindle
