@@ -24,6 +24,20 @@ set(SPINDLE_BOARD_SELFTEST_TICKS 1000)
 set(SPINDLE_BOARD_LINK_IMAGE_BYTES 1048576)
 set(SPINDLE_BOARD_LINK_OUTBOX_CAPACITY 4096)
 
-# Flashing: none. The AN386 image is a QEMU / FPGA-board target; on the real
-# MPS2 the .bin is copied to the board's SD card (images.txt), not flashed.
-set(SPINDLE_BOARD_OPENOCD_CONFIG "")
+# What docs/boards.md and `spindle boards` / `spindle flash` show.
+set(SPINDLE_BOARD_DESCRIPTION "ARM MPS2(+) FPGA board with the AN386 Cortex-M4 image")
+set(SPINDLE_BOARD_CPU "Cortex-M4F, 25 MHz")
+set(SPINDLE_BOARD_CONSOLE "CMSDK UART0 (0x40004000), the board's first USB serial port")
+
+# Flashing: nothing to program over SWD. The MPS2 loads its images at power-up
+# from its configuration USB mass storage (the MicroSD card): the .bin is
+# copied there and named in the AN386 images.txt (8.3 file names).
+set(SPINDLE_BOARD_FLASH_METHOD mass-storage)
+set(SPINDLE_BOARD_FLASH_ADDRESS 0x00000000)
+set(SPINDLE_BOARD_MASS_STORAGE_FILE SOFTWARE/SPINDLE.BIN)
+set(SPINDLE_BOARD_OPENOCD_CONFIGS "")
+set(SPINDLE_BOARD_PYOCD_TARGET "")
+
+# No counting image: the CMSDK timers and SysTick run at the 25 MHz system
+# clock, one count per 40 instructions under -icount shift=0.
+set(SPINDLE_BOARD_INSTRUCTION_COUNTER "")

@@ -26,7 +26,21 @@ set(SPINDLE_BOARD_SELFTEST_TICKS 1000)
 set(SPINDLE_BOARD_LINK_IMAGE_BYTES 16384)
 set(SPINDLE_BOARD_LINK_OUTBOX_CAPACITY 512)
 
-# Flashing a real STM32F405 board through an ST-LINK (or any SWD probe):
-#   openocd -f <config...> -c "program spindle-netduinoplus2.elf verify reset exit"
-set(SPINDLE_BOARD_OPENOCD_CONFIG board/stm32f4discovery.cfg)
-set(SPINDLE_BOARD_OPENOCD_TARGET target/stm32f4x.cfg)
+# What docs/boards.md and `spindle boards` / `spindle flash` show.
+set(SPINDLE_BOARD_DESCRIPTION "Netduino Plus 2 (STM32F405RG), or any STM32F405 board")
+set(SPINDLE_BOARD_CPU "Cortex-M4F, 16 MHz HSI as run (168 MHz max)")
+set(SPINDLE_BOARD_CONSOLE "USART1 on PA9 (TX) / PA10 (RX), 115200 8N1")
+
+# Flashing a real STM32F405 over SWD. The Netduino has no on-board probe: an
+# ST-LINK on its SWD pads (OpenOCD 0.12's interface/stlink.cfg picks the HLA
+# SWD transport). pyOCD has no built-in STM32F405 target; it needs the
+# Keil.STM32F4xx_DFP pack (`pyocd pack install stm32f405rgtx`).
+set(SPINDLE_BOARD_FLASH_METHOD swd)
+set(SPINDLE_BOARD_FLASH_ADDRESS 0x08000000)
+set(SPINDLE_BOARD_MASS_STORAGE_FILE "")
+set(SPINDLE_BOARD_OPENOCD_CONFIGS interface/stlink.cfg target/stm32f4x.cfg)
+set(SPINDLE_BOARD_PYOCD_TARGET stm32f405rgtx)
+
+# Firmware instruction counts (bench/firmware_counts): QEMU clocks TIM2 at
+# 1 GHz, so under -icount shift=0 it counts single instructions.
+set(SPINDLE_BOARD_INSTRUCTION_COUNTER stm32_tim2)

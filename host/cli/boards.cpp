@@ -1,0 +1,57 @@
+#include "cli/boards.h"
+
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace spindle::cli {
+namespace {
+
+std::vector<BoardInfo> parse_manifest() {
+  const auto doc = nlohmann::json::parse(kBoardsManifestJson, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.contains("boards"))
+    throw std::runtime_error("the compiled-in boards manifest does not parse (rebuild spindle)");
+  std::vector<BoardInfo> out;
+  for (const auto& b : doc.at("boards")) {
+    BoardInfo info;
+    info.name = b.at("name").get<std::string>();
+    info.description = b.at("description").get<std::string>();
+    info.cpu = b.at("cpu").get<std::string>();
+    info.console = b.at("console").get<std::string>();
+    info.qemu_machine = b.at("qemu_machine").get<std::string>();
+    const auto& f = b.at("flash");
+    info.flash.method = f.at("method").get<std::string>();
+    info.flash.address = f.at("address").get<std::string>();
+    info.flash.openocd_configs = f.at("openocd_configs").get<std::vector<std::string>>();
+    info.flash.pyocd_target = f.at("pyocd_target").get<std::string>();
+    info.flash.mass_storage_file = f.at("mass_storage_file").get<std::string>();
+    const auto& i = b.at("image");
+    info.image.cross_built = i.at("cross_built").get<bool>();
+    info.image.build_dir = i.at("build_dir").get<std::string>();
+    info.image.elf = i.at("elf").get<std::string>();
+    info.image.bin = i.at("bin").get<std::string>();
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<BoardInfo>& boards() {
+  static const std::vector<BoardInfo> all = parse_manifest();
+  return all;
+}
+
+std::optional<BoardInfo> find_board(const std::string& name) {
+  for (const auto& b : boards())
+    if (b.name == name) return b;
+  return std::nullopt;
+}
+
+std::string board_names() {
+  std::string s;
+  for (const auto& b : boards()) s += (s.empty() ? "" : ", ") + b.name;
+  return s;
+}
+
+}  // namespace spindle::cli

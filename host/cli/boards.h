@@ -1,0 +1,42 @@
+// The boards manifest (boards/manifest.cmake, generated from each
+// boards/<board>/board.cmake), compiled into `spindle`: what the host needs
+// to know to build and flash a board's image.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace spindle::cli {
+
+// The manifest's JSON text (generated boards_manifest.cpp).
+extern const char kBoardsManifestJson[];
+
+struct BoardFlashing {
+  std::string method;                        // "swd" or "mass-storage"
+  std::string address;                       // where the image starts, e.g. "0x08000000"
+  std::vector<std::string> openocd_configs;  // -f arguments, in order (swd)
+  std::string pyocd_target;                  // pyocd -t (swd)
+  std::string mass_storage_file;             // path on the board's mass storage (mass-storage)
+};
+
+struct BoardImage {
+  bool cross_built = false;  // this build tree cross-builds the board (SPINDLE_BUILD_ARM=ON)
+  std::string build_dir;     // its cross-build directory
+  std::string elf, bin;      // the self-test image the cross build makes
+};
+
+struct BoardInfo {
+  std::string name, description, cpu, console, qemu_machine;
+  BoardFlashing flash;
+  BoardImage image;
+};
+
+// Every board in the manifest, in manifest order. Throws std::runtime_error
+// if the compiled-in manifest does not parse (a build error, not user input).
+const std::vector<BoardInfo>& boards();
+std::optional<BoardInfo> find_board(const std::string& name);
+// "mps2-an386, netduinoplus2": for usage errors.
+std::string board_names();
+
+}  // namespace spindle::cli
