@@ -91,7 +91,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
       state << label << ',' << slice.lo_atom + s.neuron << ',' << s.tick * dt << ',' << variable_name(s.variable)
             << ',' << host::to_double(fw::Accum::from_raw(s.value)) << '\n';
     nlohmann::json counters;
-    fw::for_each_counter(slot->core.provenance(), [&](const char* name, uint32_t v) { counters[name] = v; });
+    fw::for_each_counter(slot->provenance(), [&](const char* name, uint32_t v) { counters[name] = v; });
     cores.push_back({{"chip", {c.chip.x, c.chip.y}},
                      {"core", c.core},
                      {"population", label},

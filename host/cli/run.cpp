@@ -1,6 +1,9 @@
 // `spindle run NETWORK [--machine SHAPE] [--duration MS] [--out DIR]
-// [--threads N]`: validate, map, build core images, run on the native
-// engine, write results (docs/cli.md), print a summary.
+// [--threads N] [--backend native|qemu [--board B] [--qemu-cores LIST]]`:
+// validate, map, build core images, run on the native engine (some or all
+// cores as ARM images under QEMU), write results (docs/cli.md), print a
+// summary.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,10 +13,14 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
+#include <string>
 
 #include "cli/common.h"
 #include "cli/results.h"
 #include "engine/engine.h"
+#include "backend/qemu_backend.h"
 #include "mapping/core_images.h"
 #include "mapping/report.h"
 
@@ -26,7 +33,32 @@ struct RunArgs {
   double duration_ms = -1;  // < 0: the network's run.duration_ms
   std::string out = "spindle-out";
   unsigned threads = 0;
+  std::string backend = "native";
+  std::string board = "mps2-an386";
+  std::string qemu_cores;   // empty or "all": every core; else slice numbers "0,3"
+  std::string board_image;  // empty: this build's spindle-core-<board>.elf
+  unsigned qemu_timeout_ms = 5000;
 };
+
+// --qemu-cores: "all" or a comma-separated list of slice numbers.
+std::optional<std::set<uint32_t>> parse_slice_list(const std::string& text, bool& ok) {
+  ok = true;
+  if (text.empty() || text == "all") return std::nullopt;
+  std::set<uint32_t> slices;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t comma = std::min(text.find(',', at), text.size());
+    const std::string item = text.substr(at, comma - at);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9) {
+      std::cerr << "spindle run: --qemu-cores: '" << item << "' is not a slice number (use e.g. 0,3 or all)\n";
+      ok = false;
+      return std::nullopt;
+    }
+    slices.insert(static_cast<uint32_t>(std::stoul(item)));
+    at = comma + 1;
+  }
+  return slices;
+}
 
 // A progress bar on stderr, shown only once a run has taken over a second.
 class Progress {
@@ -50,6 +82,21 @@ class Progress {
 int run_network(const RunArgs& a) {
   const auto machine = parse_machine(a.machine, "run", std::cerr);
   if (!machine) return kExitUsage;
+  const bool on_qemu = a.backend == "qemu";
+  if (!on_qemu && (!a.qemu_cores.empty() || !a.board_image.empty())) {
+    std::cerr << "spindle run: --qemu-cores and --board-image need --backend qemu\n";
+    return kExitUsage;
+  }
+  bool slices_ok = true;
+  const auto qemu_slices = parse_slice_list(a.qemu_cores, slices_ok);
+  if (!slices_ok) return kExitUsage;
+  if (on_qemu && std::find(host::known_boards().begin(), host::known_boards().end(), a.board) ==
+                     host::known_boards().end()) {
+    std::cerr << "spindle run: --board: unknown board '" << a.board << "' (boards:";
+    for (const auto& b : host::known_boards()) std::cerr << ' ' << b;
+    std::cerr << ")\n";
+    return kExitUsage;
+  }
   int code = kExitOk;
   const auto net = load_valid_network(a.network, std::cerr, code);
   if (!net) return code;
@@ -64,7 +111,18 @@ int run_network(const RunArgs& a) {
     config.threads = a.threads;
     config.timestep_us = static_cast<uint32_t>(std::lround(dt * 1000));
     emu::Engine engine(*machine, config);
-    host::load_into(engine, load);
+    size_t qemu_cores = 0;
+    if (on_qemu) {
+      host::QemuBackendOptions q;
+      q.board = a.board;
+      q.kernel = a.board_image;
+      q.slices = qemu_slices;
+      q.link.reply_timeout = std::chrono::milliseconds(a.qemu_timeout_ms);
+      host::load_into(engine, load, q);
+      for (const auto& s : engine.cores()) qemu_cores += s->remote ? 1 : 0;
+    } else {
+      host::load_into(engine, load);
+    }
 
     Progress progress;
     const emu::RunReport report = engine.run(ticks, std::ref(progress));
@@ -81,6 +139,7 @@ int run_network(const RunArgs& a) {
     std::printf("%s: %.1f ms of biological time (%u ticks of %g ms) on %s, %zu cores, %llu synapses, %.2f s wall\n",
                 a.network.c_str(), duration, ticks, dt, machine->name.c_str(), load.cores.size(),
                 static_cast<unsigned long long>(load.synapses), report.wall_seconds);
+    if (on_qemu) std::printf("backend qemu: %zu of %zu cores ran as %s images under QEMU\n", qemu_cores, load.cores.size(), a.board.c_str());
     std::printf("%-24s %8s %10s %12s\n", "population", "neurons", "spikes", "rate (Hz)");
     for (const auto& s : summary) {
       if (!s.recorded) {
@@ -105,7 +164,7 @@ int run_network(const RunArgs& a) {
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("run", "Validate, map and run a network on the native engine; write results");
+  auto* cmd = app.add_subcommand("run", "Validate, map and run a network (native engine or QEMU cores); write results");
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("NETWORK", args->network, "Network file (.textproto, .json, .pb)")->required();
   cmd->add_option("-m,--machine", args->machine, "Machine shape (see `spindle machine --help`)")->capture_default_str();
@@ -113,6 +172,18 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--out", args->out, "Directory for the results")->capture_default_str();
   cmd->add_option("-t,--threads", args->threads, "Host threads (0: one per hardware thread)")->capture_default_str();
+  cmd->add_option("--backend", args->backend, "What runs the cores: native, or qemu (ARM images under qemu-system-arm)")
+      ->check(CLI::IsMember({"native", "qemu"}))
+      ->capture_default_str();
+  cmd->add_option("--board", args->board, "Board image the qemu backend runs (mps2-an386, netduinoplus2)")
+      ->capture_default_str();
+  cmd->add_option("--qemu-cores", args->qemu_cores,
+                  "Slices to run under QEMU, e.g. 0,3 (the rest run natively); default all");
+  cmd->add_option("--board-image", args->board_image, "Core server ELF to boot (default: this build's spindle-core-BOARD.elf)");
+  cmd->add_option("--qemu-timeout", args->qemu_timeout_ms,
+                  "Milliseconds a QEMU core may take to answer one tick before it is retried (4 tries, then the run fails)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = run_network(*args); });
 }
 
