@@ -106,7 +106,7 @@ int run_network(const RunArgs& a) {
 
   try {
     const MappedNetwork m = map_network(*net, *machine);
-    const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result);
+    const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result, nullptr, a.threads);
     emu::EngineConfig config;
     config.threads = a.threads;
     config.timestep_us = static_cast<uint32_t>(std::lround(dt * 1000));

@@ -84,21 +84,29 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
     m.weight_shift[t] = 15 - f;
   }
 
+  // 2^bits per type, so scaling a weight is one exact multiplication.
+  std::array<double, fw::kMaxSynapseTypes> scale{};
+  for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) scale[t] = std::ldexp(1.0, frac_bits[t] + unit_shift[t]);
+  std::vector<uint32_t> row_start, cursor, flat;
   for (const IncomingBlock& block : blocks) {
-    std::vector<std::vector<uint32_t>> rows(block.n_sources);
+    // Rows in one flat array (counting sort by source), not a vector per row.
+    row_start.assign(block.n_sources + 1, 0);
+    for (const SynapseSpec& s : block.synapses) ++row_start[s.source + 1];
+    for (uint32_t r = 0; r < block.n_sources; ++r) row_start[r + 1] += row_start[r];
+    cursor.assign(row_start.begin(), row_start.end() - 1);
+    flat.resize(block.synapses.size());
     for (const SynapseSpec& s : block.synapses) {
-      double q = 0;
-      const int bits = frac_bits[s.type] + unit_shift[s.type];  // 16-bit weight = |w| x 2^bits
-      const double scaled = std::round(std::ldexp(std::fabs(s.weight), bits));
+      const double scaled = std::round(std::fabs(s.weight) * scale[s.type]);  // 16-bit weight = |w| x 2^bits
       const uint32_t w = static_cast<uint32_t>(std::min(scaled, 65535.0));
-      q = std::ldexp(w, -bits);
-      if (report) report->entries.push_back({"synaptic weight", std::fabs(s.weight), q, scaled > 65535.0});
-      rows[s.source].push_back(m.layout.pack(w, s.delay_ticks, s.type, s.target));
+      if (report)
+        report->entries.push_back({"synaptic weight", std::fabs(s.weight), w / scale[s.type], scaled > 65535.0});
+      flat[cursor[s.source]++] = m.layout.pack(w, s.delay_ticks, s.type, s.target);
     }
     size_t longest = 0;
-    for (auto& r : rows) {
-      std::sort(r.begin(), r.end());  // canonical order: images do not depend on input order
-      longest = std::max(longest, r.size());
+    for (uint32_t r = 0; r < block.n_sources; ++r) {
+      // Canonical order: images do not depend on input order.
+      std::sort(flat.begin() + row_start[r], flat.begin() + row_start[r + 1]);
+      longest = std::max<size_t>(longest, row_start[r + 1] - row_start[r]);
     }
     fw::image::PopulationTableEntry e{};
     e.key = block.key;
@@ -106,10 +114,11 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
     e.first_row = static_cast<uint32_t>(m.words.size());
     e.row_stride = static_cast<uint32_t>(longest + 1);
     e.n_rows = block.n_sources;
-    for (const auto& r : rows) {
-      m.words.push_back(static_cast<uint32_t>(r.size()));
-      m.words.insert(m.words.end(), r.begin(), r.end());
-      m.words.resize(m.words.size() + (longest - r.size()), 0u);
+    for (uint32_t r = 0; r < block.n_sources; ++r) {
+      const uint32_t n = row_start[r + 1] - row_start[r];
+      m.words.push_back(n);
+      m.words.insert(m.words.end(), flat.begin() + row_start[r], flat.begin() + row_start[r + 1]);
+      m.words.resize(m.words.size() + (longest - n), 0u);
     }
     m.table.push_back(e);
   }

@@ -1,9 +1,13 @@
 #include "mapping/core_images.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "image/core_image_builder.h"
 #include "network/cells.h"
@@ -14,7 +18,6 @@ namespace {
 
 namespace v1 = spindle::v1;
 using network::delay_to_ticks;
-using network::expand_projection;
 using network::Synapse;
 using namespace network;
 namespace img = fw::image;
@@ -30,23 +33,6 @@ NeuronBlock cells_block(fw::ModelId id, const std::vector<P>& all, uint32_t lo, 
     states.push_back(initial_state(all[i], report));
   }
   return make_neuron_block<Model>(id, params, states);
-}
-
-NeuronBlock neuron_block(const v1::Network& net, size_t pop, uint32_t lo, uint32_t n, double dt,
-                         QuantizationReport* r) {
-  switch (net.populations(static_cast<int>(pop)).cell_type_case()) {
-    case v1::Population::kIfCurrExp:
-      return cells_block<fw::IfCurrExp>(fw::ModelId::kIfCurrExp, if_curr_exp_cells(net, pop), lo, n, dt, r);
-    case v1::Population::kIfCondExp:
-      return cells_block<fw::IfCondExp>(fw::ModelId::kIfCondExp, if_cond_exp_cells(net, pop), lo, n, dt, r);
-    case v1::Population::kIzhikevich:
-      return cells_block<fw::Izhikevich>(fw::ModelId::kIzhikevich, izhikevich_cells(net, pop), lo, n, dt, r);
-    case v1::Population::kIfNonleaky:
-      return cells_block<fw::IfNonLeakyDelta>(fw::ModelId::kIfNonLeakyDelta, if_nonleaky_cells(net, pop), lo, n, dt,
-                                              r);
-    default:
-      throw std::invalid_argument("populations[" + std::to_string(pop) + "]: not a neuron population");
-  }
 }
 
 img::RecordingRegion recording_for(const v1::Network& net, const std::string& label, uint32_t lo, uint32_t n,
@@ -96,29 +82,129 @@ void load_into(emu::Engine& engine, const MachineLoad& load) {
   for (const CoreLoad& c : load.cores) engine.load_core({c.chip, c.core}, c.image);
 }
 
-MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,
-                               QuantizationReport* report) {
-  check_graph_matches(net, graph);
-  const double dt = net.run().timestep_ms();
-  const auto& slices = mapping.partition.slices;
-  const auto incoming = incoming_slices(graph, mapping.partition, mapping.keys);
+namespace {
 
-  // Each projection's synapses, bucketed by the slice of their target.
-  std::vector<std::vector<std::vector<Synapse>>> by_target(graph.edges.size());
-  for (size_t e = 0; e < graph.edges.size(); ++e) {
-    const uint32_t post = graph.edges[e].post;
-    const uint32_t first = mapping.partition.first_slice[post];
-    by_target[e].resize(mapping.partition.n_slices(post));
-    for (const Synapse& s : expand_projection(net, e)) {
-      uint32_t k = first;
-      while (k + 1 < mapping.partition.first_slice[post + 1] && slices[k + 1].lo_atom <= s.post) ++k;
-      by_target[e][k - first].push_back(s);
+// What every slice's image is built from, computed once and shared
+// read-only by the worker threads.
+struct Context {
+  const v1::Network& net;
+  const ApplicationGraph& graph;
+  const MappingResult& mapping;
+  double dt = 0;
+  std::vector<std::vector<IncomingSlice>> incoming;
+  std::vector<bool> emits;  // per slice: some projection leaves it
+  // Per population: expanded cells or sources (only its own type is filled).
+  std::vector<std::vector<IfCurrExpParams>> curr;
+  std::vector<std::vector<IfCondExpParams>> cond;
+  std::vector<std::vector<IzhikevichParams>> izh;
+  std::vector<std::vector<IfNonLeakyParams>> nonleaky;
+  std::vector<std::vector<PoissonSourceParams>> poisson;
+  std::vector<std::vector<std::vector<double>>> array_times;
+  // Per edge whose connector cannot be expanded per post range: its
+  // synapses bucketed by target slice (index within the post vertex).
+  std::vector<std::vector<std::vector<Synapse>>> by_target;
+
+  Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m)
+      : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()) {
+    const auto& slices = m.partition.slices;
+    incoming = incoming_slices(g, m.partition, m.keys);
+    emits.assign(slices.size(), false);
+    for (const auto& in_list : incoming)
+      for (const IncomingSlice& in : in_list) emits[in.source_slice] = true;
+    const size_t pops = static_cast<size_t>(n.populations_size());
+    curr.resize(pops), cond.resize(pops), izh.resize(pops), nonleaky.resize(pops), poisson.resize(pops),
+        array_times.resize(pops);
+    for (size_t p = 0; p < pops; ++p) {
+      switch (n.populations(static_cast<int>(p)).cell_type_case()) {
+        case v1::Population::kIfCurrExp: curr[p] = if_curr_exp_cells(n, p); break;
+        case v1::Population::kIfCondExp: cond[p] = if_cond_exp_cells(n, p); break;
+        case v1::Population::kIzhikevich: izh[p] = izhikevich_cells(n, p); break;
+        case v1::Population::kIfNonleaky: nonleaky[p] = if_nonleaky_cells(n, p); break;
+        case v1::Population::kSpikeSourcePoisson: poisson[p] = poisson_sources(n, p); break;
+        case v1::Population::kSpikeSourceArray: array_times[p] = spike_array_times(n, p); break;
+        default: break;
+      }
+    }
+    by_target.resize(g.edges.size());
+    for (size_t e = 0; e < g.edges.size(); ++e) {
+      if (expands_per_post(n, e)) continue;
+      const uint32_t post = g.edges[e].post;
+      const uint32_t first = m.partition.first_slice[post];
+      by_target[e].resize(m.partition.n_slices(post));
+      for (const Synapse& syn : expand_projection(n, e)) by_target[e][slice_of(post, syn.post) - first].push_back(syn);
     }
   }
 
-  MachineLoad load;
-  for (uint32_t si = 0; si < slices.size(); ++si) {
+  // The slice of `vertex` that holds `atom`.
+  uint32_t slice_of(uint32_t vertex, uint32_t atom) const {
+    const auto& slices = mapping.partition.slices;
+    uint32_t lo = mapping.partition.first_slice[vertex], hi = mapping.partition.first_slice[vertex + 1];
+    while (hi - lo > 1) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      if (slices[mid].lo_atom <= atom) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  NeuronBlock neurons(size_t pop, uint32_t lo, uint32_t n, QuantizationReport* r) const {
+    switch (net.populations(static_cast<int>(pop)).cell_type_case()) {
+      case v1::Population::kIfCurrExp: return cells_block<fw::IfCurrExp>(fw::ModelId::kIfCurrExp, curr[pop], lo, n, dt, r);
+      case v1::Population::kIfCondExp: return cells_block<fw::IfCondExp>(fw::ModelId::kIfCondExp, cond[pop], lo, n, dt, r);
+      case v1::Population::kIzhikevich:
+        return cells_block<fw::Izhikevich>(fw::ModelId::kIzhikevich, izh[pop], lo, n, dt, r);
+      case v1::Population::kIfNonleaky:
+        return cells_block<fw::IfNonLeakyDelta>(fw::ModelId::kIfNonLeakyDelta, nonleaky[pop], lo, n, dt, r);
+      default:
+        throw std::invalid_argument("populations[" + std::to_string(pop) + "]: not a neuron population");
+    }
+  }
+
+  // The synaptic blocks of a neuron slice: per incoming edge, its synapses
+  // onto the slice's neurons, split by source slice.
+  std::vector<IncomingBlock> blocks(uint32_t si, uint64_t& synapses) const {
+    const auto& slices = mapping.partition.slices;
     const Slice& slice = slices[si];
+    std::vector<IncomingBlock> out;
+    const auto& in = incoming[si];
+    for (size_t a = 0; a < in.size();) {
+      const uint32_t e = in[a].edge;
+      size_t b = a;
+      while (b < in.size() && in[b].edge == e) ++b;
+      const uint32_t type = net.projections(static_cast<int>(e)).receptor() == v1::INHIBITORY ? 1 : 0;
+      const uint32_t pre = graph.edges[e].pre, first_src = mapping.partition.first_slice[pre];
+      // Block of each source slice of the pre vertex (only those in incoming[si]).
+      std::vector<int64_t> block_of(mapping.partition.n_slices(pre), -1);
+      const size_t base = out.size();
+      for (size_t k = a; k < b; ++k) {
+        block_of[in[k].source_slice - first_src] = static_cast<int64_t>(out.size());
+        IncomingBlock blk;
+        blk.key = in[k].key;
+        blk.mask = in[k].mask;
+        blk.n_sources = in[k].n_sources;
+        out.push_back(std::move(blk));
+      }
+      auto add = [&](const Synapse& s) {
+        const uint32_t src = slice_of(pre, s.pre);
+        const int64_t bi = block_of[src - first_src];
+        if (bi < 0) return;  // no route from that source slice (one-to-one reach)
+        out[static_cast<size_t>(bi)].synapses.push_back(
+            {s.pre - slices[src].lo_atom, s.post - slice.lo_atom, std::fabs(s.weight), s.delay_ticks, type});
+      };
+      if (expands_per_post(net, e)) {
+        for_each_synapse_onto(net, e, slice.lo_atom, slice.n_atoms, add);
+      } else {
+        for (const Synapse& s : by_target[e][si - mapping.partition.first_slice[slice.vertex]]) add(s);
+      }
+      for (size_t k = base; k < out.size(); ++k) synapses += out[k].synapses.size();
+      a = b;
+    }
+    std::erase_if(out, [](const IncomingBlock& blk) { return blk.synapses.empty(); });
+    return out;
+  }
+
+  CoreLoad core(uint32_t si, QuantizationReport* report) const {
+    const Slice& slice = mapping.partition.slices[si];
     const v1::Population& pop = net.populations(static_cast<int>(slice.vertex));
     const std::string where = "populations[" + std::to_string(slice.vertex) + "] '" + pop.label() + "' atoms " +
                               std::to_string(slice.lo_atom) + ".." + std::to_string(slice.lo_atom + slice.n_atoms - 1);
@@ -129,23 +215,21 @@ MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& g
     spec.key_mask = mapping.keys.keys[si].mask;
     spec.seed = core_seed(net.run().seed(), si);
     // A slice nothing listens to still runs and records, but sends nothing.
-    spec.emits_spikes = false;
-    for (const auto& in_list : incoming)
-      for (const IncomingSlice& in : in_list)
-        if (in.source_slice == si) spec.emits_spikes = true;
+    spec.emits_spikes = emits[si];
     spec.recording = recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, dt);
+    CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0};
 
     switch (pop.cell_type_case()) {
       case v1::Population::kSpikeSourcePoisson: {
         spec.kind = img::CoreKind::kPoissonSource;
-        const auto sources = poisson_sources(net, slice.vertex);
+        const auto& sources = poisson[slice.vertex];
         for (uint32_t i = slice.lo_atom; i < slice.lo_atom + slice.n_atoms; ++i)
           spec.poisson.push_back(poisson_source(sources[i].rate, sources[i].start, sources[i].duration, dt));
         break;
       }
       case v1::Population::kSpikeSourceArray: {
         spec.kind = img::CoreKind::kArraySource;
-        const auto times = spike_array_times(net, slice.vertex);
+        const auto& times = array_times[slice.vertex];
         for (uint32_t i = slice.lo_atom; i < slice.lo_atom + slice.n_atoms; ++i)
           for (double t : times[i])
             spec.spike_times.push_back({static_cast<uint32_t>(std::max<int64_t>(0, delay_to_ticks(t, dt))),
@@ -156,26 +240,12 @@ MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& g
       }
       default: {
         spec.kind = img::CoreKind::kNeurons;
-        spec.neurons = neuron_block(net, slice.vertex, slice.lo_atom, slice.n_atoms, dt, report);
+        spec.neurons = neurons(slice.vertex, slice.lo_atom, slice.n_atoms, report);
         spec.n_synapse_types = 2;
-        std::vector<IncomingBlock> blocks;
-        for (const IncomingSlice& in : incoming[si]) {
-          const Slice& src = slices[in.source_slice];
-          IncomingBlock b;
-          b.key = in.key;
-          b.mask = in.mask;
-          b.n_sources = in.n_sources;
-          const uint32_t type = net.projections(static_cast<int>(in.edge)).receptor() == v1::INHIBITORY ? 1 : 0;
-          for (const Synapse& s : by_target[in.edge][si - mapping.partition.first_slice[slice.vertex]])
-            if (s.pre >= src.lo_atom && s.pre < src.lo_atom + src.n_atoms)
-              b.synapses.push_back({s.pre - src.lo_atom, s.post - slice.lo_atom, std::fabs(s.weight), s.delay_ticks,
-                                    type});
-          load.synapses += b.synapses.size();
-          if (!b.synapses.empty()) blocks.push_back(std::move(b));
-        }
-        if (!blocks.empty()) {
+        std::vector<IncomingBlock> in = blocks(si, load.synapses);
+        if (!in.empty()) {
           try {
-            spec.synapses = build_synaptic_matrix(std::move(blocks), slice.n_atoms, 2, report,
+            spec.synapses = build_synaptic_matrix(std::move(in), slice.n_atoms, 2, report,
                                                   receptor_unit_shifts(spec.neurons->model));
           } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(where + ": " + e.what());
@@ -183,10 +253,72 @@ MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& g
         }
       }
     }
-    load.cores.push_back({mapping.placements[si].chip, mapping.placements[si].core, si, build_core_image(spec)});
+    load.image = build_core_image(spec);
+    return load;
   }
+};
+
+unsigned worker_count(unsigned threads, size_t work) {
+  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<size_t>(n, std::max<size_t>(work, 1)));
+}
+
+}  // namespace
+
+std::vector<RouterLoad> router_loads(const MappingResult& mapping) {
+  std::vector<RouterLoad> out;
   for (size_t t = 0; t < mapping.routes.tables.size(); ++t)
-    load.routers.push_back({mapping.routes.tables[t].chip, mapping.tables[t].entries});
+    out.push_back({mapping.routes.tables[t].chip, mapping.tables[t].entries});
+  return out;
+}
+
+void for_each_core_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,
+                        const std::function<void(CoreLoad&&)>& sink, unsigned threads,
+                        std::vector<QuantizationReport>* reports) {
+  check_graph_matches(net, graph);
+  const Context ctx(net, graph, mapping);
+  const size_t n = mapping.partition.slices.size();
+  if (reports) reports->assign(n, QuantizationReport{});
+  std::atomic<size_t> next{0};
+  std::mutex sink_mutex;
+  std::exception_ptr error;
+  size_t error_slice = SIZE_MAX;
+  auto work = [&] {
+    for (size_t si = next++; si < n; si = next++) {
+      try {
+        CoreLoad c = ctx.core(static_cast<uint32_t>(si), reports ? &(*reports)[si] : nullptr);
+        const std::lock_guard lock(sink_mutex);
+        if (error) return;
+        sink(std::move(c));
+      } catch (...) {
+        // Keep the error of the lowest slice, so the message does not depend on thread timing.
+        const std::lock_guard lock(sink_mutex);
+        if (si < error_slice) error = std::current_exception(), error_slice = si;
+        next = n;
+        return;
+      }
+    }
+  };
+  const unsigned workers = worker_count(threads, n);
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,
+                               QuantizationReport* report, unsigned threads) {
+  MachineLoad load;
+  load.cores.resize(mapping.partition.slices.size());
+  std::vector<QuantizationReport> reports;
+  for_each_core_load(
+      net, graph, mapping, [&](CoreLoad&& c) { load.cores[c.slice] = std::move(c); }, threads,
+      report ? &reports : nullptr);
+  for (const CoreLoad& c : load.cores) load.synapses += c.synapses;
+  if (report)
+    for (auto& r : reports) report->entries.insert(report->entries.end(), r.entries.begin(), r.entries.end());
+  load.routers = router_loads(mapping);
   return load;
 }
 

@@ -1,11 +1,14 @@
 // Last mapping stage: from the network and its mapping to one core image per
 // slice and what each router is loaded with. For every slice: its cells'
 // parameters and initial values (or its sources), the synapses of every
-// incoming slice pair (from the connector expansion, filtered to the two atom
-// ranges), its key and mask, its random stream and what it records.
+// incoming slice pair (the connector expanded onto the slice's neurons only,
+// split by source slice), its key and mask, its random stream and what it
+// records. Slices are built independently, on several threads; every image
+// is the same whatever the thread count.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "mapping/graph.h"
@@ -22,6 +25,7 @@ struct CoreLoad {
   uint32_t core = 1;
   uint32_t slice = 0;  // index into MappingResult::partition.slices
   std::vector<uint8_t> image;
+  uint64_t synapses = 0;  // synapses in the image
 };
 
 struct RouterLoad {
@@ -43,7 +47,22 @@ struct MachineLoad {
 // RoutingTable::add_or_throw and Engine::load_core throw.
 void load_into(emu::Engine& engine, const MachineLoad& load);
 
+// threads: 0 = one per hardware thread.
 MachineLoad build_machine_load(const spindle::v1::Network& net, const ApplicationGraph& graph,
-                               const MappingResult& mapping, QuantizationReport* report = nullptr);
+                               const MappingResult& mapping, QuantizationReport* report = nullptr,
+                               unsigned threads = 0);
+
+// The streaming form: builds every slice's core image and hands it to `sink`
+// as soon as it is done, so only the images in progress are held (one per
+// thread). `sink` is called once per slice, one call at a time, in no fixed
+// order (CoreLoad::slice says which). With `reports`, it is resized to one
+// quantization report per slice. Throws what build_machine_load throws (for
+// the lowest failing slice) after the workers stop.
+void for_each_core_load(const spindle::v1::Network& net, const ApplicationGraph& graph,
+                        const MappingResult& mapping, const std::function<void(CoreLoad&&)>& sink,
+                        unsigned threads = 0, std::vector<QuantizationReport>* reports = nullptr);
+
+// What each router is loaded with: the compressed tables.
+std::vector<RouterLoad> router_loads(const MappingResult& mapping);
 
 }  // namespace spindle::host

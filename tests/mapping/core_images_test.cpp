@@ -126,5 +126,37 @@ TEST(CoreImages, EverySynapseOfARandomProjectionIsDeliveredOnce) {
   }
 }
 
+TEST(CoreImages, ImagesAndCountsDoNotDependOnThreadCount) {
+  const v1::Network net = parse(R"pb(
+    run { timestep_ms: 0.1 duration_ms: 10 seed: 3 }
+    populations { label: "a" size: 300 if_curr_exp {} }
+    populations { label: "b" size: 200 if_curr_exp {} }
+    projections {
+      pre: "a" post: "b" receptor: EXCITATORY connector { fixed_probability { p: 0.2 } }
+      weight { random { normal { mean: 0.1 sd: 0.01 clip_low: 0 } } }
+      delay { random { normal { mean: 1.5 sd: 0.75 clip_low: 0.1 clip_high: 3 } } }
+    }
+    projections {
+      pre: "b" post: "a" receptor: INHIBITORY connector { fixed_number_post { n: 30 } }
+      weight { constant: -0.4 } delay { constant: 0.8 }
+    }
+  )pb");
+  ApplicationGraph graph = graph_from_network(net);
+  for (auto& v : graph.vertices) v.max_atoms_per_core = 37;
+  const MappingResult mapping = map_graph(graph, emu::machine_from_shape("2x2"));
+  const MachineLoad one = build_machine_load(net, graph, mapping, nullptr, 1);
+  const MachineLoad three = build_machine_load(net, graph, mapping, nullptr, 3);
+  ASSERT_EQ(one.cores.size(), mapping.partition.slices.size());
+  ASSERT_EQ(one.cores.size(), three.cores.size());
+  EXPECT_EQ(one.synapses, three.synapses);
+  uint64_t expanded = expand_projection(net, 0).size() + expand_projection(net, 1).size();
+  EXPECT_EQ(one.synapses, expanded);
+  for (size_t i = 0; i < one.cores.size(); ++i) {
+    EXPECT_EQ(one.cores[i].slice, i);
+    EXPECT_EQ(one.cores[i].image, three.cores[i].image) << "slice " << i;
+    EXPECT_EQ(one.cores[i].synapses, three.cores[i].synapses);
+  }
+}
+
 }  // namespace
 }  // namespace spindle::host
