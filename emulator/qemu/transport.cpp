@@ -1,6 +1,7 @@
 #include "qemu/transport.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,7 +17,10 @@ FdTransport::~FdTransport() {
 
 void FdTransport::write(const uint8_t* data, size_t size) {
   while (size > 0) {
-    const ssize_t n = ::write(fd_, data, size);
+    // send() with MSG_NOSIGNAL: a peer that died (QEMU killed) must give an
+    // error here, not SIGPIPE for the whole host; ttys are not sockets.
+    ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK) n = ::write(fd_, data, size);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       pollfd p{fd_, POLLOUT, 0};
