@@ -82,4 +82,36 @@ void load_into(emu::Engine& engine, const MachineLoad& load, const QemuBackendOp
     engine.load_core({load.cores[i].chip, load.cores[i].core}, load.cores[i].image, std::move(started[i]));
 }
 
+void load_into(emu::Engine& engine, const MachineLoad& load, const SerialBackendOptions& options) {
+  std::set<uint32_t> slices;
+  if (options.slices) slices = *options.slices;
+  else
+    for (const CoreLoad& c : load.cores) slices.insert(c.slice);
+  for (uint32_t s : slices)
+    if (std::none_of(load.cores.begin(), load.cores.end(), [&](const CoreLoad& c) { return c.slice == s; }))
+      throw std::invalid_argument("--serial-cores: slice " + std::to_string(s) + " does not exist (the mapping has " +
+                                  std::to_string(load.cores.size()) + " slices)");
+  if (options.ports.size() != slices.size())
+    throw std::invalid_argument("--backend serial: " + std::to_string(options.ports.size()) + " port(s) for " +
+                                std::to_string(slices.size()) +
+                                " core(s); give one --port per core, or choose the cores with --serial-cores");
+  for (const RouterLoad& r : load.routers)
+    for (const auto& e : r.entries) engine.routing_table(r.chip).add_or_throw(e);
+  size_t next_port = 0;
+  // Cores in slice order get the ports in the order given.
+  std::vector<const CoreLoad*> by_slice;
+  for (const CoreLoad& c : load.cores) by_slice.push_back(&c);
+  std::sort(by_slice.begin(), by_slice.end(), [](const CoreLoad* a, const CoreLoad* b) { return a->slice < b->slice; });
+  for (const CoreLoad* c : by_slice) {
+    std::unique_ptr<emu::RemoteCore> remote;
+    if (slices.count(c->slice)) {
+      const std::string name = "core (" + std::to_string(c->chip.x) + "," + std::to_string(c->chip.y) + "," +
+                               std::to_string(c->core) + "), slice " + std::to_string(c->slice);
+      remote = std::make_unique<emu::qemu::SerialCore>(name, options.ports[next_port++], options.baud, options.link,
+                                                       c->image);
+    }
+    engine.load_core({c->chip, c->core}, c->image, std::move(remote));
+  }
+}
+
 }  // namespace spindle::host

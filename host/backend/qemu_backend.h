@@ -15,6 +15,7 @@
 #include "mapping/core_images.h"
 #include "qemu/link_client.h"
 #include "qemu/qemu_core.h"
+#include "qemu/serial_core.h"
 
 namespace spindle::host {
 
@@ -40,5 +41,20 @@ std::string default_core_image(const std::string& board);
 // not have, std::runtime_error (naming the core) if a QEMU core does not
 // start or load, and what load_into(engine, load) throws.
 void load_into(emu::Engine& engine, const MachineLoad& load, const QemuBackendOptions& options);
+
+// The serial backend: one board (one core) per port.
+struct SerialBackendOptions {
+  std::vector<std::string> ports;
+  unsigned baud = 115200;
+  // Slices for the boards, taken in ascending order, one per port; nullopt:
+  // every slice (then there must be a port per core).
+  std::optional<std::set<uint32_t>> slices;
+  emu::qemu::LinkConfig link{};
+};
+
+// Throws std::invalid_argument when ports and slices do not pair up or a
+// slice does not exist, std::runtime_error (naming core and port) when a
+// board does not answer or refuses the image.
+void load_into(emu::Engine& engine, const MachineLoad& load, const SerialBackendOptions& options);
 
 }  // namespace spindle::host

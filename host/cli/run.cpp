@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "cli/common.h"
 #include "cli/results.h"
@@ -38,6 +39,9 @@ struct RunArgs {
   std::string qemu_cores;   // empty or "all": every core; else slice numbers "0,3"
   std::string board_image;  // empty: this build's spindle-core-<board>.elf
   unsigned qemu_timeout_ms = 5000;
+  std::vector<std::string> ports;  // serial backend: one board (core) per port
+  unsigned baud = 115200;
+  std::string serial_cores;        // which slices the boards run (default all)
 };
 
 // --qemu-cores: "all" or a comma-separated list of slice numbers.
@@ -83,12 +87,23 @@ int run_network(const RunArgs& a) {
   const auto machine = parse_machine(a.machine, "run", std::cerr);
   if (!machine) return kExitUsage;
   const bool on_qemu = a.backend == "qemu";
+  const bool on_serial = a.backend == "serial";
   if (!on_qemu && (!a.qemu_cores.empty() || !a.board_image.empty())) {
     std::cerr << "spindle run: --qemu-cores and --board-image need --backend qemu\n";
     return kExitUsage;
   }
+  if (!on_serial && (!a.ports.empty() || !a.serial_cores.empty())) {
+    std::cerr << "spindle run: --port and --serial-cores need --backend serial\n";
+    return kExitUsage;
+  }
+  if (on_serial && a.ports.empty()) {
+    std::cerr << "spindle run: --backend serial needs --port (one per board)\n";
+    return kExitUsage;
+  }
   bool slices_ok = true;
   const auto qemu_slices = parse_slice_list(a.qemu_cores, slices_ok);
+  if (!slices_ok) return kExitUsage;
+  const auto serial_slices = parse_slice_list(a.serial_cores, slices_ok);
   if (!slices_ok) return kExitUsage;
   if (on_qemu && std::find(host::known_boards().begin(), host::known_boards().end(), a.board) ==
                      host::known_boards().end()) {
@@ -120,6 +135,14 @@ int run_network(const RunArgs& a) {
       q.link.reply_timeout = std::chrono::milliseconds(a.qemu_timeout_ms);
       host::load_into(engine, load, q);
       for (const auto& s : engine.cores()) qemu_cores += s->remote ? 1 : 0;
+    } else if (on_serial) {
+      host::SerialBackendOptions s;
+      s.ports = a.ports;
+      s.baud = a.baud;
+      s.slices = serial_slices;
+      s.link.reply_timeout = std::chrono::milliseconds(a.qemu_timeout_ms);
+      host::load_into(engine, load, s);
+      for (const auto& c : engine.cores()) qemu_cores += c->remote ? 1 : 0;
     } else {
       host::load_into(engine, load);
     }
@@ -139,6 +162,7 @@ int run_network(const RunArgs& a) {
     std::printf("%s: %.1f ms of biological time (%u ticks of %g ms) on %s, %zu cores, %llu synapses, %.2f s wall\n",
                 a.network.c_str(), duration, ticks, dt, machine->name.c_str(), load.cores.size(),
                 static_cast<unsigned long long>(load.synapses), report.wall_seconds);
+    if (on_serial) std::printf("backend serial: %zu of %zu cores ran on boards\n", qemu_cores, load.cores.size());
     if (on_qemu) std::printf("backend qemu: %zu of %zu cores ran as %s images under QEMU\n", qemu_cores, load.cores.size(), a.board.c_str());
     std::printf("%-24s %8s %10s %12s\n", "population", "neurons", "spikes", "rate (Hz)");
     for (const auto& s : summary) {
@@ -172,14 +196,18 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--out", args->out, "Directory for the results")->capture_default_str();
   cmd->add_option("-t,--threads", args->threads, "Host threads (0: one per hardware thread)")->capture_default_str();
-  cmd->add_option("--backend", args->backend, "What runs the cores: native, or qemu (ARM images under qemu-system-arm)")
-      ->check(CLI::IsMember({"native", "qemu"}))
+  cmd->add_option("--backend", args->backend,
+                  "What runs the cores: native, qemu (ARM images under qemu-system-arm) or serial (flashed boards)")
+      ->check(CLI::IsMember({"native", "qemu", "serial"}))
       ->capture_default_str();
   cmd->add_option("--board", args->board, "Board image the qemu backend runs (mps2-an386, netduinoplus2)")
       ->capture_default_str();
   cmd->add_option("--qemu-cores", args->qemu_cores,
                   "Slices to run under QEMU, e.g. 0,3 (the rest run natively); default all");
   cmd->add_option("--board-image", args->board_image, "Core server ELF to boot (default: this build's spindle-core-BOARD.elf)");
+  cmd->add_option("--port", args->ports, "Serial backend: a board's serial port (repeat: one per core)");
+  cmd->add_option("--baud", args->baud, "Serial backend: baud rate")->capture_default_str();
+  cmd->add_option("--serial-cores", args->serial_cores, "Serial backend: slices the boards run, in port order (default all)");
   cmd->add_option("--qemu-timeout", args->qemu_timeout_ms,
                   "Milliseconds a QEMU core may take to answer one tick before it is retried (4 tries, then the run fails)")
       ->check(CLI::PositiveNumber)
