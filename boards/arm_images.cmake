@@ -4,6 +4,7 @@
 # same as `cmake --preset arm-<board>`, in build/<host>/arm/<board>) embeds it.
 include(ExternalProject)
 include(${CMAKE_CURRENT_LIST_DIR}/boards.cmake)
+include(${PROJECT_SOURCE_DIR}/bench/firmware_counts/host.cmake)
 
 foreach(board IN LISTS SPINDLE_BOARDS)
   spindle_load_board(${board})
@@ -15,6 +16,7 @@ foreach(board IN LISTS SPINDLE_BOARDS)
     COMMENT "Self-test bundle (${SPINDLE_BOARD_SELFTEST_NETWORK}) for ${board}"
     VERBATIM)
   add_custom_target(spindle-bundle-${board} DEPENDS ${arm_BUNDLE})
+  spindle_counts_for_board(${board})  # counts_args, counts_deps
 
   ExternalProject_Add(spindle-arm-${board}
     SOURCE_DIR ${PROJECT_SOURCE_DIR}
@@ -25,13 +27,14 @@ foreach(board IN LISTS SPINDLE_BOARDS)
       -DSPINDLE_BOARD=${board}
       -DSPINDLE_SELFTEST_BUNDLE=${arm_BUNDLE}
       -DSPINDLE_WERROR=${SPINDLE_WERROR}
+      ${counts_args}
     # -j1: the outer build already runs the board builds side by side, each
     # as one job, so the outer -jN is never exceeded.
     BUILD_COMMAND ${CMAKE_COMMAND} --build ${arm_BINARY_DIR} -j1
     # Source changes are tracked by the nested build itself; always ask it.
     BUILD_ALWAYS ON
     INSTALL_COMMAND ""
-    DEPENDS spindle-bundle-${board}
+    DEPENDS spindle-bundle-${board} ${counts_deps}
     BUILD_BYPRODUCTS ${arm_ELF} ${arm_BAD_ELF} ${arm_CORE_ELF}
   )
 endforeach()

@@ -27,4 +27,8 @@ function(spindle_board_paths board prefix)
   set(${prefix}_BAD_ELF ${dir}/boards/spindle-${board}-bad-bundle.elf PARENT_SCOPE)
   set(${prefix}_BAD_BUNDLE ${dir}/boards/bad.bundle PARENT_SCOPE)
   set(${prefix}_CORE_ELF ${dir}/boards/spindle-core-${board}.elf PARENT_SCOPE)
+  # The firmware counting image (bench/firmware_counts) and its core images,
+  # for boards with SPINDLE_BOARD_INSTRUCTION_COUNTER.
+  set(${prefix}_COUNTS_BUNDLE ${CMAKE_BINARY_DIR}/arm/${board}.counts.bundle PARENT_SCOPE)
+  set(${prefix}_COUNTS_ELF ${dir}/boards/spindle-counts-${board}.elf PARENT_SCOPE)
 endfunction()

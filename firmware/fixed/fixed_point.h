@@ -15,18 +15,24 @@
 
 #include <compare>
 #include <cstdint>
+#include <type_traits>
+
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#endif
 
 namespace spindle::fw {
 
 // Rounds v / 2^shift to nearest, ties away from zero. shift in [1, 62].
-// The magnitude is rounded in unsigned arithmetic: |v| + half reaches 2^63
-// (e.g. INT32_MIN x 0xFFFFFFFF, or any v near INT64_MIN/MAX), which would
-// overflow int64.
+// Without negating: for v < 0, -floor((|v| + half) / 2^s) equals
+// floor((v + half - 1) / 2^s) (as 2^s - half = half), an arithmetic shift;
+// v + half - 1 cannot overflow for negative v. For v >= 0, v + half can pass
+// 2^63 - 1, so it is summed and shifted unsigned (<= 2^63 + 2^61: no wrap).
+// Same results as rounding the magnitude, in fewer instructions on Cortex-M4.
 constexpr int64_t round_shift(int64_t v, int shift) {
   const uint64_t half = uint64_t{1} << (shift - 1);
-  const uint64_t magnitude = v >= 0 ? static_cast<uint64_t>(v) : 0u - static_cast<uint64_t>(v);
-  const uint64_t r = (magnitude + half) >> shift;  // <= (2^63 + 2^61) / 2: fits int64
-  return v >= 0 ? static_cast<int64_t>(r) : -static_cast<int64_t>(r);
+  if (v >= 0) return static_cast<int64_t>((static_cast<uint64_t>(v) + half) >> shift);
+  return (v + static_cast<int64_t>(half - 1)) >> shift;
 }
 
 constexpr int32_t saturate_i32(int64_t v) {
@@ -78,8 +84,20 @@ struct SFract15 {
 
 // --- Accum arithmetic ------------------------------------------------------
 
-constexpr Accum add_sat(Accum a, Accum b) { return Accum{saturate_i32(int64_t{a.raw} + b.raw)}; }
-constexpr Accum sub_sat(Accum a, Accum b) { return Accum{saturate_i32(int64_t{a.raw} - b.raw)}; }
+// On Cortex-M4 one QADD / QSUB instruction each (DSP extension), which
+// saturate exactly as the 64-bit sum does; the neuron update has seven.
+constexpr Accum add_sat(Accum a, Accum b) {
+#if defined(__ARM_FEATURE_DSP)
+  if (!std::is_constant_evaluated()) return Accum{__qadd(a.raw, b.raw)};
+#endif
+  return Accum{saturate_i32(int64_t{a.raw} + b.raw)};
+}
+constexpr Accum sub_sat(Accum a, Accum b) {
+#if defined(__ARM_FEATURE_DSP)
+  if (!std::is_constant_evaluated()) return Accum{__qsub(a.raw, b.raw)};
+#endif
+  return Accum{saturate_i32(int64_t{a.raw} - b.raw)};
+}
 constexpr Accum neg_sat(Accum a) { return Accum{saturate_i32(-int64_t{a.raw})}; }
 
 // s16.15 x s16.15 -> s16.15, rounded, saturated.

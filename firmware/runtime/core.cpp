@@ -245,10 +245,7 @@ void Core::process_packet(const Packet& packet) {
   const uint32_t arrival = tick_ - 1;
   const uint32_t* words = matrix_ + row.first_word;
   const uint32_t count = words[0];
-  for (uint32_t k = 1; k <= count; ++k) {
-    const uint32_t w = words[k];
-    ring_.add(arrival, layout_.delay(w), layout_.type_index(w), SynapticWordLayout::weight(w));
-  }
+  ring_.add_row(arrival, words + 1, count, layout_.delay_type_index_mask());
   prov_.synaptic_events += count;
 }
 

@@ -24,6 +24,8 @@ struct SynapticWordLayout {
   static constexpr uint32_t weight(uint32_t w) { return w >> kWeightShift; }
   // Ring-buffer column: type and index together, as the ring buffer lays them out.
   constexpr uint32_t type_index(uint32_t w) const { return w & mask(index_bits + type_bits); }
+  // The delay, type and index fields together (RingBuffer::add_row).
+  constexpr uint32_t delay_type_index_mask() const { return mask(index_bits + type_bits + delay_bits); }
 
   constexpr uint32_t pack(uint32_t weight, uint32_t delay, uint32_t type, uint32_t index) const {
     return (weight << kWeightShift) | (delay << (index_bits + type_bits)) | (type << index_bits) | index;

@@ -170,6 +170,52 @@ TEST(RingBuffer, AccumulationIsOrderIndependentIncludingSaturation) {
   }
 }
 
+TEST(RingBuffer, AddRowLandsWhereAddDoes) {
+  // add_row (the core's hot loop) against add() word by word: random rows,
+  // layouts whose delay field is narrower than the ring (slots > 2^delay_bits),
+  // ticks near the 32-bit wrap, words with junk between the fields and the
+  // weight, and saturating cells.
+  struct Case {
+    SynapticWordLayout layout;
+    uint32_t slots;
+  };
+  const Case cases[] = {{{8, 1, 4}, 16}, {{3, 1, 2}, 16}, {{0, 0, 1}, 2}, {{5, 2, 3}, 8}, {{4, 1, 5}, 32}};
+  Gen32 rng(29);
+  for (const Case& c : cases) {
+    const SynapticWordLayout& L = c.layout;
+    SCOPED_TRACE(testing::Message() << "layout " << L.index_bits << "/" << L.type_bits << "/" << L.delay_bits);
+    auto by_word = std::make_unique<RingBuffer>(), by_row = std::make_unique<RingBuffer>();
+    ASSERT_TRUE(by_word->configure(c.slots, L.type_bits, L.index_bits));
+    ASSERT_TRUE(by_row->configure(c.slots, L.type_bits, L.index_bits));
+    for (uint32_t tick : {0u, 7u, 1000u, 0xFFFFFFF0u, 0xFFFFFFFFu}) {
+      std::vector<uint32_t> row(1 + rng() % 40);
+      for (uint32_t& w : row) {
+        const uint32_t delay = 1 + rng() % SynapticWordLayout::mask(L.delay_bits);
+        const uint32_t weight = rng() % 4 == 0 ? 0xFFFFu : rng() & 0xFFFFu;
+        w = L.pack(weight, delay, rng() & SynapticWordLayout::mask(L.type_bits), rng() & SynapticWordLayout::mask(L.index_bits));
+        w |= rng() & 0xFFFFu & ~L.delay_type_index_mask();  // bits no field owns
+      }
+      // The same row again and again: sums, and for the first word's cell
+      // (66000 x 0xFFFF > 2^32) saturation.
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        for (uint32_t w : row) by_word->add(tick, L.delay(w), L.type_index(w), SynapticWordLayout::weight(w));
+        by_row->add_row(tick, row.data(), static_cast<uint32_t>(row.size()), L.delay_type_index_mask());
+      }
+      const uint32_t heavy = row[0] | 0xFFFF0000u;
+      for (int repeat = 0; repeat < 66000; ++repeat) {
+        by_word->add(tick, L.delay(heavy), L.type_index(heavy), SynapticWordLayout::weight(heavy));
+        by_row->add_row(tick, &heavy, 1, L.delay_type_index_mask());
+      }
+      for (uint32_t u = tick; u != tick + c.slots; ++u)
+        for (uint32_t ty = 0; ty <= SynapticWordLayout::mask(L.type_bits); ++ty)
+          for (uint32_t n = 0; n <= SynapticWordLayout::mask(L.index_bits); ++n)
+            ASSERT_EQ(by_row->take(u, ty, n), by_word->take(u, ty, n)) << "tick " << tick << " read at " << u;
+    }
+    EXPECT_EQ(by_row->saturations(), by_word->saturations());
+    EXPECT_EQ(by_row->saturations(), 5u);  // one saturated cell per tick
+  }
+}
+
 TEST(RingBuffer, SaturationIsCountedPerSaturatedRead) {
   auto r = std::make_unique<RingBuffer>();
   ASSERT_TRUE(r->configure(4, 0, 1));

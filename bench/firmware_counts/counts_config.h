@@ -1,0 +1,21 @@
+// What the firmware counting image measures: shared by the host tool that
+// writes its core images and the ARM program that runs them.
+#pragma once
+
+#include <cstdint>
+
+namespace spindle::bench {
+
+inline constexpr uint32_t kCountsNeuronsLarge = 256;  // the core's maximum (fw::kMaxNeuronsPerCore)
+inline constexpr uint32_t kCountsNeuronsSmall = 64;
+inline constexpr uint32_t kCountsSources = 256;       // neurons per source population
+inline constexpr uint32_t kCountsRowShort = 16;       // synapses per row, sources below kCountsFirstLongRow
+inline constexpr uint32_t kCountsRowLong = 64;        // synapses per row, the other sources
+inline constexpr uint32_t kCountsFirstLongRow = 128;
+inline constexpr uint32_t kCountsKey = 0x10000;       // the source population's keys: key | source
+// Packets for short rows are key | 0..63, for long rows key | 128..191.
+inline constexpr uint32_t kCountsKeyShort = kCountsKey;
+inline constexpr uint32_t kCountsKeyLong = kCountsKey | kCountsFirstLongRow;
+inline constexpr uint32_t kCountsOwnKey = 0x30000;    // the counted core's own spikes
+
+}  // namespace spindle::bench

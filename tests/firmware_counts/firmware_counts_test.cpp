@@ -1,0 +1,122 @@
+// Runs the firmware counting image (bench/firmware_counts/counts_main.cpp)
+// under QEMU with -icount shift=0 and checks what it reports: the run ends
+// well, two runs print the same counts, the counts are non-zero and grow
+// linearly with packets, synapses per row and neurons, and the derived
+// per-event figures agree with the raw counts. No bounds on the figures
+// themselves beyond plausibility: docs/performance.md reports them.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "counts_config.h"
+
+namespace {
+
+struct QemuRun {
+  int status = -1;
+  std::string output;
+  std::map<std::string, double> values;  // "process row=16 packets=32" -> instructions, "per_neuron_update" -> x
+};
+
+QemuRun run_image() {
+  const std::string cmd = std::string("timeout 120 '") + SPINDLE_QEMU + "' -M " + SPINDLE_COUNTS_MACHINE +
+                          " -display none -monitor none -serial stdio -semihosting-config enable=on,target=native"
+                          " -icount shift=0 -kernel '" + SPINDLE_COUNTS_ELF + "' </dev/null";
+  QemuRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+
+  std::istringstream lines(r.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto at = line.find(" instructions=");
+    if (at != std::string::npos) {
+      const auto end = line.find(' ', at + 1);
+      r.values[line.substr(0, at)] = std::stod(line.substr(at + 14, end == std::string::npos ? end : end - at - 14));
+      if (end != std::string::npos) r.values[line.substr(0, at) + line.substr(end)] = 1;  // e.g. " spikes=0"
+      continue;
+    }
+    const auto sp = line.find(' ');
+    if (sp != std::string::npos && line.rfind("per_", 0) == 0) r.values[line.substr(0, sp)] = std::stod(line.substr(sp + 1));
+    if (sp != std::string::npos && line.rfind("counter_overhead", 0) == 0) r.values["counter_overhead"] = std::stod(line.substr(sp + 1));
+  }
+  return r;
+}
+
+class FirmwareCounts : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { run_ = new QemuRun(run_image()); }
+  static void TearDownTestSuite() { delete run_; }
+  static double at(const std::string& key) {
+    const auto it = run_->values.find(key);
+    EXPECT_NE(it, run_->values.end()) << "no '" << key << "' in:\n" << run_->output;
+    return it == run_->values.end() ? 0 : it->second;
+  }
+  static QemuRun* run_;
+};
+QemuRun* FirmwareCounts::run_ = nullptr;
+
+using spindle::bench::kCountsNeuronsLarge;
+using spindle::bench::kCountsNeuronsSmall;
+using spindle::bench::kCountsRowLong;
+using spindle::bench::kCountsRowShort;
+
+TEST_F(FirmwareCounts, RunsToTheEnd) {
+  EXPECT_EQ(run_->status, 0) << run_->output;
+  EXPECT_NE(run_->output.find("\nend 0\n"), std::string::npos) << run_->output;
+  const double overhead = at("counter_overhead");
+  EXPECT_GT(overhead, 0);
+  EXPECT_LT(overhead, 20);
+}
+
+TEST_F(FirmwareCounts, SameCountsEveryRun) {
+  const QemuRun again = run_image();
+  EXPECT_EQ(again.output, run_->output);
+}
+
+TEST_F(FirmwareCounts, PacketCostIsLinearInPackets) {
+  for (uint32_t row : {kCountsRowShort, kCountsRowLong}) {
+    const std::string r = "process row=" + std::to_string(row);
+    const double few = at(r + " packets=32"), many = at(r + " packets=64");
+    EXPECT_GT(few, 0);
+    // Doubling the packets doubles the count, up to the call's fixed cost.
+    EXPECT_NEAR(many, 2 * few, 0.01 * many) << r;
+  }
+  EXPECT_GT(at("receive packets=64"), 0);
+}
+
+TEST_F(FirmwareCounts, SynapseCostIsLinearInRowLength) {
+  const double short_rows = at("process row=16 packets=64"), long_rows = at("process row=64 packets=64");
+  const double per_synapse = (long_rows - short_rows) / (64.0 * (kCountsRowLong - kCountsRowShort));
+  EXPECT_GT(per_synapse, 3);    // a load, an add and a store at the least
+  EXPECT_LT(per_synapse, 100);
+  EXPECT_NEAR(at("per_synaptic_event"), per_synapse, 0.006);
+  // The short rows cost their synapses plus a per-packet part that is positive.
+  EXPECT_GT(short_rows - 64.0 * kCountsRowShort * per_synapse, 0);
+}
+
+TEST_F(FirmwareCounts, NeuronCostIsLinearInNeurons) {
+  EXPECT_EQ(at("tick neurons=256 spikes=0"), 1);
+  EXPECT_EQ(at("tick neurons=64 spikes=0"), 1);
+  const double large = at("tick neurons=256"), small = at("tick neurons=64");
+  const double per_neuron = (large - small) / (kCountsNeuronsLarge - kCountsNeuronsSmall);
+  EXPECT_GT(per_neuron, 10);
+  EXPECT_LT(per_neuron, 2000);
+  EXPECT_NEAR(at("per_neuron_update"), per_neuron, 0.006);
+  // The fixed part of a tick is small next to 64 neurons' updates.
+  EXPECT_GT(small - kCountsNeuronsSmall * per_neuron, 0);
+  EXPECT_LT(small - kCountsNeuronsSmall * per_neuron, 0.5 * small);
+}
+
+}  // namespace
