@@ -11,6 +11,7 @@ packages=(
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libpng-dev
   python3 python3-numpy python3-brian
+  python3-grpcio python3-protobuf
 )
 
 missing=()

@@ -1,0 +1,317 @@
+// The Python example client (examples/python/) against the real spindled on
+// a free loopback port: the streamed spikes are bit-identical to `spindle
+// run` of the same network, an invalid network gets INVALID_ARGUMENT with
+// the field path, injection from Python changes the spikes as expected, and
+// a generic client finds and calls the service through server reflection.
+// Proves that the proto is usable outside C++ with Debian's gRPC Python.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/spindled_process.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+// A loopback port nobody listens on right now (the kernel's pick for port 0).
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// (population, neuron, tick) of every spike, sorted.
+using Spike = std::tuple<std::string, uint32_t, uint64_t>;
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream ss(line);
+  std::string part;
+  while (std::getline(ss, part, sep)) parts.push_back(part);
+  return parts;
+}
+
+// spike CSV lines after the header: population,neuron,<time column>; the time
+// column is a tick, or with dt_ms > 0 a time in ms turned back into a tick.
+std::vector<Spike> read_spikes(const fs::path& csv, double dt_ms) {
+  std::vector<Spike> spikes;
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto f = split(line, ',');
+    if (f.size() != 3) {
+      ADD_FAILURE() << csv << ": bad line '" << line << "'";
+      continue;
+    }
+    const uint64_t tick = dt_ms > 0 ? static_cast<uint64_t>(std::llround(std::stod(f[2]) / dt_ms)) : std::stoull(f[2]);
+    spikes.emplace_back(f[0], static_cast<uint32_t>(std::stoul(f[1])), tick);
+  }
+  std::sort(spikes.begin(), spikes.end());
+  return spikes;
+}
+
+// The "population neurons spikes rate" table both `spindle run` and the
+// client print: label -> spikes.
+std::map<std::string, uint64_t> spike_table(const std::string& out) {
+  std::map<std::string, uint64_t> counts;
+  std::stringstream ss(out);
+  std::string line;
+  bool in_table = false;
+  while (std::getline(ss, line)) {
+    std::stringstream ls(line);
+    std::string label, neurons, spikes;
+    ls >> label >> neurons >> spikes;
+    if (label == "population" && neurons == "neurons") {
+      in_table = true;
+      continue;
+    }
+    if (!in_table) continue;
+    if (neurons.empty() || spikes.empty() || !std::isdigit(static_cast<unsigned char>(neurons[0])) ||
+        !std::isdigit(static_cast<unsigned char>(spikes[0])))
+      break;
+    counts[label] = std::stoull(spikes);
+  }
+  return counts;
+}
+
+class PythonClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("spindle_python_client_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    // A missing package fails the suite: scripts/setup.sh installs both.
+    ASSERT_EQ(std::system((std::string(SPINDLE_PYTHON) + " -c 'import grpc, google.protobuf' 2>/dev/null").c_str()), 0)
+        << SPINDLE_PYTHON << " lacks grpc or protobuf: install python3-grpcio and python3-protobuf (scripts/setup.sh)";
+    const std::string problem = daemon_.start(SPINDLED_BIN, (dir_ / "spindled.log").string());
+    ASSERT_TRUE(problem.empty()) << problem;
+  }
+
+  static void TearDownTestSuite() {
+    daemon_.stop();
+    fs::remove_all(dir_);
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(daemon_.running()) << "spindled is not running";
+  }
+
+  static std::string address() { return daemon_.address(); }
+
+  static Result shell(const std::string& cmd) {
+    static int n = 0;
+    const fs::path out = dir_ / ("stdout" + std::to_string(n)), err = dir_ / ("stderr" + std::to_string(n));
+    ++n;
+    const int status = std::system((cmd + " >" + quote(out.string()) + " 2>" + quote(err.string())).c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+  }
+
+  // /usr/bin/python3 examples/python/SCRIPT ARGS with the generated stubs.
+  Result python(const std::string& script, const std::string& args) const {
+    return shell("PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " +
+                 quote(std::string(SPINDLE_PYTHON_EXAMPLES) + "/" + script) + " --connect " + address() + " " + args);
+  }
+
+  static fs::path write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+
+  static std::string example(const std::string& name) { return std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/" + name; }
+
+  static inline fs::path dir_;
+  static inline spindle::testing::SpindledProcess daemon_;
+};
+
+// Stands for a whole stream: the spikes of the CUBA network streamed to the
+// Python client are those `spindle run` records, spike for spike.
+TEST_F(PythonClientTest, StreamedCubaSpikesEqualSpindleRun) {
+  const std::string net = example("cuba.textproto");
+  const fs::path cli_out = dir_ / "cli_cuba";
+  const Result cli = shell(quote(SPINDLE_BIN) + " run " + quote(net) + " --duration 300 --threads 1 --out " + quote(cli_out.string()));
+  ASSERT_EQ(cli.code, 0) << cli.err;
+
+  const fs::path streamed = dir_ / "streamed_cuba.csv";
+  const Result py = python("spindle_client.py", quote(net) + " --duration 300 --spikes-csv " + quote(streamed.string()));
+  ASSERT_EQ(py.code, 0) << py.out << py.err;
+  EXPECT_NE(py.out.find("health: SERVING"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("run: RUN_COMPLETED, 3000 ticks"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("stream drops: 0 batches (0 spikes)"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("provenance: 3000 ticks"), std::string::npos) << py.out;
+
+  const auto cli_counts = spike_table(cli.out), py_counts = spike_table(py.out);
+  ASSERT_EQ(cli_counts.size(), 2u) << cli.out;
+  EXPECT_GT(cli_counts.at("exc"), 1000u);  // CUBA fires at ~5 Hz: 3200 x 0.3 s x 5 Hz
+  EXPECT_EQ(py_counts, cli_counts) << py.out;
+
+  const auto expected = read_spikes(cli_out / "spikes.csv", 0.1), got = read_spikes(streamed, 0);
+  ASSERT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected) << "streamed spikes differ from spindle run's spikes.csv";
+}
+
+TEST_F(PythonClientTest, InvalidNetworkIsInvalidArgumentWithFieldPath) {
+  std::string text = read_file(example("cuba.textproto"));
+  const std::string good = "connector { fixed_probability { p: 0.02 } }";
+  const auto at = text.find(good);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, good.size(), "connector { fixed_probability { p: 1.5 } }");  // projections[0]
+  const fs::path bad = write("bad_p.textproto", text);
+
+  const Result py = python("spindle_client.py", quote(bad.string()));
+  EXPECT_EQ(py.code, 1) << py.out << py.err;
+  EXPECT_NE(py.err.find("SubmitNetwork: INVALID_ARGUMENT"), std::string::npos) << py.err;
+  // Once in the status message and once from the ValidationErrors metadata.
+  const std::string path = "projections[0].connector.fixed_probability.p";
+  const auto first = py.err.find(path);
+  ASSERT_NE(first, std::string::npos) << py.err;
+  // The trailer's lines: "spindle_client:   [network.]PATH: message".
+  bool from_trailer = false;
+  for (const std::string& line : split(py.err, '\n'))
+    if (line.rfind("spindle_client:   ", 0) == 0 && line.find(path + ": must be in [0, 1], got 1.5") != std::string::npos)
+      from_trailer = true;
+  EXPECT_TRUE(from_trailer) << py.err;
+  EXPECT_EQ(py.out.find("run:"), std::string::npos) << "an invalid network must not run:\n" << py.out;
+}
+
+TEST_F(PythonClientTest, UnparsableFileAndNoDaemonAreReported) {
+  const fs::path garbage = write("garbage.textproto", "populations { nonsense: 1 }\n");
+  Result py = python("spindle_client.py", quote(garbage.string()));
+  EXPECT_EQ(py.code, 2);
+  EXPECT_NE(py.err.find("invalid text-format spindle.v1.Network"), std::string::npos) << py.err;
+  EXPECT_NE(py.err.find("nonsense"), std::string::npos) << py.err;
+
+  py = shell("PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " +
+             quote(std::string(SPINDLE_PYTHON_EXAMPLES) + "/spindle_client.py") + " --connect 127.0.0.1:" +
+             std::to_string(free_loopback_port()) + " --timeout 1 " + quote(example("tiny.textproto")));
+  EXPECT_EQ(py.code, 1);
+  EXPECT_NE(py.err.find("no daemon answers at 127.0.0.1:"), std::string::npos) << py.err;
+}
+
+// Neurons of "driver" never fire on their own; each one drives its partner
+// in "target" over threshold. Injecting driver spikes from Python makes
+// exactly those targets fire, after the projection's delay.
+constexpr const char* kInjectNetwork = R"pb(
+run { timestep_ms: 1.0 duration_ms: 50 seed: 3 }
+populations {
+  label: "driver" size: 8
+  if_curr_exp { v_rest { constant: -65 } v_thresh { constant: -50 } }
+}
+populations {
+  label: "target" size: 8
+  if_curr_exp {
+    cm { constant: 0.25 } tau_m { constant: 20 } v_rest { constant: -65 } v_reset { constant: -65 }
+    v_thresh { constant: -50 } tau_refrac { constant: 2 } tau_syn_E { constant: 5 }
+  }
+}
+projections {
+  pre: "driver" post: "target" receptor: EXCITATORY
+  connector { one_to_one { } }
+  weight { constant: 5 } delay { constant: 2 }
+}
+recordings { population: "driver" variables: SPIKES }
+recordings { population: "target" variables: SPIKES }
+)pb";
+
+TEST_F(PythonClientTest, InjectedSpikesDriveTheirTargets) {
+  const fs::path net = write("inject.textproto", kInjectNetwork);
+  const fs::path quiet_csv = dir_ / "quiet.csv", kicked_csv = dir_ / "kicked.csv";
+  const Result quiet = python("spindle_client.py", quote(net.string()) + " --spikes-csv " + quote(quiet_csv.string()));
+  ASSERT_EQ(quiet.code, 0) << quiet.out << quiet.err;
+  EXPECT_TRUE(read_spikes(quiet_csv, 0).empty()) << quiet.out;
+
+  const Result kicked = python("spindle_client.py", quote(net.string()) + " --inject driver:1,4-5@10 --inject driver:7@20" +
+                                                        " --spikes-csv " + quote(kicked_csv.string()));
+  ASSERT_EQ(kicked.code, 0) << kicked.out << kicked.err;
+  EXPECT_NE(kicked.out.find("injected: 4 spikes in 2 requests (0 late)"), std::string::npos) << kicked.out;
+  EXPECT_NE(kicked.out.find(", 4 injected,"), std::string::npos) << kicked.out;
+  const auto spikes = read_spikes(kicked_csv, 0);
+  // Injected spikes are not the driver's recorded spikes; each target fires
+  // once, a few ticks after its input arrives (tick 10 + 2 ms delay, 20 + 2).
+  std::map<uint32_t, uint64_t> first_target_spike;
+  for (const auto& [pop, neuron, tick] : spikes) {
+    EXPECT_EQ(pop, "target") << neuron << "@" << tick;
+    if (!first_target_spike.count(neuron)) first_target_spike[neuron] = tick;
+  }
+  ASSERT_EQ(first_target_spike.size(), 4u) << kicked.out;
+  for (uint32_t n : {1u, 4u, 5u}) {
+    ASSERT_TRUE(first_target_spike.count(n)) << n;
+    EXPECT_GE(first_target_spike[n], 12u);
+    EXPECT_LE(first_target_spike[n], 16u);
+  }
+  ASSERT_TRUE(first_target_spike.count(7));
+  EXPECT_GE(first_target_spike[7], 22u);
+  EXPECT_LE(first_target_spike[7], 26u);
+}
+
+TEST_F(PythonClientTest, InjectionIntoAnUnknownPopulationIsReported) {
+  const fs::path net = write("inject_bad.textproto", kInjectNetwork);
+  const Result py = python("spindle_client.py", quote(net.string()) + " --inject nobody:0@1");
+  EXPECT_EQ(py.code, 1) << py.out << py.err;
+  EXPECT_NE(py.err.find("Inject: INVALID_ARGUMENT"), std::string::npos) << py.err;
+  EXPECT_NE(py.err.find("nobody"), std::string::npos) << py.err;
+}
+
+// A generic client: lists the services through reflection, then calls
+// DescribeMachine from the descriptors the daemon sent.
+TEST_F(PythonClientTest, ReflectionListsAndCallsTheService) {
+  const Result py = python("reflection_client.py", "");
+  ASSERT_EQ(py.code, 0) << py.out << py.err;
+  EXPECT_NE(py.out.find("spindle.v1.Spindle"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("grpc.health.v1.Health"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("Run(spindle.v1.RunRequest) returns (stream spindle.v1.RunEvent)"), std::string::npos)
+      << py.out;
+  EXPECT_NE(py.out.find("Inject(stream spindle.v1.InjectRequest) returns (spindle.v1.InjectSummary)"),
+            std::string::npos)
+      << py.out;
+  EXPECT_NE(py.out.find("chips: 48\n"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("application_cores: 816"), std::string::npos) << py.out;
+}
+
+}  // namespace
