@@ -59,21 +59,15 @@ class OrderedCovering {
       }
       // Trie nodes: the refinement keeps the most members bit by bit, which
       // can miss a large aligned block (a whole population); these find it.
-      std::vector<Merge> found;
       std::stable_sort(members.begin(), members.end(), [&](uint32_t a, uint32_t b) { return t_[a].key < t_[b].key; });
-      trie(members, 0, members.size(), needed, found);
-      for (Merge& m : found)
-        if (!best || better(m, *best, needed)) best = std::move(m);
+      trie(members, 0, members.size(), needed, best);
     }
     if (!best) return false;
     if (search_ == CoveringSearch::kRefined && best->goodness() > needed) {
       // More than needed: the smallest sufficient trie node inside it, if one is valid.
       std::vector<uint32_t> by_key = best->members;
       std::stable_sort(by_key.begin(), by_key.end(), [&](uint32_t a, uint32_t b) { return t_[a].key < t_[b].key; });
-      std::vector<Merge> found;
-      trie(by_key, 0, by_key.size(), needed, found);
-      for (Merge& m : found)
-        if (m.goodness() >= needed && better(m, *best, needed)) best = std::move(m);
+      trie(by_key, 0, by_key.size(), needed, best);
     }
     apply(*best);
     return true;
@@ -227,24 +221,40 @@ class OrderedCovering {
     return true;
   }
 
+  // Whether a merge saving `goodness` entries could be chosen over `best`
+  // (equal savings may still win the tie).
+  static bool may_win(size_t goodness, const std::optional<Merge>& best, size_t needed) {
+    if (!best) return goodness > 0;
+    const size_t g = best->goodness();
+    return g >= needed ? goodness >= needed && goodness <= g : goodness >= g;
+  }
+
   // Merges that are nodes of a binary trie over entries of one route sorted
-  // by key; a valid node big enough ends the descent (no subset is a better choice).
-  void trie(const std::vector<uint32_t>& by_key, size_t lo, size_t hi, size_t needed, std::vector<Merge>& out) const {
+  // by key; nodes that cannot win are not checked, and a valid node big
+  // enough ends the descent (no subset is a better choice).
+  void trie(const std::vector<uint32_t>& by_key, size_t lo, size_t hi, size_t needed,
+            std::optional<Merge>& best) const {
     if (hi - lo < 2) return;
-    std::vector<uint32_t> members(by_key.begin() + std::ptrdiff_t(lo), by_key.begin() + std::ptrdiff_t(hi));
-    std::sort(members.begin(), members.end());
-    Merge m = make_merge(std::move(members));
-    const bool ok = valid(m);
-    const size_t reduction = m.goodness();
-    if (ok) out.push_back(std::move(m));
-    if (ok && reduction <= needed) return;
+    const size_t goodness = hi - lo - 1;
+    // Children save less: below this size nothing in the subtree can win.
+    const size_t smallest = !best ? 1 : std::min(best->goodness(), needed);
+    if (goodness < smallest) return;
+    bool ok = false;
+    if (may_win(goodness, best, needed)) {
+      std::vector<uint32_t> members(by_key.begin() + std::ptrdiff_t(lo), by_key.begin() + std::ptrdiff_t(hi));
+      std::sort(members.begin(), members.end());
+      Merge m = make_merge(std::move(members));
+      ok = valid(m);
+      if (ok && (!best || better(m, *best, needed))) best = std::move(m);
+    }
+    if (ok && goodness <= needed) return;
     const uint32_t d = t_[by_key[lo]].key ^ t_[by_key[hi - 1]].key;
     if (d == 0) return;
     const uint32_t bit = 1u << (31 - std::countl_zero(d));
     size_t split = lo;
     while (split < hi && !(t_[by_key[split]].key & bit)) ++split;
-    trie(by_key, lo, split, needed, out);
-    trie(by_key, split, hi, needed, out);
+    trie(by_key, lo, split, needed, best);
+    trie(by_key, split, hi, needed, best);
   }
 
   void apply(const Merge& c) {
