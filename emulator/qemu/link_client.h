@@ -87,6 +87,9 @@ class LinkClient {
   // What the link was doing when it last failed or is doing now ("TICK").
   const char* current_request() const;
   const LinkStats& stats() const { return stats_; }
+  // Timeouts and retries from the next request on.
+  void set_config(const LinkConfig& config) { config_ = config; }
+  const LinkConfig& config() const { return config_; }
 
  private:
   struct Reply {

@@ -46,6 +46,8 @@ class QemuCore final : public RemoteCore {
   pid_t pid() const { return process_->pid(); }
   const HelloInfo& hello() const { return hello_; }
   const LinkStats& link_stats() const { return client_->stats(); }
+  // E.g. a long timeout for booting, a short one for the ticks.
+  void set_link_config(const LinkConfig& config) { client_->set_config(config); }
 
  private:
   template <class F> void guarded(F&& f);
