@@ -5,7 +5,10 @@
 //      fixed core order) into per-core inboxes
 //   3. every core takes its inbox into its ring buffers (in parallel), and
 //      its recordings are drained
-// so packets emitted in tick t are delivered before tick t+1. Each core's
+// so packets emitted in tick t are delivered before tick t+1. A slot may
+// instead run on a RemoteCore (QEMU, a board), kept in lock-step: it gets
+// its inbox with its next tick and its sent packets join step 2 in slot
+// order, so results do not change. Each core's
 // work depends only on its own state and its inbox, whose order is fixed,
 // so any thread count gives bit-identical results.
 #pragma once
