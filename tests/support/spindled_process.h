@@ -31,6 +31,7 @@ class SpindledProcess {
     log_path_ = log_path;
     std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::fflush(nullptr);  // or the child's freopen writes our buffered output again
     pid_ = ::fork();
     if (pid_ < 0) return "fork failed";
     if (pid_ == 0) {
