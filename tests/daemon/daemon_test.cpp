@@ -15,7 +15,9 @@
 #include <vector>
 
 #include <google/protobuf/text_format.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <future>
 
 #include "daemon_process.h"
 #include "engine/engine.h"
@@ -529,6 +531,66 @@ TEST(Daemon, TokensIdentifyClients) {
   EXPECT_EQ(stub->Cancel(with_token("0123456789abcdef-bob").get(), c, &info).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(stub->Cancel(with_token("0123456789abcdef-alice").get(), c, &info).ok());
+}
+
+grpc::ByteBuffer bytes(const std::string& s) {
+  grpc::Slice slice(s);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+std::string text(const grpc::ByteBuffer& b) {
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(b.Dump(&slices).ok());
+  std::string out;
+  for (const auto& sl : slices) out.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  return out;
+}
+
+// The standard services other gRPC tools rely on, called without their
+// generated stubs: grpc.health.v1.Health/Check and server reflection.
+TEST(Daemon, ServesHealthAndReflection) {
+  DaemonProcess daemon;
+  auto channel = grpc::CreateChannel(daemon.address(), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+
+  grpc::ClientContext health_ctx;
+  const grpc::ByteBuffer check = bytes("");  // HealthCheckRequest{service: ""}
+  grpc::ByteBuffer health;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&health_ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &check, &health,
+                 [&](grpc::Status s) { done.set_value(s); });
+  ASSERT_TRUE(done.get_future().get().ok());
+  EXPECT_EQ(text(health), std::string("\x08\x01", 2));  // status: SERVING
+
+  // ServerReflectionRequest{list_services: ""} (field 7) over the bidi stream.
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  const auto step = [&](intptr_t expect) {
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expect);
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  call->Write(bytes(std::string("\x3a\x00", 2)), reinterpret_cast<void*>(2));
+  step(2);
+  grpc::ByteBuffer reply;
+  call->Read(&reply, reinterpret_cast<void*>(3));
+  step(3);
+  ASSERT_TRUE(ok);
+  EXPECT_NE(text(reply).find("spindle.v1.Spindle"), std::string::npos);
+  EXPECT_NE(text(reply).find("grpc.health.v1.Health"), std::string::npos);
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 }  // namespace
