@@ -122,8 +122,23 @@ void Engine::deliver(size_t begin, size_t end) {
   }
 }
 
+void Engine::pace_from(PaceClock::time_point origin) {
+  pace_origin_ = origin;
+  pace_origin_tick_ = totals_.ticks;
+}
+
+std::optional<PaceClock::time_point> Engine::deadline_of(uint64_t tick) const {
+  if (!pace_origin_) return std::nullopt;
+  // Ticks before the origin tick have already run; they are due at the origin.
+  const uint64_t k = tick < pace_origin_tick_ ? 0 : tick - pace_origin_tick_ + 1;
+  return *pace_origin_ + std::chrono::microseconds(config_.timestep_us) * static_cast<int64_t>(k);
+}
+
 RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   const auto start = Clock::now();
+  // Without pace_from(), this call's ticks are paced from its own start.
+  const PaceClock::time_point pace_start = config_.real_time && !pace_origin_ ? pace_now() : PaceClock::time_point{};
+  const uint64_t first_tick = totals_.ticks;
   const auto tick_length = std::chrono::microseconds(config_.timestep_us);
   const uint32_t progress_every = std::max<uint32_t>(1, ticks / 100);
   const WorkerPool::Job tick_job = [this](size_t b, size_t e) { tick_cores(b, e); };
@@ -160,14 +175,18 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
     ++totals_.ticks;
 
     if (config_.real_time) {
-      const auto deadline = start + tick_length * (t + 1);
-      const auto now = Clock::now();
+      const uint64_t tick = totals_.ticks - 1;
+      const auto deadline = pace_origin_ ? *deadline_of(tick)
+                                         : pace_start + tick_length * static_cast<int64_t>(tick - first_tick + 1);
+      const auto now = pace_now();
       if (now > deadline) {
         ++totals_.late_ticks;
         const double late_ms = std::chrono::duration<double, std::milli>(now - deadline).count();
         totals_.max_lateness_ms = std::max(totals_.max_lateness_ms, late_ms);
         if (totals_.first_late_ticks.size() < RunReport::kMaxListedLateTicks)
           totals_.first_late_ticks.push_back(totals_.ticks - 1);
+      } else if (config_.pace_sleep_until) {
+        config_.pace_sleep_until(deadline);
       } else {
         std::this_thread::sleep_until(deadline);
       }

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/remote_core.h"
@@ -35,11 +36,17 @@ struct CoreLocation {
   friend bool operator==(const CoreLocation&, const CoreLocation&) = default;
 };
 
+using PaceClock = std::chrono::steady_clock;
+
 struct EngineConfig {
   unsigned threads = 0;           // 0: one per hardware thread
   bool real_time = false;         // pace ticks to the wall clock
   uint32_t timestep_us = 1000;    // the wall-clock length of a tick when pacing
   RouterConfig router{};
+  // The clock pacing reads and sleeps on; empty: PaceClock itself (tests
+  // inject a fake one to check deadlines without timing).
+  std::function<PaceClock::time_point()> pace_now;
+  std::function<void(PaceClock::time_point)> pace_sleep_until;
 };
 
 // One loaded core: its image, its platform, the firmware core, and what it
@@ -113,6 +120,15 @@ class Engine {
   // Throws std::out_of_range if `from` is outside the machine.
   void schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet& packet);
   size_t scheduled_packets() const { return scheduled_.size(); }
+  // Real-time pacing across run() calls: from now on, tick ticks_run() + k
+  // (k = 0, 1, ...) is due by origin + (k + 1) timesteps, whichever run()
+  // call runs it, so a caller running in chunks does not drift and
+  // late_ticks / max_lateness_ms measure the lag behind `origin`. Without
+  // it, each run() paces from its own start.
+  void pace_from(PaceClock::time_point origin);
+  // When tick `tick` (counted like ticks_run()) is due under pace_from();
+  // nullopt if pace_from() was not called.
+  std::optional<PaceClock::time_point> deadline_of(uint64_t tick) const;
   // Ticks run so far, over every run() call.
   uint32_t ticks_run() const { return totals_.ticks; }
 
@@ -130,6 +146,7 @@ class Engine {
   void end_remote_ticks();
   void flush_remote_inboxes();
   RunReport make_report() const;
+  PaceClock::time_point pace_now() const { return config_.pace_now ? config_.pace_now() : PaceClock::now(); }
 
   MachineDescription machine_;
   EngineConfig config_;
@@ -139,6 +156,8 @@ class Engine {
   std::vector<CoreSlot*> remote_slots_;  // in slot order
   std::vector<std::vector<fw::Packet>> inboxes_;  // by inbox_index
   RunReport totals_;
+  std::optional<PaceClock::time_point> pace_origin_;  // set by pace_from()
+  uint64_t pace_origin_tick_ = 0;                      // ticks_run() then
   // By tick; packets of one tick keep their scheduling order.
   std::multimap<uint64_t, std::pair<CoreLocation, fw::Packet>> scheduled_;
 };

@@ -3,8 +3,10 @@
 // real-time pacing, and clear errors when loading.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "engine/engine.h"
 #include "image/core_image_builder.h"
@@ -172,6 +174,86 @@ TEST(Engine, PacedRunTakesAtLeastItsBiologicalTime) {
   auto engine = load_synthetic(net, 1, /*real_time=*/true, /*timestep_us=*/2000);
   const emu::RunReport report = engine->run(25);
   EXPECT_GE(report.wall_seconds, 0.05);  // 25 ticks x 2 ms: sleeping never ends early
+}
+
+// A clock that only moves when told: each tick of work costs `work`, and
+// sleeping jumps to the deadline, which is recorded.
+struct FakePaceClock {
+  emu::PaceClock::time_point now{};
+  emu::PaceClock::duration work{};
+  std::vector<emu::PaceClock::time_point> sleeps;
+};
+
+std::unique_ptr<emu::Engine> load_fake_paced(const host::SyntheticNetwork& net, FakePaceClock& clock,
+                                             uint32_t timestep_us) {
+  emu::EngineConfig cfg;
+  cfg.threads = 1;
+  cfg.real_time = true;
+  cfg.timestep_us = timestep_us;
+  cfg.pace_now = [&clock] { return clock.now += clock.work; };
+  cfg.pace_sleep_until = [&clock](emu::PaceClock::time_point t) {
+    clock.sleeps.push_back(t);
+    clock.now = t;
+  };
+  auto engine = std::make_unique<emu::Engine>(net.machine, cfg);
+  host::load_into(*engine, net.load);
+  return engine;
+}
+
+TEST(Engine, PacingFromAnOriginHoldsAcrossRunCalls) {
+  const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
+  FakePaceClock clock;
+  auto engine = load_fake_paced(net, clock, 1000);
+  engine->run(3);  // ticks before the origin
+  const auto origin = clock.now;
+  engine->pace_from(origin);
+  EXPECT_EQ(engine->deadline_of(3), origin + std::chrono::milliseconds(1));
+  clock.sleeps.clear();
+  engine->run(4);
+  clock.now += std::chrono::microseconds(2500);  // time between run() calls: a chunk's publishing
+  engine->run(4);
+  // Tick 3 + k is due at origin + (k + 1) ms whichever call runs it; the gap
+  // left the clock at origin + 6.5 ms, so ticks 7 and 8 (due at 5 and 6 ms)
+  // ended late and tick 9 slept until its own deadline, not 2.5 ms later.
+  const std::vector<emu::PaceClock::time_point> expected = {
+      origin + std::chrono::milliseconds(1), origin + std::chrono::milliseconds(2),
+      origin + std::chrono::milliseconds(3), origin + std::chrono::milliseconds(4),
+      origin + std::chrono::milliseconds(7), origin + std::chrono::milliseconds(8)};
+  EXPECT_EQ(clock.sleeps, expected);
+  const emu::RunReport report = engine->run(0);
+  EXPECT_EQ(report.late_ticks, 2u);
+  const std::vector<uint32_t> late = {7, 8};
+  EXPECT_EQ(report.first_late_ticks, late);
+  EXPECT_DOUBLE_EQ(report.max_lateness_ms, 1.5);
+}
+
+TEST(Engine, LatenessUnderPaceFromIsTheLagBehindTheOrigin) {
+  const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
+  FakePaceClock clock;
+  clock.work = std::chrono::microseconds(1500);  // each tick takes 1.5 timesteps
+  auto engine = load_fake_paced(net, clock, 1000);
+  engine->pace_from(clock.now);
+  for (int chunk = 0; chunk < 4; ++chunk) engine->run(5);
+  // Tick k ends at (k + 1) * 1.5 ms, due at (k + 1) ms: the lag grows over
+  // the calls instead of starting again at each one.
+  const emu::RunReport report = engine->run(0);
+  EXPECT_EQ(report.late_ticks, 20u);
+  EXPECT_TRUE(clock.sleeps.empty());
+  EXPECT_DOUBLE_EQ(report.max_lateness_ms, 10.0);
+}
+
+TEST(Engine, WithoutPaceFromEachRunPacesFromItsOwnStart) {
+  const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
+  FakePaceClock clock;
+  auto engine = load_fake_paced(net, clock, 1000);
+  EXPECT_FALSE(engine->deadline_of(0).has_value());
+  engine->run(2);
+  const auto second_start = clock.now += std::chrono::milliseconds(5);
+  clock.sleeps.clear();
+  engine->run(2);
+  const std::vector<emu::PaceClock::time_point> expected = {second_start + std::chrono::milliseconds(1),
+                                                            second_start + std::chrono::milliseconds(2)};
+  EXPECT_EQ(clock.sleeps, expected);
 }
 
 TEST(Engine, LoadErrorsNameTheCore) {
