@@ -1,47 +1,71 @@
 #include "daemon/job.h"
 
 #include <algorithm>
-#include <numeric>
+#include <cstdint>
 
 #include "router/counters.h"
 
 namespace spindle::daemon {
 namespace {
 
-// Orders one population's spikes by tick, then neuron: its slices run on
-// different cores, each recording in tick order.
-void sort_spikes(PopulationSpikes& s) {
-  std::vector<size_t> order(s.ticks.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return s.ticks[a] != s.ticks[b] ? s.ticks[a] < s.ticks[b] : s.neurons[a] < s.neurons[b];
-  });
-  PopulationSpikes sorted;
-  sorted.neurons.reserve(order.size());
-  sorted.ticks.reserve(order.size());
-  for (size_t i : order) {
-    sorted.neurons.push_back(s.neurons[i]);
-    sorted.ticks.push_back(s.ticks[i]);
+// One population's records from `from` (by site) on, merged tick by tick:
+// each slice records in tick order and a population's slices cover disjoint,
+// ascending neuron ranges, so visiting them in lo_atom order within a tick
+// gives tick-then-neuron order without sorting. `out` keeps its capacity.
+void merge_population(const Job& job, const std::vector<uint32_t>& slices, const std::vector<size_t>* from,
+                      PopulationSpikes& out, std::vector<size_t>& cursor) {
+  out.neurons.clear();
+  out.ticks.clear();
+  size_t total = 0;
+  cursor.clear();
+  for (uint32_t s : slices) {
+    const size_t begin = from ? (*from)[s] : 0;
+    cursor.push_back(begin);
+    total += job.sites[s].slot->spikes.size() - begin;
   }
-  s = std::move(sorted);
+  if (total == 0) return;
+  out.neurons.resize(total);
+  out.ticks.resize(total);
+  uint32_t* neuron = out.neurons.data();
+  uint64_t* tick = out.ticks.data();
+  if (slices.size() == 1) {
+    const SliceSite& site = job.sites[slices[0]];
+    const auto& records = site.slot->spikes;
+    for (size_t k = cursor[0]; k < records.size(); ++k) {
+      *neuron++ = site.lo_atom + records[k].neuron;
+      *tick++ = records[k].tick;
+    }
+    return;
+  }
+  size_t written = 0;
+  while (written < total) {
+    uint64_t t = UINT64_MAX;
+    for (size_t i = 0; i < slices.size(); ++i) {
+      const auto& records = job.sites[slices[i]].slot->spikes;
+      if (cursor[i] < records.size()) t = std::min<uint64_t>(t, records[cursor[i]].tick);
+    }
+    const size_t tick_begin = written;
+    for (size_t i = 0; i < slices.size(); ++i) {
+      const SliceSite& site = job.sites[slices[i]];
+      const auto& records = site.slot->spikes;
+      size_t k = cursor[i];
+      for (; k < records.size() && records[k].tick == t; ++k) {
+        neuron[written] = site.lo_atom + records[k].neuron;
+        tick[written] = t;
+        ++written;
+      }
+      cursor[i] = k;
+    }
+    // A core records in update order, which is neuron order; should one ever
+    // not, the tick's spikes are put in neuron order here.
+    if (!std::is_sorted(neuron + tick_begin, neuron + written)) std::sort(neuron + tick_begin, neuron + written);
+  }
 }
 
-std::vector<PopulationSpikes> gather(const Job& job, const std::vector<size_t>* from) {
-  std::vector<PopulationSpikes> out(job.populations.size());
-  std::vector<bool> multi(out.size(), false);
-  for (size_t i = 0; i < job.sites.size(); ++i) {
-    const SliceSite& site = job.sites[i];
-    const auto& records = site.slot->spikes;
-    PopulationSpikes& p = out[site.population];
-    if (!p.ticks.empty()) multi[site.population] = true;
-    for (size_t k = from ? (*from)[i] : 0; k < records.size(); ++k) {
-      p.neurons.push_back(site.lo_atom + records[k].neuron);
-      p.ticks.push_back(records[k].tick);
-    }
-  }
-  for (size_t p = 0; p < out.size(); ++p)
-    if (multi[p]) sort_spikes(out[p]);
-  return out;
+void gather(const Job& job, const std::vector<size_t>* from, std::vector<PopulationSpikes>& out) {
+  out.resize(job.populations.size());
+  std::vector<size_t> cursor;
+  for (size_t p = 0; p < out.size(); ++p) merge_population(job, job.sites_of_population[p], from, out[p], cursor);
 }
 
 }  // namespace
@@ -109,13 +133,16 @@ void Job::schedule_pending() {
   injected_spikes += taken.size();
 }
 
-std::vector<PopulationSpikes> Job::take_new_spikes() {
-  std::vector<PopulationSpikes> out = gather(*this, &spike_cursor);
+void Job::take_new_spikes(std::vector<PopulationSpikes>& out) {
+  gather(*this, &spike_cursor, out);
   for (size_t i = 0; i < sites.size(); ++i) spike_cursor[i] = sites[i].slot->spikes.size();
-  return out;
 }
 
-std::vector<PopulationSpikes> Job::all_spikes() const { return gather(*this, nullptr); }
+std::vector<PopulationSpikes> Job::all_spikes() const {
+  std::vector<PopulationSpikes> out;
+  gather(*this, nullptr, out);
+  return out;
+}
 
 v1::ProvenanceSummary Job::provenance() const {
   const emu::RunReport& r = last_report;

@@ -100,8 +100,9 @@ class Job {
                       std::optional<uint64_t> at_tick, uint64_t& late);
   // Runner: hands pending injections to the engine (engine_m held).
   void schedule_pending();
-  // Runner: spikes recorded since the last call, by population (engine_m held).
-  std::vector<PopulationSpikes> take_new_spikes();
+  // Runner: spikes recorded since the last call, by population, into `out`
+  // (reused between chunks so its buffers keep their capacity; engine_m held).
+  void take_new_spikes(std::vector<PopulationSpikes>& out);
   // Every spike recorded so far by population (engine_m held).
   std::vector<PopulationSpikes> all_spikes() const;
   // The run's totals as the service reports them (engine_m held).

@@ -50,10 +50,16 @@ void run_job(Job& job, const RunPlan& plan, const std::shared_ptr<RunBroadcast>&
   v1::RunFinal final_event;
   uint64_t done = 0, spikes = 0;
   auto last_progress = start;
+  std::vector<PopulationSpikes> fresh;  // reused: its buffers keep their capacity between chunks
   try {
+    if (job.real_time) {
+      // Paced against the run's start, so time spent between chunks
+      // (publishing, injections) is not added to every chunk.
+      std::lock_guard lock(job.engine_m);
+      job.engine->pace_from(start);
+    }
     while (done < plan.ticks && !job.cancel_requested.load()) {
       const auto n = static_cast<uint32_t>(std::min<uint64_t>(plan.chunk_ticks, plan.ticks - done));
-      std::vector<PopulationSpikes> fresh;
       uint64_t from = 0, to = 0;
       {
         std::lock_guard lock(job.engine_m);
@@ -61,7 +67,7 @@ void run_job(Job& job, const RunPlan& plan, const std::shared_ptr<RunBroadcast>&
         from = job.engine->ticks_run();
         job.last_report = job.engine->run(n);
         to = job.engine->ticks_run();
-        fresh = job.take_new_spikes();
+        job.take_new_spikes(fresh);
       }
       done += n;
       job.tick.store(to);

@@ -111,7 +111,8 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
                                        v1::DescribeMachineResponse* r) {
   std::string client;
   if (Status s = caller(*context, client); !s.ok()) return s;
-  r->set_machine(machine_.name);
+  r->set_machine(options_.machine);  // the shape string, so a client can pass it on to `spindle machine`
+  r->set_description(machine_.name);
   r->set_width(machine_.mesh.width);
   r->set_height(machine_.mesh.height);
   r->set_wraps(machine_.mesh.wrap);

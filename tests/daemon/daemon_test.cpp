@@ -373,6 +373,8 @@ TEST(Daemon, LimitsGiveResourceExhausted) {
   v1::DescribeMachineResponse machine;
   ASSERT_TRUE(stub->DescribeMachine(as("fay").get(), {}, &machine).ok());
   EXPECT_EQ(machine.chips(), 48u);
+  EXPECT_EQ(machine.machine(), "48");  // the shape string `spindle machine` and `spindled -m` take
+  EXPECT_EQ(machine.description(), emu::machine_from_shape("48").name);
   EXPECT_EQ(machine.limits().max_jobs(), 1u);
   ASSERT_GE(machine.backends_size(), 1);
   EXPECT_EQ(machine.backends(0).name(), "native");
