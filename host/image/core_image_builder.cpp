@@ -5,7 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "util/crc32.h"
+#include "image/crc32_fast.h"
 
 namespace spindle::host {
 namespace {
@@ -20,13 +20,25 @@ void append(std::vector<uint8_t>& out, const T& v) {
 
 template <class T>
 void append_all(std::vector<uint8_t>& out, const std::vector<T>& v) {
-  for (const T& x : v) append(out, x);
+  const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+  out.insert(out.end(), p, p + v.size() * sizeof(T));
 }
+
+// A region's payload: its own bytes, or (the synaptic matrix, most of an
+// image) a view of the spec's words, copied once, straight into the image.
+struct Region {
+  img::RegionId id;
+  std::vector<uint8_t> bytes;
+  const uint8_t* view = nullptr;
+  size_t view_size = 0;
+  const uint8_t* data() const { return view ? view : bytes.data(); }
+  size_t size() const { return view ? view_size : bytes.size(); }
+};
 
 }  // namespace
 
 std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
-  std::vector<std::pair<img::RegionId, std::vector<uint8_t>>> regions;
+  std::vector<Region> regions;
 
   img::SystemRegion sys{};
   sys.core_kind = static_cast<uint32_t>(spec.kind);
@@ -56,8 +68,8 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
     sys.delay_bits = m.layout.delay_bits;
     for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) sys.weight_shift[t] = m.weight_shift[t];
   }
-  regions.emplace_back(img::RegionId::kSystem, std::vector<uint8_t>{});
-  append(regions.back().second, sys);
+  regions.push_back({img::RegionId::kSystem, {}});
+  append(regions.back().bytes, sys);
 
   if (spec.neurons) {
     std::vector<uint8_t> r;
@@ -65,42 +77,43 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
                                       spec.neurons->param_bytes, spec.neurons->state_bytes});
     r.insert(r.end(), spec.neurons->params.begin(), spec.neurons->params.end());
     r.insert(r.end(), spec.neurons->state.begin(), spec.neurons->state.end());
-    regions.emplace_back(img::RegionId::kNeurons, std::move(r));
+    regions.push_back({img::RegionId::kNeurons, std::move(r)});
   }
   if (spec.synapses && !spec.synapses->table.empty()) {
-    std::vector<uint8_t> table, matrix;
+    std::vector<uint8_t> table;
     append(table, img::PopulationTableHeader{static_cast<uint32_t>(spec.synapses->table.size())});
     append_all(table, spec.synapses->table);
-    append_all(matrix, spec.synapses->words);
-    regions.emplace_back(img::RegionId::kPopulationTable, std::move(table));
-    regions.emplace_back(img::RegionId::kSynapticMatrix, std::move(matrix));
+    regions.push_back({img::RegionId::kPopulationTable, std::move(table)});
+    const std::vector<uint32_t>& words = spec.synapses->words;
+    regions.push_back({img::RegionId::kSynapticMatrix, {}, reinterpret_cast<const uint8_t*>(words.data()),
+                       words.size() * sizeof(uint32_t)});
   }
   if (spec.kind == img::CoreKind::kPoissonSource) {
     std::vector<uint8_t> r;
     append(r, img::SourcesHeader{static_cast<uint32_t>(spec.poisson.size())});
     append_all(r, spec.poisson);
-    regions.emplace_back(img::RegionId::kSources, std::move(r));
+    regions.push_back({img::RegionId::kSources, std::move(r)});
   } else if (spec.kind == img::CoreKind::kArraySource) {
     std::vector<uint8_t> r;
     append(r, img::SourcesHeader{static_cast<uint32_t>(spec.spike_times.size())});
     append_all(r, spec.spike_times);
-    regions.emplace_back(img::RegionId::kSources, std::move(r));
+    regions.push_back({img::RegionId::kSources, std::move(r)});
   }
   if (spec.recording) {
     std::vector<uint8_t> r;
     append(r, *spec.recording);
-    regions.emplace_back(img::RegionId::kRecording, std::move(r));
+    regions.push_back({img::RegionId::kRecording, std::move(r)});
   }
 
   // Lay out: header, table, then payloads (each a multiple of 4 bytes).
   const uint32_t table_end = static_cast<uint32_t>(sizeof(img::ImageHeader) + regions.size() * sizeof(img::RegionEntry));
   std::vector<img::RegionEntry> entries;
   uint32_t offset = table_end;
-  for (auto& [id, bytes] : regions) {
-    bytes.resize((bytes.size() + 3) & ~size_t{3}, 0);
-    entries.push_back({static_cast<uint32_t>(id), offset, static_cast<uint32_t>(bytes.size()),
-                       fw::crc32(bytes.data(), bytes.size())});
-    offset += static_cast<uint32_t>(bytes.size());
+  for (Region& r : regions) {
+    if (!r.view) r.bytes.resize((r.bytes.size() + 3) & ~size_t{3}, 0);  // a view is whole words already
+    entries.push_back({static_cast<uint32_t>(r.id), offset, static_cast<uint32_t>(r.size()),
+                       crc32_fast(r.data(), r.size())});
+    offset += static_cast<uint32_t>(r.size());
   }
   img::ImageHeader h{};
   h.magic = img::kMagic;
@@ -113,9 +126,9 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
   out.reserve(offset);
   append(out, h);
   append_all(out, entries);
-  h.header_crc = fw::crc32(out.data(), out.size());
+  h.header_crc = crc32_fast(out.data(), out.size());
   std::memcpy(out.data() + offsetof(img::ImageHeader, header_crc), &h.header_crc, 4);
-  for (auto& [id, bytes] : regions) out.insert(out.end(), bytes.begin(), bytes.end());
+  for (const Region& r : regions) out.insert(out.end(), r.data(), r.data() + r.size());
   return out;
 }
 

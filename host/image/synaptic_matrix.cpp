@@ -114,11 +114,13 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
     e.first_row = static_cast<uint32_t>(m.words.size());
     e.row_stride = static_cast<uint32_t>(longest + 1);
     e.n_rows = block.n_sources;
-    for (uint32_t r = 0; r < block.n_sources; ++r) {
-      const uint32_t n = row_start[r + 1] - row_start[r];
-      m.words.push_back(n);
-      m.words.insert(m.words.end(), flat.begin() + row_start[r], flat.begin() + row_start[r + 1]);
-      m.words.resize(m.words.size() + (longest - n), 0u);
+    // Rows written in place into the zeroed block (the padding stays 0).
+    const size_t stride = longest + 1;
+    m.words.resize(m.words.size() + size_t{block.n_sources} * stride, 0u);
+    uint32_t* row = m.words.data() + e.first_row;
+    for (uint32_t r = 0; r < block.n_sources; ++r, row += stride) {
+      row[0] = row_start[r + 1] - row_start[r];
+      std::copy(flat.begin() + row_start[r], flat.begin() + row_start[r + 1], row + 1);
     }
     m.table.push_back(e);
   }
