@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     const double t_route = since(t);
     size_t max_entries = 0;
     for (const auto& ct : r.routes.tables) max_entries = std::max(max_entries, ct.entries.size());
-    r.tables = host::compress_routes(r.routes, r.partition, r.keys, machine.router_table_capacity);
+    r.tables = host::compress_routes(r.routes, r.partition, r.keys, machine.router_table_capacity, threads);
     const double t_compress = since(t);
     std::printf(" machine=%s threads=%u slices=%zu max_table_before=%zu graph_s=%.3f partition_s=%.3f place_s=%.3f "
                 "keys_s=%.3f route_s=%.3f compress_s=%.3f",

@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
 
 namespace spindle::host {
 namespace {
@@ -410,31 +415,61 @@ std::optional<std::string> verify_compressed(std::span<const RoutingEntry> origi
   return std::nullopt;
 }
 
-std::vector<CompressedTable> compress_routes(const Routes& routes, const Partition& partition,
-                                             const KeyAllocation& keys, uint32_t capacity) {
-  std::vector<CompressedTable> out;
-  out.reserve(routes.tables.size());
-  for (const ChipTable& t : routes.tables) {
-    const std::string chip = "chip (" + std::to_string(t.chip.x) + "," + std::to_string(t.chip.y) + ")";
-    CompressedTable ct;
-    ct.chip = t.chip;
-    ct.entries_before = uint32_t(t.entries.size());
-    CompressionStats st;
-    try {
-      ct.entries = compress_table(t.entries, capacity, &st);
-    } catch (const TableCapacityError& e) {
-      throw TableCapacityError(chip + ": " + e.what());
-    }
-    ct.merges = st.merges;
-    if (st.merges > 0) {
-      std::vector<KeyRange> ranges;
-      ranges.reserve(t.source_slice.size());
-      for (uint32_t s : t.source_slice) ranges.push_back(KeyRange{keys.keys[s].base, partition.slices[s].n_atoms});
-      if (auto bad = verify_compressed(t.entries, ct.entries, ranges, 8, 1, &ct.keys_verified))
-        throw std::logic_error(chip + ": compressed routing table is not equivalent to the uncompressed one: " + *bad);
-    }
-    out.push_back(std::move(ct));
+namespace {
+
+CompressedTable compress_chip(const ChipTable& t, const Partition& partition, const KeyAllocation& keys,
+                              uint32_t capacity) {
+  const std::string chip = "chip (" + std::to_string(t.chip.x) + "," + std::to_string(t.chip.y) + ")";
+  CompressedTable ct;
+  ct.chip = t.chip;
+  ct.entries_before = uint32_t(t.entries.size());
+  CompressionStats st;
+  try {
+    ct.entries = compress_table(t.entries, capacity, &st);
+  } catch (const TableCapacityError& e) {
+    throw TableCapacityError(chip + ": " + e.what());
   }
+  ct.merges = st.merges;
+  if (st.merges > 0) {
+    std::vector<KeyRange> ranges;
+    ranges.reserve(t.source_slice.size());
+    for (uint32_t s : t.source_slice) ranges.push_back(KeyRange{keys.keys[s].base, partition.slices[s].n_atoms});
+    if (auto bad = verify_compressed(t.entries, ct.entries, ranges, 8, 1, &ct.keys_verified))
+      throw std::logic_error(chip + ": compressed routing table is not equivalent to the uncompressed one: " + *bad);
+  }
+  return ct;
+}
+
+}  // namespace
+
+std::vector<CompressedTable> compress_routes(const Routes& routes, const Partition& partition,
+                                             const KeyAllocation& keys, uint32_t capacity, unsigned threads) {
+  // Chips are independent: workers take the next chip, each result goes to
+  // its chip's slot, so the output does not depend on the thread count.
+  const size_t n = routes.tables.size();
+  std::vector<CompressedTable> out(n);
+  std::atomic<size_t> next{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  size_t error_chip = SIZE_MAX;
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      try {
+        out[i] = compress_chip(routes.tables[i], partition, keys, capacity);
+      } catch (...) {
+        // The first failing chip in table order, whatever the timing.
+        const std::lock_guard lock(error_mutex);
+        if (i < error_chip) error = std::current_exception(), error_chip = i;
+      }
+    }
+  };
+  unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  workers = static_cast<unsigned>(std::min<size_t>(workers, std::max<size_t>(n, 1)));
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
   return out;
 }
 

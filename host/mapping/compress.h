@@ -94,8 +94,11 @@ struct CompressedTable {
 
 // Compresses and verifies every chip's table to fit capacity (normally
 // machine.router_table_capacity). Throws TableCapacityError naming the chip
-// and its sizes, or std::logic_error if verification fails (a bug).
+// and its sizes, or std::logic_error if verification fails (a bug); with
+// several failing chips, the first in table order. Chips are compressed on
+// `threads` workers (0: one per hardware thread); the result is the same for
+// any count.
 std::vector<CompressedTable> compress_routes(const Routes& routes, const Partition& partition,
-                                             const KeyAllocation& keys, uint32_t capacity);
+                                             const KeyAllocation& keys, uint32_t capacity, unsigned threads = 0);
 
 }  // namespace spindle::host

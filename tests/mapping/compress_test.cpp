@@ -155,6 +155,53 @@ TEST(Compress, CapacityErrorGivesSizes) {
   EXPECT_EQ(ok[0].keys_verified, 0u);
 }
 
+// Chips are compressed on worker threads; the tables and the error must not
+// depend on how many.
+TEST(Compress, SameTablesAndErrorOnAnyThreadCount) {
+  Routes r;
+  Partition p;
+  KeyAllocation k;
+  for (uint32_t s = 0; s < 16; ++s) {
+    p.slices.push_back(Slice{0, s, s * 256, 256, {}});
+    k.keys.push_back(SliceKey{s << 8, 0xFFFFFF00u});
+  }
+  for (uint32_t c = 0; c < 12; ++c) {
+    ChipTable ct;
+    ct.chip = {c % 4, c / 4};
+    for (uint32_t s = 0; s < 16; ++s) {
+      ct.source_slice.push_back(s);
+      // Runs of 1, 2 or 4 slices per route: each chip needs different merges.
+      ct.entries.push_back(RoutingEntry{s << 8, 0xFFFFFF00u, emu::route_core(1 + ((s >> (c % 3)) & 1u))});
+    }
+    r.tables.push_back(ct);
+  }
+  const auto one = compress_routes(r, p, k, 9, 1);
+  ASSERT_EQ(one.size(), 12u);
+  for (unsigned threads : {2u, 3u, 8u}) {
+    const auto many = compress_routes(r, p, k, 9, threads);
+    ASSERT_EQ(many.size(), one.size());
+    for (size_t c = 0; c < one.size(); ++c) {
+      EXPECT_EQ(many[c].chip, one[c].chip) << threads << " threads, chip " << c;
+      EXPECT_EQ(many[c].entries, one[c].entries) << threads << " threads, chip " << c;
+      EXPECT_EQ(many[c].merges, one[c].merges);
+      EXPECT_EQ(many[c].keys_verified, one[c].keys_verified);
+      EXPECT_GT(one[c].merges, 0u);
+      EXPECT_LE(one[c].entries.size(), 9u);
+    }
+  }
+  // Chips 5 and 9 cannot fit (16 distinct routes): the error names chip 5.
+  for (uint32_t c : {5u, 9u})
+    for (uint32_t s = 0; s < 16; ++s) r.tables[c].entries[s].route = emu::route_core(1 + s);
+  for (unsigned threads : {1u, 2u, 8u}) {
+    try {
+      compress_routes(r, p, k, 9, threads);
+      FAIL() << threads << " threads";
+    } catch (const TableCapacityError& e) {
+      EXPECT_NE(std::string(e.what()).find("chip (1,1)"), std::string::npos) << threads << " threads: " << e.what();
+    }
+  }
+}
+
 TEST(Compress, RejectsOverlappingInput) {
   std::vector<RoutingEntry> t{{0x100, 0xFFFFFF00u, 1}, {0x100, 0xFFFFF000u, 2}, {0x200, 0xFFFFFF00u, 4}};
   EXPECT_THROW(compress_table(t, 2), std::invalid_argument);
