@@ -288,7 +288,7 @@ def main(argv):
             print(describe_rpc_error("DescribeMachine", e), file=sys.stderr)
             return EXIT_FAILED
         print(f"connected to {args.connect}: spindled {m.version}, machine {m.machine} "
-              f"({m.chips} chips, {m.application_cores} application cores)")
+              f"({m.description}: {m.chips} chips, {m.application_cores} application cores)")
         print(check_health(channel, args.timeout, args.metadata))
 
         try:
