@@ -37,6 +37,10 @@ MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDes
 // Parses --machine; on a bad shape prints "spindle CMD: --machine: ..." and returns nullopt.
 std::optional<emu::MachineDescription> parse_machine(const std::string& shape, const char* command, std::ostream& err);
 
+// Prints a mapping report (text) to stdout, or writes it to out_path and
+// says so on stderr; returns the exit code.
+int write_mapping_report(const std::string& text, const std::string& out_path, const std::string& network);
+
 // Each adds its subcommand to `app`; running it stores its exit code in `exit_code`.
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_machine_command(CLI::App& app, int& exit_code);

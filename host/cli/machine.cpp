@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "cli/common.h"
+#include "cli/remote.h"
 #include "machine/machine.h"
 
 namespace spindle::cli {
@@ -41,7 +42,16 @@ void add_machine_command(CLI::App& app, int& exit_code) {
   auto shape = std::make_shared<std::string>("48");
   cmd->add_option("SHAPE", *shape, "Machine shape: 1, 2x2, 48, boards:WxH, torus:WxH, mesh:WxH")
       ->capture_default_str();
-  cmd->callback([shape, &exit_code] {
+  cmd->callback([cmd, shape, &exit_code] {
+    if (remote_enabled()) {
+      if (cmd->count("SHAPE")) {
+        std::cerr << "spindle machine: a SHAPE cannot be given with --connect (the daemon's machine is described)\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      exit_code = remote_machine();
+      return;
+    }
     try {
       describe(*shape, emu::machine_from_shape(*shape));
       exit_code = kExitOk;

@@ -2,11 +2,13 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/common.h"
+#include "cli/remote.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Spindle: SpiNNaker-style neuromorphic runtime (host tools)", "spindle"};
   app.require_subcommand(1);
   int exit_code = spindle::cli::kExitOk;
+  spindle::cli::add_remote_options(app);
   spindle::cli::add_validate_command(app, exit_code);
   spindle::cli::add_machine_command(app, exit_code);
   spindle::cli::add_map_command(app, exit_code);

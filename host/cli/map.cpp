@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/remote.h"
 #include "machine/machine.h"
 #include "mapping/core_images.h"
 #include "mapping/from_network.h"
@@ -105,22 +106,26 @@ int run_map(const MapArgs& a) {
     std::cerr << a.network << ": mapping onto machine " << a.machine << " failed: " << e.what() << '\n';
     return kExitFailed;
   }
-  if (a.out.empty()) {
-    std::cout << text;
-    return kExitOk;
-  }
-  std::ofstream out(a.out, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    std::cerr << a.out << ": cannot write the mapping report\n";
-    return kExitFailed;
-  }
-  std::cerr << a.network << ": mapping report written to " << a.out << '\n';
-  return kExitOk;
+  return write_mapping_report(text, a.out, a.network);
 }
 
 }  // namespace
+
+int write_mapping_report(const std::string& text, const std::string& out_path, const std::string& network) {
+  if (out_path.empty()) {
+    std::cout << text;
+    return kExitOk;
+  }
+  std::ofstream out(out_path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << out_path << ": cannot write the mapping report\n";
+    return kExitFailed;
+  }
+  std::cerr << network << ": mapping report written to " << out_path << '\n';
+  return kExitOk;
+}
 
 void add_map_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("map", "Validate and map a network onto a machine; print the JSON mapping report");
@@ -136,7 +141,19 @@ void add_map_command(CLI::App& app, int& exit_code) {
       ->excludes(images);
   cmd->add_option("-t,--threads", args->threads, "Host threads for building core images (0: one per hardware thread)")
       ->capture_default_str();
-  cmd->callback([args, &exit_code] { exit_code = run_map(*args); });
+  cmd->callback([cmd, args, &exit_code] {
+    if (!remote_enabled()) {
+      exit_code = run_map(*args);
+      return;
+    }
+    if (cmd->count("--machine") || cmd->count("--images") || cmd->count("--build-images") || cmd->count("--threads")) {
+      std::cerr << "spindle map: --machine, --images, --build-images and --threads cannot be used with --connect "
+                   "(the daemon maps onto its own machine)\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    exit_code = remote_map(args->network, args->out);
+  });
 }
 
 }  // namespace spindle::cli

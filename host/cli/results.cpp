@@ -1,5 +1,6 @@
 #include "cli/results.h"
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -49,9 +50,10 @@ void write_npy(const std::filesystem::path& file, const std::vector<double>& val
   if (!out) throw std::runtime_error(file.string() + ": write failed");
 }
 
-std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
-                                             const host::MappingResult& mapping, const host::MachineLoad& load,
-                                             const emu::Engine& engine, const emu::RunReport& report) {
+std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
+                                                size_t n_cores,
+                                                const std::function<void(size_t, CoreRecording&)>& fill,
+                                                uint64_t ticks, const nlohmann::json& provenance) {
   std::filesystem::create_directories(dir);
   const double dt = net.run().timestep_ms();
   std::vector<PopulationSummary> summary(static_cast<size_t>(net.populations_size()));
@@ -69,44 +71,70 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
   std::ofstream csv = open_out(dir / "spikes.csv");
   csv << "population,neuron,time_ms\n";
   std::ofstream state;
-  nlohmann::json cores = nlohmann::json::array();
-  for (const host::CoreLoad& c : load.cores) {
-    const host::Slice& slice = mapping.partition.slices[c.slice];
-    const std::string& label = summary[slice.vertex].label;
-    const emu::CoreSlot* slot = engine.find({c.chip, c.core});
-    if (!slot) continue;
-    for (const fw::SpikeRecord& s : slot->spikes) {
-      const uint32_t neuron = slice.lo_atom + s.neuron;
-      const double t = s.tick * dt;
-      csv << label << ',' << neuron << ',' << t << '\n';
-      spikes[slice.vertex].push_back(neuron);
-      spikes[slice.vertex].push_back(t);
-      ++summary[slice.vertex].spikes;
+  CoreRecording core;
+  for (size_t i = 0; i < n_cores; ++i) {
+    core.spikes.clear();
+    core.states.clear();
+    fill(i, core);
+    if (core.population >= summary.size()) throw std::runtime_error("core recording of an unknown population");
+    const std::string& label = summary[core.population].label;
+    for (const SpikeSample& s : core.spikes) {
+      const double t = static_cast<double>(s.tick) * dt;
+      csv << label << ',' << s.neuron << ',' << t << '\n';
+      spikes[core.population].push_back(s.neuron);
+      spikes[core.population].push_back(t);
+      ++summary[core.population].spikes;
     }
-    if (!slot->states.empty() && !state.is_open()) {
+    if (!core.states.empty() && !state.is_open()) {
       state = open_out(dir / "state.csv");
       state << "population,neuron,time_ms,variable,value\n";
     }
-    for (const fw::StateRecord& s : slot->states)
-      state << label << ',' << slice.lo_atom + s.neuron << ',' << s.tick * dt << ',' << variable_name(s.variable)
-            << ',' << host::to_double(fw::Accum::from_raw(s.value)) << '\n';
-    nlohmann::json counters;
-    fw::for_each_counter(slot->provenance(), [&](const char* name, uint32_t v) { counters[name] = v; });
-    cores.push_back({{"chip", {c.chip.x, c.chip.y}},
-                     {"core", c.core},
-                     {"population", label},
-                     {"atoms", {slice.lo_atom, slice.lo_atom + slice.n_atoms}},
-                     {"provenance", counters}});
+    for (const StateSample& s : core.states)
+      state << label << ',' << s.neuron << ',' << static_cast<double>(s.tick) * dt << ',' << variable_name(s.variable)
+            << ',' << s.value << '\n';
   }
   if (!csv) throw std::runtime_error((dir / "spikes.csv").string() + ": write failed");
   for (size_t p = 0; p < summary.size(); ++p)
     if (summary[p].recorded) write_npy(dir / (summary[p].label + ".spikes.npy"), spikes[p], spikes[p].size() / 2, 2);
 
+  std::ofstream pj = open_out(dir / "provenance.json");
+  pj << provenance.dump(2) << '\n';
+
+  // What `spindle plot` needs to read the spikes back: sizes and duration.
+  nlohmann::json pops = nlohmann::json::array();
+  for (const PopulationSummary& p : summary)
+    pops.push_back({{"label", p.label}, {"size", p.size}, {"spikes_recorded", p.recorded}, {"spikes", p.spikes}});
+  const nlohmann::json run = {{"timestep_ms", dt},
+                              {"ticks", ticks},
+                              {"duration_ms", static_cast<double>(ticks) * dt},
+                              {"populations", pops}};
+  std::ofstream rj = open_out(dir / "run.json");
+  rj << run.dump(2) << '\n';
+  return summary;
+}
+
+std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
+                                             const host::MappingResult& mapping, const host::MachineLoad& load,
+                                             const emu::Engine& engine, const emu::RunReport& report) {
+  const double dt = net.run().timestep_ms();
+  nlohmann::json cores = nlohmann::json::array();
+  for (const host::CoreLoad& c : load.cores) {
+    const emu::CoreSlot* slot = engine.find({c.chip, c.core});
+    if (!slot) continue;
+    const host::Slice& slice = mapping.partition.slices[c.slice];
+    nlohmann::json counters;
+    fw::for_each_counter(slot->provenance(), [&](const char* name, uint32_t v) { counters[name] = v; });
+    cores.push_back({{"chip", {c.chip.x, c.chip.y}},
+                     {"core", c.core},
+                     {"population", net.populations(static_cast<int>(slice.vertex)).label()},
+                     {"atoms", {slice.lo_atom, slice.lo_atom + slice.n_atoms}},
+                     {"provenance", counters}});
+  }
   const emu::RouterCounters& t = report.fabric.totals;
   nlohmann::json drops;
   for (uint32_t k = 0; k < emu::kDropReasonCount; ++k)
     drops[std::string(emu::drop_reason_name(static_cast<emu::DropReason>(k)))] = t.dropped[k];
-  nlohmann::json prov = {
+  const nlohmann::json prov = {
       {"ticks", report.ticks},
       {"timestep_ms", dt},
       {"wall_seconds", report.wall_seconds},
@@ -125,20 +153,39 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
         {"dropped", drops},
         {"balanced", report.fabric.balanced()}}},
       {"cores", cores}};
-  std::ofstream pj = open_out(dir / "provenance.json");
-  pj << prov.dump(2) << '\n';
 
-  // What `spindle plot` needs to read the spikes back: sizes and duration.
-  nlohmann::json pops = nlohmann::json::array();
-  for (const PopulationSummary& p : summary)
-    pops.push_back({{"label", p.label}, {"size", p.size}, {"spikes_recorded", p.recorded}, {"spikes", p.spikes}});
-  const nlohmann::json run = {{"timestep_ms", dt},
-                              {"ticks", report.ticks},
-                              {"duration_ms", report.ticks * dt},
-                              {"populations", pops}};
-  std::ofstream rj = open_out(dir / "run.json");
-  rj << run.dump(2) << '\n';
-  return summary;
+  // Cores the engine does not hold (none in practice) record nothing.
+  auto fill = [&](size_t i, CoreRecording& out) {
+    const host::CoreLoad& c = load.cores[i];
+    const host::Slice& slice = mapping.partition.slices[c.slice];
+    out.population = slice.vertex;
+    const emu::CoreSlot* slot = engine.find({c.chip, c.core});
+    if (!slot) return;
+    for (const fw::SpikeRecord& s : slot->spikes) out.spikes.push_back({s.tick, slice.lo_atom + s.neuron});
+    for (const fw::StateRecord& s : slot->states)
+      out.states.push_back({s.tick, slice.lo_atom + s.neuron, s.variable, host::to_double(fw::Accum::from_raw(s.value))});
+  };
+  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov);
+}
+
+void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations) {
+  std::printf("%s: %.1f ms of biological time (%llu ticks of %g ms) on %s, %zu cores, %llu synapses, %.2f s wall\n",
+              r.network.c_str(), r.duration_ms, static_cast<unsigned long long>(r.ticks), r.timestep_ms,
+              r.machine.c_str(), r.cores, static_cast<unsigned long long>(r.synapses), r.wall_seconds);
+  if (!r.backend_line.empty()) std::printf("%s\n", r.backend_line.c_str());
+  std::printf("%-24s %8s %10s %12s\n", "population", "neurons", "spikes", "rate (Hz)");
+  for (const auto& s : populations) {
+    if (!s.recorded) {
+      std::printf("%-24s %8u %10s %12s\n", s.label.c_str(), s.size, "-", "(not recorded)");
+      continue;
+    }
+    const double rate =
+        r.duration_ms > 0 ? static_cast<double>(s.spikes) / s.size / (r.duration_ms / 1000.0) : 0.0;
+    std::printf("%-24s %8u %10llu %12.2f\n", s.label.c_str(), s.size, static_cast<unsigned long long>(s.spikes), rate);
+  }
+  std::printf("dropped packets: %llu in routers, %llu on cores (provenance.json has the reasons)\n",
+              static_cast<unsigned long long>(r.router_drops), static_cast<unsigned long long>(r.core_drops));
+  std::printf("results in %s/\n", r.out.c_str());
 }
 
 }  // namespace spindle::cli

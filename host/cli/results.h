@@ -2,9 +2,13 @@
 // variables as CSV and NumPy .npy, provenance and the run report as JSON.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
 #include "mapping/core_images.h"
@@ -27,6 +31,51 @@ struct PopulationSummary {
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report);
+
+// What one core recorded, in the order it recorded it: spikes by tick then
+// neuron; state samples by tick, neuron, then variable (fw::StateVariable).
+// Neuron numbers are population-wide.
+struct SpikeSample {
+  uint64_t tick;
+  uint32_t neuron;
+};
+struct StateSample {
+  uint64_t tick;
+  uint32_t neuron;
+  uint16_t variable;  // fw::StateVariable
+  double value;       // mV, nA or uS
+};
+struct CoreRecording {
+  uint32_t population = 0;  // index in Network.populations
+  std::vector<SpikeSample> spikes;
+  std::vector<StateSample> states;
+};
+
+// The writer both `spindle run` and `spindle --connect ... run` use:
+// spikes.csv, <label>.spikes.npy, state.csv, run.json, and provenance.json
+// (`provenance`, written as given). fill(i, out) gives core i's records
+// (i < n_cores, in slice order), one core at a time to bound memory.
+std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
+                                                size_t n_cores,
+                                                const std::function<void(size_t, CoreRecording&)>& fill,
+                                                uint64_t ticks, const nlohmann::json& provenance);
+
+// The summary `spindle run` prints on stdout (in-process and --connect).
+struct RunSummary {
+  std::string network;
+  double duration_ms = 0;
+  uint64_t ticks = 0;
+  double timestep_ms = 0;
+  std::string machine;
+  size_t cores = 0;
+  uint64_t synapses = 0;
+  double wall_seconds = 0;
+  std::string backend_line;  // e.g. "backend qemu: ..." or empty
+  uint64_t router_drops = 0;
+  uint64_t core_drops = 0;
+  std::string out;
+};
+void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations);
 
 // A minimal .npy (format 1.0) writer: little-endian float64, C order.
 void write_npy(const std::filesystem::path& file, const std::vector<double>& values, size_t rows, size_t cols);

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "cli/progress.h"
+#include "cli/remote.h"
 #include "cli/results.h"
 #include "engine/engine.h"
 #include "backend/qemu_backend.h"
@@ -63,25 +65,6 @@ std::optional<std::set<uint32_t>> parse_slice_list(const std::string& text, bool
   }
   return slices;
 }
-
-// A progress bar on stderr, shown only once a run has taken over a second.
-class Progress {
- public:
-  void operator()(uint32_t done, uint32_t total) {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (s < 1.0 && done < total) return;
-    if (s < 1.0 && !shown_) return;
-    shown_ = true;
-    const int width = 40, filled = static_cast<int>(width * static_cast<double>(done) / total);
-    std::fprintf(stderr, "\rrunning [%.*s%*s] %3d%% %u/%u ticks", filled, "########################################",
-                 width - filled, "", static_cast<int>(100.0 * done / total), done, total);
-    if (done == total) std::fprintf(stderr, "\n");
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  bool shown_ = false;
-};
 
 int run_network(const RunArgs& a) {
   const auto machine = parse_machine(a.machine, "run", std::cerr);
@@ -159,25 +142,29 @@ int run_network(const RunArgs& a) {
     for (const auto& c : report.cores)
       core_drops += uint64_t{c.provenance.input_queue_overflows} + c.provenance.packets_send_failed +
                     c.provenance.spike_records_dropped + c.provenance.state_records_dropped;
-    std::printf("%s: %.1f ms of biological time (%u ticks of %g ms) on %s, %zu cores, %llu synapses, %.2f s wall\n",
-                a.network.c_str(), duration, ticks, dt, machine->name.c_str(), load.cores.size(),
-                static_cast<unsigned long long>(load.synapses), report.wall_seconds);
-    if (on_serial) std::printf("backend serial: %zu of %zu cores ran on boards\n", qemu_cores, load.cores.size());
-    if (on_qemu) std::printf("backend qemu: %zu of %zu cores ran as %s images under QEMU\n", qemu_cores, load.cores.size(), a.board.c_str());
-    std::printf("%-24s %8s %10s %12s\n", "population", "neurons", "spikes", "rate (Hz)");
-    for (const auto& s : summary) {
-      if (!s.recorded) {
-        std::printf("%-24s %8u %10s %12s\n", s.label.c_str(), s.size, "-", "(not recorded)");
-        continue;
-      }
-      const double rate = duration > 0 ? static_cast<double>(s.spikes) / s.size / (duration / 1000.0) : 0.0;
-      std::printf("%-24s %8u %10llu %12.2f\n", s.label.c_str(), s.size, static_cast<unsigned long long>(s.spikes),
-                  rate);
+    RunSummary r;
+    r.network = a.network;
+    r.duration_ms = duration;
+    r.ticks = ticks;
+    r.timestep_ms = dt;
+    r.machine = machine->name;
+    r.cores = load.cores.size();
+    r.synapses = load.synapses;
+    r.wall_seconds = report.wall_seconds;
+    char line[256];
+    if (on_serial) {
+      std::snprintf(line, sizeof line, "backend serial: %zu of %zu cores ran on boards", qemu_cores, load.cores.size());
+      r.backend_line = line;
     }
-    std::printf("dropped packets: %llu in routers, %llu on cores (provenance.json has the reasons)\n",
-                static_cast<unsigned long long>(report.fabric.totals.dropped_total()),
-                static_cast<unsigned long long>(core_drops));
-    std::printf("results in %s/\n", a.out.c_str());
+    if (on_qemu) {
+      std::snprintf(line, sizeof line, "backend qemu: %zu of %zu cores ran as %s images under QEMU", qemu_cores,
+                    load.cores.size(), a.board.c_str());
+      r.backend_line = line;
+    }
+    r.router_drops = report.fabric.totals.dropped_total();
+    r.core_drops = core_drops;
+    r.out = a.out;
+    print_run_summary(r, summary);
   } catch (const std::exception& e) {
     std::cerr << a.network << ": run on machine " << a.machine << " failed: " << e.what() << '\n';
     return kExitFailed;
@@ -212,7 +199,21 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Milliseconds a QEMU core may take to answer one tick before it is retried (4 tries, then the run fails)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->callback([args, &exit_code] { exit_code = run_network(*args); });
+  cmd->callback([cmd, args, &exit_code] {
+    if (!remote_enabled()) {
+      exit_code = run_network(*args);
+      return;
+    }
+    for (const char* local : {"--machine", "--threads", "--backend", "--board", "--qemu-cores", "--board-image", "--port",
+                              "--baud", "--serial-cores", "--qemu-timeout"})
+      if (cmd->count(local)) {
+        std::cerr << "spindle run: " << local
+                  << " cannot be used with --connect (the daemon runs the native engine on its own machine)\n";
+        exit_code = kExitUsage;
+        return;
+      }
+    exit_code = remote_run(args->network, args->duration_ms, args->out);
+  });
 }
 
 }  // namespace spindle::cli

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/common.h"
+#include "cli/remote.h"
 
 namespace spindle::cli {
 
@@ -11,6 +12,10 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   auto path = std::make_shared<std::string>();
   cmd->add_option("NETWORK", *path, "Network file (.textproto, .json, .pb)")->required();
   cmd->callback([path, &exit_code] {
+    if (remote_enabled()) {
+      exit_code = remote_validate(*path);
+      return;
+    }
     const auto net = load_valid_network(*path, std::cerr, exit_code);
     if (!net) return;
     uint64_t neurons = 0;

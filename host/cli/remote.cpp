@@ -1,0 +1,453 @@
+#include "cli/remote.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "cli/progress.h"
+#include "cli/results.h"
+#include "network/load.h"
+#include "runtime/recording.h"
+#include "spindle/v1/service.grpc.pb.h"
+
+namespace spindle::cli {
+namespace {
+
+namespace v1 = spindle::v1;
+
+const char* code_name(grpc::StatusCode c) {
+  switch (c) {
+    case grpc::OK: return "OK";
+    case grpc::CANCELLED: return "CANCELLED";
+    case grpc::UNKNOWN: return "UNKNOWN";
+    case grpc::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::NOT_FOUND: return "NOT_FOUND";
+    case grpc::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    case grpc::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::ABORTED: return "ABORTED";
+    case grpc::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::INTERNAL: return "INTERNAL";
+    case grpc::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::DATA_LOSS: return "DATA_LOSS";
+    default: return "UNKNOWN";
+  }
+}
+
+std::string read_file(const std::string& path, const char* what, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  ok = static_cast<bool>(in) || in.eof();
+  if (!in.is_open()) ok = false;
+  if (!ok) std::cerr << "spindle: " << what << ' ' << path << ": cannot read\n";
+  return text.str();
+}
+
+// A connection to spindled and who we are to it.
+class Daemon {
+ public:
+  // Returns nullptr after printing why (exit code in `code`).
+  static std::unique_ptr<Daemon> connect(int& code) {
+    const RemoteOptions& o = remote_options();
+    auto d = std::make_unique<Daemon>();
+    d->address_ = o.address;
+    std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+    bool ok = true;
+    if (!o.tls_ca.empty()) {
+      grpc::SslCredentialsOptions ssl;
+      ssl.pem_root_certs = read_file(o.tls_ca, "--tls-ca", ok);
+      if (!ok) return code = kExitUsage, nullptr;
+      creds = grpc::SslCredentials(ssl);
+    }
+    if (!o.token_file.empty()) {
+      // The first line that is not blank or a comment: "NAME TOKEN" (as in
+      // spindled's --token-file) or only the token.
+      std::istringstream lines(read_file(o.token_file, "--token-file", ok));
+      if (!ok) return code = kExitUsage, nullptr;
+      for (std::string line; std::getline(lines, line);) {
+        std::istringstream words(line);
+        std::string first, second;
+        words >> first >> second;
+        if (first.empty() || first[0] == '#') continue;
+        d->token_ = second.empty() ? first : second;
+        break;
+      }
+      if (d->token_.empty()) {
+        std::cerr << "spindle: --token-file " << o.token_file << ": no token in it\n";
+        return code = kExitUsage, nullptr;
+      }
+    }
+    // Jobs belong to the client identity; one per invocation.
+    char host[128] = {};
+    ::gethostname(host, sizeof host - 1);
+    d->client_ = std::string("spindle-cli@") + host + ":" + std::to_string(::getpid());
+    d->channel_ = grpc::CreateChannel(o.address, creds);
+    // Fail fast on a refused or unresolvable address instead of retrying.
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const grpc_connectivity_state s = d->channel_->GetState(true);
+      if (s == GRPC_CHANNEL_READY) break;
+      if (s == GRPC_CHANNEL_TRANSIENT_FAILURE || s == GRPC_CHANNEL_SHUTDOWN ||
+          !d->channel_->WaitForStateChange(s, deadline)) {
+        std::cerr << "spindle: cannot connect to spindled at " << o.address
+                  << (s == GRPC_CHANNEL_TRANSIENT_FAILURE || s == GRPC_CHANNEL_SHUTDOWN ? "" : " (timed out after 10 s)")
+                  << '\n';
+        return code = kExitFailed, nullptr;
+      }
+    }
+    d->stub_ = v1::Spindle::NewStub(d->channel_);
+    return d;
+  }
+
+  void prepare(grpc::ClientContext& ctx) const {
+    if (!token_.empty()) ctx.AddMetadata("authorization", "Bearer " + token_);
+    else ctx.AddMetadata("spindle-client", client_);
+  }
+  // "spindle: spindled at ADDR: CODE: message" on stderr; exit code 1.
+  int fail(const std::string& what, const grpc::Status& s) const {
+    std::cerr << what << ": spindled at " << address_ << ": " << code_name(s.error_code()) << ": "
+              << s.error_message() << '\n';
+    return kExitFailed;
+  }
+  void delete_job(const std::string& job) const {
+    grpc::ClientContext ctx;
+    prepare(ctx);
+    v1::DeleteJobRequest req;
+    req.set_job_id(job);
+    v1::DeleteJobResponse resp;
+    const grpc::Status s = stub_->DeleteJob(&ctx, req, &resp);
+    if (!s.ok()) fail("spindle: deleting " + job, s);
+  }
+  v1::Spindle::Stub& stub() const { return *stub_; }
+  const std::string& address() const { return address_; }
+
+ private:
+  std::string address_, token_, client_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Spindle::Stub> stub_;
+};
+
+// Loads a network file (without validating it: the daemon does). Exit code 2
+// and the loader's message when unreadable.
+bool load(const std::string& path, v1::Network& net, int& code) {
+  try {
+    net = host::network::load_network(path);
+    return true;
+  } catch (const host::network::NetworkLoadError& e) {
+    std::cerr << e.what() << '\n';
+    code = kExitUsage;
+    return false;
+  }
+}
+
+// SubmitNetwork; on a daemon error prints it (validation errors in the
+// in-process "file: path: message" form) and returns the exit code.
+bool submit(const Daemon& d, const std::string& path, const v1::Network& net, v1::SubmitNetworkResponse& resp,
+            int& code) {
+  grpc::ClientContext ctx;
+  d.prepare(ctx);
+  v1::SubmitNetworkRequest req;
+  *req.mutable_network() = net;
+  req.set_name(path);
+  const grpc::Status s = d.stub().SubmitNetwork(&ctx, req, &resp);
+  if (s.ok()) return true;
+  code = kExitFailed;
+  const auto& trailers = ctx.GetServerTrailingMetadata();
+  const auto it = trailers.find("spindle-validation-errors-bin");
+  v1::ValidationErrors errors;
+  if (s.error_code() != grpc::INVALID_ARGUMENT || it == trailers.end() ||
+      !errors.ParseFromArray(it->second.data(), static_cast<int>(it->second.size())) || errors.errors().empty()) {
+    d.fail(path, s);
+    return false;
+  }
+  // The daemon names fields from the request ("network.populations[0]...");
+  // the CLI names them from the file's root.
+  const std::string prefix = "network.";
+  for (const auto& e : errors.errors()) {
+    const std::string& p = e.path();
+    std::cerr << path << ": " << (p.rfind(prefix, 0) == 0 ? p.substr(prefix.size()) : p) << ": " << e.message()
+              << '\n';
+  }
+  std::cerr << path << ": " << errors.errors_size() << (errors.errors_size() == 1 ? " error" : " errors") << '\n';
+  return false;
+}
+
+}  // namespace
+
+RemoteOptions& remote_options() {
+  static RemoteOptions options;
+  return options;
+}
+
+bool remote_enabled() { return !remote_options().address.empty(); }
+
+void add_remote_options(CLI::App& app) {
+  RemoteOptions& o = remote_options();
+  app.fallthrough();  // so the options may also follow the subcommand
+  auto* connect = app.add_option("--connect", o.address,
+                                 "Run validate, map, run and machine on a spindled at this address (HOST:PORT or "
+                                 "unix:PATH) instead of in-process")
+                      ->envname("SPINDLE_CONNECT");
+  app.add_option("--token-file", o.token_file,
+                 "With --connect: file with the bearer token (a spindled --token-file line \"NAME TOKEN\", or the token)")
+      ->needs(connect);
+  app.add_option("--tls-ca", o.tls_ca, "With --connect: PEM root certificates; connects with TLS")->needs(connect);
+}
+
+int remote_validate(const std::string& path) {
+  int code = kExitOk;
+  v1::Network net;
+  if (!load(path, net, code)) return code;
+  const auto d = Daemon::connect(code);
+  if (!d) return code;
+  v1::SubmitNetworkResponse resp;
+  if (!submit(*d, path, net, resp, code)) return code;
+  d->delete_job(resp.job().job_id());
+  uint64_t neurons = 0;
+  for (const auto& p : net.populations()) neurons += p.size();
+  std::cout << path << ": valid: " << net.populations_size() << " populations, " << neurons << " neurons, "
+            << net.projections_size() << " projections\n";
+  return kExitOk;
+}
+
+int remote_map(const std::string& path, const std::string& out) {
+  int code = kExitOk;
+  v1::Network net;
+  if (!load(path, net, code)) return code;
+  const auto d = Daemon::connect(code);
+  if (!d) return code;
+  v1::SubmitNetworkResponse resp;
+  if (!submit(*d, path, net, resp, code)) return code;
+  d->delete_job(resp.job().job_id());
+  // The daemon sends it compact; reformatted as `spindle map` prints it.
+  const auto report = nlohmann::json::parse(resp.mapping_report_json(), nullptr, false);
+  if (report.is_discarded()) {
+    std::cerr << path << ": spindled at " << d->address() << " sent a mapping report that is not JSON\n";
+    return kExitFailed;
+  }
+  return write_mapping_report(report.dump(2) + "\n", out, path);
+}
+
+int remote_machine() {
+  int code = kExitOk;
+  const auto d = Daemon::connect(code);
+  if (!d) return code;
+  grpc::ClientContext ctx;
+  d->prepare(ctx);
+  v1::DescribeMachineResponse m;
+  const grpc::Status s = d->stub().DescribeMachine(&ctx, v1::DescribeMachineRequest{}, &m);
+  if (!s.ok()) return d->fail("spindle machine", s);
+  std::cout << "machine " << m.machine() << " (spindled " << m.version() << " at " << d->address() << ")\n"
+            << "  mesh:              " << m.width() << " x " << m.height() << ' '
+            << (m.wraps() ? "torus (wraps around)" : "open mesh (no wrap-around)") << '\n'
+            << "  chips alive:       " << m.chips() << " of " << m.width() * m.height() << " grid positions\n"
+            << "  cores per chip:    " << m.cores_per_chip() << " (core 0 is the monitor)\n"
+            << "  application cores: " << m.application_cores() << '\n'
+            << "  per chip:          " << m.router_table_capacity() << " routing entries\n"
+            << "  dead parts:        ";
+  if (m.dead_chips() + m.dead_cores() + m.dead_links() == 0) std::cout << "none\n";
+  else std::cout << m.dead_chips() << " chips, " << m.dead_cores() << " cores, " << m.dead_links() << " links\n";
+  std::cout << "  backends:         ";
+  for (const auto& b : m.backends()) std::cout << ' ' << b.name() << (b.available() ? "" : " (unavailable)");
+  const auto& l = m.limits();
+  std::cout << "\n  limits:            " << l.max_jobs() << " jobs, " << l.max_concurrent_runs() << " concurrent runs, "
+            << l.max_neurons() << " neurons, " << l.max_synapses() << " synapses, " << l.max_run_ticks()
+            << " ticks per run\n";
+  return kExitOk;
+}
+
+namespace {
+
+// The recordings regrouped by slice, in each core's recording order, so that
+// write_recordings writes exactly what the in-process run writes.
+struct SliceRange {
+  uint32_t population, lo, hi;
+};
+
+uint16_t state_variable(v1::RecordVariable v) {
+  switch (v) {
+    case v1::GSYN_EXC: return static_cast<uint16_t>(fw::StateVariable::kGsynExc);
+    case v1::GSYN_INH: return static_cast<uint16_t>(fw::StateVariable::kGsynInh);
+    default: return static_cast<uint16_t>(fw::StateVariable::kV);
+  }
+}
+
+nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::string& address, const std::string& job) {
+  const v1::ProvenanceSummary& p = f.provenance();
+  nlohmann::json drops = nlohmann::json::object();
+  for (const auto& [reason, n] : p.fabric().dropped()) drops[reason] = n;
+  const v1::CoreDrops& c = p.cores();
+  return {{"ticks", f.ticks_run()},
+          {"timestep_ms", dt},
+          {"wall_seconds", p.wall_seconds()},
+          {"neuron_updates", p.neuron_updates()},
+          {"synaptic_events", p.synaptic_events()},
+          {"spikes", p.spikes()},
+          {"fabric",
+           {{"injected", p.fabric().injected()},
+            {"delivered", p.fabric().delivered()},
+            {"delivered_late", p.fabric().delivered_late()},
+            {"emergency_routed", p.fabric().emergency_routed()},
+            {"dumped", p.fabric().dumped()},
+            {"reinjected", p.fabric().reinjected()},
+            {"pending", p.fabric().pending()},
+            {"dropped", drops}}},
+          {"core_drops",
+           {{"input_queue_overflows", c.input_queue_overflows()},
+            {"packets_send_failed", c.packets_send_failed()},
+            {"spike_records_dropped", c.spike_records_dropped()},
+            {"state_records_dropped", c.state_records_dropped()}}},
+          {"daemon", {{"address", address}, {"job", job}}}};
+}
+
+}  // namespace
+
+int remote_run(const std::string& path, double duration_ms, const std::string& out) {
+  int code = kExitOk;
+  v1::Network net;
+  if (!load(path, net, code)) return code;
+  const double dt = net.run().timestep_ms();
+  const double duration = duration_ms >= 0 ? duration_ms : net.run().duration_ms();
+  if (duration <= 0) {
+    std::cerr << "spindle run: a duration of 0 ms cannot be run with --connect (the daemon reads 0 as the "
+                 "network's duration)\n";
+    return kExitUsage;
+  }
+  const auto d = Daemon::connect(code);
+  if (!d) return code;
+  v1::SubmitNetworkResponse sub;
+  if (!submit(*d, path, net, sub, code)) return code;
+  const std::string job = sub.job().job_id();
+  struct DeleteAtEnd {
+    const Daemon& d;
+    std::string job;
+    ~DeleteAtEnd() { d.delete_job(job); }
+  } cleanup{*d, job};
+
+  v1::RunFinal final_event;
+  {
+    grpc::ClientContext ctx;
+    d->prepare(ctx);
+    v1::RunRequest req;
+    req.set_job_id(job);
+    req.set_duration_ms(duration);
+    auto reader = d->stub().Run(&ctx, req);
+    Progress progress;
+    v1::RunEvent e;
+    while (reader->Read(&e)) {
+      // Spikes come back complete with GetRecordings; the stream may drop.
+      if (e.has_progress())
+        progress(static_cast<uint32_t>(e.progress().ticks_done()), static_cast<uint32_t>(e.progress().ticks_total()));
+      else if (e.has_final())
+        final_event = e.final();
+    }
+    const grpc::Status s = reader->Finish();
+    if (!s.ok()) return d->fail(path + ": run", s);
+  }
+
+  std::vector<std::vector<SpikeSample>> spikes(static_cast<size_t>(net.populations_size()));
+  std::vector<std::vector<StateSample>> states(spikes.size());
+  {
+    grpc::ClientContext ctx;
+    d->prepare(ctx);
+    v1::GetRecordingsRequest req;
+    req.set_job_id(job);
+    auto reader = d->stub().GetRecordings(&ctx, req);
+    v1::RecordingsChunk c;
+    while (reader->Read(&c)) {
+      if (c.has_spikes()) {
+        const auto& b = c.spikes();
+        if (b.population_index() >= spikes.size()) continue;
+        auto& to = spikes[b.population_index()];
+        for (int i = 0; i < b.neuron_ids_size() && i < b.ticks_size(); ++i) to.push_back({b.ticks(i), b.neuron_ids(i)});
+      } else if (c.has_state()) {
+        const auto& b = c.state();
+        if (b.population_index() >= states.size()) continue;
+        auto& to = states[b.population_index()];
+        const uint16_t var = state_variable(b.variable());
+        for (int i = 0; i < b.neuron_ids_size() && i < b.ticks_size() && i < b.values_size(); ++i)
+          to.push_back({b.ticks(i), b.neuron_ids(i), var, b.values(i)});
+      }
+    }
+    const grpc::Status s = reader->Finish();
+    if (!s.ok()) return d->fail(path + ": recordings", s);
+  }
+
+  const auto report = nlohmann::json::parse(sub.mapping_report_json(), nullptr, false);
+  std::vector<SliceRange> slices;
+  if (!report.is_discarded() && report.contains("slices"))
+    for (const auto& s : report["slices"])
+      slices.push_back({s["population"].get<uint32_t>(), s["atoms"][0].get<uint32_t>(), s["atoms"][1].get<uint32_t>()});
+  if (slices.empty()) {
+    std::cerr << path << ": spindled at " << d->address() << " sent a mapping report without slices\n";
+    return kExitFailed;
+  }
+  // A core records spikes by tick then neuron, state by tick, neuron, variable.
+  auto fill = [&](size_t i, CoreRecording& core) {
+    const SliceRange& r = slices[i];
+    core.population = r.population;
+    if (r.population >= spikes.size()) return;
+    for (const SpikeSample& s : spikes[r.population])
+      if (s.neuron >= r.lo && s.neuron < r.hi) core.spikes.push_back(s);
+    for (const StateSample& s : states[r.population])
+      if (s.neuron >= r.lo && s.neuron < r.hi) core.states.push_back(s);
+    std::stable_sort(core.states.begin(), core.states.end(), [](const StateSample& a, const StateSample& b) {
+      return std::tie(a.tick, a.neuron, a.variable) < std::tie(b.tick, b.neuron, b.variable);
+    });
+  };
+  try {
+    const auto summary = write_recordings(out, net, slices.size(), fill, final_event.ticks_run(),
+                                          provenance_json(final_event, dt, d->address(), job));
+    {
+      std::ofstream mj(std::filesystem::path(out) / "mapping.json");
+      mj << report.dump(2) << '\n';
+      if (!mj) throw std::runtime_error((std::filesystem::path(out) / "mapping.json").string() + ": cannot write");
+    }
+    const v1::ProvenanceSummary& p = final_event.provenance();
+    RunSummary r;
+    r.network = path;
+    r.duration_ms = duration;
+    r.ticks = final_event.ticks_run();
+    r.timestep_ms = dt;
+    r.machine = sub.job().machine();
+    r.cores = slices.size();
+    r.synapses = sub.job().synapses();
+    r.wall_seconds = p.wall_seconds();
+    r.backend_line = "daemon: spindled at " + d->address() + ", " + job;
+    for (const auto& [reason, n] : p.fabric().dropped()) r.router_drops += n;
+    r.core_drops = p.cores().input_queue_overflows() + p.cores().packets_send_failed() +
+                   p.cores().spike_records_dropped() + p.cores().state_records_dropped();
+    r.out = out;
+    print_run_summary(r, summary);
+  } catch (const std::exception& e) {
+    std::cerr << path << ": writing the results failed: " << e.what() << '\n';
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace spindle::cli

@@ -1,0 +1,29 @@
+// `spindle --connect ADDR CMD`: the subcommands against a running spindled
+// (docs/cli.md, docs/daemon.md) over gRPC, printing and writing what the
+// in-process commands do.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace spindle::cli {
+
+struct RemoteOptions {
+  std::string address;     // empty: run in-process
+  std::string token_file;  // a spindled --token-file line "NAME TOKEN", or only the token
+  std::string tls_ca;      // PEM roots; empty: plaintext
+};
+RemoteOptions& remote_options();
+bool remote_enabled();
+
+// Adds --connect (env SPINDLE_CONNECT), --token-file and --tls-ca to `app`.
+void add_remote_options(CLI::App& app);
+
+// Each returns the exit code (docs/cli.md).
+int remote_validate(const std::string& network);
+int remote_map(const std::string& network, const std::string& out);
+int remote_run(const std::string& network, double duration_ms, const std::string& out);
+int remote_machine();
+
+}  // namespace spindle::cli
