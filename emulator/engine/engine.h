@@ -45,8 +45,8 @@ struct EngineConfig {
   RouterConfig router{};
   // The clock pacing reads and sleeps on; empty: PaceClock itself (tests
   // inject a fake one to check deadlines without timing).
-  std::function<PaceClock::time_point()> pace_now;
-  std::function<void(PaceClock::time_point)> pace_sleep_until;
+  std::function<PaceClock::time_point()> pace_now{};
+  std::function<void(PaceClock::time_point)> pace_sleep_until{};
 };
 
 // One loaded core: its image, its platform, the firmware core, and what it
