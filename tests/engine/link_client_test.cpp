@@ -93,7 +93,7 @@ class FaultyTransport final : public ByteTransport {
     std::vector<uint8_t> tmp(capacity);
     const size_t n = inner_.read(tmp.data(), capacity, timeout);
     std::vector<uint8_t> out = mangle(tmp.data(), n, received_);
-    std::memcpy(data, out.data(), out.size());
+    if (!out.empty()) std::memcpy(data, out.data(), out.size());  // an empty vector may hold a null data()
     return out.size();
   }
   uint64_t faults = 0;
