@@ -12,14 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "engine/remote_core.h"
-#include "qemu/link_client.h"
+#include "qemu/linked_core.h"
 #include "qemu/qemu_process.h"
 #include "qemu/transport.h"
 
 namespace spindle::emu::qemu {
 
-class QemuCore final : public RemoteCore {
+class QemuCore final : public LinkedCore {
  public:
   // Starts QEMU and waits for its UART to connect. `name` is how errors
   // name the core ("core (0,0,3), slice 2"); `wrap`, if given, wraps the
@@ -35,29 +34,19 @@ class QemuCore final : public RemoteCore {
   // run on another thread (load_into boots its cores side by side).
   void boot(const std::vector<uint8_t>& image);
 
-  void begin_tick(const std::vector<fw::Packet>& inbox) override;
-  void end_tick(std::vector<fw::Packet>& sent, std::vector<fw::SpikeRecord>& spikes,
-                std::vector<fw::StateRecord>& states) override;
-  void deliver(const std::vector<fw::Packet>& inbox) override;
-  const fw::Provenance& provenance() const override { return client_->last_status().provenance; }
-  fw::CoreState state() const override { return client_->last_status().state; }
   std::string describe() const override;
 
   pid_t pid() const { return process_->pid(); }
-  const HelloInfo& hello() const { return hello_; }
-  const LinkStats& link_stats() const { return client_->stats(); }
   // E.g. a long timeout for booting, a short one for the ticks.
-  void set_link_config(const LinkConfig& config) { client_->set_config(config); }
+  void set_link_config(const LinkConfig& config) { client().set_config(config); }
 
  private:
-  template <class F> void guarded(F&& f);
-  [[noreturn]] void fail(const std::string& why);
+  // How QEMU ended, or that it runs but the core hangs; then its stderr.
+  std::string explain(const std::string& why) override;
+  std::string failure_suffix() override;
 
-  std::string name_;
   std::unique_ptr<QemuProcess> process_;
   std::unique_ptr<ByteTransport> transport_;
-  std::unique_ptr<LinkClient> client_;
-  HelloInfo hello_;
 };
 
 }  // namespace spindle::emu::qemu

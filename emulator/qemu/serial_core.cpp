@@ -59,54 +59,14 @@ std::unique_ptr<FdTransport> open_serial_port(const std::string& port, unsigned 
 
 SerialCore::SerialCore(std::string name, const std::string& port, unsigned baud, const LinkConfig& link,
                        const std::vector<uint8_t>& image)
-    : name_(std::move(name)), port_(port) {
+    : LinkedCore(std::move(name)), port_(port) {
   try {
     transport_ = open_serial_port(port, baud);
   } catch (const std::exception& e) {
-    throw std::runtime_error(name_ + ": " + e.what());
+    throw std::runtime_error(this->name() + ": " + e.what());
   }
-  client_ = std::make_unique<LinkClient>(*transport_, link);
-  guarded([&] {
-    board_ = client_->hello().board;
-    client_->load(image);
-    client_->start();
-    client_->status();
-  });
-}
-
-template <class F>
-void SerialCore::guarded(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    const CoreStatus& s = client_->last_status();
-    std::string msg = name_ + " on " + describe() + ": " + e.what() + "; during " + client_->current_request() +
-                      ", last known tick " + std::to_string(s.tick) + ", provenance:";
-    fw::for_each_counter(s.provenance,
-                         [&](const char* n, uint32_t v) { msg += " " + std::string(n) + "=" + std::to_string(v); });
-    throw std::runtime_error(msg);
-  }
-}
-
-void SerialCore::begin_tick(const std::vector<fw::Packet>& inbox) {
-  guarded([&] { client_->begin_tick(inbox, 1); });
-}
-
-void SerialCore::end_tick(std::vector<fw::Packet>& sent, std::vector<fw::SpikeRecord>& spikes,
-                          std::vector<fw::StateRecord>& states) {
-  guarded([&] {
-    TickOutput out = client_->finish_tick();
-    sent.insert(sent.end(), out.sent.begin(), out.sent.end());
-    spikes.insert(spikes.end(), out.spikes.begin(), out.spikes.end());
-    states.insert(states.end(), out.states.begin(), out.states.end());
-  });
-}
-
-void SerialCore::deliver(const std::vector<fw::Packet>& inbox) {
-  guarded([&] {
-    client_->begin_tick(inbox, 0);
-    client_->finish_tick();
-  });
+  connect(*transport_, link);
+  boot_core(image);
 }
 
 }  // namespace spindle::emu::qemu

@@ -1,0 +1,51 @@
+#include "qemu/linked_core.h"
+
+#include <stdexcept>
+
+namespace spindle::emu::qemu {
+
+void LinkedCore::connect(ByteTransport& transport, const LinkConfig& link) {
+  client_ = std::make_unique<LinkClient>(transport, link);
+}
+
+void LinkedCore::boot_core(const std::vector<uint8_t>& image) {
+  guarded([&] {
+    hello_ = client_->hello();
+    client_->load(image);
+    client_->start();
+    client_->status();
+  });
+}
+
+void LinkedCore::fail(const std::string& why) {
+  const CoreStatus& s = client_->last_status();
+  std::string msg = name_ + " on " + describe() + ": " + explain(why) + "; during " +
+                    std::string(client_->current_request()) + ", last known tick " + std::to_string(s.tick) +
+                    ", provenance:";
+  fw::for_each_counter(s.provenance, [&](const char* n, uint32_t v) { msg += " " + std::string(n) + "=" + std::to_string(v); });
+  msg += failure_suffix();
+  throw std::runtime_error(msg);
+}
+
+void LinkedCore::begin_tick(const std::vector<fw::Packet>& inbox) {
+  guarded([&] { client_->begin_tick(inbox, 1); });
+}
+
+void LinkedCore::end_tick(std::vector<fw::Packet>& sent, std::vector<fw::SpikeRecord>& spikes,
+                          std::vector<fw::StateRecord>& states) {
+  guarded([&] {
+    TickOutput out = client_->finish_tick();
+    sent.insert(sent.end(), out.sent.begin(), out.sent.end());
+    spikes.insert(spikes.end(), out.spikes.begin(), out.spikes.end());
+    states.insert(states.end(), out.states.begin(), out.states.end());
+  });
+}
+
+void LinkedCore::deliver(const std::vector<fw::Packet>& inbox) {
+  guarded([&] {
+    client_->begin_tick(inbox, 0);
+    client_->finish_tick();
+  });
+}
+
+}  // namespace spindle::emu::qemu
