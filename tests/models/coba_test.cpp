@@ -28,19 +28,14 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <numeric>
 
-#include "engine/engine.h"
-#include "mapping/core_images.h"
-#include "mapping/from_network.h"
-#include "mapping/pipeline.h"
 #include "network/load.h"
-#include "network/validate.h"
+#include "network_spike_counts.h"
 
 namespace spindle::host {
 namespace {
 
-constexpr uint32_t kExc = 3200, kInh = 800;
+constexpr uint32_t kExc = 3200;
 constexpr double kDtMs = 0.1;
 
 struct Stats {
@@ -53,34 +48,16 @@ Stats run_spindle(uint64_t seed, double duration_ms, double kick_ms) {
   net.mutable_run()->set_seed(seed);
   net.mutable_run()->set_duration_ms(duration_ms);
   EXPECT_EQ(net.run().timestep_ms(), kDtMs);
-  EXPECT_TRUE(network::validate_network(net).empty());
-  const ApplicationGraph graph = graph_from_network(net);
-  MappingOptions options;
-  options.cost = cost_model_for(net);
-  const emu::MachineDescription machine = emu::machine_from_shape("48");
-  const MappingResult mapping = map_graph(graph, machine, options);
-  const MachineLoad load = build_machine_load(net, graph, mapping);
-  emu::Engine engine(machine, emu::EngineConfig{.threads = 2});
-  load_into(engine, load);
-  const emu::RunReport report = engine.run(static_cast<uint32_t>(std::lround(duration_ms / kDtMs)));
-  EXPECT_EQ(report.fabric.totals.dropped_total(), 0u);
-
-  const auto first_tick = static_cast<uint32_t>(std::lround(kick_ms / kDtMs));
-  std::vector<double> counts(kExc + kInh, 0.0);
-  for (const CoreLoad& c : load.cores) {
-    const Slice& s = mapping.partition.slices[c.slice];
-    if (s.vertex > 1) continue;  // the kick's Poisson sources
-    const uint32_t offset = s.vertex == 0 ? 0 : kExc;
-    for (const auto& sp : engine.find({c.chip, c.core})->spikes)
-      if (sp.tick >= first_tick) counts[offset + s.lo_atom + sp.neuron] += 1;
-  }
+  // Populations 0 and 1 are exc and inh; 2 is the kick's Poisson sources.
+  auto counts = network_spike_counts(net, static_cast<uint32_t>(std::lround(kick_ms / kDtMs)));
   const double window_s = (duration_ms - kick_ms) / 1000.0;
-  for (double& n : counts) n /= window_s;
+  for (auto& pop : counts)
+    for (double& n : pop) n /= window_s;
 
   Stats r;
-  std::vector<double> exc(counts.begin(), counts.begin() + kExc);
-  r.exc_mean = std::accumulate(exc.begin(), exc.end(), 0.0) / kExc;
-  r.inh_mean = std::accumulate(counts.begin() + kExc, counts.end(), 0.0) / kInh;
+  std::vector<double> exc = counts[0];
+  r.exc_mean = mean(exc);
+  r.inh_mean = mean(counts[1]);
   double ss = 0;
   for (double x : exc) ss += (x - r.exc_mean) * (x - r.exc_mean);
   r.exc_cv = std::sqrt(ss / kExc) / r.exc_mean;  // population sd, as numpy's std()
@@ -88,16 +65,6 @@ Stats run_spindle(uint64_t seed, double duration_ms, double kick_ms) {
   std::sort(exc.begin(), exc.end());
   r.exc_median = (exc[kExc / 2 - 1] + exc[kExc / 2]) / 2;
   return r;
-}
-
-double mean(const std::vector<double>& v) {
-  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-double sd(const std::vector<double>& v) {
-  const double m = mean(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
 }
 
 TEST(Coba, PopulationRatesAgreeWithBrian2) {

@@ -19,14 +19,9 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <numeric>
 
-#include "engine/engine.h"
-#include "mapping/core_images.h"
-#include "mapping/from_network.h"
-#include "mapping/pipeline.h"
 #include "network/load.h"
-#include "network/validate.h"
+#include "network_spike_counts.h"
 
 namespace spindle::host {
 namespace {
@@ -38,41 +33,15 @@ struct Rates {
 Rates run_spindle(uint64_t seed) {
   v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/cuba.textproto");
   net.mutable_run()->set_seed(seed);
-  EXPECT_TRUE(network::validate_network(net).empty());
-  const ApplicationGraph graph = graph_from_network(net);
-  MappingOptions options;
-  options.cost = cost_model_for(net);
-  const emu::MachineDescription machine = emu::machine_from_shape("48");
-  const MappingResult mapping = map_graph(graph, machine, options);
-  const MachineLoad load = build_machine_load(net, graph, mapping);
-  emu::Engine engine(machine, emu::EngineConfig{.threads = 2});
-  load_into(engine, load);
-  const emu::RunReport report = engine.run(10000);
-  EXPECT_EQ(report.fabric.totals.dropped_total(), 0u);
-
-  std::vector<double> counts(4000, 0.0);
-  for (const CoreLoad& c : load.cores) {
-    const Slice& s = mapping.partition.slices[c.slice];
-    const uint32_t offset = s.vertex == 0 ? 0 : 3200;
-    for (const auto& sp : engine.find({c.chip, c.core})->spikes) counts[offset + s.lo_atom + sp.neuron] += 1;
-  }
+  const auto counts = network_spike_counts(net);  // 1 s: counts are rates in Hz
+  const std::vector<double>& exc = counts[0];
   Rates r;
-  r.exc_mean = std::accumulate(counts.begin(), counts.begin() + 3200, 0.0) / 3200;
-  r.inh_mean = std::accumulate(counts.begin() + 3200, counts.end(), 0.0) / 800;
-  std::vector<double> exc(counts.begin(), counts.begin() + 3200);
-  std::nth_element(exc.begin(), exc.begin() + 1600, exc.end());
-  r.exc_median = exc[1600];
+  r.exc_mean = mean(exc);
+  r.inh_mean = mean(counts[1]);
+  std::vector<double> sorted = exc;
+  std::nth_element(sorted.begin(), sorted.begin() + 1600, sorted.end());
+  r.exc_median = sorted[1600];
   return r;
-}
-
-double mean(const std::vector<double>& v) {
-  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-double sd(const std::vector<double>& v) {
-  const double m = mean(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
 }
 
 TEST(Cuba, PopulationRatesAgreeWithBrian2) {
