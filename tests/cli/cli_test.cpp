@@ -12,23 +12,16 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/command.h"
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Result = spindle::testing::CommandResult;
+using spindle::testing::read_file;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -41,14 +34,7 @@ class CliTest : public ::testing::Test {
 
   // Runs `spindle ARGS` (a shell-quoted string), capturing stdout and stderr.
   Result run(const std::string& args) {
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string cmd = std::string("'") + SPINDLE_BIN + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
+    return spindle::testing::run_command(std::string("'") + SPINDLE_BIN + "' " + args, dir_);
   }
 
   fs::path write(const std::string& name, const std::string& text) {

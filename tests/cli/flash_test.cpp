@@ -12,23 +12,16 @@
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "support/command.h"
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Result = spindle::testing::CommandResult;
+using spindle::testing::read_file;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -45,15 +38,7 @@ class FlashTest : public ::testing::Test {
 
   // Runs `ENV spindle flash ARGS` (shell-quoted strings), capturing stdout and stderr.
   Result flash(const std::string& args, const std::string& env = "") {
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string cmd = env + " '" + SPINDLE_BIN + "' flash " + args + " >'" + out.string() + "' 2>'" +
-                            err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
+    return spindle::testing::run_command(env + " '" + SPINDLE_BIN + "' flash " + args, dir_);
   }
 
   fs::path write(const std::string& name, const std::string& text) {

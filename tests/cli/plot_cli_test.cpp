@@ -12,21 +12,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/command.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Result = spindle::testing::CommandResult;
+using spindle::testing::read_file;
 
 size_t count(const std::string& s, const std::string& what) {
   size_t n = 0;
@@ -50,14 +43,7 @@ class PlotCliTest : public ::testing::Test {
   }
 
   static Result run(const std::string& args) {
-    const fs::path out = *dir_ / "stdout", err = *dir_ / "stderr";
-    const std::string cmd = std::string("'") + SPINDLE_BIN + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    return spindle::testing::run_command(std::string("'") + SPINDLE_BIN + "' " + args, *dir_);
   }
   static std::string results() { return "'" + (*dir_ / "tiny").string() + "'"; }
   static size_t csv_spikes(const std::string& population) {
@@ -73,7 +59,7 @@ class PlotCliTest : public ::testing::Test {
 fs::path* PlotCliTest::dir_ = nullptr;
 
 TEST_F(PlotCliTest, RunWritesRunJson) {
-  const std::string j = slurp(*dir_ / "tiny" / "run.json");
+  const std::string j = read_file(*dir_ / "tiny" / "run.json");
   EXPECT_NE(j.find("\"duration_ms\": 200"), std::string::npos) << j;
   EXPECT_NE(j.find("\"label\": \"neurons\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"spikes_recorded\": false"), std::string::npos) << j;  // kick is not recorded
@@ -83,7 +69,7 @@ TEST_F(PlotCliTest, SvgHasEveryRecordedSpike) {
   const fs::path svg = *dir_ / "tiny.svg";
   const Result r = run("plot " + results() + " --out '" + svg.string() + "'");
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string s = slurp(svg);
+  const std::string s = read_file(svg);
   const size_t spikes = csv_spikes("noise") + csv_spikes("neurons");
   ASSERT_GT(spikes, 20u);
   EXPECT_EQ(count(s, "class=\"spike\""), spikes);
@@ -93,7 +79,7 @@ TEST_F(PlotCliTest, SvgHasEveryRecordedSpike) {
   EXPECT_NE(r.out.find(std::to_string(spikes) + " spikes of 2 populations"), std::string::npos) << r.out;
   // The default output is RESULTS_DIR/raster.svg.
   ASSERT_EQ(run("plot " + results()).code, 0);
-  EXPECT_EQ(slurp(*dir_ / "tiny" / "raster.svg"), s);
+  EXPECT_EQ(read_file(*dir_ / "tiny" / "raster.svg"), s);
 }
 
 TEST_F(PlotCliTest, PopulationsWindowAndPng) {

@@ -11,6 +11,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "support/command.h"
 #include <nlohmann/json.hpp>
 
 #include "support/spindled_process.h"
@@ -19,17 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Result = spindle::testing::CommandResult;
+using spindle::testing::read_file;
 
 std::string example(const std::string& name) { return std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/" + name; }
 
@@ -54,15 +47,7 @@ class ConnectTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(start_error_.empty()) << start_error_; }
 
   static Result spindle(const std::string& args) {
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string cmd = std::string("'") + SPINDLE_BIN + "' " + args + " >'" + out.string() + "' 2>'" +
-                            err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
+    return spindle::testing::run_command(std::string("'") + SPINDLE_BIN + "' " + args, dir_);
   }
   static std::string connect() { return "--connect " + daemon_->address() + " "; }
 

@@ -25,23 +25,16 @@
 
 #include <gtest/gtest.h>
 
+#include "support/command.h"
+
 #include "support/spindled_process.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Result = spindle::testing::CommandResult;
+using spindle::testing::read_file;
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
@@ -142,14 +135,7 @@ class PythonClientTest : public ::testing::Test {
 
   static Result shell(const std::string& cmd) {
     static int n = 0;
-    const fs::path out = dir_ / ("stdout" + std::to_string(n)), err = dir_ / ("stderr" + std::to_string(n));
-    ++n;
-    const int status = std::system((cmd + " >" + quote(out.string()) + " 2>" + quote(err.string())).c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
+    return spindle::testing::run_command(cmd, dir_, std::to_string(n++));
   }
 
   // /usr/bin/python3 examples/python/SCRIPT ARGS with the generated stubs.
