@@ -110,6 +110,55 @@ constexpr Accum mul(Accum a, UFract32 f) {
   return Accum{static_cast<int32_t>(round_shift(int64_t{a.raw} * int64_t{f.raw}, UFract32::kFracBits))};
 }
 
+// s16.15 x u0.32 -> s16.15, rounded half up: floor((a f + 2^31) / 2^32).
+// The rounding of Cortex-M4's SMMULR / SMMLAR, so the IF_curr_exp batch
+// (neuron/lif_curr_exp.h) takes one instruction per product instead of a
+// 64-bit round_shift; it differs from mul() only on exact ties with a < 0
+// (rounded up here, away from zero there). |result| <= |a|: no saturation.
+constexpr Accum mul_rhu(Accum a, UFract32 f) {
+  return Accum{static_cast<int32_t>((int64_t{a.raw} * int64_t{f.raw} + (int64_t{1} << 31)) >> 32)};
+}
+
+// mul_rhu as a signed 32 x 32 product: with s = f - 2^32 x (f >= 2^31) (the
+// bits of f read as int32), a f = a s + a 2^32 x (f >= 2^31), and the
+// a 2^32 term passes through the floor unchanged. SMMULR(a, s) is
+// floor((a s + 2^31) / 2^32); SMMLAR(a, s, a) adds a inside. Equal to
+// mul_rhu for every input (tests/firmware/fixed_point_test.cpp); the
+// portable form is a widening signed multiply, which x86 vectorises.
+constexpr int32_t smmulr(int32_t a, int32_t s) {
+#if defined(__ARM_FEATURE_DSP)
+  if (!std::is_constant_evaluated()) {
+    int32_t r;
+    asm("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(s));
+    return r;
+  }
+#endif
+  return static_cast<int32_t>((int64_t{a} * s + (int64_t{1} << 31)) >> 32);
+}
+constexpr int32_t smmlar(int32_t a, int32_t s, int32_t acc) {
+#if defined(__ARM_FEATURE_DSP)
+  if (!std::is_constant_evaluated()) {
+    int32_t r;
+    asm("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(s), "r"(acc));
+    return r;
+  }
+#endif
+  // acc + floor(...) can leave int32 only if the true SMMLAR result does;
+  // callers pass acc = a with |a s / 2^32| < |a| or acc = 0.
+  return static_cast<int32_t>((int64_t{a} * s + (int64_t{acc} << 32) + (int64_t{1} << 31)) >> 32);
+}
+// mul_rhu for any f, branch-free: the a 2^32 term only when f's top bit is set.
+constexpr Accum mul_rhu_split(Accum a, UFract32 f) {
+  const auto s = static_cast<int32_t>(f.raw);
+  return Accum{smmlar(a.raw, s, a.raw & (s >> 31))};
+}
+// mul_rhu when f >= 2^31 is known (decays exp(-dt/tau) with tau >= 1.45 dt).
+constexpr Accum mul_rhu_upper(Accum a, UFract32 f) {
+  return Accum{smmlar(a.raw, static_cast<int32_t>(f.raw), a.raw)};
+}
+// mul_rhu when f < 2^31 is known.
+constexpr Accum mul_rhu_lower(Accum a, UFract32 f) { return Accum{smmulr(a.raw, static_cast<int32_t>(f.raw))}; }
+
 // s16.15 x s0.31 -> s16.15, rounded, saturated (only -1 x min overflows).
 constexpr Accum mul(Accum a, SFract31 f) {
   return Accum{saturate_i32(round_shift(int64_t{a.raw} * f.raw, SFract31::kFracBits))};

@@ -60,6 +60,14 @@ class RingBuffer {
     return v;
   }
 
+  // The contiguous inputs of one synapse type for this tick, indexed by
+  // neuron: batch neuron updates read and clear them in place (take()
+  // cell by cell), and report the saturated cells they saw.
+  uint32_t* column(uint32_t tick, uint32_t type) {
+    return words_ + (((tick & slot_mask_) << column_bits_) | (type << index_bits_));
+  }
+  void count_saturations(uint32_t n) { saturations_ += n; }
+
   uint32_t slots() const { return slot_mask_ + 1; }
   uint32_t saturations() const { return saturations_; }
 

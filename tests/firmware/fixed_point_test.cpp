@@ -222,6 +222,52 @@ TEST(Accum, MulByUFract32) {
   }
 }
 
+// floor((a f + 2^31) / 2^32) in 128 bits: the definition of mul_rhu.
+int32_t ref_mul_rhu(int32_t a, uint32_t f) { return static_cast<int32_t>((i128{a} * f + (i128{1} << 31)) >> 32); }
+
+// mul_rhu (round half up, SMMULR's rounding) against its definition, and
+// the three forms the IF_curr_exp batch computes it with (the signed split
+// that SMMULR / SMMLAR execute on Cortex-M4) against mul_rhu, on edges and
+// a random sweep. Each form only where its precondition on f holds.
+TEST(Accum, MulRoundHalfUpAndItsInstructionForms) {
+  auto check = [](int32_t a, uint32_t f) {
+    const int32_t want = ref_mul_rhu(a, f);
+    ASSERT_EQ(mul_rhu(Accum{a}, UFract32{f}).raw, want) << a << " x " << f;
+    ASSERT_EQ(mul_rhu_split(Accum{a}, UFract32{f}).raw, want) << a << " x " << f;
+    if (f >= 0x80000000u) {
+      ASSERT_EQ(mul_rhu_upper(Accum{a}, UFract32{f}).raw, want) << a << " x " << f;
+    } else {
+      ASSERT_EQ(mul_rhu_lower(Accum{a}, UFract32{f}).raw, want) << a << " x " << f;
+    }
+  };
+  for (int32_t a : accum_edges())
+    for (uint32_t f : ufract_edges()) check(a, f);
+  // Ties round up, so unlike mul() a negative tie moves towards zero.
+  EXPECT_EQ(mul_rhu(Accum::from_raw(1), UFract32{0x80000000u}).raw, 1);
+  EXPECT_EQ(mul_rhu(Accum::from_raw(-1), UFract32{0x80000000u}).raw, 0);
+  EXPECT_EQ(mul_rhu(Accum::from_raw(-3), UFract32{0x80000000u}).raw, -1);
+  EXPECT_EQ(mul_rhu(Accum::from_raw(3), UFract32{0x80000000u}).raw, 2);
+  // Never grows: the extremes times (1 - 2^-32).
+  EXPECT_EQ(mul_rhu(Accum::min(), UFract32{0xFFFFFFFFu}).raw, INT32_MIN + 1);
+  EXPECT_EQ(mul_rhu(Accum::max(), UFract32{0xFFFFFFFFu}).raw, INT32_MAX);
+  // Off a tie it agrees with mul() (round to nearest either way).
+  std::mt19937_64 gen(11);
+  std::uniform_int_distribution<int32_t> a_dist(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<uint32_t> f_dist(0, UINT32_MAX);
+  uint32_t ties = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    const int32_t a = i % 8 == 0 ? -(a_dist(gen) & 0xFFFF) : a_dist(gen);
+    const uint32_t f = i % 8 == 0 ? 0x80000000u : f_dist(gen);
+    check(a, f);
+    const bool tie = ((i128{a} * f) & 0xFFFFFFFF) == 0x80000000;
+    ties += tie;
+    if (!tie) {
+      ASSERT_EQ(mul_rhu(Accum{a}, UFract32{f}).raw, mul(Accum{a}, UFract32{f}).raw) << a << " x " << f;
+    }
+  }
+  EXPECT_GT(ties, 1000u);  // the sweep reached ties
+}
+
 TEST(Accum, MulBySFract31) {
   std::vector<int32_t> fs = {INT32_MIN, INT32_MIN + 1, -1, 0, 1, INT32_MAX, INT32_MAX - 1, 1 << 30, -(1 << 30)};
   for (int32_t a : accum_edges())

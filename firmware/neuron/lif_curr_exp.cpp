@@ -1,0 +1,211 @@
+#include "neuron/lif_curr_exp.h"
+
+#include <cstring>
+
+namespace spindle::fw {
+namespace {
+
+constexpr int kUnitShift = IfCurrExp::kReceptorUnitShift;  // synaptic state = nA x 2^8
+
+// R init 2^-kUnitShift as u0.32, rounded half up; false if it is not below 1.
+bool fold_factor(Accum r, UFract32 init, uint32_t& k) {
+  if (r.raw < 0) return false;
+  const uint64_t prod = uint64_t(uint32_t(r.raw)) * init.raw;  // < 2^63
+  const int shift = Accum::kFracBits + kUnitShift;
+  const uint64_t rounded = (prod + (uint64_t{1} << (shift - 1))) >> shift;
+  if (rounded > UINT32_MAX) return false;
+  k = static_cast<uint32_t>(rounded);
+  return true;
+}
+
+// Saturating s16.15 add / subtract. On Cortex-M4 one QADD / QSUB; on the
+// host a branch-free 32-bit form (the overflow test on the sign bits) that
+// vectorises, equal to saturate_i32 of the 64-bit sum.
+inline int32_t qadd(int32_t a, int32_t b) {
+#if defined(__ARM_FEATURE_DSP)
+  return add_sat(Accum{a}, Accum{b}).raw;
+#else
+  const uint32_t sum = uint32_t(a) + uint32_t(b);
+  const int32_t overflow = int32_t((uint32_t(a) ^ sum) & (uint32_t(b) ^ sum)) >> 31;
+  const int32_t limit = (a >> 31) ^ INT32_MAX;
+  return overflow ? limit : int32_t(sum);
+#endif
+}
+inline int32_t qsub(int32_t a, int32_t b) {
+#if defined(__ARM_FEATURE_DSP)
+  return sub_sat(Accum{a}, Accum{b}).raw;
+#else
+  const uint32_t diff = uint32_t(a) - uint32_t(b);
+  const int32_t overflow = int32_t((uint32_t(a) ^ uint32_t(b)) & (uint32_t(a) ^ diff)) >> 31;
+  const int32_t limit = (a >> 31) ^ INT32_MAX;
+  return overflow ? limit : int32_t(diff);
+#endif
+}
+
+// Which form of mul_rhu each factor takes. kKnownRanges: the core checked at
+// load time that every decay is >= 1/2 and every k < 1/2, so each product is
+// one SMMLAR / SMMULR; otherwise the branch-free split form. Same results.
+template <bool kKnownRanges>
+struct Mul {
+  static int32_t decay(int32_t a, uint32_t f) {
+    if constexpr (kKnownRanges) return mul_rhu_upper(Accum{a}, UFract32{f}).raw;
+    else return mul_rhu_split(Accum{a}, UFract32{f}).raw;
+  }
+  static int32_t gain(int32_t a, uint32_t f) {
+    if constexpr (kKnownRanges) return mul_rhu_lower(Accum{a}, UFract32{f}).raw;
+    else return mul_rhu_split(Accum{a}, UFract32{f}).raw;
+  }
+};
+
+// The neuron update after the inputs are in s16.15; returns 1 if it fired.
+// Written with selects, not branches, so that the host loop vectorises.
+template <class M>
+inline int32_t membrane_step(const LifParamsSoA& __restrict p, LifStateSoA& __restrict s, uint32_t i,
+                             int32_t in_exc, int32_t in_inh) {
+  const int32_t exc = qadd(s.exc[i], in_exc);
+  const int32_t inh = qadd(s.inh[i], in_inh);
+  const int32_t alpha = qsub(qadd(p.base[i], M::gain(exc, p.k_exc[i])), M::gain(inh, p.k_inh[i]));
+  const int32_t v = s.v[i];
+  const int32_t integrated = qsub(alpha, M::decay(qsub(alpha, v), p.decay_v[i]));
+  const int32_t r = s.refract[i];
+  const bool refractory = r > 0;
+  const int32_t v_new = refractory ? v : integrated;
+  const int32_t r_new = refractory ? r - 1 : r;
+  const bool fired = v_new >= p.v_thresh[i];
+  s.v[i] = fired ? p.v_reset[i] : v_new;
+  s.refract[i] = fired ? p.refract_ticks[i] : r_new;
+  s.exc[i] = M::decay(exc, p.decay_exc[i]);
+  s.inh[i] = M::decay(inh, p.decay_inh[i]);
+  return fired;
+}
+
+}  // namespace
+
+bool LifCurrExpBatch::known_ranges(const LifParamsSoA& p, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t decays = p.decay_v[i] & p.decay_exc[i] & p.decay_inh[i];
+    if ((decays >> 31) == 0 || ((p.k_exc[i] | p.k_inh[i]) >> 31) != 0) return false;
+  }
+  return true;
+}
+
+namespace {
+
+#if defined(__arm__)
+// Cortex-M4: one pass, spikes compacted as they happen (a store and an add),
+// the rare input above the limit on a branch of its own.
+template <bool kKnownRanges>
+uint32_t update_arm(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
+                    const RingInputScale& se, const RingInputScale& si, uint16_t* fired, uint32_t& saturated) {
+  uint32_t n_fired = 0;
+  const RingInputScale e = se, h = si;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t re = in_exc[i], ri = in_inh[i];
+    in_exc[i] = 0;
+    in_inh[i] = 0;
+    int32_t xe, xi;
+    if (__builtin_expect(re > e.limit, 0)) {
+      xe = e.over;
+      saturated += re == UINT32_MAX;
+    } else {
+      xe = static_cast<int32_t>(((re << e.lshift) + e.half) >> e.rshift);
+    }
+    if (__builtin_expect(ri > h.limit, 0)) {
+      xi = h.over;
+      saturated += ri == UINT32_MAX;
+    } else {
+      xi = static_cast<int32_t>(((ri << h.lshift) + h.half) >> h.rshift);
+    }
+    fired[n_fired] = static_cast<uint16_t>(i);
+    n_fired += static_cast<uint32_t>(membrane_step<Mul<kKnownRanges>>(p, s, i, xe, xi));
+  }
+  return n_fired;
+}
+#else
+// Host: a branch-free pass GCC vectorises (AVX2 clone where the CPU has it),
+// then the spikes are collected from the flags.
+__attribute__((target_clones("avx2", "default")))
+uint32_t update_flags(const LifParamsSoA& __restrict p, LifStateSoA& __restrict s, uint32_t n,
+                      uint32_t* __restrict in_exc, uint32_t* __restrict in_inh, const RingInputScale se,
+                      const RingInputScale si, uint8_t* __restrict flags) {
+  uint32_t saturated = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t re = in_exc[i], ri = in_inh[i];
+    in_exc[i] = 0;
+    in_inh[i] = 0;
+    saturated += (re == UINT32_MAX) + (ri == UINT32_MAX);
+    flags[i] = static_cast<uint8_t>(membrane_step<Mul<false>>(p, s, i, se.apply(re), si.apply(ri)));
+  }
+  return saturated;
+}
+#endif
+
+}  // namespace
+
+uint32_t LifCurrExpBatch::load(const IfCurrExp::Params* params, const IfCurrExp::State* state, uint32_t n,
+                               LifParamsSoA& p, LifStateSoA& s) {
+  for (uint32_t i = 0; i < n; ++i) {
+    const IfCurrExp::Params& q = params[i];
+    const MembraneLif::Params& m = q.membrane;
+    if (!fold_factor(m.r_membrane, q.synapse.exc_init, p.k_exc[i]) ||
+        !fold_factor(m.r_membrane, q.synapse.inh_init, p.k_inh[i]))
+      return i;
+    p.base[i] = add_sat(mul(m.i_offset, m.r_membrane), m.v_rest).raw;
+    p.decay_v[i] = m.exp_tc.raw;
+    p.decay_exc[i] = q.synapse.exc_decay.raw;
+    p.decay_inh[i] = q.synapse.inh_decay.raw;
+    p.v_thresh[i] = q.threshold.v_thresh.raw;
+    p.v_reset[i] = m.v_reset.raw;
+    p.refract_ticks[i] = m.refract_ticks;
+    s.exc[i] = state[i].synapse.exc.raw;
+    s.inh[i] = state[i].synapse.inh.raw;
+    s.v[i] = state[i].membrane.v.raw;
+    s.refract[i] = state[i].membrane.refract_count;
+  }
+  return n;
+}
+
+uint32_t LifCurrExpBatch::update(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc,
+                                 uint32_t* in_inh, const RingInputScale& scale_exc, const RingInputScale& scale_inh,
+                                 bool ranges_known, uint16_t* fired, uint32_t& saturated) {
+#if defined(__arm__)
+  if (ranges_known) return update_arm<true>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
+  return update_arm<false>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
+#else
+  (void)ranges_known;  // the host form is the same speed either way
+  alignas(32) uint8_t flags[kMaxNeuronsPerCore];
+  saturated += update_flags(p, s, n, in_exc, in_inh, scale_exc, scale_inh, flags);
+  uint32_t n_fired = 0;
+  for (uint32_t i = 0; i < n; i += 8) {
+    uint64_t eight = 0;
+    std::memcpy(&eight, flags + i, n - i < 8 ? n - i : 8);
+    if (eight == 0) continue;  // most neurons, most ticks
+    for (uint32_t k = i; k < i + 8 && k < n; ++k)
+      if (flags[k]) fired[n_fired++] = static_cast<uint16_t>(k);
+  }
+  return n_fired;
+#endif
+}
+
+bool LifCurrExpBatch::step_one(const LifParamsSoA& p, LifStateSoA& s, uint32_t i, Accum in_exc, Accum in_inh) {
+  const Accum exc = add_sat(Accum{s.exc[i]}, in_exc);
+  const Accum inh = add_sat(Accum{s.inh[i]}, in_inh);
+  const Accum alpha = sub_sat(add_sat(Accum{p.base[i]}, mul_rhu(exc, UFract32{p.k_exc[i]})),
+                              mul_rhu(inh, UFract32{p.k_inh[i]}));
+  bool fired = false;
+  if (s.refract[i] > 0) {
+    --s.refract[i];
+  } else {
+    s.v[i] = sub_sat(alpha, mul_rhu(sub_sat(alpha, Accum{s.v[i]}), UFract32{p.decay_v[i]})).raw;
+  }
+  if (s.v[i] >= p.v_thresh[i]) {
+    fired = true;
+    s.v[i] = p.v_reset[i];
+    s.refract[i] = p.refract_ticks[i];
+  }
+  s.exc[i] = mul_rhu(exc, UFract32{p.decay_exc[i]}).raw;
+  s.inh[i] = mul_rhu(inh, UFract32{p.decay_inh[i]}).raw;
+  return fired;
+}
+
+}  // namespace spindle::fw
