@@ -92,34 +92,59 @@ bool LifCurrExpBatch::known_ranges(const LifParamsSoA& p, uint32_t n) {
 namespace {
 
 #if defined(__arm__)
-// Cortex-M4: one pass, spikes compacted as they happen (a store and an add),
-// the rare input above the limit on a branch of its own.
-template <bool kKnownRanges>
+// Cortex-M4: one pass with branches where the common case is cheaper than a
+// select (input above the limit, refractory, firing are all rare); a spike
+// is appended when it happens. kFast: known_ranges holds and both weight
+// shifts are left shifts (the usual case), so an input is one LSL and each
+// product one SMMULR / SMMLAR. Same results as membrane_step.
+template <bool kFast>
 uint32_t update_arm(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                     const RingInputScale& se, const RingInputScale& si, uint16_t* fired, uint32_t& saturated) {
-  uint32_t n_fired = 0;
+  using M = Mul<kFast>;
+  uint16_t* out = fired;
   const RingInputScale e = se, h = si;
+  // Both sums at or below the smaller limit: both take the plain path (one
+  // compare for the two; a sum between the limits takes the full path).
+  const uint32_t both_limit = e.limit < h.limit ? e.limit : h.limit;
+  auto input = [&saturated](uint32_t sum, const RingInputScale& k) {
+    if (sum > k.limit) {
+      saturated += sum == UINT32_MAX;
+      return k.over;
+    }
+    return static_cast<int32_t>(((sum << k.lshift) + k.half) >> k.rshift);
+  };
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t re = in_exc[i], ri = in_inh[i];
     in_exc[i] = 0;
     in_inh[i] = 0;
     int32_t xe, xi;
-    if (__builtin_expect(re > e.limit, 0)) {
-      xe = e.over;
-      saturated += re == UINT32_MAX;
+    if (kFast && __builtin_expect((re | ri) <= both_limit, 1)) {
+      xe = static_cast<int32_t>(re << e.lshift);
+      xi = static_cast<int32_t>(ri << h.lshift);
     } else {
-      xe = static_cast<int32_t>(((re << e.lshift) + e.half) >> e.rshift);
+      xe = input(re, e);
+      xi = input(ri, h);
     }
-    if (__builtin_expect(ri > h.limit, 0)) {
-      xi = h.over;
-      saturated += ri == UINT32_MAX;
+    const int32_t exc = qadd(s.exc[i], xe);
+    const int32_t inh = qadd(s.inh[i], xi);
+    int32_t v = s.v[i];
+    const int32_t r = s.refract[i];
+    if (__builtin_expect(r > 0, 0)) {
+      s.refract[i] = r - 1;
     } else {
-      xi = static_cast<int32_t>(((ri << h.lshift) + h.half) >> h.rshift);
+      const int32_t alpha = qsub(qadd(p.base[i], M::gain(exc, p.k_exc[i])), M::gain(inh, p.k_inh[i]));
+      v = qsub(alpha, M::decay(qsub(alpha, v), p.decay_v[i]));
     }
-    fired[n_fired] = static_cast<uint16_t>(i);
-    n_fired += static_cast<uint32_t>(membrane_step<Mul<kKnownRanges>>(p, s, i, xe, xi));
+    if (__builtin_expect(v >= p.v_thresh[i], 0)) {
+      v = p.v_reset[i];
+      s.refract[i] = p.refract_ticks[i];
+      *out++ = static_cast<uint16_t>(i);
+    }
+    s.v[i] = v;
+    s.exc[i] = M::decay(exc, p.decay_exc[i]);
+    s.inh[i] = M::decay(inh, p.decay_inh[i]);
   }
-  return n_fired;
+  return static_cast<uint32_t>(out - fired);
 }
 #else
 // Host: a branch-free pass GCC vectorises (AVX2 clone where the CPU has it),
@@ -169,7 +194,8 @@ uint32_t LifCurrExpBatch::update(const LifParamsSoA& p, LifStateSoA& s, uint32_t
                                  uint32_t* in_inh, const RingInputScale& scale_exc, const RingInputScale& scale_inh,
                                  bool ranges_known, uint16_t* fired, uint32_t& saturated) {
 #if defined(__arm__)
-  if (ranges_known) return update_arm<true>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
+  if (ranges_known && scale_exc.rshift == 0 && scale_inh.rshift == 0)
+    return update_arm<true>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
   return update_arm<false>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
 #else
   (void)ranges_known;  // the host form is the same speed either way

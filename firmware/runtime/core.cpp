@@ -129,8 +129,24 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
       result = fail(ImageError::kRegionTooSmall, RegionId::kNeurons, 0);
       return;
     }
-    std::memcpy(params_, r.data + sizeof h, n_neurons_ * sizeof(P));
-    std::memcpy(neuron_state_, r.data + sizeof h + n_neurons_ * sizeof(P), n_neurons_ * sizeof(S));
+    if constexpr (std::is_same_v<Model, IfCurrExp>) {
+      // Folded into the batch's arrays; the blocks are read in place (the
+      // region is 4-byte aligned and holds only 32-bit fields).
+      const auto* params = as<P>(r.data + sizeof h);
+      const auto* states = as<S>(r.data + sizeof h + n_neurons_ * sizeof(P));
+      const uint32_t bad = LifCurrExpBatch::load(params, states, n_neurons_, lif_params(), lif_state());
+      if (bad != n_neurons_) {
+        // R init_E or R init_I >= 256 MOhm: names the neuron's r_membrane.
+        const auto at = static_cast<uint32_t>(sizeof h + bad * sizeof(P) + offsetof(P, membrane) +
+                                              offsetof(MembraneLif::Params, r_membrane));
+        result = fail(ImageError::kBadNeurons, RegionId::kNeurons, at);
+        return;
+      }
+      lif_ranges_known_ = LifCurrExpBatch::known_ranges(lif_params(), n_neurons_);
+    } else {
+      std::memcpy(params_, r.data + sizeof h, n_neurons_ * sizeof(P));
+      std::memcpy(neuron_state_, r.data + sizeof h + n_neurons_ * sizeof(P), n_neurons_ * sizeof(S));
+    }
   });
   if (!known) return fail(ImageError::kBadSystem, RegionId::kSystem, offsetof(image::SystemRegion, model_id));
   return result;
@@ -276,6 +292,33 @@ void Core::sample_states() {
   }
 }
 
+void Core::sample_lif_curr_exp() {
+  const LifStateSoA& s = lif_state();
+  const uint32_t flags = recording_.flags;
+  auto push = [&](uint32_t n, StateVariable var, Accum value) {
+    if (!state_records_.push(StateRecord{tick_, static_cast<uint16_t>(n), static_cast<uint16_t>(var), value.raw}))
+      ++prov_.state_records_dropped;
+  };
+  for (uint32_t n = 0; n < n_neurons_; ++n) {
+    if (!records_state_of(n)) continue;
+    if (flags & image::kRecordV) push(n, StateVariable::kV, Accum{s.v[n]});
+    if (flags & image::kRecordGsynExc) push(n, StateVariable::kGsynExc, LifCurrExpBatch::gsyn_exc(s, n));
+    if (flags & image::kRecordGsynInh) push(n, StateVariable::kGsynInh, LifCurrExpBatch::gsyn_inh(s, n));
+  }
+}
+
+void Core::update_lif_curr_exp() {
+  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
+  if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0) sample_lif_curr_exp();
+  uint32_t saturated = 0;
+  const uint32_t n_fired = LifCurrExpBatch::update(
+      lif_params(), lif_state(), n_neurons_, ring_.column(tick_, 0), ring_.column(tick_, 1),
+      RingInputScale::from_weight_shift(weight_shift_[0]), RingInputScale::from_weight_shift(weight_shift_[1]),
+      lif_ranges_known_, fired_, saturated);
+  ring_.count_saturations(saturated);
+  for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
+}
+
 template <class Model>
 void Core::update_neurons() {
   const auto* params = reinterpret_cast<const typename Model::Params*>(params_);
@@ -297,7 +340,8 @@ void Core::tick() {
   process_packets();
   switch (kind_) {
     case image::CoreKind::kNeurons:
-      visit_model(model_, [&]<class Model>() { update_neurons<Model>(); });
+      if (model_ == ModelId::kIfCurrExp) update_lif_curr_exp();
+      else visit_model(model_, [&]<class Model>() { update_neurons<Model>(); });
       break;
     case image::CoreKind::kPoissonSource:
       prov_.poisson_capped += poisson_.tick(tick_, rng_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
@@ -315,6 +359,7 @@ void Core::tick() {
 Accum Core::voltage(uint32_t neuron) const {
   Accum v{};
   if (kind_ != image::CoreKind::kNeurons || neuron >= n_neurons_) return v;
+  if (model_ == ModelId::kIfCurrExp) return Accum{lif_state().v[neuron]};
   visit_model(model_, [&]<class Model>() {
     v = Model::voltage(reinterpret_cast<const typename Model::State*>(neuron_state_)[neuron]);
   });

@@ -276,12 +276,28 @@ class Checker {
                                            reset[first], thresh[first], first, bad, reset.size()));
       }
     };
+    // IF_curr_exp's input gain R init 2^-8 is a u0.32 factor in the core
+    // (firmware/neuron/lif_curr_exp.h), so R = tau_m / cm must stay below
+    // 256 MOhm (init <= 1); larger values would fail at core load.
+    auto membrane_gain_fits = [&]() {
+      const auto tau_m = values("tau_m"), cm = values("cm");
+      for (size_t k = 0; k < tau_m.size(); ++k) {
+        const double r = tau_m[k] / cm[k];
+        if (cm[k] > 0 && tau_m[k] > 0 && !(r < 255.99)) {
+          error(cp + ".cm", fmt::format("tau_m / cm must be < 256 MOhm (the fixed-point input gain), got {} MOhm "
+                                        "(neuron {})",
+                                        r, k));
+          return;
+        }
+      }
+    };
     switch (pop.cell_type_case()) {
       case v1::Population::kIfCurrExp:
       case v1::Population::kIfCondExp:
         for (const char* name : {"cm", "tau_m", "tau_syn_E", "tau_syn_I"}) positive(name);
         non_negative("tau_refrac");
         reset_below_thresh();
+        if (pop.cell_type_case() == v1::Population::kIfCurrExp) membrane_gain_fits();
         break;
       case v1::Population::kIzhikevich:
         positive("tau_syn_E");

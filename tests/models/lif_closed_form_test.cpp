@@ -1,6 +1,7 @@
 // IF_curr_exp with a constant current (i_offset only) against its closed form.
 //
-// With a constant input the firmware's update (membrane_lif.h)
+// With a constant input the firmware's update (neuron/lif_curr_exp.h; the
+// synaptic terms are zero, so alpha is the folded base v_rest + round(I R))
 //   alpha = I R + v_rest,  V <- alpha - E (alpha - V),  E = exp(-dt/tau_m)
 // is the exact solution sampled every dt, so every difference from
 //   V(t) = v_rest + R I (1 - exp(-t/tau_m))                         (1)
@@ -12,6 +13,8 @@
 // to nearest, so one rounding costs at most u/2 = 2^-16; u0.32 has 2^-32 and
 // rounds to 2^-33). Write x_k = alpha_q - V_k. The core computes exactly
 //   x_{k+1} = round(x_k E_q)      (the two subtractions are exact integers)
+// where round is mul_rhu's half-up rounding: still to nearest, so the bound
+// below is the same as with the earlier ties-away-from-zero products.
 // with E_q = E + eta, |eta| <= 2^-33, one rounding r_k, |r_k| <= 2^-16. So
 //   V_k - V*_k = (alpha_q - alpha)(1 - E_q^k) + (V0_q - V0) E_q^k
 //                - x*_0 (E_q^k - E^k) - sum_{j<k} r_j E_q^(k-1-j)

@@ -91,6 +91,20 @@ TEST(NetworkValidate, CellParameters) {
               n.mutable_populations(3)->mutable_izhikevich()->mutable_tau_syn_e()->set_constant(-3);
             }),
             "populations[3].izhikevich.tau_syn_E: must be > 0, got -3\n");
+  // IF_curr_exp's input gain: R = tau_m / cm below 256 MOhm (IF_cond_exp has no such limit).
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->set_constant(0.05);
+            }),
+            "populations[0].if_curr_exp.cm: tau_m / cm must be < 256 MOhm (the fixed-point input gain), got 400 "
+            "MOhm (neuron 0)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm()->set_constant(0.1);
+            }),
+            "");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_populations(1)->mutable_if_cond_exp()->mutable_cm()->set_constant(0.05);
+            }),
+            "");
 }
 
 TEST(NetworkValidate, PerNeuronRulesNameTheNeuron) {
