@@ -12,6 +12,7 @@ packages=(
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libpng-dev
   python3 python3-numpy python3-brian
   python3-grpcio python3-protobuf
+  openssl libssl-dev
 )
 
 missing=()

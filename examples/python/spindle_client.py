@@ -203,7 +203,10 @@ def run_job(stub, args, job_id):
     try:
         for event in call:
             kind = event.WhichOneof("event")
-            if kind == "started":
+            if kind == "queued":
+                q = event.queued
+                print(f"run: waiting in line, place {q.position} ({q.running} runs going)", flush=True)
+            elif kind == "started":
                 s = event.started
                 tally = SpikeTally(s.populations, s.timestep_ms, args.spikes_csv)
                 print(f"run: job ticks {s.first_tick}..{s.first_tick + s.ticks} "

@@ -113,8 +113,14 @@ class Daemon {
       if (s == GRPC_CHANNEL_READY) break;
       if (s == GRPC_CHANNEL_TRANSIENT_FAILURE || s == GRPC_CHANNEL_SHUTDOWN ||
           !d->channel_->WaitForStateChange(s, deadline)) {
+        // gRPC does not say why; a plaintext client against a TLS port and
+        // a certificate that does not name the address look like a refusal.
+        const bool failed = s == GRPC_CHANNEL_TRANSIENT_FAILURE || s == GRPC_CHANNEL_SHUTDOWN;
         std::cerr << "spindle: cannot connect to spindled at " << o.address
-                  << (s == GRPC_CHANNEL_TRANSIENT_FAILURE || s == GRPC_CHANNEL_SHUTDOWN ? "" : " (timed out after 10 s)")
+                  << (!failed               ? " (timed out after 10 s)"
+                      : o.tls_ca.empty()    ? " (refused; if it serves TLS, give --tls-ca)"
+                                            : " (refused, or the TLS handshake failed: check --tls-ca and that the "
+                                              "server's certificate names this address)")
                   << '\n';
         return code = kExitFailed, nullptr;
       }
@@ -296,14 +302,26 @@ uint16_t state_variable(v1::RecordVariable v) {
   }
 }
 
+// The same provenance.json as the in-process run (results.cpp), plus where
+// it ran ("daemon").
 nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::string& address, const std::string& job) {
   const v1::ProvenanceSummary& p = f.provenance();
   nlohmann::json drops = nlohmann::json::object();
   for (const auto& [reason, n] : p.fabric().dropped()) drops[reason] = n;
-  const v1::CoreDrops& c = p.cores();
+  nlohmann::json cores = nlohmann::json::array();
+  for (const v1::CoreProvenance& c : p.per_core()) {
+    nlohmann::json counters = nlohmann::json::object();
+    for (const auto& [name, v] : c.counters()) counters[name] = v;
+    cores.push_back({{"chip", {c.chip_x(), c.chip_y()}},
+                     {"core", c.core()},
+                     {"population", c.population()},
+                     {"atoms", {c.lo_atom(), c.hi_atom()}},
+                     {"provenance", counters}});
+  }
   return {{"ticks", f.ticks_run()},
           {"timestep_ms", dt},
           {"wall_seconds", p.wall_seconds()},
+          {"routing_seconds", p.routing_seconds()},
           {"neuron_updates", p.neuron_updates()},
           {"synaptic_events", p.synaptic_events()},
           {"spikes", p.spikes()},
@@ -315,12 +333,9 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
             {"dumped", p.fabric().dumped()},
             {"reinjected", p.fabric().reinjected()},
             {"pending", p.fabric().pending()},
-            {"dropped", drops}}},
-          {"core_drops",
-           {{"input_queue_overflows", c.input_queue_overflows()},
-            {"packets_send_failed", c.packets_send_failed()},
-            {"spike_records_dropped", c.spike_records_dropped()},
-            {"state_records_dropped", c.state_records_dropped()}}},
+            {"dropped", drops},
+            {"balanced", p.fabric().balanced()}}},
+          {"cores", cores},
           {"daemon", {{"address", address}, {"job", job}}}};
 }
 
@@ -362,6 +377,9 @@ int remote_run(const std::string& path, double duration_ms, const std::string& o
       // Spikes come back complete with GetRecordings; the stream may drop.
       if (e.has_progress())
         progress(static_cast<uint32_t>(e.progress().ticks_done()), static_cast<uint32_t>(e.progress().ticks_total()));
+      else if (e.has_queued())  // the daemon runs its maximum of jobs: say why nothing moves
+        std::cerr << "spindle: " << path << ": waiting for a run slot on spindled, place " << e.queued().position()
+                  << " in line\n";
       else if (e.has_final())
         final_event = e.final();
     }

@@ -1,5 +1,8 @@
 #include "daemon/auth.h"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -14,6 +17,16 @@ std::string metadata(const grpc::ServerContext& context, const char* key) {
 }
 
 }  // namespace
+
+TokenDigest token_digest(std::string_view token) {
+  TokenDigest d{};
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d.data());
+  return d;
+}
+
+bool digests_equal(const TokenDigest& a, const TokenDigest& b) {
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
 
 Auth Auth::from_token_file(const std::string& path) {
   std::ifstream in(path);
@@ -31,11 +44,20 @@ Auth Auth::from_token_file(const std::string& path) {
     if (token.size() < 16)
       throw std::runtime_error(path + ":" + std::to_string(n) + ": token of '" + name +
                                "' is shorter than 16 characters");
-    if (!auth.names_by_token_.emplace(token, name).second)
+    if (!auth.name_of(token).empty())
       throw std::runtime_error(path + ":" + std::to_string(n) + ": token repeated");
+    auth.entries_.push_back({token_digest(token), name});
   }
-  if (auth.names_by_token_.empty()) throw std::runtime_error(path + ": no tokens");
+  if (auth.entries_.empty()) throw std::runtime_error(path + ": no tokens");
   return auth;
+}
+
+std::string Auth::name_of(std::string_view token) const {
+  const TokenDigest d = token_digest(token);
+  const Entry* match = nullptr;
+  for (const Entry& e : entries_)
+    if (digests_equal(e.digest, d)) match = &e;  // no break: every entry is compared
+  return match ? match->name : std::string();
 }
 
 grpc::Status Auth::identify(const grpc::ServerContext& context, std::string& identity) const {
@@ -44,9 +66,8 @@ grpc::Status Auth::identify(const grpc::ServerContext& context, std::string& ide
     const std::string prefix = "Bearer ";
     if (header.rfind(prefix, 0) != 0)
       return {grpc::StatusCode::UNAUTHENTICATED, "missing \"authorization: Bearer TOKEN\" metadata"};
-    const auto it = names_by_token_.find(header.substr(prefix.size()));
-    if (it == names_by_token_.end()) return {grpc::StatusCode::UNAUTHENTICATED, "unknown token"};
-    identity = it->second;
+    identity = name_of(std::string_view(header).substr(prefix.size()));
+    if (identity.empty()) return {grpc::StatusCode::UNAUTHENTICATED, "unknown token"};
     return grpc::Status::OK;
   }
   identity = metadata(context, "spindle-client");

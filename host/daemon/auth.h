@@ -3,14 +3,27 @@
 // one (loopback only), the caller is the "spindle-client" metadata value, or
 // else the peer address (one identity per connection). Jobs belong to the
 // identity that submitted them.
+//
+// Tokens are kept and compared as SHA-256 digests, every stored digest in
+// full with no early exit, so neither a token's bytes nor which entry
+// matched shows in how long a call takes to be refused.
 #pragma once
 
-#include <map>
+#include <array>
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
 namespace spindle::daemon {
+
+using TokenDigest = std::array<uint8_t, 32>;  // SHA-256
+
+TokenDigest token_digest(std::string_view token);
+// True when a and b are equal; looks at every byte whatever they hold.
+bool digests_equal(const TokenDigest& a, const TokenDigest& b);
 
 class Auth {
  public:
@@ -19,13 +32,20 @@ class Auth {
   // std::runtime_error naming the file and line on anything else.
   static Auth from_token_file(const std::string& path);
 
-  bool requires_token() const { return !names_by_token_.empty(); }
+  bool requires_token() const { return !entries_.empty(); }
+
+  // The name a token belongs to, or empty. Compares with every entry.
+  std::string name_of(std::string_view token) const;
 
   // The caller's identity, or UNAUTHENTICATED.
   grpc::Status identify(const grpc::ServerContext& context, std::string& identity) const;
 
  private:
-  std::map<std::string, std::string> names_by_token_;
+  struct Entry {
+    TokenDigest digest;
+    std::string name;
+  };
+  std::vector<Entry> entries_;
 };
 
 }  // namespace spindle::daemon

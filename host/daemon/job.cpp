@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "router/counters.h"
+#include "runtime/provenance.h"
 
 namespace spindle::daemon {
 namespace {
@@ -111,7 +112,7 @@ grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedFi
     const auto it = std::upper_bound(slices.begin(), slices.end(), n,
                                      [this](uint32_t v, uint32_t s) { return v < sites[s].lo_atom; });
     const SliceSite& site = sites[*(it - 1)];
-    batch.push_back({at_tick, site.where, fw::Packet{site.key_base | (n - site.lo_atom), 0, false}});
+    batch.push_back({at_tick, site.where, fw::Packet{site.key_base | (n - site.lo_atom), 0, false}, population, n});
   }
   if (at_tick && *at_tick < tick.load()) late += batch.size();
   std::lock_guard lock(inject_m);
@@ -128,7 +129,9 @@ void Job::schedule_pending() {
   const uint64_t now = engine->ticks_run();
   for (const PendingInjection& p : taken) {
     if (p.tick && *p.tick < now) ++injected_late;
-    engine->schedule_packet(p.tick.value_or(now), p.from, p.packet);
+    const uint64_t sent = std::max(p.tick.value_or(now), now);  // the engine sends a past tick's in the next
+    engine->schedule_packet(sent, p.from, p.packet);
+    if (records_spikes[p.population]) injected_record.add(p.population, sent, p.neuron);
   }
   injected_spikes += taken.size();
 }
@@ -136,11 +139,13 @@ void Job::schedule_pending() {
 void Job::take_new_spikes(std::vector<PopulationSpikes>& out) {
   gather(*this, &spike_cursor, out);
   for (size_t i = 0; i < sites.size(); ++i) spike_cursor[i] = sites[i].slot->spikes.size();
+  injected_record.merge_new(engine->ticks_run(), out);
 }
 
 std::vector<PopulationSpikes> Job::all_spikes() const {
   std::vector<PopulationSpikes> out;
   gather(*this, nullptr, out);
+  injected_record.merge_all(engine->ticks_run(), out);
   return out;
 }
 
@@ -155,6 +160,8 @@ v1::ProvenanceSummary Job::provenance() const {
   p.set_injected_late(injected_late);
   p.set_wall_seconds(r.wall_seconds);
   p.set_late_ticks(r.late_ticks);
+  p.set_routing_seconds(r.routing_seconds);
+  p.set_injected_recorded(injected_record.recorded(engine->ticks_run()));
   const emu::RouterCounters& t = r.fabric.totals;
   v1::FabricCounters* f = p.mutable_fabric();
   f->set_injected(t.injected);
@@ -164,6 +171,7 @@ v1::ProvenanceSummary Job::provenance() const {
   f->set_dumped(t.dumped);
   f->set_reinjected(t.reinjected);
   f->set_pending(r.fabric.pending);
+  f->set_balanced(r.fabric.balanced());
   for (uint32_t k = 0; k < emu::kDropReasonCount; ++k)
     (*f->mutable_dropped())[std::string(emu::drop_reason_name(static_cast<emu::DropReason>(k)))] = t.dropped[k];
   v1::CoreDrops* c = p.mutable_cores();
@@ -172,6 +180,21 @@ v1::ProvenanceSummary Job::provenance() const {
     c->set_packets_send_failed(c->packets_send_failed() + core.provenance.packets_send_failed);
     c->set_spike_records_dropped(c->spike_records_dropped() + core.provenance.spike_records_dropped);
     c->set_state_records_dropped(c->state_records_dropped() + core.provenance.state_records_dropped);
+  }
+  // provenance.json's "cores": in slice order, counters as the core holds them now.
+  std::vector<const SliceSite*> by_slice;
+  for (const SliceSite& s : sites) by_slice.push_back(&s);
+  std::sort(by_slice.begin(), by_slice.end(), [](const SliceSite* a, const SliceSite* b) { return a->slice < b->slice; });
+  for (const SliceSite* s : by_slice) {
+    v1::CoreProvenance* core = p.add_per_core();
+    core->set_chip_x(s->where.chip.x);
+    core->set_chip_y(s->where.chip.y);
+    core->set_core(s->where.core);
+    core->set_population(populations[s->population].label());
+    core->set_lo_atom(s->lo_atom);
+    core->set_hi_atom(s->lo_atom + s->n_atoms);
+    fw::for_each_counter(s->slot->provenance(),
+                         [&](const char* counter, uint32_t v) { (*core->mutable_counters())[counter] = v; });
   }
   return p;
 }

@@ -19,6 +19,7 @@
 #include <grpcpp/support/status.h>
 
 #include "daemon/event_stream.h"
+#include "daemon/injected_spikes.h"
 #include "engine/engine.h"
 #include "spindle/v1/network.pb.h"
 #include "spindle/v1/service.pb.h"
@@ -31,6 +32,7 @@ struct SliceSite {
   uint32_t lo_atom = 0;
   uint32_t n_atoms = 0;
   uint32_t key_base = 0;  // spike key of the slice's neuron i = key_base | i
+  uint32_t slice = 0;     // index in the mapping's slices (provenance.json's core order)
   emu::CoreLocation where;
   const emu::CoreSlot* slot = nullptr;
 };
@@ -39,12 +41,8 @@ struct PendingInjection {
   std::optional<uint64_t> tick;  // nullopt: the next tick
   emu::CoreLocation from;
   fw::Packet packet;
-};
-
-// Spikes of one population, global neuron ids, ordered by tick then neuron.
-struct PopulationSpikes {
-  std::vector<uint32_t> neurons;
-  std::vector<uint64_t> ticks;
+  uint32_t population = 0;
+  uint32_t neuron = 0;  // in the population
 };
 
 class Job {
@@ -74,6 +72,7 @@ class Job {
   std::vector<size_t> spike_cursor;  // by site: spikes already streamed
   uint64_t injected_spikes = 0;
   uint64_t injected_late = 0;
+  InjectedSpikes injected_record;  // of populations recording SPIKES
 
   // --- state (m) ------------------------------------------------------------
   mutable std::mutex m;
@@ -105,7 +104,8 @@ class Job {
   void take_new_spikes(std::vector<PopulationSpikes>& out);
   // Every spike recorded so far by population (engine_m held).
   std::vector<PopulationSpikes> all_spikes() const;
-  // The run's totals as the service reports them (engine_m held).
+  // The run's totals as the service reports them, with every core's
+  // counters (engine_m held).
   v1::ProvenanceSummary provenance() const;
 };
 

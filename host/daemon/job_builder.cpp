@@ -112,6 +112,7 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
       s.lo_atom = slice.lo_atom;
       s.n_atoms = slice.n_atoms;
       s.key_base = mapping.keys.keys[c.slice].base;
+      s.slice = c.slice;
       s.where = {c.chip, c.core};
       s.slot = job.engine->find(s.where);
       if (!s.slot) return {StatusCode::INTERNAL, "core image of slice " + std::to_string(c.slice) + " was not loaded"};
@@ -129,6 +130,7 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
       std::sort(list.begin(), list.end(),
                 [&](uint32_t a, uint32_t b) { return job.sites[a].lo_atom < job.sites[b].lo_atom; });
     job.spike_cursor.assign(job.sites.size(), 0);
+    job.injected_record = InjectedSpikes(job.populations.size());
   } catch (const std::bad_alloc&) {
     return {StatusCode::RESOURCE_EXHAUSTED, "network: out of memory while mapping and loading it"};
   } catch (const std::exception& e) {

@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-jobs", o.limits.max_jobs, "Jobs held at once, all clients")->capture_default_str();
   app.add_option("--max-runs", o.limits.max_concurrent_runs, "Jobs running at once")->capture_default_str();
+  app.add_option("--max-queued", o.limits.max_queued_runs,
+                 "Runs waiting in line for one of the --max-runs slots (0: refuse instead)")
+      ->capture_default_str();
   app.add_option("--max-neurons", o.limits.max_neurons, "Neurons per network")->capture_default_str();
   app.add_option("--max-synapses", o.limits.max_synapses, "Synapses per network")->capture_default_str();
   app.add_option("--max-run-ticks", o.limits.max_run_ticks, "Ticks per Run call")->capture_default_str();

@@ -10,6 +10,7 @@ namespace spindle::daemon {
 struct Limits {
   uint32_t max_jobs = 64;             // jobs in the table, all clients
   uint32_t max_concurrent_runs = 2;   // the reference machine has 2 cores
+  uint32_t max_queued_runs = 16;      // runs waiting for a slot; one more is refused
   uint64_t max_neurons = 2'000'000;   // per network
   uint64_t max_synapses = 200'000'000;  // per network, after expansion
   uint64_t max_run_ticks = 100'000'000;  // per Run

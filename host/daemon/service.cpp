@@ -67,6 +67,9 @@ Status status_of(const v1::RunFinal& final_event) {
 
 const char* state_name(v1::JobState s) { return v1::JobState_Name(s).c_str(); }
 
+// A Run holds the job: running, or waiting in line to run.
+bool active(v1::JobState s) { return s == v1::JOB_RUNNING || s == v1::JOB_QUEUED; }
+
 v1::RecordVariable record_variable(uint16_t v) {
   switch (static_cast<fw::StateVariable>(v)) {
     case fw::StateVariable::kV: return v1::V;
@@ -88,23 +91,52 @@ SpindleService::SpindleService(DaemonOptions options, Auth auth, emu::MachineDes
     : options_(std::move(options)),
       auth_(std::move(auth)),
       machine_(std::move(machine)),
-      jobs_(options_.limits.max_jobs) {}
+      jobs_(options_.limits.max_jobs),
+      run_queue_(options_.limits.max_concurrent_runs, options_.limits.max_queued_runs) {}
 
 Status SpindleService::caller(const grpc::ServerContext& context, std::string& client) const {
   if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
   return auth_.identify(context, client);
 }
 
-bool SpindleService::acquire_run_slot() {
-  std::lock_guard lock(runs_m_);
-  if (runs_ >= options_.limits.max_concurrent_runs) return false;
-  ++runs_;
+bool SpindleService::wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast) {
+  uint32_t published = 0;
+  for (uint32_t place = run_queue_.position(ticket); place != 0;
+       place = run_queue_.wait_for_change(ticket, place, kPoll)) {
+    if (job.cancel_requested.load()) {
+      run_queue_.leave(ticket);
+      v1::RunEvent last;
+      v1::RunFinal* f = last.mutable_final();
+      f->set_status(v1::RUN_CANCELLED);
+      {
+        std::lock_guard lock(job.engine_m);
+        *f->mutable_provenance() = job.provenance();
+      }
+      f->set_job_tick(job.tick.load());
+      {
+        std::lock_guard lock(job.m);
+        job.state = v1::JOB_CANCELLED;
+        f->set_message(job.message + " (while queued)");
+        job.broadcast = nullptr;
+      }
+      job.state_changed.notify_all();
+      broadcast.finish(last);
+      return false;
+    }
+    if (place != published) {
+      auto event = std::make_shared<v1::RunEvent>();
+      event->mutable_queued()->set_position(place);
+      event->mutable_queued()->set_running(run_queue_.running());
+      broadcast.publish(event);
+      published = place;
+    }
+  }
+  {
+    std::lock_guard lock(job.m);
+    if (job.state == v1::JOB_QUEUED) job.state = v1::JOB_RUNNING;
+  }
+  job.state_changed.notify_all();
   return true;
-}
-
-void SpindleService::release_run_slot() {
-  std::lock_guard lock(runs_m_);
-  --runs_;
 }
 
 Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::DescribeMachineRequest*,
@@ -136,6 +168,7 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
   out->set_max_run_ticks(l.max_run_ticks);
   out->set_stream_buffer_bytes(l.stream_buffer_bytes);
   out->set_engine_threads(l.engine_threads);
+  out->set_max_queued_runs(l.max_queued_runs);
   r->set_version(SPINDLE_VERSION);
   return Status::OK;
 }
@@ -189,23 +222,30 @@ Status SpindleService::Run(grpc::ServerContext* context, const v1::RunRequest* r
 
   auto broadcast = std::make_shared<RunBroadcast>(options_.limits.stream_buffer_bytes);
   std::shared_ptr<EventStream> stream;
+  uint64_t ticket = 0;
   {
     std::lock_guard lock(job->m);
     if (job->state != v1::JOB_READY)
-      return {StatusCode::FAILED_PRECONDITION, "job '" + job->id + "' is " + state_name(job->state) +
-                                                   (job->message.empty() ? "" : " (" + job->message + ")") +
-                                                   (job->state == v1::JOB_RUNNING ? "" : "; only a READY job can run")};
-    if (!acquire_run_slot())
-      return {StatusCode::RESOURCE_EXHAUSTED, "the daemon already runs its maximum of " +
+      return {StatusCode::FAILED_PRECONDITION,
+              "job '" + job->id + "' is " + state_name(job->state) +
+                  (job->message.empty() ? "" : " (" + job->message + ")") +
+                  (job->state == v1::JOB_RUNNING || job->state == v1::JOB_QUEUED ? "" : "; only a READY job can run")};
+    const std::optional<uint64_t> t = run_queue_.join();
+    if (!t)
+      return {StatusCode::RESOURCE_EXHAUSTED, "the daemon runs its maximum of " +
                                                   std::to_string(options_.limits.max_concurrent_runs) +
-                                                  " jobs at once; try again when one has finished"};
+                                                  " jobs at once and " + std::to_string(options_.limits.max_queued_runs) +
+                                                  " more wait in line; try again when one has finished"};
+    ticket = *t;
     stream = broadcast->subscribe(request->stream_buffer_bytes());
     job->broadcast = broadcast;
-    job->state = v1::JOB_RUNNING;
+    job->state = run_queue_.position(ticket) == 0 ? v1::JOB_RUNNING : v1::JOB_QUEUED;
     job->message.clear();
     job->cancel_requested.store(false);
   }
-  std::thread runner([this, job, plan, broadcast] { run_job(*job, plan, broadcast, [this] { release_run_slot(); }); });
+  std::thread runner([this, job, plan, broadcast, ticket] {
+    if (wait_in_line(*job, ticket, *broadcast)) run_job(*job, plan, broadcast, [this, ticket] { run_queue_.leave(ticket); });
+  });
   const auto cancel_run = [&] {
     std::lock_guard lock(job->m);
     if (job->message.empty()) job->message = "the Run call was cancelled by its client";
@@ -357,11 +397,11 @@ Status SpindleService::Cancel(grpc::ServerContext* context, const v1::CancelRequ
   if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
   {
     std::unique_lock lock(job->m);
-    if (job->state == v1::JOB_RUNNING) {
+    if (active(job->state)) {
       job->message = "cancelled by a Cancel call";
       job->cancel_requested.store(true);
-      // The runner stops after its current chunk.
-      if (!job->state_changed.wait_for(lock, kCancelWait, [&] { return job->state != v1::JOB_RUNNING; }))
+      // The runner stops after its current chunk (or leaves the line).
+      if (!job->state_changed.wait_for(lock, kCancelWait, [&] { return !active(job->state); }))
         return {StatusCode::DEADLINE_EXCEEDED, "job '" + job->id + "' did not stop within 60 s"};
     } else if (job->state == v1::JOB_READY) {
       job->state = v1::JOB_CANCELLED;
@@ -380,8 +420,9 @@ Status SpindleService::DeleteJob(grpc::ServerContext* context, const v1::DeleteJ
   if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
   {
     std::lock_guard lock(job->m);
-    if (job->state == v1::JOB_RUNNING)
-      return {StatusCode::FAILED_PRECONDITION, "job '" + job->id + "' is running; Cancel it first"};
+    if (active(job->state))
+      return {StatusCode::FAILED_PRECONDITION,
+              "job '" + job->id + "' is " + state_name(job->state) + "; Cancel it first"};
     // A Run that found the job before it left the table must not start it.
     job->state = v1::JOB_CANCELLED;
     job->message = "deleted";
@@ -405,17 +446,19 @@ std::vector<std::string> SpindleService::shut_down(double grace_seconds) {
   std::vector<std::string> lines;
   for (const auto& job : jobs_.list()) {
     std::unique_lock lock(job->m);
-    if (job->state != v1::JOB_RUNNING) continue;
+    if (!active(job->state)) continue;
     const std::string who = job->id + " of client '" + job->owner + "'";
-    if (job->state_changed.wait_until(lock, deadline, [&] { return job->state != v1::JOB_RUNNING; })) {
+    if (job->state_changed.wait_until(lock, deadline, [&] { return !active(job->state); })) {
       lines.push_back(who + ": run finished (" + state_name(job->state) + ", tick " + std::to_string(job->tick.load()) +
                       ")");
       continue;
     }
+    const bool queued = job->state == v1::JOB_QUEUED;
     job->message = "cancelled: spindled is shutting down";
     job->cancel_requested.store(true);
-    job->state_changed.wait_for(lock, kCancelWait, [&] { return job->state != v1::JOB_RUNNING; });
-    lines.push_back(who + ": run cancelled at tick " + std::to_string(job->tick.load()));
+    job->state_changed.wait_for(lock, kCancelWait, [&] { return !active(job->state); });
+    lines.push_back(who + (queued ? ": queued run cancelled before it started, at tick " : ": run cancelled at tick ") +
+                    std::to_string(job->tick.load()));
   }
   return lines;
 }

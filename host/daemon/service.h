@@ -12,6 +12,7 @@
 #include "daemon/auth.h"
 #include "daemon/job_table.h"
 #include "daemon/options.h"
+#include "daemon/run_queue.h"
 #include "machine/machine.h"
 #include "spindle/v1/service.grpc.pb.h"
 
@@ -46,16 +47,16 @@ class SpindleService final : public v1::Spindle::Service {
 
  private:
   grpc::Status caller(const grpc::ServerContext& context, std::string& client) const;
-  bool acquire_run_slot();
-  void release_run_slot();
+  // Runner thread of a queued run: publishes its place in line until it
+  // may run (true), or ends the run cancelled if it is cancelled first.
+  bool wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast);
 
   const DaemonOptions options_;
   const Auth auth_;
   const emu::MachineDescription machine_;
   JobTable jobs_;
   std::atomic<bool> shutting_down_{false};
-  std::mutex runs_m_;
-  uint32_t runs_ = 0;
+  RunQueue run_queue_;
 };
 
 }  // namespace spindle::daemon

@@ -74,8 +74,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, int timeout_s) {
   return r;
 }
 
-DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {SPINDLED_BIN, "--listen", "127.0.0.1:0"};
+DaemonProcess::DaemonProcess(const std::vector<std::string>& args, const std::string& listen) {
+  std::vector<std::string> argv = {SPINDLED_BIN, "--listen", listen};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = spawn(argv, out_fd_);
   const std::string marker = "listening on ";

@@ -19,10 +19,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, int timeout_s = 
 
 class DaemonProcess {
  public:
-  // spindled --listen 127.0.0.1:0 plus `args`; waits for its "listening on"
+  // spindled --listen LISTEN plus `args`; waits for its "listening on"
   // line. Throws std::runtime_error with the daemon's output if it does not
   // start.
-  explicit DaemonProcess(const std::vector<std::string>& args = {});
+  explicit DaemonProcess(const std::vector<std::string>& args = {}, const std::string& listen = "127.0.0.1:0");
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;

@@ -250,6 +250,59 @@ TEST(Daemon, InjectedSpikeActsLikeASourceSpike) {
   EXPECT_TRUE(reference_run(net, 60)["relay"].empty());  // without them: silence
 }
 
+// Injected spikes are recorded with their population (here a recorded
+// spike source) exactly as the source's own spikes would be: streamed,
+// fetched, and equal to an array source's recording of the same spikes.
+TEST(Daemon, InjectedSpikesAreRecordedLikeTheSourcesOwn) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  v1::Network net = parse(kRelay);
+  net.add_recordings()->set_population("stim");
+  net.mutable_recordings(1)->add_variables(v1::SPIKES);
+  const std::string job = submit(*stub, "ida", net);
+  v1::InjectSummary summary;
+  ASSERT_TRUE(inject(*stub, "ida", {injection(job, "stim", {2}, 10), injection(job, "stim", {0, 3}, 30)}, &summary).ok());
+  const Streamed got = run(*stub, "ida", job, 0, 7);
+  ASSERT_TRUE(got.status.ok()) << got.status.error_message();
+
+  v1::Network with_sources = net;
+  auto* array = with_sources.mutable_populations(0)->mutable_spike_source_array();
+  for (int n = 0; n < 4; ++n) array->add_per_neuron();
+  array->mutable_per_neuron(2)->add_times(10);
+  array->mutable_per_neuron(0)->add_times(30);
+  array->mutable_per_neuron(3)->add_times(30);
+  const Spikes expected = reference_run(with_sources, 60);
+  ASSERT_EQ(expected.at("stim").size(), 3u);
+  EXPECT_EQ(got.spikes, expected);
+  EXPECT_EQ(got.final_event.provenance().injected_recorded(), 3u);
+  EXPECT_EQ(job_info(*stub, "ida", job).recorded_spikes(), got.received);
+
+  // Late (tick 5 is past): sent, and recorded, in the next tick run (60).
+  ASSERT_TRUE(inject(*stub, "ida", {injection(job, "stim", {1}, 5)}, &summary).ok());
+  EXPECT_EQ(summary.late_spikes(), 1u);
+  const Streamed more = run(*stub, "ida", job, 10, 0);
+  ASSERT_TRUE(more.status.ok()) << more.status.error_message();
+  ASSERT_EQ(more.spikes.count("stim"), 1u);
+  EXPECT_EQ(more.spikes.at("stim"), (std::vector<std::pair<uint64_t, uint32_t>>{{60, 1}}));
+  ASSERT_EQ(more.spikes.count("relay"), 1u);
+  EXPECT_EQ(more.spikes.at("relay").size(), 1u);
+
+  // GetRecordings has them too.
+  v1::GetRecordingsRequest req;
+  req.set_job_id(job);
+  req.add_populations("stim");
+  req.set_spikes(true);
+  auto ctx = as("ida");
+  auto reader = stub->GetRecordings(ctx.get(), req);
+  std::vector<std::pair<uint64_t, uint32_t>> recorded;
+  v1::RecordingsChunk chunk;
+  while (reader->Read(&chunk))
+    for (int i = 0; i < chunk.spikes().neuron_ids_size(); ++i)
+      recorded.push_back({chunk.spikes().ticks(i), chunk.spikes().neuron_ids(i)});
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(recorded, (std::vector<std::pair<uint64_t, uint32_t>>{{10, 2}, {30, 0}, {30, 3}, {60, 1}}));
+}
+
 TEST(Daemon, LiveInjectionReachesARunningJob) {
   DaemonProcess daemon;
   auto stub = connect(daemon.address());
@@ -389,6 +442,91 @@ TEST(Daemon, LimitsGiveResourceExhausted) {
   *req.mutable_network() = parse(kRelay);
   EXPECT_EQ(stub->SubmitNetwork(as("fay").get(), req, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(run(*stub, "fay", job, 2000).status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+// Over --max-runs, runs wait in line (RunQueued with their place) instead
+// of being refused; only a full line is RESOURCE_EXHAUSTED; a queued run
+// can be cancelled, and the next in line runs when a slot frees.
+TEST(Daemon, RunsOverTheLimitWaitInLine) {
+  DaemonProcess daemon({"--max-runs", "1", "--max-queued", "1"});
+  auto stub = connect(daemon.address());
+  v1::Network long_net = parse(kRelay);
+  long_net.mutable_run()->set_duration_ms(60000);
+  const std::string a = submit(*stub, "jo", long_net, /*real_time=*/true);
+  std::atomic<bool> a_started{false};
+  Streamed a_got;
+  std::thread a_run([&] {
+    a_got = run(*stub, "jo", a, 0, 5, [&](const v1::RunEvent& e) {
+      if (e.has_started()) a_started = true;
+    });
+  });
+  const auto wait_for = [](const std::atomic<bool>& flag) {
+    for (int i = 0; i < 3000 && !flag; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return flag.load();
+  };
+  ASSERT_TRUE(wait_for(a_started));
+
+  // B waits in line, first place.
+  const std::string b = submit(*stub, "jo", parse(kRelay));
+  std::atomic<bool> b_queued{false};
+  std::vector<uint32_t> b_places;
+  Streamed b_got;
+  std::thread b_run([&] {
+    b_got = run(*stub, "jo", b, 0, 0, [&](const v1::RunEvent& e) {
+      if (!e.has_queued()) return;
+      b_places.push_back(e.queued().position());
+      EXPECT_EQ(e.queued().running(), 1u);
+      b_queued = true;
+    });
+  });
+  ASSERT_TRUE(wait_for(b_queued));
+  EXPECT_EQ(job_info(*stub, "jo", b).state(), v1::JOB_QUEUED);
+  EXPECT_EQ(run(*stub, "jo", b).status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // already queued
+
+  // The line (1) is full.
+  const std::string c = submit(*stub, "jo", parse(kRelay));
+  const Streamed c_got = run(*stub, "jo", c);
+  EXPECT_EQ(c_got.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(c_got.status.error_message().find("wait in line"), std::string::npos) << c_got.status.error_message();
+
+  // Cancel B while it waits.
+  v1::CancelRequest cancel;
+  cancel.set_job_id(b);
+  v1::JobInfo info;
+  ASSERT_TRUE(stub->Cancel(as("jo").get(), cancel, &info).ok());
+  EXPECT_EQ(info.state(), v1::JOB_CANCELLED);
+  b_run.join();
+  EXPECT_EQ(b_got.status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(b_got.final_event.status(), v1::RUN_CANCELLED);
+  EXPECT_EQ(b_got.final_event.ticks_run(), 0u);
+  EXPECT_FALSE(b_got.started);
+  EXPECT_EQ(b_places, std::vector<uint32_t>{1});
+
+  // C now gets the place in line, and runs to the end once A is cancelled.
+  std::atomic<bool> c_queued{false};
+  bool c_queued_before_start = false;
+  Streamed c_ran;
+  std::thread c_run([&] {
+    c_ran = run(*stub, "jo", c, 0, 0, [&](const v1::RunEvent& e) {
+      if (e.has_queued()) c_queued = true;
+      if (e.has_started()) c_queued_before_start = c_queued;
+    });
+  });
+  ASSERT_TRUE(wait_for(c_queued));
+  cancel.set_job_id(a);
+  ASSERT_TRUE(stub->Cancel(as("jo").get(), cancel, &info).ok());
+  a_run.join();
+  c_run.join();
+  EXPECT_EQ(a_got.final_event.status(), v1::RUN_CANCELLED);
+  ASSERT_TRUE(c_ran.status.ok()) << c_ran.status.error_message();
+  EXPECT_TRUE(c_ran.started);
+  EXPECT_TRUE(c_queued_before_start);
+  EXPECT_EQ(c_ran.final_event.status(), v1::RUN_COMPLETED);
+  EXPECT_EQ(c_ran.final_event.ticks_run(), 60u);
+
+  v1::DescribeMachineResponse machine;
+  ASSERT_TRUE(stub->DescribeMachine(as("jo").get(), {}, &machine).ok());
+  EXPECT_EQ(machine.limits().max_queued_runs(), 1u);
 }
 
 TEST(Daemon, SeveralClientsAtOnce) {
