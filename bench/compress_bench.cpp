@@ -11,10 +11,20 @@
 // Per table and search: time to compress to a 1024-entry router, and the
 // counters entries_1024 (0 if it cannot fit) and entries_min (merging
 // until no valid merge is left). Figures: docs/mapping.md.
+// With --tables FILE (from `mapping_bench NETWORK --mode tables --dump-tables
+// FILE`): also the real tables of a mapping, "file/largest" (the largest
+// chip's table) and "file/all_chips" (every chip over 1024 entries, one after
+// the other on one thread), each compressed to 1024 and verified as
+// compress_routes does.
 // Run: build/<dir>/bench/compress_bench --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstring>
+#include <map>
 #include <random>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "mapping/compress.h"
@@ -62,6 +72,61 @@ void BM_Compress(benchmark::State& state, const std::string& kind, CoveringSearc
   state.counters["entries_min"] = st.entries_after;
 }
 
+struct FileTable {
+  std::vector<RoutingEntry> entries;
+  std::vector<KeyRange> in_use;
+};
+
+// Lines `x y key mask route n_atoms` (key, mask, route in hex), grouped by chip.
+std::vector<FileTable> read_tables(const char* path) {
+  std::FILE* f = std::fopen(path, "r");
+  if (!f) throw std::runtime_error(std::string("--tables: cannot read ") + path);
+  std::map<std::pair<unsigned, unsigned>, FileTable> chips;
+  unsigned x = 0, y = 0, key = 0, mask = 0, route = 0, atoms = 0;
+  int n = 0;
+  while ((n = std::fscanf(f, "%u %u %x %x %x %u", &x, &y, &key, &mask, &route, &atoms)) == 6) {
+    FileTable& t = chips[{x, y}];
+    t.entries.push_back(RoutingEntry{key, mask, route});
+    t.in_use.push_back(KeyRange{key, atoms});
+  }
+  std::fclose(f);
+  if (n != EOF) throw std::runtime_error(std::string("--tables: ") + path + ": a line is not `x y key mask route n_atoms`");
+  std::vector<FileTable> out;
+  for (auto& [chip, t] : chips) out.push_back(std::move(t));
+  return out;
+}
+
+size_t compress_and_verify(const FileTable& t) {
+  const auto c = compress_table(t.entries, 1024);
+  if (auto bad = verify_compressed(t.entries, c, t.in_use)) throw std::logic_error(*bad);
+  return c.size();
+}
+
+void register_file(const std::vector<FileTable>& all) {
+  static std::vector<FileTable> big;
+  for (const FileTable& t : all)
+    if (t.entries.size() > 1024) big.push_back(t);
+  if (big.empty()) return;
+  size_t largest = 0;
+  for (size_t i = 0; i < big.size(); ++i)
+    if (big[i].entries.size() > big[largest].entries.size()) largest = i;
+  benchmark::RegisterBenchmark("compress/file/largest", [largest](benchmark::State& state) {
+    size_t fitted = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(fitted = compress_and_verify(big[largest]));
+    state.counters["entries_in"] = double(big[largest].entries.size());
+    state.counters["entries_1024"] = double(fitted);
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("compress/file/all_chips", [](benchmark::State& state) {
+    size_t entries = 0;
+    for (auto _ : state) {
+      entries = 0;
+      for (const FileTable& t : big) entries += compress_and_verify(t);
+    }
+    state.counters["chips"] = double(big.size());
+    state.counters["entries_1024"] = double(entries);
+  })->Unit(benchmark::kMillisecond);
+}
+
 void register_all() {
   for (const char* kind : {"interleaved5", "interleaved12x3", "per_vertex", "random40"}) {
     benchmark::RegisterBenchmark((std::string("compress/") + kind + "/refined").c_str(), BM_Compress, kind,
@@ -77,6 +142,23 @@ void register_all() {
 }  // namespace spindle::host
 
 int main(int argc, char** argv) {
+  // --tables FILE is ours; the rest goes to Google Benchmark.
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--tables") != 0) continue;
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "--tables needs a file\n");
+      return 2;
+    }
+    try {
+      spindle::host::register_file(spindle::host::read_tables(argv[i + 1]));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 1;
+    }
+    for (int j = i; j + 2 < argc; ++j) argv[j] = argv[j + 2];
+    argc -= 2;
+    break;
+  }
   spindle::host::register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

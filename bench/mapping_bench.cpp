@@ -2,11 +2,16 @@
 // core images and router tables, and the peak resident memory, for one
 // network, one configuration per process (peak RSS only grows).
 //
-//   mapping_bench NETWORK [--machine SHAPE] [--threads N] [--mode images|expand]
+//   mapping_bench NETWORK [--machine SHAPE] [--threads N] [--mode images|tables|expand]
 //
 // --mode images (default): load, validate, graph, partition, place, keys,
 //   route, compress, then every core image built and dropped as it is done
 //   (for_each_core_load, the streaming path of `spindle map --build-images`).
+// --mode tables: the same up to and including compression, no images; adds
+//   the CPU seconds of the compression stage alone (compress_cpu_s).
+//   --dump-tables FILE also writes every chip's uncompressed table, one
+//   entry a line: `x y key mask route n_atoms` (hex key/mask/route), the
+//   input of `compress_bench --tables FILE`.
 // --mode expand: the baseline: load, validate, then every projection
 //   expanded whole, one at a time, on one thread (expand_projection, what the
 //   whole-projection builder started from), counted and dropped.
@@ -19,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -58,21 +64,22 @@ double peak_rss_mb() {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: mapping_bench NETWORK [--machine SHAPE] [--threads N] [--mode images|expand]\n");
+  std::fprintf(stderr, "usage: mapping_bench NETWORK [--machine SHAPE] [--threads N] [--mode images|tables|expand] [--dump-tables FILE]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string network, shape = "48", mode = "images";
+  std::string network, shape = "48", mode = "images", dump;
   unsigned threads = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if ((a == "--machine" || a == "--threads" || a == "--mode") && i + 1 < argc) {
+    if ((a == "--machine" || a == "--threads" || a == "--mode" || a == "--dump-tables") && i + 1 < argc) {
       const std::string v = argv[++i];
       if (a == "--machine") shape = v;
       else if (a == "--mode") mode = v;
+      else if (a == "--dump-tables") dump = v;
       else threads = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
     } else if (network.empty() && a.rfind("--", 0) != 0) {
       network = a;
@@ -80,7 +87,7 @@ int main(int argc, char** argv) {
       return usage();
     }
   }
-  if (network.empty() || (mode != "images" && mode != "expand")) return usage();
+  if (network.empty() || (mode != "images" && mode != "tables" && mode != "expand")) return usage();
 
   try {
     auto t = Clock::now();
@@ -123,12 +130,35 @@ int main(int argc, char** argv) {
     const double t_route = since(t);
     size_t max_entries = 0;
     for (const auto& ct : r.routes.tables) max_entries = std::max(max_entries, ct.entries.size());
+    if (!dump.empty()) {
+      std::FILE* f = std::fopen(dump.c_str(), "w");
+      if (!f) throw std::runtime_error("--dump-tables: cannot write " + dump);
+      for (const auto& ct : r.routes.tables)
+        for (size_t i = 0; i < ct.entries.size(); ++i)
+          std::fprintf(f, "%u %u %08x %08x %08x %u\n", ct.chip.x, ct.chip.y, ct.entries[i].key, ct.entries[i].mask,
+                       ct.entries[i].route, r.partition.slices[ct.source_slice[i]].n_atoms);
+      std::fclose(f);
+    }
+    const double cpu_before_compress = cpu_s();
     r.tables = host::compress_routes(r.routes, r.partition, r.keys, machine.router_table_capacity, threads);
     const double t_compress = since(t);
+    const double compress_cpu = cpu_s() - cpu_before_compress;
     std::printf(" machine=%s threads=%u slices=%zu max_table_before=%zu graph_s=%.3f partition_s=%.3f place_s=%.3f "
                 "keys_s=%.3f route_s=%.3f compress_s=%.3f",
                 machine.name.c_str(), threads, r.partition.slices.size(), max_entries, t_graph, t_partition, t_place,
                 t_keys, t_route, t_compress);
+    if (mode == "tables") {
+      size_t entries = 0, max_after = 0;
+      for (const auto& ct : r.tables) {
+        entries += ct.entries.size();
+        max_after = std::max(max_after, ct.entries.size());
+      }
+      std::printf(" compress_cpu_s=%.3f chips_used=%zu table_entries=%zu max_table_after=%zu total_s=%.3f cpu_s=%.3f "
+                  "peak_rss_mb=%.0f\n",
+                  compress_cpu, r.tables.size(), entries, max_after,
+                  std::chrono::duration<double>(Clock::now() - start).count(), cpu_s(), peak_rss_mb());
+      return 0;
+    }
     std::fflush(stdout);  // the stages so far, before the longest one
     uint64_t synapses = 0, bytes = 0;
     host::for_each_core_load(

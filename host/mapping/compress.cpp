@@ -289,21 +289,6 @@ class OrderedCovering {
   std::vector<std::vector<RoutingEntry>> aliases_;  // parallel to t_
 };
 
-std::optional<uint32_t> first_match(std::span<const RoutingEntry> t, const std::vector<uint32_t>& idx, uint32_t key) {
-  for (uint32_t i : idx)
-    if (t[i].matches(key)) return t[i].route;
-  return std::nullopt;
-}
-
-std::vector<uint32_t> candidates(std::span<const RoutingEntry> t, const RoutingEntry& cover) {
-  std::vector<uint32_t> out;
-  for (uint32_t i = 0; i < t.size(); ++i)
-    if (intersect(t[i], cover)) out.push_back(i);
-  return out;
-}
-
-std::string route_text(std::optional<uint32_t> r) { return r ? "route " + hex(*r) : "no entry"; }
-
 }  // namespace
 
 namespace {
@@ -353,66 +338,6 @@ std::vector<RoutingEntry> minimise_table(std::span<const RoutingEntry> table, Co
   st.entries_after = uint32_t(out.size());
   if (stats) *stats = st;
   return out;
-}
-
-std::optional<std::string> verify_compressed(std::span<const RoutingEntry> original,
-                                             std::span<const RoutingEntry> compressed,
-                                             std::span<const KeyRange> keys_in_use, uint32_t near_samples,
-                                             uint64_t seed, uint64_t* keys_checked) {
-  uint64_t checked = 0;
-  uint64_t state = seed;
-  auto next = [&] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return uint32_t((z ^ (z >> 31)) >> 32);
-  };
-  std::vector<uint32_t> all_o(original.size()), all_c(compressed.size());
-  for (uint32_t i = 0; i < all_o.size(); ++i) all_o[i] = i;
-  for (uint32_t i = 0; i < all_c.size(); ++i) all_c[i] = i;
-  auto mismatch = [&](uint32_t key, std::optional<uint32_t> o, std::optional<uint32_t> c, const char* what) {
-    return std::string(what) + " key " + hex(key) + ": uncompressed table gives " + route_text(o) +
-           ", compressed table gives " + route_text(c);
-  };
-  for (const KeyRange& r : keys_in_use) {
-    if (r.count == 0) continue;
-    const uint32_t last = uint32_t(std::min<uint64_t>(uint64_t(r.base) + r.count - 1, UINT32_MAX));
-    const uint32_t d = r.base ^ last;
-    const uint32_t bits = d ? uint32_t(32 - std::countl_zero(d)) : 0u;
-    const uint32_t mask = bits >= 32 ? 0u : ~((1u << bits) - 1u);
-    const RoutingEntry cover{r.base & mask, mask, 0};
-    const auto io = candidates(original, cover), ic = candidates(compressed, cover);
-    for (uint64_t k = r.base; k <= last; ++k) {
-      const auto o = first_match(original, io, uint32_t(k)), c = first_match(compressed, ic, uint32_t(k));
-      ++checked;
-      if (o != c) return mismatch(uint32_t(k), o, c, "in-use");
-    }
-    // Nearby keys: where the original routes them, the compressed table must agree.
-    std::vector<uint32_t> near;
-    for (uint32_t j = 1; j <= near_samples / 4 + 1; ++j) {
-      if (uint64_t(last) + j <= UINT32_MAX) near.push_back(last + j);
-      if (r.base >= j) near.push_back(r.base - j);
-    }
-    const uint32_t home = original.empty() ? 0u : [&] {
-      for (uint32_t i : io)
-        if (original[i].matches(r.base)) return i;
-      return uint32_t(original.size());
-    }();
-    for (uint32_t j = 0; j < near_samples; ++j) {
-      const uint32_t rnd = next();
-      near.push_back(home < original.size() ? original[home].key | (rnd & ~original[home].mask)
-                                            : (r.base & mask) | (rnd & ~mask));
-    }
-    for (uint32_t k : near) {
-      const auto o = first_match(original, all_o, k);
-      if (!o) continue;
-      const auto c = first_match(compressed, all_c, k);
-      ++checked;
-      if (o != c) return mismatch(k, o, c, "nearby");
-    }
-  }
-  if (keys_checked) *keys_checked = checked;
-  return std::nullopt;
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <random>
 #include <set>
 
@@ -40,11 +41,19 @@ RandomTable random_table(uint32_t seed, uint32_t n_entries, uint32_t n_routes, d
   return t;
 }
 
-// Brute force: every key in use gives the same first-match route in both tables.
+// Brute force: every key in use gives the same first-match route in both
+// tables. Keys that differ only in low bits no entry of either table cares
+// about match the same entries, so one key per such aligned block stands
+// for all of them (every entry here ignores at least the 8 atom bits).
 void expect_equivalent(const RandomTable& t, const std::vector<RoutingEntry>& c) {
+  uint32_t cared = 0;
+  for (const RoutingEntry& e : t.entries) cared |= e.mask;
+  for (const RoutingEntry& e : c) cared |= e.mask;
+  const uint64_t step = cared == 0 ? uint64_t(1) << 32 : uint64_t(1) << std::countr_zero(cared);
   for (const KeyRange& r : t.in_use)
-    for (uint32_t k = r.base; k < r.base + r.count; ++k)
-      ASSERT_EQ(test::first_match(t.entries, k), test::first_match(c, k)) << std::hex << "key 0x" << k;
+    for (uint64_t k = r.base; k < uint64_t(r.base) + r.count; k = (k / step + 1) * step)
+      ASSERT_EQ(test::first_match(t.entries, uint32_t(k)), test::first_match(c, uint32_t(k)))
+          << std::hex << "key 0x" << k;
 }
 
 TEST(Compress, FittingTableIsUnchanged) {
@@ -224,6 +233,35 @@ TEST(Compress, VerificationCatchesWrongTables) {
   // The correct ordered covering passes.
   std::vector<RoutingEntry> good{t[1], {0x000, 0xFFFFFC00u, 1}};
   EXPECT_FALSE(verify_compressed(t, good, in_use).has_value());
+  uint64_t checked = 0;
+  EXPECT_FALSE(verify_compressed(t, good, in_use, 0, 1, &checked).has_value());
+  // 30 keys in use, whatever the lookups, and the 5 routed neighbours (0x00a, 0x0ff, 0x10a, 0x1ff, 0x20a).
+  EXPECT_EQ(checked, 35u);
+}
+
+TEST(Compress, VerificationSeesEntriesFinerThanTheKeyBlocks) {
+  // Keys are looked up once per block of keys no entry tells apart; an
+  // entry caring about low bits must make the blocks that small.
+  std::vector<RoutingEntry> t{{0x000, 0xFFFFFF00u, 1}, {0x100, 0xFFFFFF00u, 2}};
+  std::vector<KeyRange> in_use{{0x000, 10}, {0x100, 256}};
+  // Key 0x008 and 0x009 (in use) go elsewhere; keys 0x000-0x007 do not.
+  std::vector<RoutingEntry> wrong_low{{0x008, 0xFFFFFFF8u, 2}, t[0], t[1]};
+  const auto bad = verify_compressed(t, wrong_low, in_use, 0);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_NE(bad->find("in-use key 0x00000008"), std::string::npos) << *bad;
+  // Only key 0x1ff, the last of a range, is wrong.
+  std::vector<RoutingEntry> wrong_last{{0x1FF, 0xFFFFFFFFu, 1}, t[0], t[1]};
+  const auto last = verify_compressed(t, wrong_last, in_use, 0);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_NE(last->find("in-use key 0x000001ff"), std::string::npos) << *last;
+  // A wrong entry where the uncompressed table routes nothing is allowed.
+  std::vector<RoutingEntry> unused{{0x200, 0xFFFFFFFEu, 2}, t[0], t[1]};
+  EXPECT_FALSE(verify_compressed(t, unused, in_use, 0).has_value());
+  // Any route word and entries that can never match are accepted.
+  std::vector<RoutingEntry> odd{{0x001, 0xFFFFFF00u, 7}, {0x000, 0xFFFFFF00u, 1}, {0x100, 0xFFFFFF00u, 2}};
+  EXPECT_FALSE(verify_compressed(t, odd, in_use).has_value());
+  std::vector<RoutingEntry> big_route{{0x000, 0xFFFFFF00u, 0xFF000001u}, t[1]};
+  EXPECT_TRUE(verify_compressed(t, big_route, in_use).has_value());
 }
 
 // Interleaved routes: slice s of vertex v goes to routes[(s + shift[v]) % period]
