@@ -2,7 +2,7 @@
 # models it (`-M netduinoplus2`). Everything the build, the linker script and
 # the QEMU tests need to know about the board is here.
 set(SPINDLE_BOARD_QEMU_MACHINE netduinoplus2)
-set(SPINDLE_BOARD_SOURCES startup.cpp board.cpp uart.cpp timer.cpp)
+set(SPINDLE_BOARD_SOURCES startup.cpp board.cpp clock.cpp uart.cpp timer.cpp)
 
 # Memory map: <region> <origin> <length> <attributes>. Flash is aliased at 0
 # for booting; the image is linked at its real address.
@@ -28,7 +28,7 @@ set(SPINDLE_BOARD_LINK_OUTBOX_CAPACITY 512)
 
 # What docs/boards.md and `spindle boards` / `spindle flash` show.
 set(SPINDLE_BOARD_DESCRIPTION "Netduino Plus 2 (STM32F405RG), or any STM32F405 board")
-set(SPINDLE_BOARD_CPU "Cortex-M4F, 16 MHz HSI as run (168 MHz max)")
+set(SPINDLE_BOARD_CPU "Cortex-M4F, 168 MHz from the PLL (16 MHz HSI fallback)")
 set(SPINDLE_BOARD_CONSOLE "USART1 on PA9 (TX) / PA10 (RX), 115200 8N1")
 
 # Flashing a real STM32F405 over SWD. The Netduino has no on-board probe: an

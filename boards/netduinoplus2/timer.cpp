@@ -20,13 +20,15 @@ constexpr uint32_t kEgrUpdate = 1u << 0;  // loads PSC now rather than at the ne
 constexpr uint32_t kRccApb1Tim2 = 1u << 0;
 constexpr uint32_t kCountHz = 1000000;
 constexpr uint32_t kMaxPrescale = 0x10000;  // PSC is 16 bits and divides by PSC + 1
-static_assert(kHsiHz / kCountHz <= kMaxPrescale && kQemuTimerClockHz / kCountHz <= kMaxPrescale);
+static_assert(kHsiHz / kCountHz <= kMaxPrescale && kPllHz / 2 / kCountHz <= kMaxPrescale &&
+              kQemuTimerClockHz / kCountHz <= kMaxPrescale);
 
 }  // namespace
 
 void timer_init() {
   reg32(kRccApb1Enr) |= kRccApb1Tim2;
-  const uint32_t clock_hz = running_on_silicon() ? kHsiHz : kQemuTimerClockHz;
+  // QEMU ignores the RCC and clocks its timers at a fixed rate.
+  const uint32_t clock_hz = running_on_silicon() ? clocks().apb1_timer_hz : kQemuTimerClockHz;
   reg32(kCr1) = 0;
   reg32(kPsc) = clock_hz / kCountHz - 1;
   reg32(kArr) = 0xFFFFFFFFu;

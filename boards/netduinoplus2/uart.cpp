@@ -23,8 +23,10 @@ constexpr uint32_t kCr1RxInterrupt = 1u << 5;  // RXNEIE
 constexpr uint32_t kUsart1Irq = 37;
 
 constexpr uint32_t kBaudRate = 115200;
-// 16x oversampling: BRR holds PCLK2 / baud as 12.4 fixed point, rounded.
-constexpr uint32_t kBrrValue = (kHsiHz + kBaudRate / 2) / kBaudRate;
+// 16x oversampling: BRR holds PCLK2 / baud as 12.4 fixed point, rounded
+// (84 MHz: 729.2 -> 729, 0.03% fast; 16 MHz: 138.9 -> 139, 0.08% slow).
+constexpr uint32_t brr_value(uint32_t pclk2_hz) { return (pclk2_hz + kBaudRate / 2) / kBaudRate; }
+static_assert(brr_value(kPllHz / 2) == 729 && brr_value(kHsiHz) == 139);
 
 constexpr uintptr_t kGpioA = 0x40020000;
 constexpr uintptr_t kGpioAModer = kGpioA + 0x00;
@@ -49,7 +51,7 @@ void uart_init() {
   reg32(kRccApb2Enr) |= kRccApb2Usart1;
   pin_to_usart(kTxPin);
   pin_to_usart(kRxPin);
-  reg32(kBrr) = kBrrValue;
+  reg32(kBrr) = brr_value(clocks().pclk2_hz);
   reg32(kCr1) = kCr1Enable | kCr1TxEnable | kCr1RxEnable;
 }
 
