@@ -17,19 +17,17 @@ std::string describe(CoreLocation w) {
   return "core (" + std::to_string(w.chip.x) + "," + std::to_string(w.chip.y) + "," + std::to_string(w.core) + ")";
 }
 
-unsigned default_threads(unsigned requested) {
-  if (requested != 0) return requested;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : hw;
-}
-
 }  // namespace
+
+unsigned default_engine_threads(uint64_t native_neurons, unsigned hardware_threads) {
+  const uint64_t by_work = native_neurons / kNeuronsPerThread;
+  return static_cast<unsigned>(std::min<uint64_t>(std::max<uint64_t>(by_work, 1), std::max(hardware_threads, 1u)));
+}
 
 Engine::Engine(MachineDescription machine, EngineConfig config)
     : machine_(std::move(machine)),
       config_(config),
       fabric_(machine_, config_.router),
-      pool_(default_threads(config.threads)),
       inboxes_(size_t{machine_.mesh.chip_count()} * machine_.cores_per_chip) {}
 
 void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image) {
@@ -58,8 +56,15 @@ void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image, st
   slot->remote = std::move(remote);
   slots_.insert(pos, std::move(slot));
   remote_slots_.clear();
-  for (const auto& other : slots_)
-    if (other->remote) remote_slots_.push_back(other.get());
+  native_slots_.clear();
+  for (const auto& other : slots_) (other->remote ? remote_slots_ : native_slots_).push_back(other.get());
+}
+
+unsigned Engine::threads() const {
+  if (config_.threads != 0) return config_.threads;
+  uint64_t neurons = 0;
+  for (const CoreSlot* s : native_slots_) neurons += s->core.n_neurons();
+  return default_engine_threads(neurons, std::thread::hardware_concurrency());
 }
 
 const CoreSlot* Engine::find(CoreLocation where) const {
@@ -68,9 +73,25 @@ const CoreSlot* Engine::find(CoreLocation where) const {
   return nullptr;
 }
 
-void Engine::tick_cores(size_t begin, size_t end) {
-  for (size_t i = begin; i < end; ++i)
-    if (!slots_[i]->remote) slots_[i]->core.tick();
+// One pass per native core and tick: deliver the inbox routed in the
+// previous tick, then run the timestep. Fusing the two halves the hand-overs
+// between threads per tick.
+void Engine::deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool tick) {
+  for (size_t i = begin; i < end; ++i) {
+    CoreSlot& s = *native_slots_[i];
+    if (deliver_first) deliver(s);
+    if (tick) s.core.tick();
+  }
+}
+
+// What was routed to a remote core goes out with its next tick.
+void Engine::hand_remote_inboxes() {
+  for (CoreSlot* s : remote_slots_) {
+    std::vector<fw::Packet>& inbox = inboxes_[inbox_index(s->where)];
+    if (inbox.empty()) continue;
+    s->remote_inbox.insert(s->remote_inbox.end(), inbox.begin(), inbox.end());
+    inbox.clear();
+  }
 }
 
 void Engine::begin_remote_ticks() {
@@ -83,7 +104,11 @@ void Engine::begin_remote_ticks() {
 void Engine::end_remote_ticks() {
   for (CoreSlot* s : remote_slots_) {
     s->remote_outbox.clear();
-    s->remote->end_tick(s->remote_outbox, s->spikes, s->states);
+    s->remote_spikes.clear();
+    s->remote_states.clear();
+    s->remote->end_tick(s->remote_outbox, s->remote_spikes, s->remote_states);
+    s->spikes.append(s->remote_spikes);
+    s->states.append(s->remote_states);
   }
 }
 
@@ -97,29 +122,21 @@ void Engine::flush_remote_inboxes() {
   }
 }
 
-void Engine::deliver(size_t begin, size_t end) {
-  for (size_t i = begin; i < end; ++i) {
-    CoreSlot& s = *slots_[i];
-    std::vector<fw::Packet>& inbox = inboxes_[inbox_index(s.where)];
-    if (s.remote) {
-      s.remote_inbox.swap(inbox);  // goes out with the core's next tick
-      inbox.clear();
-      continue;
-    }
-    // The input queue stands for the hardware's packet buffer, which the
-    // packet handler drains as packets arrive: process whenever it fills.
-    for (const fw::Packet& p : inbox) {
-      if (s.core.queued_packets() == fw::kInputQueueCapacity) s.core.process_packets();
-      s.core.on_packet(p);
-    }
-    inbox.clear();
-    s.core.process_packets();
-    const auto& spikes = s.core.spikes();
-    s.spikes.insert(s.spikes.end(), spikes.data(), spikes.data() + spikes.size());
-    const auto& states = s.core.states();
-    s.states.insert(s.states.end(), states.data(), states.data() + states.size());
-    s.core.clear_records();
+void Engine::deliver(CoreSlot& s) {
+  std::vector<fw::Packet>& inbox = inboxes_[inbox_index(s.where)];
+  // The input queue stands for the hardware's packet buffer, which the
+  // packet handler drains as packets arrive: process whenever it fills.
+  for (const fw::Packet& p : inbox) {
+    if (s.core.queued_packets() == fw::kInputQueueCapacity) s.core.process_packets();
+    s.core.on_packet(p);
   }
+  inbox.clear();
+  s.core.process_packets();
+  const auto& spikes = s.core.spikes();
+  s.spikes.append(spikes.data(), spikes.size());
+  const auto& states = s.core.states();
+  s.states.append(states.data(), states.size());
+  s.core.clear_records();
 }
 
 void Engine::pace_from(PaceClock::time_point origin) {
@@ -141,18 +158,22 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   const uint64_t first_tick = totals_.ticks;
   const auto tick_length = std::chrono::microseconds(config_.timestep_us);
   const uint32_t progress_every = std::max<uint32_t>(1, ticks / 100);
-  const WorkerPool::Job tick_job = [this](size_t b, size_t e) { tick_cores(b, e); };
-  const WorkerPool::Job deliver_job = [this](size_t b, size_t e) { deliver(b, e); };
+  const unsigned threads = this->threads();
+  if (!pool_ || pool_->threads() != threads) pool_ = std::make_unique<WorkerPool>(threads);
+  const size_t native = native_slots_.size();
+  const WorkerPool::Job tick_job = [this](size_t b, size_t e) { deliver_and_tick(b, e, true, true); };
+  const WorkerPool::Job deliver_job = [this](size_t b, size_t e) { deliver_and_tick(b, e, true, false); };
 
   for (uint32_t t = 0; t < ticks; ++t) {
     auto phase = Clock::now();
+    hand_remote_inboxes();
     begin_remote_ticks();
-    pool_.parallel_for(slots_.size(), tick_job);
+    pool_->parallel_for(native, tick_job);
     end_remote_ticks();
-    totals_.core_seconds += seconds_since(phase);
+    const auto routing = Clock::now();
+    totals_.core_seconds += std::chrono::duration<double>(routing - phase).count();
 
-    phase = Clock::now();
-    for (auto& s : slots_) {
+    for (const auto& s : slots_) {
       if (s->remote) {
         for (const fw::Packet& p : s->remote_outbox) fabric_.inject(s->where.chip, s->where.core, p);
         continue;
@@ -167,11 +188,7 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
       scheduled_.erase(scheduled_.begin());
     }
     fabric_.route_tick(inboxes_);
-    totals_.routing_seconds += seconds_since(phase);
-
-    phase = Clock::now();
-    pool_.parallel_for(slots_.size(), deliver_job);
-    totals_.core_seconds += seconds_since(phase);
+    totals_.routing_seconds += seconds_since(routing);
     ++totals_.ticks;
 
     if (config_.real_time) {
@@ -193,7 +210,13 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
     }
     if (progress && ((t + 1) % progress_every == 0 || t + 1 == ticks)) progress(t + 1, ticks);
   }
+  // The last tick's packets and records, so that between runs every core
+  // has taken its inbox and its slot holds all it recorded.
+  const auto phase = Clock::now();
+  pool_->parallel_for(native, deliver_job);
+  hand_remote_inboxes();
   flush_remote_inboxes();
+  totals_.core_seconds += seconds_since(phase);
   totals_.wall_seconds += seconds_since(start);
   return make_report();
 }

@@ -1,11 +1,13 @@
 // The tick engine: runs every loaded core of a machine natively, tick by
 // tick. Within tick t:
-//   1. every core runs its timestep (in parallel over host threads)
+//   1. every core takes its inbox (the packets routed to it in tick t-1)
+//      into its ring buffers, then runs its timestep; its recordings are
+//      drained into its slot (in parallel over host threads, one pass)
 //   2. the packets they sent are routed through the fabric (serially, in a
 //      fixed core order) into per-core inboxes
-//   3. every core takes its inbox into its ring buffers (in parallel), and
-//      its recordings are drained
-// so packets emitted in tick t are delivered before tick t+1. A slot may
+// and run() ends with a last delivery pass, so packets emitted in tick t are
+// delivered before tick t+1 and, between run() calls, every core has taken
+// its inbox and every record has been drained. A slot may
 // instead run on a RemoteCore (QEMU, a board), kept in lock-step: it gets
 // its inbox with its next tick and its sent packets join step 2 in slot
 // order, so results do not change. Each core's
@@ -21,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+#include "engine/record_log.h"
 #include "engine/remote_core.h"
 #include "engine/worker_pool.h"
 #include "machine/machine.h"
@@ -39,7 +42,9 @@ struct CoreLocation {
 using PaceClock = std::chrono::steady_clock;
 
 struct EngineConfig {
-  unsigned threads = 0;           // 0: one per hardware thread
+  // 0: chosen from the work (default_engine_threads: at most one per
+  // hardware thread, and one per kNeuronsPerThread natively run neurons).
+  unsigned threads = 0;
   bool real_time = false;         // pace ticks to the wall clock
   uint32_t timestep_us = 1000;    // the wall-clock length of a tick when pacing
   RouterConfig router{};
@@ -50,7 +55,8 @@ struct EngineConfig {
 };
 
 // One loaded core: its image, its platform, the firmware core, and what it
-// has recorded so far. A slot with `remote` set runs elsewhere (QEMU, a
+// has recorded so far (in logs that never move a record, so readers may
+// keep indices into them across run() calls). A slot with `remote` set runs elsewhere (QEMU, a
 // board): `core` then only holds the natively validated image (kind, size),
 // and provenance()/state() come from the remote core.
 struct CoreSlot {
@@ -58,12 +64,14 @@ struct CoreSlot {
   std::vector<uint32_t> image;  // word-aligned copy of the core image
   fw::NativePlatform platform;
   fw::Core core;
-  std::vector<fw::SpikeRecord> spikes;
-  std::vector<fw::StateRecord> states;
+  RecordLog<fw::SpikeRecord> spikes;
+  RecordLog<fw::StateRecord> states;
 
   std::unique_ptr<RemoteCore> remote;
   std::vector<fw::Packet> remote_inbox;   // routed to it, sent with its next tick
   std::vector<fw::Packet> remote_outbox;  // what it sent in the current tick
+  std::vector<fw::SpikeRecord> remote_spikes;  // what it recorded in the current tick
+  std::vector<fw::StateRecord> remote_states;
 
   const fw::Provenance& provenance() const { return remote ? remote->provenance() : core.provenance(); }
   fw::CoreState state() const { return remote ? remote->state() : core.state(); }
@@ -92,6 +100,15 @@ struct RunReport {
 };
 
 using ProgressFn = std::function<void(uint32_t done, uint32_t total)>;
+
+// Neurons (and sources) one host thread should have before another thread
+// is worth its synchronisation: a tick costs tens of nanoseconds per neuron,
+// a hand-over between threads microseconds when idle and a scheduler time
+// slice (ms) when other processes hold the CPUs. CUBA (4000 neurons, 37
+// cores) ran 1.9x slower in wall time on 2 threads than on 1 (loaded VM).
+constexpr uint64_t kNeuronsPerThread = 16384;
+// The thread count used when EngineConfig::threads is 0.
+unsigned default_engine_threads(uint64_t native_neurons, unsigned hardware_threads);
 
 class Engine {
  public:
@@ -134,14 +151,17 @@ class Engine {
 
   const std::vector<std::unique_ptr<CoreSlot>>& cores() const { return slots_; }
   const CoreSlot* find(CoreLocation where) const;
-  unsigned threads() const { return pool_.threads(); }
+  // Host threads the next run() uses (config, or chosen from the cores
+  // loaded so far).
+  unsigned threads() const;
 
  private:
   size_t inbox_index(CoreLocation where) const {
     return machine_.mesh.index(where.chip) * machine_.cores_per_chip + where.core;
   }
-  void tick_cores(size_t begin, size_t end);
-  void deliver(size_t begin, size_t end);
+  void deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool tick);
+  void deliver(CoreSlot& s);
+  void hand_remote_inboxes();
   void begin_remote_ticks();
   void end_remote_ticks();
   void flush_remote_inboxes();
@@ -151,7 +171,8 @@ class Engine {
   MachineDescription machine_;
   EngineConfig config_;
   Fabric fabric_;
-  WorkerPool pool_;
+  std::unique_ptr<WorkerPool> pool_;  // sized at run() from the cores loaded
+  std::vector<CoreSlot*> native_slots_;  // in slot order
   std::vector<std::unique_ptr<CoreSlot>> slots_;
   std::vector<CoreSlot*> remote_slots_;  // in slot order
   std::vector<std::vector<fw::Packet>> inboxes_;  // by inbox_index

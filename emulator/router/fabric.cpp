@@ -13,6 +13,7 @@ Fabric::Fabric(const MachineDescription& machine, const RouterConfig& config)
   routers_.resize(chips);
   for (uint32_t i = 0; i < chips; ++i) routers_[i].init(machine_, i, config_, &p2p_);
   outbox_.resize(static_cast<size_t>(chips) * cores_per_chip_);
+  chip_injected_ = std::make_unique<std::atomic<uint8_t>[]>(chips);
   marked_.assign(chips, 0);
   active_.reserve(chips);
   next_active_.reserve(chips);
@@ -32,11 +33,12 @@ const Router& Fabric::router(ChipCoord chip) const {
   return routers_[machine_.mesh.index(chip)];
 }
 
-uint32_t Fabric::checked_slot(ChipCoord chip, uint32_t core) const {
+std::vector<FabricPacket>& Fabric::injection_queue(ChipCoord chip, uint32_t core) {
   if (!machine_.mesh.contains(chip) || core >= cores_per_chip_)
     throw std::out_of_range("Fabric::inject: chip (" + std::to_string(chip.x) + ", " + std::to_string(chip.y) +
                             ") core " + std::to_string(core) + " is outside the machine");
-  return inbox_index(chip, core);
+  chip_injected_[machine_.mesh.index(chip)].store(1, std::memory_order_relaxed);
+  return outbox_[inbox_index(chip, core)];
 }
 
 namespace {
@@ -56,17 +58,17 @@ FabricPacket from_core(const fw::Packet& packet, PacketKind kind, uint32_t core,
 }  // namespace
 
 void Fabric::inject(ChipCoord chip, uint32_t core, const fw::Packet& packet) {
-  outbox_[checked_slot(chip, core)].push_back(from_core(packet, PacketKind::kMulticast, core, FabricPacket{}.dest));
+  injection_queue(chip, core).push_back(from_core(packet, PacketKind::kMulticast, core, FabricPacket{}.dest));
 }
 
 void Fabric::inject_p2p(ChipCoord chip, uint32_t core, ChipCoord target, const fw::Packet& packet) {
   // A target outside the mesh is marked with an impossible index and refused when routed.
   const uint32_t dest = machine_.mesh.contains(target) ? machine_.mesh.index(target) : UINT32_MAX;
-  outbox_[checked_slot(chip, core)].push_back(from_core(packet, PacketKind::kPointToPoint, core, dest));
+  injection_queue(chip, core).push_back(from_core(packet, PacketKind::kPointToPoint, core, dest));
 }
 
 void Fabric::inject_nn(ChipCoord chip, uint32_t core, Link link, const fw::Packet& packet) {
-  outbox_[checked_slot(chip, core)].push_back(
+  injection_queue(chip, core).push_back(
       from_core(packet, PacketKind::kNearestNeighbour, core, static_cast<uint32_t>(link)));
 }
 
@@ -77,6 +79,11 @@ uint32_t Fabric::route_tick(Inboxes& inboxes) {
   for (uint32_t i = 0; i < chips; ++i) {
     Router& r = routers_[i];
     if (r.alive()) r.begin_tick();
+    if (chip_injected_[i].load(std::memory_order_relaxed) == 0) {
+      if (r.busy()) active_.push_back(i);
+      continue;
+    }
+    chip_injected_[i].store(0, std::memory_order_relaxed);
     std::vector<FabricPacket>* out = &outbox_[static_cast<size_t>(i) * cores_per_chip_];
     for (uint32_t core = 0; core < cores_per_chip_; ++core) {
       const bool core_ok = r.alive() && r.core_alive(core);

@@ -13,7 +13,9 @@
 // were scheduled.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "machine/machine.h"
@@ -83,7 +85,9 @@ class Fabric {
   void reset_counters();
 
  private:
-  uint32_t checked_slot(ChipCoord chip, uint32_t core) const;
+  // The core's injection queue (throws std::out_of_range outside the
+  // machine); marks its chip as having injected.
+  std::vector<FabricPacket>& injection_queue(ChipCoord chip, uint32_t core);
   void set_failed(ChipCoord chip, Link link, bool failed);
 
   MachineDescription machine_;
@@ -92,6 +96,10 @@ class Fabric {
   P2PTable p2p_;
   std::vector<Router> routers_;                    // by chip index (dead/absent chips: !alive())
   std::vector<std::vector<FabricPacket>> outbox_;  // by chip index * cores_per_chip + core
+  // By chip index: some core of the chip injected since the last route_tick,
+  // so route_tick visits only those chips' core queues (atomic: cores of one
+  // chip may inject concurrently).
+  std::unique_ptr<std::atomic<uint8_t>[]> chip_injected_;
   std::vector<uint32_t> active_, next_active_;     // routers with work this / next round
   std::vector<uint8_t> marked_;                    // router already in next_active_
 };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "engine/engine.h"
@@ -45,13 +46,13 @@ host::SyntheticNetworkSpec small_spec() {
 TEST(Engine, AnyThreadCountGivesBitIdenticalResults) {
   const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
   std::vector<std::vector<fw::SpikeRecord>> reference;
-  for (unsigned threads : {1u, 2u, 3u, 5u}) {
+  for (unsigned threads : {1u, 2u, 3u, 5u, 0u}) {  // 0: the default
     auto engine = load_synthetic(net, threads);
     const emu::RunReport report = engine->run(150);
     engine->run(150);  // continuing a run is the same as one long run
     ASSERT_GT(report.synaptic_events, 0u);
     std::vector<std::vector<fw::SpikeRecord>> spikes;
-    for (const auto& slot : engine->cores()) spikes.push_back(slot->spikes);
+    for (const auto& slot : engine->cores()) spikes.push_back(slot->spikes.to_vector());
     if (reference.empty()) {
       reference = spikes;
       size_t total = 0;
@@ -68,6 +69,56 @@ TEST(Engine, AnyThreadCountGivesBitIdenticalResults) {
       }
     }
   }
+}
+
+TEST(Engine, RunningTickByTickEqualsOneRun) {
+  // run() ends with a delivery pass, so whatever the chunking every core has
+  // taken its inbox and every record is drained between calls.
+  const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
+  auto whole = load_synthetic(net, 2);
+  const emu::RunReport one = whole->run(120);
+  auto stepped = load_synthetic(net, 1);
+  emu::RunReport last;
+  for (int t = 0; t < 120; ++t) {
+    last = stepped->run(1);
+    for (size_t c = 0; c < last.cores.size(); ++c)
+      ASSERT_EQ(stepped->cores()[c]->core.queued_packets(), 0u) << "core " << c << " after tick " << t;
+  }
+  ASSERT_GT(one.synaptic_events, 0u);
+  EXPECT_EQ(last.ticks, one.ticks);
+  EXPECT_EQ(last.synaptic_events, one.synaptic_events);
+  EXPECT_EQ(last.spikes, one.spikes);
+  ASSERT_EQ(last.cores.size(), one.cores.size());
+  for (size_t c = 0; c < one.cores.size(); ++c) {
+    EXPECT_EQ(last.cores[c].provenance.packets_received, one.cores[c].provenance.packets_received) << "core " << c;
+    const auto& a = whole->cores()[c]->spikes;
+    const auto& b = stepped->cores()[c]->spikes;
+    ASSERT_EQ(a.size(), b.size()) << "core " << c;
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].tick, b[k].tick);
+      EXPECT_EQ(a[k].neuron, b[k].neuron);
+    }
+  }
+}
+
+TEST(Engine, DefaultThreadsFollowTheWork) {
+  // One thread per kNeuronsPerThread natively run neurons, at least one, at
+  // most the hardware's.
+  constexpr uint64_t k = emu::kNeuronsPerThread;
+  EXPECT_EQ(emu::default_engine_threads(0, 8), 1u);
+  EXPECT_EQ(emu::default_engine_threads(4000, 8), 1u);  // CUBA
+  EXPECT_EQ(emu::default_engine_threads(2 * k - 1, 8), 1u);
+  EXPECT_EQ(emu::default_engine_threads(2 * k, 8), 2u);
+  EXPECT_EQ(emu::default_engine_threads(100 * k, 8), 8u);
+  EXPECT_EQ(emu::default_engine_threads(100 * k, 2), 2u);
+  EXPECT_EQ(emu::default_engine_threads(100 * k, 0), 1u);  // hardware_concurrency() unknown
+
+  const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
+  auto engine = load_synthetic(net, 0);
+  uint64_t neurons = 0;
+  for (const auto& slot : engine->cores()) neurons += slot->core.n_neurons();
+  EXPECT_EQ(engine->threads(), emu::default_engine_threads(neurons, std::thread::hardware_concurrency()));
+  EXPECT_EQ(load_synthetic(net, 3)->threads(), 3u);  // asked for: kept
 }
 
 TEST(Engine, SpikesCrossingChipsArriveAfterTheirDelay) {
