@@ -152,16 +152,19 @@ uint32_t update_arm(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t*
 __attribute__((target_clones("avx2", "default")))
 uint32_t update_flags(const LifParamsSoA& __restrict p, LifStateSoA& __restrict s, uint32_t n,
                       uint32_t* __restrict in_exc, uint32_t* __restrict in_inh, const RingInputScale se,
-                      const RingInputScale si, uint8_t* __restrict flags) {
-  uint32_t saturated = 0;
+                      const RingInputScale si, uint32_t* __restrict flags, uint32_t& saturated) {
+  uint32_t n_saturated = 0, n_fired = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t re = in_exc[i], ri = in_inh[i];
     in_exc[i] = 0;
     in_inh[i] = 0;
-    saturated += (re == UINT32_MAX) + (ri == UINT32_MAX);
-    flags[i] = static_cast<uint8_t>(membrane_step<Mul<false>>(p, s, i, se.apply(re), si.apply(ri)));
+    n_saturated += (re == UINT32_MAX) + (ri == UINT32_MAX);
+    const auto fired = static_cast<uint32_t>(membrane_step<Mul<false>>(p, s, i, se.apply(re), si.apply(ri)));
+    flags[i] = fired;
+    n_fired += fired;
   }
-  return saturated;
+  saturated += n_saturated;
+  return n_fired;
 }
 #endif
 
@@ -199,16 +202,13 @@ uint32_t LifCurrExpBatch::update(const LifParamsSoA& p, LifStateSoA& s, uint32_t
   return update_arm<false>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
 #else
   (void)ranges_known;  // the host form is the same speed either way
-  alignas(32) uint8_t flags[kMaxNeuronsPerCore];
-  saturated += update_flags(p, s, n, in_exc, in_inh, scale_exc, scale_inh, flags);
-  uint32_t n_fired = 0;
-  for (uint32_t i = 0; i < n; i += 8) {
-    uint64_t eight = 0;
-    std::memcpy(&eight, flags + i, n - i < 8 ? n - i : 8);
-    if (eight == 0) continue;  // most neurons, most ticks
-    for (uint32_t k = i; k < i + 8 && k < n; ++k)
-      if (flags[k]) fired[n_fired++] = static_cast<uint16_t>(k);
-  }
+  // 32-bit flags: with bytes the loop's vector length would be 32 neurons,
+  // longer than many cores' whole population.
+  alignas(32) uint32_t flags[kMaxNeuronsPerCore];
+  const uint32_t n_fired = update_flags(p, s, n, in_exc, in_inh, scale_exc, scale_inh, flags, saturated);
+  // Most ticks of most cores have no spike: then nothing is scanned.
+  for (uint32_t i = 0, k = 0; k < n_fired; ++i)
+    if (flags[i]) fired[k++] = static_cast<uint16_t>(i);
   return n_fired;
 #endif
 }
