@@ -1,5 +1,7 @@
 #include "mapping/compress.h"
 
+#include "mapping/alias_sets.h"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -41,6 +43,11 @@ class OrderedCovering {
     std::stable_sort(t_.begin(), t_.end(),
                      [](const RoutingEntry& a, const RoutingEntry& b) { return generality(a) < generality(b); });
     for (const RoutingEntry& e : t_) aliases_.push_back({e});
+    // Alias ids: the sorted original entries.
+    alias_ids_.resize(t_.size());
+    for (uint32_t i = 0; i < t_.size(); ++i) alias_ids_[i] = {i};
+    sets_.emplace(t_);
+    place_aliases();
   }
 
   const std::vector<RoutingEntry>& table() const { return t_; }
@@ -133,22 +140,20 @@ class OrderedCovering {
   // that disagree, choosing, among the covered aliases with the fewest such
   // bits, the bit that keeps the most members.
   Merge down_check(Merge m, size_t min_goodness) const {
+    std::vector<uint32_t> ids;
     while (m.goodness() > min_goodness) {
       int fewest = 33;
-      std::vector<const RoutingEntry*> stringent;
-      for (size_t i = m.at; i < t_.size(); ++i) {
-        if (t_[i].route == m.merged.route || !intersect(m.merged, t_[i])) continue;
-        for (const RoutingEntry& a : aliases_[i]) {
-          if (!intersect(m.merged, a)) continue;
-          const int n = std::popcount(a.mask & ~m.merged.mask);
-          if (n < fewest) {
-            fewest = n;
-            stringent.clear();
-          }
-          if (n == fewest) stringent.push_back(&a);
+      ids.clear();
+      sets_->for_each_clash(m.merged, below_from(m.merged), [&](uint32_t a) {
+        const int n = std::popcount(alias_[a].mask & ~m.merged.mask);
+        if (n < fewest) {
+          fewest = n;
+          ids.clear();
         }
-      }
-      if (stringent.empty()) return m;
+        if (n == fewest) ids.push_back(a);
+        return fewest > 0;
+      });
+      if (ids.empty()) return m;
       if (fewest == 0) return {};  // the alias holds the whole merged entry: no subset avoids it
       // defined[b][v]: members defined at bit b with value v there.
       std::array<std::array<uint32_t, 2>, 32> defined{};
@@ -157,17 +162,33 @@ class OrderedCovering {
           const int b = std::countr_zero(s);
           ++defined[size_t(b)][(t_[i].key >> b) & 1u];
         }
+      // Setting bit b to v avoids an alias that has the other value there.
+      uint32_t want[2] = {0, 0};
+      for (uint32_t a : ids) {
+        const uint32_t s = alias_[a].mask & ~m.merged.mask;
+        want[0] |= s & alias_[a].key;
+        want[1] |= s & ~alias_[a].key;
+      }
       uint32_t best_kept = 0, best_bit = 0, best_value = 0;
-      for (const RoutingEntry* a : stringent)
-        for (uint32_t s = a->mask & ~m.merged.mask; s; s &= s - 1) {
-          const int b = std::countr_zero(s);
-          const uint32_t v = ((a->key >> b) & 1u) ^ 1u;
-          if (defined[size_t(b)][v] > best_kept) {
-            best_kept = defined[size_t(b)][v];
-            best_bit = uint32_t(b);
-            best_value = v;
+      for (uint32_t v = 0; v < 2; ++v)
+        for (uint32_t s = want[v]; s; s &= s - 1) best_kept = std::max(best_kept, defined[size_t(std::countr_zero(s))][v]);
+      if (best_kept > 0) {
+        // Ties: the first such bit of the first such alias in table order.
+        uint64_t first = UINT64_MAX;
+        for (uint32_t a : ids) {
+          if (alias_order_[a] >= first) continue;
+          for (uint32_t s = alias_[a].mask & ~m.merged.mask; s; s &= s - 1) {
+            const int b = std::countr_zero(s);
+            const uint32_t v = ((alias_[a].key >> b) & 1u) ^ 1u;
+            if (defined[size_t(b)][v] == best_kept) {
+              first = alias_order_[a];
+              best_bit = uint32_t(b);
+              best_value = v;
+              break;
+            }
           }
         }
+      }
       std::vector<uint32_t> keep;
       keep.reserve(best_kept);
       for (uint32_t i : m.members)
@@ -207,11 +228,7 @@ class OrderedCovering {
   // only their keys are in use, so only they must keep their routes.
   bool valid(const Merge& m) const {
     // Below the merged entry: no original key of another route may fall under it.
-    for (size_t i = m.at; i < t_.size(); ++i) {
-      if (t_[i].route == m.merged.route || !intersect(m.merged, t_[i])) continue;
-      for (const RoutingEntry& a : aliases_[i])
-        if (intersect(m.merged, a)) return false;
-    }
+    if (sets_->any_clash(m.merged, below_from(m.merged))) return false;
     // Between a member and the merged entry's place: no entry of another
     // route may match a key of that member (it would now win).
     size_t mi = 0;
@@ -265,28 +282,57 @@ class OrderedCovering {
   void apply(const Merge& c) {
     std::vector<RoutingEntry> next;
     std::vector<std::vector<RoutingEntry>> next_aliases;
+    std::vector<std::vector<uint32_t>> next_ids;
     std::vector<RoutingEntry> merged_aliases;
+    std::vector<uint32_t> merged_ids;
     next.reserve(t_.size() - c.members.size() + 1);
     size_t mi = 0;
     for (uint32_t i = 0; i < t_.size(); ++i) {
       if (mi < c.members.size() && c.members[mi] == i) {
         ++mi;
         merged_aliases.insert(merged_aliases.end(), aliases_[i].begin(), aliases_[i].end());
+        merged_ids.insert(merged_ids.end(), alias_ids_[i].begin(), alias_ids_[i].end());
         continue;
       }
       next.push_back(t_[i]);
       next_aliases.push_back(std::move(aliases_[i]));
+      next_ids.push_back(std::move(alias_ids_[i]));
     }
     t_ = std::move(next);
     aliases_ = std::move(next_aliases);
+    alias_ids_ = std::move(next_ids);
     const auto at = std::ptrdiff_t(insert_pos(c.merged));
     t_.insert(t_.begin() + at, c.merged);
     aliases_.insert(aliases_.begin() + at, std::move(merged_aliases));
+    for (uint32_t a : merged_ids) sets_->move(a, generality(c.merged));
+    alias_ids_.insert(alias_ids_.begin() + at, std::move(merged_ids));
+    sets_->refresh();
+    place_aliases();
+  }
+
+  // Entries at or after a merged entry's place are those at least (refined)
+  // or more (trie nodes) general than it, as insert_pos() places it.
+  uint32_t below_from(const RoutingEntry& merged) const {
+    return generality(merged) + (search_ == CoveringSearch::kRefined ? 0u : 1u);
+  }
+
+  // Each alias's place in table order: its entry's index, then its place in that entry's list.
+  void place_aliases() {
+    if (alias_order_.empty()) {
+      alias_order_.resize(t_.size());
+      alias_.assign(t_.begin(), t_.end());
+    }
+    for (uint32_t i = 0; i < alias_ids_.size(); ++i)
+      for (uint32_t k = 0; k < alias_ids_[i].size(); ++k) alias_order_[alias_ids_[i][k]] = (uint64_t(i) << 32) | k;
   }
 
   CoveringSearch search_;
   std::vector<RoutingEntry> t_;
   std::vector<std::vector<RoutingEntry>> aliases_;  // parallel to t_
+  std::vector<std::vector<uint32_t>> alias_ids_;    // parallel to t_: ids of aliases_
+  std::vector<RoutingEntry> alias_;                 // by alias id
+  std::vector<uint64_t> alias_order_;               // by alias id
+  std::optional<AliasSets> sets_;
 };
 
 }  // namespace
@@ -294,6 +340,15 @@ class OrderedCovering {
 namespace {
 
 void check_orthogonal(std::span<const RoutingEntry> table) {
+  // One mask for all (route()'s tables): entries overlap only if their keys are equal.
+  if (std::all_of(table.begin(), table.end(), [&](const RoutingEntry& e) { return e.mask == table[0].mask; })) {
+    std::vector<uint32_t> keys;
+    keys.reserve(table.size());
+    for (const RoutingEntry& e : table) keys.push_back(e.key & e.mask);
+    std::sort(keys.begin(), keys.end());
+    if (std::adjacent_find(keys.begin(), keys.end()) == keys.end()) return;
+  }
+  // Otherwise (or to name the first overlapping pair) every pair.
   for (size_t i = 0; i < table.size(); ++i)
     for (size_t j = i + 1; j < table.size(); ++j)
       if (intersect(table[i], table[j]))
