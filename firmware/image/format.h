@@ -15,7 +15,7 @@
 namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
-inline constexpr uint16_t kVersionMajor = 2;     // incompatible layout changes (2: NeuronRegionHeader.model_id)
+inline constexpr uint16_t kVersionMajor = 3;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix)
 inline constexpr uint16_t kVersionMinor = 0;     // compatible additions
 inline constexpr uint32_t kMaxRegions = 16;
 
@@ -33,7 +33,7 @@ static_assert(sizeof(ImageHeader) == 32);
 enum class RegionId : uint32_t {
   kSystem = 1,           // SystemRegion: what the core is and how it is wired
   kNeurons = 2,          // NeuronRegionHeader + params[n] + state[n]
-  kSynapticMatrix = 3,   // rows of synaptic words
+  kSynapticMatrix = 3,   // per table entry: row offsets, then its rows of synaptic words
   kPopulationTable = 4,  // PopulationTableHeader + PopulationTableEntry[n]
   kSources = 5,          // Poisson or spike-array source data
   kRecording = 6,        // RecordingRegion
@@ -89,12 +89,15 @@ struct PopulationTableHeader {
 struct PopulationTableEntry {
   uint32_t key;
   uint32_t mask;
-  uint32_t first_row;  // word offset of row 0 in the synaptic matrix region
-  uint32_t row_stride; // words per row: 1 (count) + max synapses per row
-  uint32_t n_rows;     // source neurons covered; index = key & ~mask
+  uint32_t row_offsets;  // word offset, in the synaptic matrix region, of this entry's n_rows + 1 row offsets
+  uint32_t n_rows;       // source neurons covered; index = key & ~mask
 };
 
-// Row: word 0 = number of synaptic words n, words 1..n = synaptic words.
+// Synaptic matrix: for each table entry, its row offsets o[0..n_rows] (word
+// offsets in the region), then its rows: row r is the synaptic words
+// [o[r], o[r + 1]), so a row holds only its own synapses (no padding, no
+// count word). o[0] >= row_offsets + n_rows + 1, o is non-decreasing and
+// o[n_rows] <= the region's word count.
 
 struct PoissonSource {
   uint32_t exp_minus_lambda;  // u0.32 exp(-rate dt): Knuth's method per tick

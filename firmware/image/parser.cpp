@@ -30,6 +30,7 @@ const char* to_string(ImageError e) {
     case ImageError::kBadSources: return "bad spike source data";
     case ImageError::kBadRecording: return "bad recording configuration";
     case ImageError::kRingTooLarge: return "ring buffer would exceed the core's memory";
+    case ImageError::kBadRowOffset: return "synaptic row offset before its rows, decreasing, or past the matrix";
   }
   return "unknown error";
 }

@@ -29,10 +29,11 @@ enum class ImageError : uint32_t {
   kBadSystem,         // inconsistent values in the system region
   kBadNeurons,        // neuron region does not match the model
   kBadPopulationTable,// unsorted, overlapping, or rows outside the matrix
-  kBadSynapticRow,    // a row longer than its stride, or a word naming a bad neuron/type/delay
+  kBadSynapticRow,    // a word naming a bad neuron/type/delay
   kBadSources,
   kBadRecording,
   kRingTooLarge,      // slots x types x neurons exceeds kRingBufferWords
+  kBadRowOffset,      // a row offset before its entry's rows, decreasing, or past the matrix
 };
 
 const char* to_string(ImageError e);

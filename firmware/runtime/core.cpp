@@ -35,9 +35,7 @@ ImageStatus Core::load(Platform& platform) {
   tick_ = 0;
   input_queue_.clear();
   clear_records();
-  population_table_.set(nullptr, 0);
-  matrix_ = nullptr;
-  matrix_words_ = 0;
+  population_table_.set(nullptr, 0, nullptr);
   poisson_.set(nullptr, 0);
   spike_array_.set(nullptr, 0);
   recording_ = {};
@@ -171,27 +169,32 @@ ImageStatus Core::load_synapses(const image::ImageReader& reader) {
     const image::PopulationTableEntry& e = entries[i];
     const uint32_t at = static_cast<uint32_t>(sizeof(image::PopulationTableHeader) + i * sizeof e);
     const uint32_t span = ~e.mask;  // highest atom index the entry can address
-    if ((e.key & ~e.mask) != 0 || e.row_stride == 0 || e.n_rows == 0 || uint64_t{e.n_rows} - 1 > span)
+    if ((e.key & ~e.mask) != 0 || e.n_rows == 0 || uint64_t{e.n_rows} - 1 > span)
       return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
     // Sorted and disjoint: this range ends before the next one starts.
     if (i + 1 < n && (e.key | span) >= entries[i + 1].key)
       return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
-    if (uint64_t{e.first_row} + uint64_t{e.n_rows} * e.row_stride > n_words)
-      return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    // n_rows + 1 offsets inside the matrix (64-bit: no wrap).
+    const uint64_t rows_start = uint64_t{e.row_offsets} + e.n_rows + 1;
+    if (rows_start > n_words) return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    // Rows follow their offsets, in order, inside the matrix: the look-up's
+    // [o[r], o[r + 1]) then never leaves the region.
+    const uint32_t* offsets = words + e.row_offsets;
+    auto bad_offset = [&](uint32_t r) {
+      return fail(ImageError::kBadRowOffset, RegionId::kSynapticMatrix, (e.row_offsets + r) * 4);
+    };
+    if (offsets[0] < rows_start) return bad_offset(0);
     for (uint32_t row = 0; row < e.n_rows; ++row) {
-      const uint32_t first = e.first_row + row * e.row_stride;
-      const uint32_t count = words[first];
-      if (count > e.row_stride - 1) return fail(ImageError::kBadSynapticRow, RegionId::kSynapticMatrix, first * 4);
-      for (uint32_t k = 1; k <= count; ++k) {
-        const uint32_t w = words[first + k];
+      const uint32_t first = offsets[row], end = offsets[row + 1];
+      if (end < first || end > n_words) return bad_offset(row + 1);
+      for (uint32_t k = first; k < end; ++k) {
+        const uint32_t w = words[k];
         if (layout_.index(w) >= n_neurons_ || layout_.type(w) >= n_synapse_types_ || layout_.delay(w) == 0)
-          return fail(ImageError::kBadSynapticRow, RegionId::kSynapticMatrix, (first + k) * 4);
+          return fail(ImageError::kBadSynapticRow, RegionId::kSynapticMatrix, k * 4);
       }
     }
   }
-  population_table_.set(entries, n);
-  matrix_ = words;
-  matrix_words_ = n_words;
+  population_table_.set(entries, n, words);
   return status_;
 }
 
@@ -252,17 +255,15 @@ void Core::process_packets() {
 }
 
 void Core::process_packet(const Packet& packet) {
-  const RowRef row = population_table_.lookup(packet.key);
+  const SynapticRow row = population_table_.lookup(packet.key);
   if (!row.found) {
     ++prov_.packets_no_match;
     return;
   }
   // Spikes processed now arrived after tick (tick_ - 1) ran.
   const uint32_t arrival = tick_ - 1;
-  const uint32_t* words = matrix_ + row.first_word;
-  const uint32_t count = words[0];
-  ring_.add_row(arrival, words + 1, count, layout_.delay_type_index_mask());
-  prov_.synaptic_events += count;
+  ring_.add_row(arrival, row.words, row.count, layout_.delay_type_index_mask());
+  prov_.synaptic_events += row.count;
 }
 
 void Core::emit_spike(uint32_t neuron, uint32_t count) {

@@ -106,9 +106,7 @@ class Core {
 
   SynapticWordLayout layout_{0, 0, 0};
   RingBuffer ring_;
-  PopulationTable population_table_;
-  const uint32_t* matrix_ = nullptr;
-  uint32_t matrix_words_ = 0;
+  PopulationTable population_table_;  // holds the synaptic matrix too
 
   alignas(8) uint32_t params_[kMaxNeuronsPerCore * kMaxNeuronParamWords] = {};
   alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};

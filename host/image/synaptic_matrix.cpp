@@ -25,31 +25,31 @@ uint32_t bits_for(uint32_t n) {
   return b;
 }
 
-SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t n_neurons, uint32_t n_types,
+SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, uint32_t n_neurons, uint32_t n_types,
                                      QuantizationReport* report,
-                                     const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift) {
+                                     const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift,
+                                     std::vector<uint32_t> storage) {
   SynapticMatrix m;
+  m.words = std::move(storage);
+  m.words.clear();
   if (n_types == 0 || n_types > fw::kMaxSynapseTypes) throw std::invalid_argument("synapse types must be 1..4");
   for (int32_t u : unit_shift)
     if (u < 0 || u > 15) throw std::invalid_argument("receptor unit shift must be 0..15");
   m.unit_shift = unit_shift;
-  std::stable_sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
-  // Several projections from one source slice share its rows.
-  std::vector<IncomingBlock> merged;
-  for (IncomingBlock& b : blocks) {
-    if (!merged.empty() && merged.back().key == b.key) {
-      if (merged.back().mask != b.mask || merged.back().n_sources != b.n_sources)
-        throw std::invalid_argument("two source blocks with key " + hex(b.key) + " disagree on mask or size");
-      merged.back().synapses.insert(merged.back().synapses.end(), b.synapses.begin(), b.synapses.end());
-    } else {
-      merged.push_back(std::move(b));
-    }
+  // Blocks in key order; several projections from one source slice (equal
+  // keys) share its rows, so they are grouped, not copied together.
+  std::vector<uint32_t> order(blocks.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return blocks[a].key < blocks[b].key; });
+  for (size_t i = 1; i < order.size(); ++i) {
+    const IncomingBlock &a = blocks[order[i - 1]], &b = blocks[order[i]];
+    if (a.key == b.key && (a.mask != b.mask || a.n_sources != b.n_sources))
+      throw std::invalid_argument("two source blocks with key " + hex(b.key) + " disagree on mask or size");
   }
-  blocks = std::move(merged);
 
   uint32_t max_delay = 1;
   std::array<double, fw::kMaxSynapseTypes> max_weight{};
-  for (size_t b = 0; b < blocks.size(); ++b) {
+  for (const uint32_t b : order) {  // key order: the first error reported does not depend on input order
     for (size_t i = 0; i < blocks[b].synapses.size(); ++i) {
       const SynapseSpec& s = blocks[b].synapses[i];
       auto where = [&] { return "block key " + hex(blocks[b].key) + " synapse " + std::to_string(i); };
@@ -87,42 +87,50 @@ SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t
   // 2^bits per type, so scaling a weight is one exact multiplication.
   std::array<double, fw::kMaxSynapseTypes> scale{};
   for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) scale[t] = std::ldexp(1.0, frac_bits[t] + unit_shift[t]);
-  std::vector<uint32_t> row_start, cursor, flat;
-  for (const IncomingBlock& block : blocks) {
-    // Rows in one flat array (counting sort by source), not a vector per row.
-    row_start.assign(block.n_sources + 1, 0);
-    for (const SynapseSpec& s : block.synapses) ++row_start[s.source + 1];
-    for (uint32_t r = 0; r < block.n_sources; ++r) row_start[r + 1] += row_start[r];
-    cursor.assign(row_start.begin(), row_start.end() - 1);
-    flat.resize(block.synapses.size());
-    for (const SynapseSpec& s : block.synapses) {
-      const double scaled = std::round(std::fabs(s.weight) * scale[s.type]);  // 16-bit weight = |w| x 2^bits
-      const uint32_t w = static_cast<uint32_t>(std::min(scaled, 65535.0));
-      if (report)
-        report->entries.push_back({"synaptic weight", std::fabs(s.weight), w / scale[s.type], scaled > 65535.0});
-      flat[cursor[s.source]++] = m.layout.pack(w, s.delay_ticks, s.type, s.target);
-    }
-    size_t longest = 0;
-    for (uint32_t r = 0; r < block.n_sources; ++r) {
-      // Canonical order: images do not depend on input order.
-      std::sort(flat.begin() + row_start[r], flat.begin() + row_start[r + 1]);
-      longest = std::max<size_t>(longest, row_start[r + 1] - row_start[r]);
-    }
+  std::vector<uint32_t> cursor;
+  for (size_t g = 0; g < order.size();) {
+    // Blocks order[g, g_end) share one key: one entry, one set of rows.
+    const IncomingBlock& first = blocks[order[g]];
+    size_t g_end = g + 1;
+    size_t n_synapses = first.synapses.size();
+    for (; g_end < order.size() && blocks[order[g_end]].key == first.key; ++g_end)
+      n_synapses += blocks[order[g_end]].synapses.size();
+    const uint32_t n_rows = first.n_sources;
+    const size_t base = m.words.size(), rows_at = base + n_rows + 1;
+    // Offsets are 32-bit word offsets (and the image's size a 32-bit byte count).
+    if (rows_at + n_synapses > UINT32_MAX / 4)
+      throw std::invalid_argument("synaptic matrix over 4 GiB at block key " + hex(first.key));
     fw::image::PopulationTableEntry e{};
-    e.key = block.key;
-    e.mask = block.mask;
-    e.first_row = static_cast<uint32_t>(m.words.size());
-    e.row_stride = static_cast<uint32_t>(longest + 1);
-    e.n_rows = block.n_sources;
-    // Rows written in place into the zeroed block (the padding stays 0).
-    const size_t stride = longest + 1;
-    m.words.resize(m.words.size() + size_t{block.n_sources} * stride, 0u);
-    uint32_t* row = m.words.data() + e.first_row;
-    for (uint32_t r = 0; r < block.n_sources; ++r, row += stride) {
-      row[0] = row_start[r + 1] - row_start[r];
-      std::copy(flat.begin() + row_start[r], flat.begin() + row_start[r + 1], row + 1);
-    }
+    e.key = first.key;
+    e.mask = first.mask;
+    e.row_offsets = static_cast<uint32_t>(base);
+    e.n_rows = n_rows;
     m.table.push_back(e);
+
+    // Counting sort by source straight into the matrix: offsets first (row
+    // lengths, then their prefix sums), then each word at its row's cursor.
+    m.words.resize(rows_at + n_synapses);
+    uint32_t* const off = m.words.data() + base;
+    std::fill(off, off + n_rows + 1, 0u);
+    for (size_t k = g; k < g_end; ++k)
+      for (const SynapseSpec& s : blocks[order[k]].synapses) ++off[s.source + 1];
+    off[0] = static_cast<uint32_t>(rows_at);
+    for (uint32_t r = 0; r < n_rows; ++r) off[r + 1] += off[r];
+    cursor.assign(off, off + n_rows);
+    uint32_t* const words = m.words.data();
+    for (size_t k = g; k < g_end; ++k) {
+      for (const SynapseSpec& s : blocks[order[k]].synapses) {
+        const double scaled = std::round(std::fabs(s.weight) * scale[s.type]);  // 16-bit weight = |w| x 2^bits
+        const uint32_t w = static_cast<uint32_t>(std::min(scaled, 65535.0));
+        if (report)
+          report->entries.push_back({"synaptic weight", std::fabs(s.weight), w / scale[s.type], scaled > 65535.0});
+        words[cursor[s.source]++] = m.layout.pack(w, s.delay_ticks, s.type, s.target);
+      }
+    }
+    // Canonical order within a row: images do not depend on input order.
+    for (uint32_t r = 0; r < n_rows; ++r)
+      if (off[r + 1] - off[r] > 1) std::sort(words + off[r], words + off[r + 1]);
+    g = g_end;
   }
   return m;
 }

@@ -1,7 +1,9 @@
 // Builds a core's synaptic matrix and master population table from the
 // synapses that target it: chooses the synaptic word's field widths from the
 // core's sizes, a per-type weight scale that keeps 16 bits of precision, and
-// the ring-buffer size the longest delay needs.
+// the ring-buffer size the longest delay needs. The matrix is the image's
+// row-offset layout (firmware/image/format.h): per table entry n_rows + 1
+// offsets, then the rows, unpadded.
 #pragma once
 
 #include <array>
@@ -38,7 +40,7 @@ struct SynapticMatrix {
   // state x 2^unit_shift[type]).
   std::array<int32_t, fw::kMaxSynapseTypes> unit_shift{};
   std::vector<fw::image::PopulationTableEntry> table;
-  std::vector<uint32_t> words;
+  std::vector<uint32_t> words;  // the synaptic matrix region, word by word
 };
 
 // Throws std::invalid_argument naming the block and synapse on bad input
@@ -48,9 +50,13 @@ struct SynapticMatrix {
 // image/cell_params.h; 10 for IF_cond_exp's conductances), so weights are
 // scaled by 2^unit_shift before the 16-bit weights and shifts are chosen.
 // The quantization report lists weights in the caller's units.
-SynapticMatrix build_synaptic_matrix(std::vector<IncomingBlock> blocks, uint32_t n_neurons, uint32_t n_types,
+// Blocks with the same key (several projections from one source slice) share
+// one entry and its rows. `storage` becomes the matrix's words: passing back
+// the words of an earlier matrix reuses their memory (no fresh pages per core).
+SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, uint32_t n_neurons, uint32_t n_types,
                                      QuantizationReport* report = nullptr,
-                                     const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift = {});
+                                     const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift = {},
+                                     std::vector<uint32_t> storage = {});
 
 // Bits needed to hold values 0..n-1 (0 for n <= 1).
 uint32_t bits_for(uint32_t n);

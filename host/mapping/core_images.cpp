@@ -84,6 +84,13 @@ void load_into(emu::Engine& engine, const MachineLoad& load) {
 
 namespace {
 
+// One worker thread's buffers, reused from core to core: fresh ones for
+// every slice were page-faulted in anew (~15% of the time).
+struct WorkerBuffers {
+  std::vector<IncomingBlock> blocks, spare_blocks;
+  std::vector<uint32_t> matrix_words;
+};
+
 // What every slice's image is built from, computed once and shared
 // read-only by the worker threads.
 struct Context {
@@ -161,11 +168,13 @@ struct Context {
   }
 
   // The synaptic blocks of a neuron slice: per incoming edge, its synapses
-  // onto the slice's neurons, split by source slice.
-  std::vector<IncomingBlock> blocks(uint32_t si, uint64_t& synapses) const {
+  // onto the slice's neurons, split by source slice. Into `out`, whose
+  // blocks (and `spare`'s) keep their memory from slice to slice.
+  void blocks(uint32_t si, uint64_t& synapses, std::vector<IncomingBlock>& out, std::vector<IncomingBlock>& spare) const {
     const auto& slices = mapping.partition.slices;
     const Slice& slice = slices[si];
-    std::vector<IncomingBlock> out;
+    for (IncomingBlock& blk : out) spare.push_back(std::move(blk));
+    out.clear();
     const auto& in = incoming[si];
     for (size_t a = 0; a < in.size();) {
       const uint32_t e = in[a].edge;
@@ -178,11 +187,14 @@ struct Context {
       const size_t base = out.size();
       for (size_t k = a; k < b; ++k) {
         block_of[in[k].source_slice - first_src] = static_cast<int64_t>(out.size());
-        IncomingBlock blk;
+        if (spare.empty()) spare.emplace_back();
+        out.push_back(std::move(spare.back()));
+        spare.pop_back();
+        IncomingBlock& blk = out.back();
         blk.key = in[k].key;
         blk.mask = in[k].mask;
         blk.n_sources = in[k].n_sources;
-        out.push_back(std::move(blk));
+        blk.synapses.clear();
       }
       auto add = [&](const Synapse& s) {
         const uint32_t src = slice_of(pre, s.pre);
@@ -199,11 +211,16 @@ struct Context {
       for (size_t k = base; k < out.size(); ++k) synapses += out[k].synapses.size();
       a = b;
     }
-    std::erase_if(out, [](const IncomingBlock& blk) { return blk.synapses.empty(); });
-    return out;
+    // Blocks without synapses get no table entry; they go back to spare.
+    size_t kept = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (out[i].synapses.empty()) spare.push_back(std::move(out[i]));
+      else if (kept++ != i) out[kept - 1] = std::move(out[i]);  // never onto itself: that would empty it
+    }
+    out.resize(kept);
   }
 
-  CoreLoad core(uint32_t si, QuantizationReport* report) const {
+  CoreLoad core(uint32_t si, QuantizationReport* report, WorkerBuffers& buffers) const {
     const Slice& slice = mapping.partition.slices[si];
     const v1::Population& pop = net.populations(static_cast<int>(slice.vertex));
     const std::string where = "populations[" + std::to_string(slice.vertex) + "] '" + pop.label() + "' atoms " +
@@ -242,15 +259,20 @@ struct Context {
         spec.kind = img::CoreKind::kNeurons;
         spec.neurons = neurons(slice.vertex, slice.lo_atom, slice.n_atoms, report);
         spec.n_synapse_types = 2;
-        std::vector<IncomingBlock> in = blocks(si, load.synapses);
+        std::vector<IncomingBlock>& in = buffers.blocks;
+        std::vector<uint32_t>& matrix_words = buffers.matrix_words;
+        blocks(si, load.synapses, in, buffers.spare_blocks);
         if (!in.empty()) {
           try {
-            spec.synapses = build_synaptic_matrix(std::move(in), slice.n_atoms, 2, report,
-                                                  receptor_unit_shifts(spec.neurons->model));
+            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, 2, report,
+                                                  receptor_unit_shifts(spec.neurons->model), std::move(matrix_words));
           } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(where + ": " + e.what());
           }
         }
+        load.image = build_core_image(spec);
+        if (spec.synapses) matrix_words = std::move(spec.synapses->words);
+        return load;
       }
     }
     load.image = build_core_image(spec);
@@ -284,9 +306,10 @@ void for_each_core_load(const v1::Network& net, const ApplicationGraph& graph, c
   std::exception_ptr error;
   size_t error_slice = SIZE_MAX;
   auto work = [&] {
+    WorkerBuffers buffers;
     for (size_t si = next++; si < n; si = next++) {
       try {
-        CoreLoad c = ctx.core(static_cast<uint32_t>(si), reports ? &(*reports)[si] : nullptr);
+        CoreLoad c = ctx.core(static_cast<uint32_t>(si), reports ? &(*reports)[si] : nullptr, buffers);
         const std::lock_guard lock(sink_mutex);
         if (error) return;
         sink(std::move(c));

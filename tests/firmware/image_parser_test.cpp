@@ -177,7 +177,7 @@ TEST(ImageParser, HeaderFields) {
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x4C444E54; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x534E444C; }).error, ImageError::kBadMagic);  // byte-swapped
-  const uint16_t majors[] = {0, 1, 3, 0xFFFF};  // 1: before NeuronRegionHeader.model_id
+  const uint16_t majors[] = {0, 1, 2, 4, 0xFFFF};  // 1: before NeuronRegionHeader.model_id, 2: padded rows
   for (uint16_t major : majors) {
     const img::ImageStatus s = with_header(image, [&](auto& h) { h.version_major = major; });
     EXPECT_EQ(s.error, ImageError::kBadVersion) << major;
@@ -479,15 +479,20 @@ TEST(CoreLoad, PopulationTable) {
     expect_load_error(e2.build(), ImageError::kBadPopulationTable, pt, "duplicate key");
   }
   expect_load_error(entry(0, [](E& e) { e.key |= 1; }), ImageError::kBadPopulationTable, pt, "key has index bits");
-  expect_load_error(entry(0, [](E& e) { e.row_stride = 0; }), ImageError::kBadPopulationTable, pt, "stride 0");
   expect_load_error(entry(0, [](E& e) { e.n_rows = 0; }), ImageError::kBadPopulationTable, pt, "no rows");
   expect_load_error(entry(1, [](E& e) { e.n_rows = 17; }), ImageError::kBadPopulationTable, pt, "more rows than keys");
-  expect_load_error(entry(1, [](E& e) { e.first_row = 0xFFFFFFFF; }), ImageError::kBadPopulationTable, pt,
-                    "rows past the matrix (wrapping)");
-  expect_load_error(entry(1, [](E& e) { e.row_stride = 0xFFFFFFFF; }), ImageError::kBadPopulationTable, pt,
-                    "stride past the matrix (wrapping)");
-  expect_load_error(entry(1, [](E& e) { e.first_row += 1; }), ImageError::kBadPopulationTable, pt,
-                    "last row one word past the matrix");
+  expect_load_error(entry(1, [](E& e) { e.row_offsets = 0xFFFFFFFF; }), ImageError::kBadPopulationTable, pt,
+                    "row offsets past the matrix (wrapping)");
+  {  // the n_rows + 1 offsets of the last entry end one word past the matrix
+    const uint32_t n_words = static_cast<uint32_t>(ed.payload(RegionId::kSynapticMatrix).size() / 4);
+    ImageEditor e2(image);
+    E past = b;
+    past.row_offsets = n_words - b.n_rows;
+    e2.set(pt, table_entry(1), past);
+    const std::vector<uint8_t> bad = e2.build();
+    expect_load_error(bad, ImageError::kBadPopulationTable, pt, "offsets one word past the matrix");
+    EXPECT_EQ(LoadedCore(bad).status().offset, table_entry(1));
+  }
   {
     const std::vector<uint8_t> bad = entry(1, [](E& e) { e.n_rows = 17; });
     EXPECT_EQ(LoadedCore(bad).status().offset, table_entry(1));
@@ -512,7 +517,7 @@ TEST(CoreLoad, PopulationTable) {
   }
 }
 
-// Word index of row `row` of table entry `i`, and its layout.
+// The matrix's layout and table entries.
 struct MatrixInfo {
   fw::SynapticWordLayout layout;
   std::vector<img::PopulationTableEntry> entries;
@@ -528,24 +533,71 @@ MatrixInfo matrix_info(ImageEditor& ed) {
   return m;
 }
 
+// Word offset in the matrix of row offset r of an entry, and its value.
+uint32_t offset_word(const img::PopulationTableEntry& e, uint32_t r) { return e.row_offsets + r; }
+uint32_t row_offset(ImageEditor& ed, const img::PopulationTableEntry& e, uint32_t r) {
+  return ed.get<uint32_t>(RegionId::kSynapticMatrix, 4 * offset_word(e, r));
+}
+
 struct RowAt {
-  uint32_t at = 0;      // word offset of the row's count
-  uint32_t stride = 0;  // of its table entry
+  uint32_t entry = 0, row = 0;
+  uint32_t first = 0;  // word offset of the row's first synaptic word
   uint32_t count = 0;
 };
 
-// First row for which pred(count, stride) holds.
+// First row for which pred(count) holds.
 template <class P>
 RowAt find_row(ImageEditor& ed, P&& pred) {
   const MatrixInfo m = matrix_info(ed);
-  for (const auto& e : m.entries)
-    for (uint32_t r = 0; r < e.n_rows; ++r) {
-      const uint32_t at = e.first_row + r * e.row_stride;
-      const auto count = ed.get<uint32_t>(RegionId::kSynapticMatrix, 4 * at);
-      if (pred(count, e.row_stride)) return {at, e.row_stride, count};
+  for (uint32_t i = 0; i < m.entries.size(); ++i)
+    for (uint32_t r = 0; r < m.entries[i].n_rows; ++r) {
+      const uint32_t first = row_offset(ed, m.entries[i], r), end = row_offset(ed, m.entries[i], r + 1);
+      if (pred(end - first)) return {i, r, first, end - first};
     }
   ADD_FAILURE() << "no such row in the image";
   return {};
+}
+
+TEST(CoreLoad, RowOffsets) {
+  const std::vector<uint8_t> image = neuron_image();
+  const auto sm = RegionId::kSynapticMatrix;
+  ImageEditor probe(image);
+  const MatrixInfo info = matrix_info(probe);
+  ASSERT_EQ(info.entries.size(), 2u);
+  const img::PopulationTableEntry a = info.entries[0], b = info.entries[1];
+  const uint32_t n_words = static_cast<uint32_t>(probe.payload(sm).size() / 4);
+  // The builder's layout: each entry's offsets, then its rows, back to back.
+  EXPECT_EQ(a.row_offsets, 0u);
+  EXPECT_EQ(row_offset(probe, a, 0), a.n_rows + 1);
+  EXPECT_EQ(b.row_offsets, row_offset(probe, a, a.n_rows));
+  EXPECT_EQ(row_offset(probe, b, b.n_rows), n_words);
+
+  auto set_offset = [&](const img::PopulationTableEntry& e, uint32_t r, uint32_t value) {
+    return edited(image, [&](ImageEditor& ed) { ed.set<uint32_t>(sm, 4 * offset_word(e, r), value); });
+  };
+  // Each corrupt offset is reported as kBadRowOffset at its own byte in the matrix.
+  auto expect_offset_error = [&](const img::PopulationTableEntry& e, uint32_t r, uint32_t value, const char* what) {
+    const std::vector<uint8_t> bad = set_offset(e, r, value);
+    expect_load_error(bad, ImageError::kBadRowOffset, sm, what);
+    EXPECT_EQ(LoadedCore(bad).status().offset, 4 * offset_word(e, r)) << what;
+  };
+  expect_offset_error(a, 0, a.n_rows, "first row starts on the entry's own last offset");
+  expect_offset_error(a, 0, 0, "first row starts at the matrix start");
+  expect_offset_error(b, 0, b.row_offsets, "first row of the second entry on its offsets");
+  expect_offset_error(b, b.n_rows, n_words + 1, "last row ends one word past the matrix");
+  expect_offset_error(b, b.n_rows, 0xFFFFFFFF, "last row ends at 2^32 - 1");
+  expect_offset_error(a, a.n_rows, n_words + 1, "the first entry's last row past the matrix");
+  {  // a decreasing offset (a row of negative length)
+    const RowAt row = find_row(probe, [](uint32_t count) { return count >= 2; });
+    const img::PopulationTableEntry& e = info.entries[row.entry];
+    expect_offset_error(e, row.row + 1, row.first - 1, "offset below the previous one");
+    // Control: a boundary moved within the rows (both rows still in order) loads.
+    EXPECT_EQ(LoadedCore(set_offset(e, row.row + 1, row.first + 1)).status().error, ImageError::kOk)
+        << "moving a row boundary inside the rows is a valid image";
+  }
+  expect_offset_error(a, 1, n_words + 1, "middle offset past the matrix");
+  // Control: the last row made empty (its words then belong to no row) is a valid image.
+  EXPECT_TRUE(LoadedCore(set_offset(b, b.n_rows, row_offset(probe, b, b.n_rows - 1))).status().ok());
 }
 
 TEST(CoreLoad, SynapticRows) {
@@ -553,9 +605,9 @@ TEST(CoreLoad, SynapticRows) {
   const auto sm = RegionId::kSynapticMatrix;
   ImageEditor probe(image);
   const MatrixInfo info = matrix_info(probe);
-  const RowAt found = find_row(probe, [](uint32_t count, uint32_t) { return count > 0; });
-  const uint32_t row = found.at, stride = found.stride;
-  const uint32_t word = probe.get<uint32_t>(sm, 4 * (row + 1));
+  const RowAt found = find_row(probe, [](uint32_t count) { return count > 0; });
+  const uint32_t first = found.first;
+  const uint32_t word = probe.get<uint32_t>(sm, 4 * first);
   const fw::SynapticWordLayout L = info.layout;
   ASSERT_EQ(L.index_bits, 5u);
   ASSERT_EQ(L.type_bits, 1u);
@@ -563,23 +615,22 @@ TEST(CoreLoad, SynapticRows) {
   auto set_word = [&](uint32_t at, uint32_t value) {
     return edited(image, [&](ImageEditor& ed) { ed.set<uint32_t>(sm, 4 * at, value); });
   };
-  auto expect_row_error = [&](uint32_t at, uint32_t value, uint32_t bad_word, const char* what) {
+  auto expect_row_error = [&](uint32_t at, uint32_t value, const char* what) {
     const std::vector<uint8_t> bad = set_word(at, value);
     expect_load_error(bad, ImageError::kBadSynapticRow, sm, what);
-    EXPECT_EQ(LoadedCore(bad).status().offset, 4 * bad_word) << what;
+    EXPECT_EQ(LoadedCore(bad).status().offset, 4 * at) << what;
   };
-  expect_row_error(row, stride, row, "row longer than its stride");
-  expect_row_error(row, 0xFFFFFFFF, row, "row count huge");
   const uint32_t w = L.weight(word), d = L.delay(word), t = L.type(word);
-  expect_row_error(row + 1, L.pack(w, d, t, kNeurons), row + 1, "target == n_neurons");
-  expect_row_error(row + 1, L.pack(w, d, t, 31), row + 1, "target >= n_neurons");
-  expect_row_error(row + 1, L.pack(w, 0, t, 0), row + 1, "delay 0");
+  expect_row_error(first, L.pack(w, d, t, kNeurons), "target == n_neurons");
+  expect_row_error(first, L.pack(w, d, t, 31), "target >= n_neurons");
+  expect_row_error(first, L.pack(w, 0, t, 0), "delay 0");
   // Controls: the largest valid target, the longest encodable delay.
-  EXPECT_TRUE(LoadedCore(set_word(row + 1, L.pack(w, d, t, kNeurons - 1))).status().ok());
-  EXPECT_TRUE(LoadedCore(set_word(row + 1, L.pack(w, 7, t, 0))).status().ok());
-  // Padding words past the count are not synapses and are not checked.
-  const RowAt padded = find_row(probe, [](uint32_t count, uint32_t s) { return count + 1 < s; });
-  EXPECT_TRUE(LoadedCore(set_word(padded.at + padded.stride - 1, 0xFFFFFFFF)).status().ok());
+  EXPECT_TRUE(LoadedCore(set_word(first, L.pack(w, d, t, kNeurons - 1))).status().ok());
+  EXPECT_TRUE(LoadedCore(set_word(first, L.pack(w, 7, t, 0))).status().ok());
+  {  // every word of a row is checked, the last one too
+    const RowAt longer = find_row(probe, [](uint32_t count) { return count >= 2; });
+    expect_row_error(longer.first + longer.count - 1, L.pack(w, 0, t, 0), "delay 0 in a row's last word");
+  }
 
   // A type beyond n_synapse_types needs a wider type field: re-encode the
   // whole matrix with type_bits = 2, then name type 2 (and 3).
@@ -588,16 +639,12 @@ TEST(CoreLoad, SynapticRows) {
       ed.edit<img::SystemRegion>(RegionId::kSystem, 0, [](img::SystemRegion& s) { s.type_bits = 2; });
       const fw::SynapticWordLayout wide{L.index_bits, 2, L.delay_bits};
       for (const auto& e : info.entries)
-        for (uint32_t r = 0; r < e.n_rows; ++r) {
-          const uint32_t at = e.first_row + r * e.row_stride;
-          const auto n = ed.get<uint32_t>(sm, 4 * at);
-          for (uint32_t k = 1; k <= n; ++k)
-            ed.edit<uint32_t>(sm, 4 * (at + k), [&](uint32_t& x) {
-              x = wide.pack(L.weight(x), L.delay(x), L.type(x), L.index(x));
-            });
-        }
+        for (uint32_t k = row_offset(ed, e, 0); k < row_offset(ed, e, e.n_rows); ++k)
+          ed.edit<uint32_t>(sm, 4 * k, [&](uint32_t& x) {
+            x = wide.pack(L.weight(x), L.delay(x), L.type(x), L.index(x));
+          });
       if (bad_type != 0)
-        ed.edit<uint32_t>(sm, 4 * (row + 1), [&](uint32_t& x) { x = wide.pack(wide.weight(x), wide.delay(x), bad_type, 0); });
+        ed.edit<uint32_t>(sm, 4 * first, [&](uint32_t& x) { x = wide.pack(wide.weight(x), wide.delay(x), bad_type, 0); });
     });
   };
   EXPECT_TRUE(LoadedCore(widened(0)).status().ok());

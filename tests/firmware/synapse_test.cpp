@@ -233,23 +233,45 @@ TEST(RingBuffer, SaturationIsCountedPerSaturatedRead) {
 
 // --- population table -------------------------------------------------------
 
-fw::RowRef brute_force(const std::vector<fw::image::PopulationTableEntry>& table, uint32_t key) {
-  fw::RowRef found;
+// A table with a row-offset matrix: entry i's row r is words
+// [o[r], o[r + 1]) of the matrix, its offsets at row_offsets (format.h).
+struct TableAndMatrix {
+  std::vector<fw::image::PopulationTableEntry> table;
+  std::vector<uint32_t> matrix;
+};
+
+// Where the look-up must land: the offsets' row, found by scanning every entry.
+fw::SynapticRow brute_force(const TableAndMatrix& t, uint32_t key) {
+  fw::SynapticRow found;
   int matches = 0;
-  for (const auto& e : table) {
+  for (const auto& e : t.table) {
     if ((key & e.mask) != e.key) continue;
     const uint32_t row = key & ~e.mask;
     if (row >= e.n_rows) continue;
-    found = {e.first_row + row * e.row_stride, true};
+    const uint32_t begin = t.matrix.at(e.row_offsets + row), end = t.matrix.at(e.row_offsets + row + 1);
+    found = {t.matrix.data() + begin, end - begin, true};
     ++matches;
   }
   EXPECT_LE(matches, 1) << "table not disjoint";
   return found;
 }
 
+// Appends an entry's offsets and rows of random lengths (0..max_row words).
+void add_entry(Gen32& rng, TableAndMatrix& t, fw::image::PopulationTableEntry e, uint32_t max_row) {
+  e.row_offsets = static_cast<uint32_t>(t.matrix.size());
+  t.matrix.resize(t.matrix.size() + e.n_rows + 1);
+  uint32_t next = static_cast<uint32_t>(t.matrix.size());
+  for (uint32_t r = 0; r <= e.n_rows; ++r) {
+    t.matrix[e.row_offsets + r] = next;
+    if (r < e.n_rows) next += rng() % (max_row + 1);
+  }
+  t.matrix.resize(next, 0xA5A5A5A5u);
+  t.table.push_back(e);
+}
+
 // Sorted, disjoint entries with random sizes; some ranges touch.
-std::vector<fw::image::PopulationTableEntry> random_table(Gen32& rng, uint32_t n) {
-  std::vector<fw::image::PopulationTableEntry> t;
+TableAndMatrix random_table(Gen32& rng, uint32_t n) {
+  TableAndMatrix t;
   uint64_t next_free = rng() % 1000;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t k = rng() % 13;  // index bits
@@ -263,9 +285,7 @@ std::vector<fw::image::PopulationTableEntry> random_table(Gen32& rng, uint32_t n
     e.key = static_cast<uint32_t>(key);
     e.mask = ~static_cast<uint32_t>(size - 1);
     e.n_rows = 1 + static_cast<uint32_t>(rng() % size);
-    e.row_stride = 1 + rng() % 20;
-    e.first_row = rng() % 100000;
-    t.push_back(e);
+    add_entry(rng, t, e, rng() % 20);
     next_free = key + size;
   }
   return t;
@@ -273,15 +293,15 @@ std::vector<fw::image::PopulationTableEntry> random_table(Gen32& rng, uint32_t n
 
 TEST(PopulationTable, LookupMatchesBruteForceScan) {
   Gen32 rng(5);
-  uint64_t hits = 0, misses = 0;
+  uint64_t hits = 0, misses = 0, empty_rows = 0;
   for (int trial = 0; trial < 300; ++trial) {
-    std::vector<fw::image::PopulationTableEntry> table = random_table(rng, trial % 60);
-    if (trial == 1) table.push_back({0xFFFFFF00u, 0xFFFFFF00u, 5, 3, 256});  // ends at 2^32 - 1
+    TableAndMatrix t = random_table(rng, trial % 60);
+    if (trial == 1) add_entry(rng, t, {0xFFFFFF00u, 0xFFFFFF00u, 0, 256}, 3);  // ends at 2^32 - 1
     fw::PopulationTable pt;
-    pt.set(table.data(), static_cast<uint32_t>(table.size()));
-    ASSERT_EQ(pt.size(), table.size());
+    pt.set(t.table.data(), static_cast<uint32_t>(t.table.size()), t.matrix.data());
+    ASSERT_EQ(pt.size(), t.table.size());
     std::vector<uint32_t> keys = {0, 1, 0xFFFFFFFF, 0x80000000};
-    for (const auto& e : table) {
+    for (const auto& e : t.table) {
       const uint32_t span = ~e.mask;
       for (uint32_t k : {e.key, e.key + e.n_rows - 1, e.key + e.n_rows, e.key | span, e.key - 1, (e.key | span) + 1,
                          e.key + e.n_rows / 2})
@@ -289,11 +309,13 @@ TEST(PopulationTable, LookupMatchesBruteForceScan) {
     }
     for (int i = 0; i < 200; ++i) keys.push_back(static_cast<uint32_t>(rng()));
     for (uint32_t key : keys) {
-      const fw::RowRef want = brute_force(table, key), got = pt.lookup(key);
+      const fw::SynapticRow want = brute_force(t, key), got = pt.lookup(key);
       ASSERT_EQ(got.found, want.found) << "trial " << trial << " key " << key;
       if (want.found) {
-        ASSERT_EQ(got.first_word, want.first_word) << "trial " << trial << " key " << key;
+        ASSERT_EQ(got.words, want.words) << "trial " << trial << " key " << key;
+        ASSERT_EQ(got.count, want.count) << "trial " << trial << " key " << key;
         ++hits;
+        if (want.count == 0) ++empty_rows;
       } else {
         ++misses;
       }
@@ -301,23 +323,30 @@ TEST(PopulationTable, LookupMatchesBruteForceScan) {
   }
   EXPECT_GT(hits, 10000u);
   EXPECT_GT(misses, 10000u);
+  EXPECT_GT(empty_rows, 100u);
 }
 
 TEST(PopulationTable, EmptyAndSingleKeyEntries) {
   fw::PopulationTable empty;
   EXPECT_FALSE(empty.lookup(0).found);
   EXPECT_FALSE(empty.lookup(0xFFFFFFFF).found);
-  // mask 0xFFFFFFFF: one key, one row. mask 0: every key (a table of one).
-  const std::vector<fw::image::PopulationTableEntry> single = {{7, 0xFFFFFFFF, 40, 2, 1}};
+  // mask 0xFFFFFFFF: one key, one row (words 5..6, after a gap). mask 0:
+  // every key (a table of one), 100 rows of one word each.
+  const std::vector<uint32_t> one_row = {9, 9, 5, 7, 9, 1, 2};
+  const std::vector<fw::image::PopulationTableEntry> single = {{7, 0xFFFFFFFF, 2, 1}};
   fw::PopulationTable pt;
-  pt.set(single.data(), 1);
+  pt.set(single.data(), 1, one_row.data());
   EXPECT_FALSE(pt.lookup(6).found);
-  EXPECT_TRUE(pt.lookup(7).found);
-  EXPECT_EQ(pt.lookup(7).first_word, 40u);
+  ASSERT_TRUE(pt.lookup(7).found);
+  EXPECT_EQ(pt.lookup(7).words, one_row.data() + 5);
+  EXPECT_EQ(pt.lookup(7).count, 2u);
   EXPECT_FALSE(pt.lookup(8).found);
-  const std::vector<fw::image::PopulationTableEntry> all = {{0, 0, 0, 1, 100}};
-  pt.set(all.data(), 1);
-  EXPECT_EQ(pt.lookup(99).first_word, 99u);
+  std::vector<uint32_t> rows(101 + 100);
+  for (uint32_t r = 0; r <= 100; ++r) rows[r] = 101 + r;
+  const std::vector<fw::image::PopulationTableEntry> all = {{0, 0, 0, 100}};
+  pt.set(all.data(), 1, rows.data());
+  EXPECT_EQ(pt.lookup(99).words, rows.data() + 200);
+  EXPECT_EQ(pt.lookup(99).count, 1u);
   EXPECT_FALSE(pt.lookup(100).found);
   EXPECT_FALSE(pt.lookup(0xFFFFFFFF).found);
 }

@@ -39,14 +39,12 @@ std::map<uint32_t, std::vector<Decoded>> decode(const SynapticMatrix& m) {
   std::map<uint32_t, std::vector<Decoded>> out;
   for (const auto& e : m.table) {
     for (uint32_t r = 0; r < e.n_rows; ++r) {
-      const uint32_t at = e.first_row + r * e.row_stride;
-      const uint32_t count = m.words.at(at);
-      EXPECT_LT(count, e.row_stride);
-      for (uint32_t k = 1; k <= count; ++k) {
-        const uint32_t w = m.words.at(at + k);
+      const uint32_t begin = m.words.at(e.row_offsets + r), end = m.words.at(e.row_offsets + r + 1);
+      EXPECT_LE(begin, end);
+      for (uint32_t k = begin; k < end; ++k) {
+        const uint32_t w = m.words.at(k);
         out[e.key].emplace_back(r, m.layout.index(w), m.layout.delay(w), m.layout.type(w), fw::SynapticWordLayout::weight(w));
       }
-      for (uint32_t k = count + 1; k < e.row_stride; ++k) EXPECT_EQ(m.words.at(at + k), 0u) << "padding";
     }
   }
   return out;
@@ -197,15 +195,25 @@ TEST(SynapticMatrix, RowsHoldEverySynapseInCanonicalOrder) {
   EXPECT_EQ(m.table[0].key, 0x10000u);  // sorted by key
   EXPECT_EQ(m.table[1].key, 0x20000u);
   EXPECT_EQ(m.table[2].key, 0x30000u);
-  uint32_t next_row = 0;
-  for (const auto& e : m.table) {
-    EXPECT_EQ(e.first_row, next_row);
-    next_row += e.n_rows * e.row_stride;
+  // Unpadded: each entry's n_rows + 1 offsets, then exactly its synapses,
+  // entries back to back; every word of the matrix is an offset or a synapse.
+  uint32_t next = 0;
+  for (size_t i = 0; i < m.table.size(); ++i) {
+    const auto& e = m.table[i];
+    EXPECT_EQ(e.row_offsets, next);
+    EXPECT_EQ(m.words.at(e.row_offsets), e.row_offsets + e.n_rows + 1) << "rows start right after the offsets";
+    for (uint32_t r = 0; r < e.n_rows; ++r) EXPECT_LE(m.words.at(e.row_offsets + r), m.words.at(e.row_offsets + r + 1));
+    next = m.words.at(e.row_offsets + e.n_rows);
     EXPECT_EQ(e.key & ~e.mask, 0u);
   }
-  EXPECT_EQ(next_row, m.words.size());
-  EXPECT_EQ(m.table[1].row_stride, 1u);  // empty rows: just the count
-  EXPECT_EQ(m.table[1].n_rows, 16u);
+  EXPECT_EQ(next, m.words.size());
+  size_t n_synapses = 0;
+  for (const IncomingBlock& b : blocks) n_synapses += b.synapses.size();
+  size_t n_offsets = 0;
+  for (const auto& e : m.table) n_offsets += e.n_rows + 1;
+  EXPECT_EQ(m.words.size(), n_offsets + n_synapses);
+  EXPECT_EQ(m.table[1].n_rows, 16u);  // no synapses: 16 empty rows, just the offsets
+  EXPECT_EQ(m.words.at(m.table[1].row_offsets), m.words.at(m.table[1].row_offsets + 16));
 
   const auto decoded = decode(m);
   for (const IncomingBlock& b : blocks) {
@@ -224,13 +232,22 @@ TEST(SynapticMatrix, RowsHoldEverySynapseInCanonicalOrder) {
   // Each row is sorted by word, so input order does not matter.
   for (const auto& e : m.table)
     for (uint32_t r = 0; r < e.n_rows; ++r) {
-      const auto first = m.words.begin() + e.first_row + r * e.row_stride + 1;
-      EXPECT_TRUE(std::is_sorted(first, first + m.words[e.first_row + r * e.row_stride]));
+      const auto words = m.words.begin();
+      EXPECT_TRUE(std::is_sorted(words + m.words[e.row_offsets + r], words + m.words[e.row_offsets + r + 1]));
     }
-  // The longest row sets the stride.
-  std::vector<uint32_t> per_source(40, 0);
-  for (const auto& s : blocks[0].synapses) ++per_source[s.source];
-  EXPECT_EQ(m.table[2].row_stride, *std::max_element(per_source.begin(), per_source.end()) + 1);
+}
+
+TEST(SynapticMatrix, StorageIsReusedAndDoesNotChangeTheMatrix) {
+  Gen32 rng(8);
+  const std::vector<IncomingBlock> blocks = {test::random_block(rng, 0x30000, 40, 20, 0.3, 0.1, 1.0, 6),
+                                             test::random_block(rng, 0x10000, 7, 20, 0.6, 0.1, 2.0, 3)};
+  const SynapticMatrix fresh = build_synaptic_matrix(blocks, 20, 2);
+  // Storage holding an earlier, larger matrix's words (stale values included).
+  std::vector<uint32_t> storage(fresh.words.size() * 3, 0xDEADBEEFu);
+  const uint32_t* memory = storage.data();
+  const SynapticMatrix reused = build_synaptic_matrix(blocks, 20, 2, nullptr, {}, std::move(storage));
+  EXPECT_EQ(reused.words, fresh.words);
+  EXPECT_EQ(reused.words.data(), memory);
 }
 
 TEST(SynapticMatrix, BlocksWithTheSameKeyAreMerged) {

@@ -78,11 +78,10 @@ EffectiveWeights effective_weights(double w_exc, double w_inh, fw::ModelId model
   block.synapses = {{0, 0, w_exc, 1, 0}, {1, 0, w_inh, 1, 1}};
   const host::SynapticMatrix m = host::build_synaptic_matrix({block}, 1, 2, nullptr, host::receptor_unit_shifts(model));
   double w[2] = {0, 0};
-  const uint32_t stride = m.table.at(0).row_stride;
+  const uint32_t offsets = m.table.at(0).row_offsets;
   for (uint32_t row = 0; row < 2; ++row) {
-    const uint32_t first = m.table[0].first_row + row * stride;
-    for (uint32_t k = 1; k <= m.words.at(first); ++k) {
-      const uint32_t word = m.words.at(first + k);
+    for (uint32_t k = m.words.at(offsets + row); k < m.words.at(offsets + row + 1); ++k) {
+      const uint32_t word = m.words.at(k);
       const uint32_t type = m.layout.type(word);
       w[type] = std::ldexp(host::to_double(fw::scale_pow2(fw::SynapticWordLayout::weight(word), m.weight_shift[type])),
                            -m.unit_shift[type]);
