@@ -236,9 +236,11 @@ class OrderedCovering {
       while (mi < m.members.size() && m.members[mi] < j) ++mi;
       if (mi < m.members.size() && m.members[mi] == j) continue;
       if (t_[j].route == m.merged.route || !intersect(m.merged, t_[j])) continue;
-      for (size_t k = 0; k < mi; ++k)
+      for (size_t k = 0; k < mi; ++k) {
+        if (!intersect(t_[m.members[k]], t_[j])) continue;  // nor do its aliases
         for (const RoutingEntry& a : aliases_[m.members[k]])
           if (intersect(a, t_[j])) return false;
+      }
     }
     return true;
   }
