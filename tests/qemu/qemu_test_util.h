@@ -64,7 +64,7 @@ inline RunResult collect(const Mapped& m, const emu::Engine& engine, const emu::
   RunResult r;
   for (const host::CoreLoad& c : m.load.cores) {
     const emu::CoreSlot* s = engine.find({c.chip, c.core});
-    r.cores.push_back({s->spikes, s->states, s->provenance(), s->state()});
+    r.cores.push_back({s->spikes.to_vector(), s->states.to_vector(), s->provenance(), s->state()});
   }
   r.fabric = report.fabric;
   r.spikes = report.spikes;
