@@ -39,14 +39,12 @@ void Router::set_config(const RouterConfig& config) {
   // Buffers and queues grow on first use and keep their capacity: no
   // allocation per packet in steady state, nothing reserved for idle chips.
   for (OutputLink& out : links_) out.capacity = config.link_buffer;
+  spent_ = true;
 }
 
-void Router::begin_tick() {
+void Router::refill() {
+  spent_ = false;
   for (OutputLink& out : links_) out.budget_left = config_.link_budget;
-  if (config_.fast_lookup && built_generation_ != table_.generation()) {
-    fast_.build(table_);
-    built_generation_ = table_.generation();
-  }
   // The monitor reinjects what was dumped last tick, before this tick's traffic.
   scratch_.swap(dump_);
   for (PendingSend& s : scratch_) {
@@ -77,6 +75,13 @@ void Router::receive(const std::vector<FabricPacket>& packets, uint8_t arrived_o
 }
 
 void Router::process_round(std::vector<fw::Packet>* inboxes) {
+  spent_ = true;
+  // The table may have changed between ticks; rebuilt here, where lookups
+  // happen, rather than for every router every tick.
+  if (config_.fast_lookup && built_generation_ != table_.generation()) {
+    fast_.build(table_);
+    built_generation_ = table_.generation();
+  }
   // Copies already waiting are older than this round's arrivals: they go first.
   size_t keep = 0;
   for (size_t i = 0; i < waiting_.size(); ++i) {

@@ -45,9 +45,13 @@ class Router {
   bool core_alive(uint32_t core) const { return core < cores_per_chip_ && ((alive_cores_ >> core) & 1u); }
 
   // --- driven by the Fabric ---------------------------------------------------
-  // Start of a tick: refill link budgets, rebuild the fast lookup if the table
-  // changed, and move the dump queue's copies back in (the monitor reinjects).
-  void begin_tick();
+  // Start of a tick: refill link budgets and move the dump queue's copies
+  // back in (the monitor reinjects). Only a router that routed since its last
+  // refill (or was reconfigured) has anything to refill or reinject; the
+  // others return at once, so an idle chip costs a flag test a tick.
+  void begin_tick() {
+    if (spent_) refill();
+  }
   // A packet from one of this chip's cores (counted as injected).
   void accept_local(const FabricPacket& p);
   // A packet injected by a core that cannot send (dead core/chip, P2P to a
@@ -74,6 +78,7 @@ class Router {
     Stage stage;
   };
 
+  void refill();
   void route(FabricPacket p, std::vector<fw::Packet>* inboxes);
   void deliver(const FabricPacket& p, uint32_t core, std::vector<fw::Packet>* inboxes);
   void start_send(const FabricPacket& p, uint32_t link, Stage stage);
@@ -97,6 +102,9 @@ class Router {
   RoutingTable table_;
   FastLookup fast_;
   uint64_t built_generation_ = UINT64_MAX;
+  // Routed a round (link budgets spent, copies maybe dumped) or reconfigured
+  // since the last refill: the next begin_tick() has work.
+  bool spent_ = true;
 
   std::array<OutputLink, kLinksPerChip> links_{};
   std::vector<FabricPacket> input_;   // this round's arrivals and injections
