@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "neuron/lif_curr_exp_avx2.h"
+
 namespace spindle::fw {
 namespace {
 
@@ -147,9 +149,9 @@ uint32_t update_arm(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t*
   return static_cast<uint32_t>(out - fired);
 }
 #else
-// Host: a branch-free pass GCC vectorises (AVX2 clone where the CPU has it),
-// then the spikes are collected from the flags.
-__attribute__((target_clones("avx2", "default")))
+// Host without AVX2 (and the reference lif_update_avx2 is tested against): a
+// branch-free pass GCC vectorises (SSE2), then the spikes are collected from
+// the flags.
 uint32_t update_flags(const LifParamsSoA& __restrict p, LifStateSoA& __restrict s, uint32_t n,
                       uint32_t* __restrict in_exc, uint32_t* __restrict in_inh, const RingInputScale se,
                       const RingInputScale si, uint32_t* __restrict flags, uint32_t& saturated) {
@@ -201,6 +203,20 @@ uint32_t LifCurrExpBatch::update(const LifParamsSoA& p, LifStateSoA& s, uint32_t
     return update_arm<true>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
   return update_arm<false>(p, s, n, in_exc, in_inh, scale_exc, scale_inh, fired, saturated);
 #else
+#if defined(__x86_64__)
+  // The AVX2 loop is bit-identical to update_portable.
+  if (lif_avx2_available())
+    return lif_update_avx2(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, fired, saturated);
+#endif
+  return update_portable(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, fired, saturated);
+#endif
+}
+
+#if !defined(__arm__)
+uint32_t LifCurrExpBatch::update_portable(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc,
+                                          uint32_t* in_inh, const RingInputScale& scale_exc,
+                                          const RingInputScale& scale_inh, bool ranges_known, uint16_t* fired,
+                                          uint32_t& saturated) {
   (void)ranges_known;  // the host form is the same speed either way
   // 32-bit flags: with bytes the loop's vector length would be 32 neurons,
   // longer than many cores' whole population.
@@ -210,8 +226,8 @@ uint32_t LifCurrExpBatch::update(const LifParamsSoA& p, LifStateSoA& s, uint32_t
   for (uint32_t i = 0, k = 0; k < n_fired; ++i)
     if (flags[i]) fired[k++] = static_cast<uint16_t>(i);
   return n_fired;
-#endif
 }
+#endif
 
 bool LifCurrExpBatch::step_one(const LifParamsSoA& p, LifStateSoA& s, uint32_t i, Accum in_exc, Accum in_inh) {
   const Accum exc = add_sat(Accum{s.exc[i]}, in_exc);

@@ -88,6 +88,14 @@ class LifCurrExpBatch {
   static uint32_t update(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                          const RingInputScale& scale_exc, const RingInputScale& scale_inh, bool ranges_known,
                          uint16_t* fired, uint32_t& saturated);
+#if !defined(__arm__)
+  // Host: `update` runs lif_update_avx2 (neuron/lif_curr_exp_avx2.h) where
+  // the CPU has AVX2, else this portable loop; same contract, same bits.
+  static uint32_t update_portable(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc,
+                                  uint32_t* in_inh, const RingInputScale& scale_exc,
+                                  const RingInputScale& scale_inh, bool ranges_known, uint16_t* fired,
+                                  uint32_t& saturated);
+#endif
 
   // True if every decay is >= 1/2 and every k < 1/2 (tau >= 1.45 dt and
   // R init < 128 MOhm): `update` may then use the one-instruction product
