@@ -2,6 +2,9 @@
 // image (counts_main.cpp) runs, as a bundle (firmware/selftest/bundle.h):
 //   0  kCountsNeuronsLarge IF_curr_exp neurons
 //   1  kCountsNeuronsSmall IF_curr_exp neurons
+//   2  kCountsPoissonSources Poisson sources at rate 0
+//   3  kCountsPoissonSources Poisson sources at kCountsPoissonRateHz
+//      (both send and record their spikes)
 // Both receive one source population whose first half of rows hold
 // kCountsRowShort synapses and second half kCountsRowLong (one population, so
 // both kinds of packet take the same look-up path); half excitatory, half
@@ -58,6 +61,19 @@ std::vector<uint8_t> neuron_core(uint32_t n) {
   return host::build_core_image(spec);
 }
 
+std::vector<uint8_t> poisson_core(double rate_hz) {
+  host::CoreImageSpec spec;
+  spec.kind = fw::image::CoreKind::kPoissonSource;
+  spec.n_neurons = bench::kCountsPoissonSources;
+  spec.timestep_us = 1000;
+  spec.key_base = bench::kCountsOwnKey;
+  spec.key_mask = host::slice_key_mask(bench::kCountsPoissonSources);
+  spec.seed = host::core_seed(1, 2);
+  spec.poisson.assign(bench::kCountsPoissonSources, host::poisson_source(rate_hz, 0.0, 1e9, 1.0));
+  spec.recording = host::record_all(fw::image::kRecordSpikes, bench::kCountsPoissonSources);
+  return host::build_core_image(spec);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,7 +83,8 @@ int main(int argc, char** argv) {
   }
   try {
     const auto bundle = host::make_bundle({neuron_core(bench::kCountsNeuronsLarge),
-                                           neuron_core(bench::kCountsNeuronsSmall)});
+                                           neuron_core(bench::kCountsNeuronsSmall), poisson_core(0.0),
+                                           poisson_core(bench::kCountsPoissonRateHz)});
     std::ofstream out(argv[1], std::ios::binary);
     out.write(reinterpret_cast<const char*>(bundle.data()), static_cast<std::streamsize>(bundle.size()));
     if (!out) {

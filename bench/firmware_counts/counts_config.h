@@ -17,5 +17,11 @@ inline constexpr uint32_t kCountsKey = 0x10000;       // the source population's
 inline constexpr uint32_t kCountsKeyShort = kCountsKey;
 inline constexpr uint32_t kCountsKeyLong = kCountsKey | kCountsFirstLongRow;
 inline constexpr uint32_t kCountsOwnKey = 0x30000;    // the counted core's own spikes
+// Poisson source cores: kCountsPoissonSources sources at rate 0 (never due:
+// the per source-tick scan) and at kCountsPoissonRateHz (the stream bench's
+// rate), both 1 ms ticks, counted over kCountsPoissonTicks ticks.
+inline constexpr uint32_t kCountsPoissonSources = 256;
+inline constexpr uint32_t kCountsPoissonRateHz = 200;
+inline constexpr uint32_t kCountsPoissonTicks = 50;
 
 }  // namespace spindle::bench

@@ -14,6 +14,9 @@
 //   per_synaptic_event <x.xx>        marginal: one more synapse in a row
 //   per_packet <x.xx>                receive + look-up + row set-up
 //   per_neuron_update <x.xx>         marginal: one more IF_curr_exp neuron
+//   poisson rate_hz=<r> instructions=<n> spikes=<s>   kCountsPoissonTicks ticks
+//   per_poisson_source_tick <x.xx>   a tick of the silent core / sources
+//   per_poisson_spike <x.xx>         (busy - silent core) / spikes: draw + emit
 //   end <status>
 #include <cstdint>
 
@@ -132,10 +135,31 @@ bool tick(uint32_t neurons, uint32_t& instructions) {
   return spikes == 0 && g_core.provenance().spikes_emitted == 0;
 }
 
+// kCountsPoissonTicks ticks of a Poisson core, its spikes sent and recorded
+// (outbox and records drained between ticks, outside the count).
+bool poisson_ticks(const fw::BundleEntry& image, uint32_t rate_hz, uint32_t& instructions, uint32_t& spikes) {
+  if (!load(image)) return false;
+  instructions = 0;
+  for (uint32_t t = 0; t < bench::kCountsPoissonTicks; ++t) {
+    instructions += count([] { g_core.tick(); });
+    g_core.clear_records();
+    g_platform.clear_outbox();
+  }
+  spikes = g_core.provenance().spikes_emitted;
+  write("poisson rate_hz=");
+  write_u(rate_hz);
+  write(" instructions=");
+  write_u(instructions);
+  write(" spikes=");
+  write_u(spikes);
+  write("\n");
+  return g_core.provenance().packets_sent == spikes && g_core.provenance().spike_records_dropped == 0;
+}
+
 int run() {
-  fw::BundleEntry images[2];
+  fw::BundleEntry images[4];
   const auto size = static_cast<uint32_t>(spindle_bundle_end - spindle_bundle_start);
-  if (fw::parse_bundle(spindle_bundle_start, size, images, 2) != 2) {
+  if (fw::parse_bundle(spindle_bundle_start, size, images, 4) != 4) {
     write("error bad bundle\n");
     return 1;
   }
@@ -188,6 +212,20 @@ int run() {
   write("\n");
   write("per_neuron_update ");
   write_ratio(tick_large - tick_small, bench::kCountsNeuronsLarge - bench::kCountsNeuronsSmall);
+  write("\n");
+
+  uint32_t silent = 0, silent_spikes = 0, busy = 0, busy_spikes = 0;
+  if (!poisson_ticks(images[2], 0, silent, silent_spikes) ||
+      !poisson_ticks(images[3], bench::kCountsPoissonRateHz, busy, busy_spikes) || silent_spikes != 0 ||
+      busy_spikes == 0) {
+    write("error the Poisson cores did not load or lost spikes\n");
+    return 6;
+  }
+  write("per_poisson_source_tick ");
+  write_ratio(silent, uint64_t{bench::kCountsPoissonSources} * bench::kCountsPoissonTicks);
+  write("\n");
+  write("per_poisson_spike ");
+  write_ratio(busy - silent, busy_spikes);
   write("\n");
   return 0;
 }

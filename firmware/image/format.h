@@ -15,7 +15,7 @@
 namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
-inline constexpr uint16_t kVersionMajor = 3;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix)
+inline constexpr uint16_t kVersionMajor = 4;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals)
 inline constexpr uint16_t kVersionMinor = 0;     // compatible additions
 inline constexpr uint32_t kMaxRegions = 16;
 
@@ -99,10 +99,14 @@ struct PopulationTableEntry {
 // count word). o[0] >= row_offsets + n_rows + 1, o is non-decreasing and
 // o[n_rows] <= the region's word count.
 
+// Mean interval between events, 1 / (rate dt) ticks = mean_interval x
+// 2^-(interval_shift + 5); the core draws exponential intervals from it
+// (source/poisson.h). mean_interval 0: never fires (rate 0).
 struct PoissonSource {
-  uint32_t exp_minus_lambda;  // u0.32 exp(-rate dt): Knuth's method per tick
-  uint32_t start_tick;        // first tick it may fire
-  uint32_t end_tick;          // first tick it no longer fires
+  uint32_t mean_interval;   // mantissa, normally in [2^31, 2^32)
+  uint32_t interval_shift;  // 0..63
+  uint32_t start_tick;      // first tick it may fire
+  uint32_t end_tick;        // first tick it no longer fires
 };
 
 struct SourcesHeader {

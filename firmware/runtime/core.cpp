@@ -36,7 +36,7 @@ ImageStatus Core::load(Platform& platform) {
   input_queue_.clear();
   clear_records();
   population_table_.set(nullptr, 0, nullptr);
-  poisson_.set(nullptr, 0);
+  poisson_.set(nullptr, 0, rng_);
   spike_array_.set(nullptr, 0);
   recording_ = {};
 
@@ -210,7 +210,13 @@ ImageStatus Core::load_sources(const image::ImageReader& reader) {
   if (kind_ == image::CoreKind::kPoissonSource) {
     if (n != n_neurons_) return fail(ImageError::kBadSources, RegionId::kSources, 0);
     if (uint64_t{n} * sizeof(image::PoissonSource) > avail) return fail(ImageError::kRegionTooSmall, RegionId::kSources);
-    poisson_.set(as<image::PoissonSource>(items), n);
+    const auto* sources = as<image::PoissonSource>(items);
+    for (uint32_t i = 0; i < n; ++i)
+      if (sources[i].interval_shift > kMaxPoissonIntervalShift)
+        return fail(ImageError::kBadSources, RegionId::kSources,
+                    static_cast<uint32_t>(sizeof(image::SourcesHeader) + i * sizeof(image::PoissonSource) +
+                                          offsetof(image::PoissonSource, interval_shift)));
+    poisson_.set(sources, n, rng_);
     return status_;
   }
   if (uint64_t{n} * sizeof(image::SpikeTime) > avail) return fail(ImageError::kRegionTooSmall, RegionId::kSources);

@@ -135,7 +135,9 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
 fw::image::PoissonSource poisson_source(double rate_hz, double start_ms, double duration_ms, double dt_ms) {
   const double lambda = rate_hz * dt_ms / 1000.0;
   fw::image::PoissonSource s{};
-  s.exp_minus_lambda = to_ufract32(std::exp(-lambda)).raw;
+  const MeanInterval interval = to_mean_interval(1.0 / lambda, "SpikeSourcePoisson mean interval (ticks)");
+  s.mean_interval = interval.mantissa;
+  s.interval_shift = interval.shift;
   s.start_tick = static_cast<uint32_t>(std::lround(start_ms / dt_ms));
   const double end = std::round((start_ms + duration_ms) / dt_ms);
   s.end_tick = end >= 4294967295.0 ? UINT32_MAX : static_cast<uint32_t>(end);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace spindle::host {
 namespace {
@@ -54,6 +55,48 @@ fw::SFract31 to_sfract31(double v, const char* what, QuantizationReport* report)
 fw::SFract15 to_sfract15(double v, const char* what, QuantizationReport* report) {
   double q;
   return fw::SFract15::from_raw(quantize<int16_t>(v, 15, INT16_MIN, INT16_MAX, what, report, q));
+}
+
+MeanInterval to_mean_interval(double ticks, const char* what, QuantizationReport* report) {
+  constexpr int kBias = 5;         // ticks = mantissa x 2^-(shift + kBias)
+  constexpr uint32_t kMaxShift = 63;
+  MeanInterval m;
+  bool clamped = false;
+  if (std::isinf(ticks) && ticks > 0) {
+    m = {0, 0};  // never fires
+  } else if (!(ticks > 0)) {
+    m = {1, kMaxShift};  // NaN, 0 or negative: the shortest interval there is
+    clamped = true;
+  } else {
+    // The largest shift whose rounded mantissa still fits in 32 bits.
+    int e = 0;
+    std::frexp(ticks, &e);  // ticks in [2^(e-1), 2^e)
+    int shift = 32 - e - kBias;
+    double r = 0;
+    for (;; --shift) {
+      if (shift < 0) {
+        shift = 0;
+        r = UINT32_MAX;
+        clamped = true;
+        break;
+      }
+      r = std::round(std::ldexp(ticks, shift + kBias));
+      if (shift > static_cast<int>(kMaxShift)) continue;
+      if (r <= UINT32_MAX) break;
+    }
+    if (r < 1) {
+      r = 1;
+      clamped = true;
+    }
+    m = {static_cast<uint32_t>(r), static_cast<uint32_t>(shift)};
+  }
+  if (report) report->entries.push_back({what, ticks, to_double(m), clamped});
+  return m;
+}
+
+double to_double(MeanInterval m) {
+  if (m.mantissa == 0) return std::numeric_limits<double>::infinity();
+  return std::ldexp(static_cast<double>(m.mantissa), -static_cast<int>(m.shift) - 5);
 }
 
 double to_double(fw::Accum a) { return std::ldexp(a.raw, -fw::Accum::kFracBits); }

@@ -3,6 +3,7 @@
 // whether the value had to be clamped to the format's range.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,18 @@ fw::Accum to_accum(double v, const char* what = "", QuantizationReport* report =
 fw::UFract32 to_ufract32(double v, const char* what = "", QuantizationReport* report = nullptr);
 fw::SFract31 to_sfract31(double v, const char* what = "", QuantizationReport* report = nullptr);
 fw::SFract15 to_sfract15(double v, const char* what = "", QuantizationReport* report = nullptr);
+
+// A mean interval in ticks as the Poisson core reads it (image::PoissonSource):
+// ticks = mantissa x 2^-(shift + 5), mantissa normalised into [2^31, 2^32) for
+// 32 significant bits. Infinity (rate 0) is mantissa 0, which the core reads
+// as "never fires". Beyond the range (over 2^27 ticks, or a mantissa that
+// would round to 0 at the largest shift) it is clamped and reported.
+struct MeanInterval {
+  uint32_t mantissa = 0;
+  uint32_t shift = 0;
+};
+MeanInterval to_mean_interval(double ticks, const char* what = "", QuantizationReport* report = nullptr);
+double to_double(MeanInterval m);
 
 double to_double(fw::Accum a);
 double to_double(fw::UFract32 f);

@@ -41,8 +41,8 @@ std::vector<uint8_t> neuron_image(uint32_t flags = img::kRecordSpikes, uint32_t 
 }
 
 std::vector<uint8_t> capped_poisson_image(uint32_t n, uint32_t key = 0x40000) {
-  // exp(-lambda) = 0 in u0.32: nearly every draw is cut at 16 spikes.
-  return host::build_core_image(poisson_spec(std::vector<img::PoissonSource>(n, {0u, 0u, UINT32_MAX}), key,
+  // Mean interval 2^-68 ticks (the shortest encodable): every tick is cut at 16 spikes.
+  return host::build_core_image(poisson_spec(std::vector<img::PoissonSource>(n, {1u, 63u, 0u, UINT32_MAX}), key,
                                              host::core_seed(5, 5)));
 }
 

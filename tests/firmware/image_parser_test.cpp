@@ -177,7 +177,7 @@ TEST(ImageParser, HeaderFields) {
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x4C444E54; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x534E444C; }).error, ImageError::kBadMagic);  // byte-swapped
-  const uint16_t majors[] = {0, 1, 2, 4, 0xFFFF};  // 1: before NeuronRegionHeader.model_id, 2: padded rows
+  const uint16_t majors[] = {0, 1, 2, 3, 5, 0xFFFF};  // 1: before NeuronRegionHeader.model_id, 2: padded rows, 3: Poisson exp(-lambda)
   for (uint16_t major : majors) {
     const img::ImageStatus s = with_header(image, [&](auto& h) { h.version_major = major; });
     EXPECT_EQ(s.error, ImageError::kBadVersion) << major;
@@ -660,12 +660,20 @@ TEST(CoreLoad, Sources) {
                     "fewer Poisson sources than neurons");
   expect_load_error(edit_field<uint32_t>(poisson, src, 0, [](uint32_t& n) { n = 13; }), ImageError::kBadSources, src,
                     "more Poisson sources than neurons");
-  expect_load_error(edited(poisson, [](ImageEditor& ed) { ed.payload(RegionId::kSources).resize(4 + 11 * 12); }),
+  expect_load_error(edited(poisson, [](ImageEditor& ed) { ed.payload(RegionId::kSources).resize(4 + 11 * sizeof(img::PoissonSource)); }),
                     ImageError::kRegionTooSmall, src, "Poisson region truncated");
   expect_load_error(edited(poisson, [](ImageEditor& ed) { ed.remove(RegionId::kSources); }), ImageError::kMissingRegion,
                     src, "no Poisson sources");
   expect_load_error(edited(poisson, [](ImageEditor& ed) { ed.payload(RegionId::kSources).clear(); }),
                     ImageError::kRegionTooSmall, src, "empty sources region");
+  {
+    using P = img::PoissonSource;
+    const uint32_t at = sizeof(img::SourcesHeader) + 5 * sizeof(P) + offsetof(P, interval_shift);
+    const std::vector<uint8_t> bad = edit_field<uint32_t>(poisson, src, at, [](uint32_t& s) { s = 64; });
+    expect_load_error(bad, ImageError::kBadSources, src, "interval_shift > 63");
+    EXPECT_EQ(LoadedCore(bad).status().offset, at) << "the error names the field";
+    EXPECT_TRUE(LoadedCore(edit_field<uint32_t>(poisson, src, at, [](uint32_t& s) { s = 63; })).status().ok());
+  }
 
   using S = img::SpikeTime;
   auto spike_at = [](uint32_t i) { return sizeof(img::SourcesHeader) + i * sizeof(S); };

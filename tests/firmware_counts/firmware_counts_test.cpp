@@ -123,4 +123,20 @@ TEST_F(FirmwareCounts, NeuronCostIsLinearInNeurons) {
   EXPECT_LT(small - kCountsNeuronsSmall * per_neuron, 0.5 * small);
 }
 
+TEST_F(FirmwareCounts, PoissonCostPerSourceTickAndPerSpike) {
+  using spindle::bench::kCountsPoissonRateHz;
+  using spindle::bench::kCountsPoissonSources;
+  using spindle::bench::kCountsPoissonTicks;
+  EXPECT_EQ(at("poisson rate_hz=0 spikes=0"), 1);
+  const double silent = at("poisson rate_hz=0"), busy = at("poisson rate_hz=" + std::to_string(kCountsPoissonRateHz));
+  const double source_ticks = double{kCountsPoissonSources} * kCountsPoissonTicks;
+  // A source that is not due costs a compare and a branch, not a draw.
+  EXPECT_GT(silent / source_ticks, 2);
+  EXPECT_LT(silent / source_ticks, 20);
+  EXPECT_NEAR(at("per_poisson_source_tick"), silent / source_ticks, 0.006);
+  EXPECT_GT(busy, silent);
+  EXPECT_GT(at("per_poisson_spike"), 20);    // a draw, -ln(u), a send and a record
+  EXPECT_LT(at("per_poisson_spike"), 1000);
+}
+
 }  // namespace

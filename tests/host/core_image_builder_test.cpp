@@ -204,9 +204,12 @@ TEST(CoreImageBuilder, HelperFunctions) {
   EXPECT_EQ(r.neuron_mask[1], 0xFFu);
   for (int i = 2; i < 8; ++i) EXPECT_EQ(r.neuron_mask[i], 0u);
   EXPECT_EQ(record_all(0, 256).neuron_mask[7], 0xFFFFFFFFu);
-  // A silent source: exp(-0) = 1 is stored as the largest u0.32, which
-  // every draw is at or below.
-  EXPECT_EQ(poisson_source(0.0, 0, 10, 1.0).exp_minus_lambda, UINT32_MAX);
+  // A silent source: an infinite mean interval is mantissa 0 ("never").
+  EXPECT_EQ(poisson_source(0.0, 0, 10, 1.0).mean_interval, 0u);
+  // 200 Hz at 1 ms: 5 ticks = 0xA0000000 x 2^-(24 + 5), exact.
+  const img::PoissonSource s = poisson_source(200.0, 0, 10, 1.0);
+  EXPECT_EQ(s.mean_interval, 0xA0000000u);
+  EXPECT_EQ(s.interval_shift, 24u);
 }
 
 }  // namespace
