@@ -173,12 +173,19 @@ bool load(const std::string& path, v1::Network& net, int& code) {
 // SubmitNetwork; on a daemon error prints it (validation errors in the
 // in-process "file: path: message" form) and returns the exit code.
 bool submit(const Daemon& d, const std::string& path, const v1::Network& net, v1::SubmitNetworkResponse& resp,
-            int& code) {
+            int& code, const RemoteBackend& backend = {}) {
   grpc::ClientContext ctx;
   d.prepare(ctx);
   v1::SubmitNetworkRequest req;
   *req.mutable_network() = net;
   req.set_name(path);
+  if (backend.name != "native") {
+    req.set_backend(backend.name);
+    v1::QemuOptions* q = req.mutable_qemu();
+    q->set_board(backend.board);
+    q->mutable_slices()->Add(backend.qemu_slices.begin(), backend.qemu_slices.end());
+    q->set_tick_timeout_ms(backend.qemu_timeout_ms);
+  }
   const grpc::Status s = d.stub().SubmitNetwork(&ctx, req, &resp);
   if (s.ok()) return true;
   code = kExitFailed;
@@ -341,7 +348,7 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
 
 }  // namespace
 
-int remote_run(const std::string& path, double duration_ms, const std::string& out) {
+int remote_run(const std::string& path, double duration_ms, const std::string& out, const RemoteBackend& backend) {
   int code = kExitOk;
   v1::Network net;
   if (!load(path, net, code)) return code;
@@ -355,7 +362,7 @@ int remote_run(const std::string& path, double duration_ms, const std::string& o
   const auto d = Daemon::connect(code);
   if (!d) return code;
   v1::SubmitNetworkResponse sub;
-  if (!submit(*d, path, net, sub, code)) return code;
+  if (!submit(*d, path, net, sub, code, backend)) return code;
   const std::string job = sub.job().job_id();
   struct DeleteAtEnd {
     const Daemon& d;
@@ -456,6 +463,10 @@ int remote_run(const std::string& path, double duration_ms, const std::string& o
     r.synapses = sub.job().synapses();
     r.wall_seconds = p.wall_seconds();
     r.backend_line = "daemon: spindled at " + d->address() + ", " + job;
+    if (sub.job().backend() == "qemu")  // the in-process line first, as `spindle run --backend qemu` prints it
+      r.backend_line = "backend qemu: " + std::to_string(sub.job().qemu_cores()) + " of " +
+                       std::to_string(slices.size()) + " cores ran as " + sub.job().board() + " images under QEMU\n" +
+                       r.backend_line;
     for (const auto& [reason, n] : p.fabric().dropped()) r.router_drops += n;
     r.core_drops = p.cores().input_queue_overflows() + p.cores().packets_send_failed() +
                    p.cores().spike_records_dropped() + p.cores().state_records_dropped();

@@ -3,7 +3,9 @@
 // in-process commands do.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -20,10 +22,19 @@ bool remote_enabled();
 // Adds --connect (env SPINDLE_CONNECT), --token-file and --tls-ca to `app`.
 void add_remote_options(CLI::App& app);
 
+// What runs the cores of a `spindle --connect run`: native, or QEMU on the
+// daemon's host (`--backend qemu [--board] [--qemu-cores] [--qemu-timeout]`).
+struct RemoteBackend {
+  std::string name = "native";
+  std::string board;                  // empty: the daemon's default
+  std::vector<uint32_t> qemu_slices;  // empty: every core
+  uint32_t qemu_timeout_ms = 0;       // 0: the daemon's default
+};
+
 // Each returns the exit code (docs/cli.md).
 int remote_validate(const std::string& network);
 int remote_map(const std::string& network, const std::string& out);
-int remote_run(const std::string& network, double duration_ms, const std::string& out);
+int remote_run(const std::string& network, double duration_ms, const std::string& out, const RemoteBackend& backend);
 int remote_machine();
 
 }  // namespace spindle::cli

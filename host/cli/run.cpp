@@ -204,15 +204,34 @@ void add_run_command(CLI::App& app, int& exit_code) {
       exit_code = run_network(*args);
       return;
     }
-    for (const char* local : {"--machine", "--threads", "--backend", "--board", "--qemu-cores", "--board-image", "--port",
-                              "--baud", "--serial-cores", "--qemu-timeout"})
+    for (const char* local : {"--machine", "--threads", "--board-image", "--port", "--baud", "--serial-cores"})
       if (cmd->count(local)) {
         std::cerr << "spindle run: " << local
-                  << " cannot be used with --connect (the daemon runs the native engine on its own machine)\n";
+                  << " cannot be used with --connect (the daemon runs on its own machine, with its own images)\n";
         exit_code = kExitUsage;
         return;
       }
-    exit_code = remote_run(args->network, args->duration_ms, args->out);
+    RemoteBackend backend;
+    backend.name = args->backend;
+    if (backend.name == "serial") {
+      std::cerr << "spindle run: --backend serial cannot be used with --connect (spindled offers native and qemu)\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    if (backend.name != "qemu" && (cmd->count("--board") || cmd->count("--qemu-cores") || cmd->count("--qemu-timeout"))) {
+      std::cerr << "spindle run: --board, --qemu-cores and --qemu-timeout need --backend qemu\n";
+      exit_code = kExitUsage;
+      return;
+    }
+    bool slices_ok = true;
+    if (const auto slices = parse_slice_list(args->qemu_cores, slices_ok)) backend.qemu_slices.assign(slices->begin(), slices->end());
+    if (!slices_ok) {
+      exit_code = kExitUsage;
+      return;
+    }
+    if (cmd->count("--board")) backend.board = args->board;
+    if (cmd->count("--qemu-timeout")) backend.qemu_timeout_ms = args->qemu_timeout_ms;
+    exit_code = remote_run(args->network, args->duration_ms, args->out, backend);
   });
 }
 

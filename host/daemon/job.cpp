@@ -71,6 +71,12 @@ void gather(const Job& job, const std::vector<size_t>* from, std::vector<Populat
 
 }  // namespace
 
+Job::~Job() {
+  if (process_owner) process_owner->call([this] { engine.reset(); });  // kills and reaps the QEMU processes
+  process_owner.reset();
+  if (qemu_budget) qemu_budget->give_back(qemu_cores);
+}
+
 v1::JobInfo Job::info() const {
   v1::JobInfo i;
   i.set_job_id(id);
@@ -89,6 +95,10 @@ v1::JobInfo Job::info() const {
     i.set_message(message);
   }
   i.set_recorded_spikes(recorded_spikes.load());
+  if (backend == "qemu") {
+    i.set_board(board);
+    i.set_qemu_cores(qemu_cores);
+  }
   return i;
 }
 

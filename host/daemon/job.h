@@ -20,6 +20,7 @@
 
 #include "daemon/event_stream.h"
 #include "daemon/injected_spikes.h"
+#include "daemon/qemu_processes.h"
 #include "engine/engine.h"
 #include "spindle/v1/network.pb.h"
 #include "spindle/v1/service.pb.h"
@@ -47,6 +48,14 @@ struct PendingInjection {
 
 class Job {
  public:
+  Job() = default;
+  // A qemu job's engine (and with it its QEMU processes) is stopped on its
+  // process owner thread, then the thread ends and the processes are given
+  // back to the budget.
+  ~Job();
+  Job(const Job&) = delete;
+  Job& operator=(const Job&) = delete;
+
   // --- fixed once submitted ------------------------------------------------
   std::string id;
   std::string owner;
@@ -64,6 +73,13 @@ class Job {
   std::string mapping_report_json;
   std::vector<SliceSite> sites;      // in engine core order
   std::vector<std::vector<uint32_t>> sites_of_population;  // ascending lo_atom
+  // backend "qemu": the board, how many cores run under QEMU, the thread
+  // that started their processes (they die when it ends, so it lives as long
+  // as the job), and the budget they were taken from.
+  std::string board;
+  uint32_t qemu_cores = 0;
+  std::unique_ptr<ProcessOwner> process_owner;
+  ProcessBudget* qemu_budget = nullptr;
 
   // --- engine (engine_m) -----------------------------------------------------
   std::mutex engine_m;

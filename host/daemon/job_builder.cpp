@@ -1,9 +1,13 @@
 #include "daemon/job_builder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <new>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
+#include "backend/qemu_backend.h"
 #include "mapping/core_images.h"
 #include "mapping/from_network.h"
 #include "mapping/pipeline.h"
@@ -11,12 +15,67 @@
 #include "network/validate.h"
 
 namespace spindle::daemon {
+namespace {
+
+using grpc::StatusCode;
+
+constexpr uint32_t kDefaultTickTimeoutMs = 5000;    // as `spindle run --qemu-timeout`
+constexpr uint32_t kMaxTickTimeoutMs = 10 * 60 * 1000;
+
+// Backend and QEMU options that can be checked before mapping.
+grpc::Status check_backend(const v1::SubmitNetworkRequest& request) {
+  const std::string& backend = request.backend();
+  if (!backend.empty() && backend != "native" && backend != "qemu")
+    return {StatusCode::INVALID_ARGUMENT, "backend: '" + backend + "' is not a backend of spindled (native, qemu)"};
+  if (backend != "qemu") {
+    if (request.has_qemu())
+      return {StatusCode::INVALID_ARGUMENT, "qemu: options given for backend '" +
+                                                (backend.empty() ? std::string("native") : backend) +
+                                                "'; they need backend \"qemu\""};
+    return grpc::Status::OK;
+  }
+  const v1::QemuOptions& q = request.qemu();
+  const std::string board = q.board().empty() ? "mps2-an386" : q.board();
+  const auto& boards = host::known_boards();
+  if (std::find(boards.begin(), boards.end(), board) == boards.end()) {
+    std::string list;
+    for (const auto& b : boards) list += (list.empty() ? "" : ", ") + b;
+    return {StatusCode::INVALID_ARGUMENT, "qemu.board: unknown board '" + board + "' (boards: " + list + ")"};
+  }
+  if (q.tick_timeout_ms() > kMaxTickTimeoutMs)
+    return {StatusCode::INVALID_ARGUMENT, "qemu.tick_timeout_ms: " + std::to_string(q.tick_timeout_ms()) +
+                                              " is over " + std::to_string(kMaxTickTimeoutMs) + " (10 minutes)"};
+  if (const std::string why = qemu_unavailable(board); !why.empty())
+    return {StatusCode::FAILED_PRECONDITION, "backend: 'qemu' is not available on this daemon: " + why};
+  return grpc::Status::OK;
+}
+
+// The slices to put under QEMU (nullopt: every core), each checked against
+// the mapping; `count` is how many QEMU processes that makes.
+grpc::Status qemu_slices(const v1::QemuOptions& q, const host::MachineLoad& load,
+                         std::optional<std::set<uint32_t>>& slices, uint32_t& count) {
+  count = static_cast<uint32_t>(load.cores.size());
+  if (q.slices().empty()) return grpc::Status::OK;
+  slices.emplace();
+  for (int i = 0; i < q.slices_size(); ++i) {
+    const uint32_t s = q.slices(i);
+    const std::string field = "qemu.slices[" + std::to_string(i) + "]: slice " + std::to_string(s);
+    if (std::none_of(load.cores.begin(), load.cores.end(), [&](const host::CoreLoad& c) { return c.slice == s; }))
+      return {StatusCode::INVALID_ARGUMENT, field + " does not exist (the mapping has " +
+                                                std::to_string(load.cores.size()) + " slices, 0-" +
+                                                std::to_string(load.cores.size() - 1) + ")"};
+    if (!slices->insert(s).second) return {StatusCode::INVALID_ARGUMENT, field + " is given twice"};
+  }
+  count = static_cast<uint32_t>(slices->size());
+  return grpc::Status::OK;
+}
+
+}  // namespace
 
 grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::MachineDescription& machine,
-                       const Limits& limits, Job& job, std::vector<v1::FieldError>& field_errors) {
-  using grpc::StatusCode;
-  if (!request.backend().empty() && request.backend() != "native")
-    return {StatusCode::INVALID_ARGUMENT, "backend: '" + request.backend() + "' is not available (available: native)"};
+                       const Limits& limits, ProcessBudget& qemu_budget, Job& job,
+                       std::vector<v1::FieldError>& field_errors) {
+  if (grpc::Status s = check_backend(request); !s.ok()) return s;
   if (!request.has_network()) return {StatusCode::INVALID_ARGUMENT, "network: missing"};
   const v1::Network& net = request.network();
 
@@ -86,7 +145,30 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
     config.real_time = request.real_time();
     config.timestep_us = static_cast<uint32_t>(std::max<long>(1, std::lround(job.timestep_ms * 1000)));
     job.engine = std::make_unique<emu::Engine>(machine, config);
-    host::load_into(*job.engine, load);
+    if (request.backend() == "qemu") {
+      host::QemuBackendOptions q;
+      q.board = request.qemu().board().empty() ? q.board : request.qemu().board();
+      const uint32_t timeout = request.qemu().tick_timeout_ms();
+      q.link.reply_timeout = std::chrono::milliseconds(timeout ? timeout : kDefaultTickTimeoutMs);
+      uint32_t processes = 0;
+      if (grpc::Status s = qemu_slices(request.qemu(), load, q.slices, processes); !s.ok()) return s;
+      if (const std::string why = qemu_budget.take(processes); !why.empty())
+        return {StatusCode::RESOURCE_EXHAUSTED, why};
+      job.backend = "qemu";
+      job.board = q.board;
+      job.qemu_cores = processes;
+      job.qemu_budget = &qemu_budget;  // given back by ~Job, also when loading fails below
+      job.process_owner = std::make_unique<ProcessOwner>();
+      try {
+        job.process_owner->call([&] { host::load_into(*job.engine, load, q); });
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        return {StatusCode::INTERNAL, std::string("starting the QEMU cores: ") + e.what()};
+      }
+    } else {
+      host::load_into(*job.engine, load);
+    }
 
     for (int p = 0; p < net.populations_size(); ++p) {
       v1::PopulationInfo info;

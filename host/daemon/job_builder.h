@@ -14,7 +14,10 @@
 namespace spindle::daemon {
 
 // On INVALID_ARGUMENT for validation, `field_errors` lists every problem.
+// Backend "qemu" takes its processes from `qemu_budget` (the job gives them
+// back when it goes) and starts them on the job's process owner thread.
 grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::MachineDescription& machine,
-                       const Limits& limits, Job& job, std::vector<v1::FieldError>& field_errors);
+                       const Limits& limits, ProcessBudget& qemu_budget, Job& job,
+                       std::vector<v1::FieldError>& field_errors);
 
 }  // namespace spindle::daemon

@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
   app.add_option("--stream-buffer", o.limits.stream_buffer_bytes,
                  "Bytes of events queued per stream before events are dropped for it")
       ->capture_default_str();
+  app.add_option("--max-qemu-processes", o.limits.max_qemu_processes,
+                 "QEMU processes of backend-qemu jobs, all jobs (one per core under QEMU, held until DeleteJob)")
+      ->capture_default_str();
   app.add_option("--engine-threads", o.limits.engine_threads, "Host threads per running job")->capture_default_str();
   app.add_option("--chunk-ticks", o.limits.default_chunk_ticks,
                  "Default ticks between streaming points (RunRequest.chunk_ticks overrides)")

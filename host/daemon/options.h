@@ -17,6 +17,7 @@ struct Limits {
   uint64_t stream_buffer_bytes = 8u << 20;  // per stream
   uint32_t engine_threads = 1;        // per running job
   uint32_t default_chunk_ticks = 10;
+  uint32_t max_qemu_processes = 8;    // backend qemu: one process per core, ~30 MB each, all jobs
 };
 
 struct DaemonOptions {

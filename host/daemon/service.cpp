@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "backend/qemu_backend.h"
 #include "daemon/job_builder.h"
 #include "daemon/runner.h"
 #include "quantize/quantize.h"
@@ -92,7 +93,8 @@ SpindleService::SpindleService(DaemonOptions options, Auth auth, emu::MachineDes
       auth_(std::move(auth)),
       machine_(std::move(machine)),
       jobs_(options_.limits.max_jobs),
-      run_queue_(options_.limits.max_concurrent_runs, options_.limits.max_queued_runs) {}
+      run_queue_(options_.limits.max_concurrent_runs, options_.limits.max_queued_runs),
+      qemu_budget_(options_.limits.max_qemu_processes) {}
 
 Status SpindleService::caller(const grpc::ServerContext& context, std::string& client) const {
   if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
@@ -159,6 +161,17 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
   native->set_name("native");
   native->set_available(true);
   native->set_description("the tick engine: every core's firmware compiled for the host, bit-exact with the boards");
+  v1::Backend* qemu = r->add_backends();
+  qemu->set_name("qemu");
+  const std::string why = qemu_unavailable("mps2-an386");
+  qemu->set_available(why.empty());
+  std::string boards;
+  for (const auto& b : host::known_boards())
+    if (qemu_unavailable(b).empty()) boards += (boards.empty() ? "" : ", ") + b;
+  qemu->set_description(why.empty() ? "ARM core images under qemu-system-arm, one process per core, bit-exact with "
+                                      "native (boards: " + boards + "; " + std::to_string(qemu_budget_.in_use()) +
+                                      " of " + std::to_string(qemu_budget_.max()) + " processes in use)"
+                                    : why);
   const Limits& l = options_.limits;
   v1::Limits* out = r->mutable_limits();
   out->set_max_jobs(l.max_jobs);
@@ -169,6 +182,7 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
   out->set_stream_buffer_bytes(l.stream_buffer_bytes);
   out->set_engine_threads(l.engine_threads);
   out->set_max_queued_runs(l.max_queued_runs);
+  out->set_max_qemu_processes(l.max_qemu_processes);
   r->set_version(SPINDLE_VERSION);
   return Status::OK;
 }
@@ -182,7 +196,7 @@ Status SpindleService::SubmitNetwork(grpc::ServerContext* context, const v1::Sub
   job->owner = client;
   job->created_unix_ms = unix_ms();
   std::vector<v1::FieldError> field_errors;
-  if (Status s = build_job(*request, machine_, options_.limits, *job, field_errors); !s.ok()) {
+  if (Status s = build_job(*request, machine_, options_.limits, qemu_budget_, *job, field_errors); !s.ok()) {
     if (!field_errors.empty()) {
       v1::ValidationErrors errors;
       for (auto& f : field_errors) *errors.add_errors() = std::move(f);

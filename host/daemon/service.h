@@ -12,6 +12,7 @@
 #include "daemon/auth.h"
 #include "daemon/job_table.h"
 #include "daemon/options.h"
+#include "daemon/qemu_processes.h"
 #include "daemon/run_queue.h"
 #include "machine/machine.h"
 #include "spindle/v1/service.grpc.pb.h"
@@ -57,6 +58,7 @@ class SpindleService final : public v1::Spindle::Service {
   JobTable jobs_;
   std::atomic<bool> shutting_down_{false};
   RunQueue run_queue_;
+  ProcessBudget qemu_budget_;
 };
 
 }  // namespace spindle::daemon

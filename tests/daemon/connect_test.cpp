@@ -160,9 +160,20 @@ TEST_F(ConnectTest, RunShortCubaWritesTheSameFiles) {
 }
 
 TEST_F(ConnectTest, LocalOnlyOptionsAreUsageErrors) {
-  const Result r = spindle(connect() + "run '" + example("tiny.textproto") + "' --backend qemu");
+  // --backend qemu goes to the daemon (daemon_qemu_test); serial ports and
+  // local images do not.
+  Result r = spindle(connect() + "run '" + example("tiny.textproto") + "' --backend serial --port /dev/null");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("--backend cannot be used with --connect"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--port cannot be used with --connect"), std::string::npos) << r.err;
+  r = spindle(connect() + "run '" + example("tiny.textproto") + "' --backend serial");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--backend serial cannot be used with --connect"), std::string::npos) << r.err;
+  r = spindle(connect() + "run '" + example("tiny.textproto") + "' --backend qemu --board-image x.elf");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--board-image cannot be used with --connect"), std::string::npos) << r.err;
+  r = spindle(connect() + "run '" + example("tiny.textproto") + "' --qemu-cores 0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("need --backend qemu"), std::string::npos) << r.err;
   EXPECT_EQ(spindle(connect() + "map '" + example("tiny.textproto") + "' --machine 1").code, 2);
 }
 

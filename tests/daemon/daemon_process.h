@@ -28,6 +28,7 @@ class DaemonProcess {
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
   const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }  // parent of the QEMU processes of qemu jobs
   // Sends SIGTERM and waits for the exit; returns the exit code (-1 if it
   // had to be killed) and everything it printed.
   ProcessResult terminate(int timeout_s = 20);

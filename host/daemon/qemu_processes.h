@@ -1,0 +1,63 @@
+// The QEMU processes of spindled's `qemu` jobs (docs/daemon.md, "Backends").
+// A QEMU core dies when the thread that started it ends (PR_SET_PDEATHSIG),
+// and gRPC and runner threads end long before a job does, so each qemu job
+// starts and stops its processes on a ProcessOwner thread that lives as
+// long as the job. ProcessBudget counts the processes of all jobs against
+// --max-qemu-processes.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace spindle::daemon {
+
+class ProcessOwner {
+ public:
+  ProcessOwner();
+  // Ends the thread; processes it started and did not stop die with it.
+  ~ProcessOwner();
+  ProcessOwner(const ProcessOwner&) = delete;
+  ProcessOwner& operator=(const ProcessOwner&) = delete;
+
+  // Runs `task` on the owner thread and waits for it; rethrows what it
+  // throws. Callers take turns (one task at a time).
+  void call(const std::function<void()>& task);
+
+ private:
+  void serve();
+
+  std::mutex m_;
+  std::condition_variable changed_;
+  const std::function<void()>* task_ = nullptr;  // the slot: set by call, cleared when done
+  std::exception_ptr error_;
+  bool done_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the fields above exist
+};
+
+class ProcessBudget {
+ public:
+  explicit ProcessBudget(uint32_t max) : max_(max) {}
+  // Takes `n` processes, or returns why not (nothing taken): the message of
+  // a RESOURCE_EXHAUSTED status.
+  std::string take(uint32_t n);
+  void give_back(uint32_t n);
+  uint32_t in_use() const;
+  uint32_t max() const { return max_; }
+
+ private:
+  const uint32_t max_;
+  mutable std::mutex m_;
+  uint32_t in_use_ = 0;
+};
+
+// Whether this daemon can run `board`'s core image under QEMU: empty if
+// so, else why not (no qemu-system-arm on PATH, no image in the build).
+std::string qemu_unavailable(const std::string& board);
+
+}  // namespace spindle::daemon
