@@ -1,8 +1,11 @@
 // Master population table: maps an incoming spike key to the row of synapses
 // its source neuron has on this core. Sorted, disjoint (key, mask) entries;
-// binary search as sPyNNaker does. Each entry names its row offsets in the
-// synaptic matrix (image/format.h). Validated once at load, so lookups need
-// no bounds checks.
+// binary search as sPyNNaker does, but only over the entries of the packet's
+// bucket (the key range split into kPopulationBuckets equal spans, indexed
+// once at load), so a look-up among tens of entries takes one or two steps
+// instead of log2(n). Each entry names its row offsets in the synaptic
+// matrix (image/format.h). Validated once at load, so lookups need no bounds
+// checks. The image format is unchanged: the index lives in the core.
 #pragma once
 
 #include <cstdint>
@@ -18,18 +21,39 @@ struct SynapticRow {
   bool found = false;
 };
 
+// Buckets of the look-up index: 65 words per core; CUBA's cores hold ~37
+// entries, so most buckets hold at most one.
+inline constexpr uint32_t kPopulationBuckets = 64;
+
 class PopulationTable {
  public:
+  // `entries` sorted by key with disjoint ranges (the loader checks).
   void set(const image::PopulationTableEntry* entries, uint32_t n, const uint32_t* matrix) {
     entries_ = entries;
     n_ = n;
     matrix_ = matrix;
+    first_key_ = n != 0 ? entries[0].key : 0;
+    // Smallest shift that puts the last entry's key in the last bucket or before.
+    const uint32_t span = n != 0 ? entries[n - 1].key - first_key_ : 0;
+    shift_ = 0;
+    while ((span >> shift_) >= kPopulationBuckets) ++shift_;
+    uint32_t i = 0;
+    for (uint32_t b = 0; b <= kPopulationBuckets; ++b) {
+      while (i < n && ((entries[i].key - first_key_) >> shift_) < b) ++i;
+      first_[b] = i;
+    }
   }
   uint32_t size() const { return n_; }
 
   SynapticRow lookup(uint32_t key) const {
-    // Last entry whose key <= packet key; disjoint ranges mean it is the only candidate.
-    uint32_t lo = 0, hi = n_;
+    // Last entry whose key <= packet key; disjoint ranges mean it is the only
+    // candidate. Entries of earlier buckets all have smaller keys and those
+    // of later buckets larger ones, so the search needs only the packet's
+    // bucket; a key past the last bucket's span belongs to the last bucket.
+    if (key < first_key_) return {};
+    uint32_t bucket = (key - first_key_) >> shift_;
+    if (bucket >= kPopulationBuckets) bucket = kPopulationBuckets - 1;
+    uint32_t lo = first_[bucket], hi = first_[bucket + 1];
     while (lo < hi) {
       const uint32_t mid = lo + (hi - lo) / 2;
       if (entries_[mid].key <= key) lo = mid + 1; else hi = mid;
@@ -49,6 +73,10 @@ class PopulationTable {
   const image::PopulationTableEntry* entries_ = nullptr;
   uint32_t n_ = 0;
   const uint32_t* matrix_ = nullptr;
+  uint32_t first_key_ = 0;  // the first entry's key: bucket 0 starts there
+  uint32_t shift_ = 0;      // bucket = (key - first_key_) >> shift_
+  // first_[b]: entries in buckets before b; bucket b's are [first_[b], first_[b + 1]).
+  uint32_t first_[kPopulationBuckets + 1] = {};
 };
 
 }  // namespace spindle::fw
