@@ -49,6 +49,10 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
 
   uint32_t max_delay = 1;
   std::array<double, fw::kMaxSynapseTypes> max_weight{};
+  // 2^unit_shift per type: multiplying by it is exact, as ldexp is, without
+  // a library call per synapse.
+  std::array<double, fw::kMaxSynapseTypes> unit{};
+  for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) unit[t] = std::ldexp(1.0, unit_shift[t]);
   for (const uint32_t b : order) {  // key order: the first error reported does not depend on input order
     for (size_t i = 0; i < blocks[b].synapses.size(); ++i) {
       const SynapseSpec& s = blocks[b].synapses[i];
@@ -59,7 +63,7 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
       if (s.type >= n_types) throw std::invalid_argument(where() + ": synapse type out of range");
       if (!std::isfinite(s.weight)) throw std::invalid_argument(where() + ": weight is not finite");
       max_delay = std::max(max_delay, s.delay_ticks);
-      max_weight[s.type] = std::max(max_weight[s.type], std::ldexp(std::fabs(s.weight), unit_shift[s.type]));
+      max_weight[s.type] = std::max(max_weight[s.type], std::fabs(s.weight) * unit[s.type]);
     }
   }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
@@ -279,8 +280,10 @@ ProjectionShape shape_of(const v1::Network& net, const v1::Projection& proj) {
 // unset; `k` of each is its index in the whole projection (-1: unknown,
 // only for connectors that take no lists). Connectors drawn per post neuron
 // generate only the range; the others generate everything and filter.
-void connect(const v1::Network& net, size_t projection, uint32_t lo, uint32_t hi,
-             const std::function<void(uint32_t pre, uint32_t post, int64_t k, double w)>& add) {
+// `add(pre, post, k, low_rank_weight)` is a template parameter, not a
+// std::function: it runs once per synapse (0.3e9 for the microcircuit).
+template <class Add>
+void connect(const v1::Network& net, size_t projection, uint32_t lo, uint32_t hi, Add&& add) {
   const auto& proj = net.projections(static_cast<int>(projection));
   const auto [n_pre, n_post, same] = shape_of(net, proj);
   const uint64_t seed = derive_seed(projection_seed(net, projection), "connector");
@@ -390,7 +393,7 @@ bool expands_per_post(const v1::Network& net, size_t projection) {
 }
 
 void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n,
-                           const std::function<void(const Synapse&)>& sink) {
+                           const std::function<void(std::span<const Synapse>)>& sink) {
   const auto& proj = net.projections(static_cast<int>(projection));
   const ProjectionShape shape = shape_of(net, proj);
   if (uint64_t{post_lo} + post_n > shape.n_post)
@@ -403,9 +406,14 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
   const bool from_list = c.kind_case() == v1::Connector::kFromList;
   SynapseValues weights(proj.weight(), derive_seed(seed, "weight"), 0.0, post_lo, post_n);
   SynapseValues delays(proj.delay(), derive_seed(seed, "delay"), dt, post_lo, post_n);
+  // Synapses go to the sink in batches, so its (type-erased) call is paid
+  // once per batch rather than once per synapse.
+  std::array<Synapse, kSynapseBatch> batch;
+  size_t filled = 0;
 
   connect(net, projection, post_lo, post_lo + post_n, [&](uint32_t i, uint32_t j, int64_t k, double low_rank_w) {
-    Synapse s{i, j, 0.0, 0.0, 0};
+    Synapse& s = batch[filled];
+    s = Synapse{i, j, 0.0, 0.0, 0};
     // Every synapse draws from its post's weight and delay streams, so one
     // synapse's value never depends on which others a list entry overrides.
     s.weight = low_rank ? low_rank_w : weights.next(j, k);
@@ -417,14 +425,19 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
     }
     const int64_t ticks = delay_to_ticks(s.delay, dt);
     s.delay_ticks = static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, INT64_C(0xFFFFFFFF)));
-    sink(s);
+    if (++filled == batch.size()) {
+      sink(std::span<const Synapse>(batch.data(), filled));
+      filled = 0;
+    }
   });
+  if (filled) sink(std::span<const Synapse>(batch.data(), filled));
 }
 
 std::vector<Synapse> expand_projection_onto(const v1::Network& net, size_t projection, uint32_t post_lo,
                                             uint32_t post_n) {
   std::vector<Synapse> syn;
-  for_each_synapse_onto(net, projection, post_lo, post_n, [&](const Synapse& s) { syn.push_back(s); });
+  for_each_synapse_onto(net, projection, post_lo, post_n,
+                        [&](std::span<const Synapse> b) { syn.insert(syn.end(), b.begin(), b.end()); });
   return syn;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,9 +76,12 @@ std::vector<Synapse> expand_projection(const spindle::v1::Network& net, size_t p
 std::vector<Synapse> expand_projection_onto(const spindle::v1::Network& net, size_t projection, uint32_t post_lo,
                                             uint32_t post_n);
 
-// The same synapses, handed to `sink` one at a time instead of collected.
+// The same synapses, handed to `sink` in order, in batches of up to
+// kSynapseBatch, instead of collected (the caller's memory does not grow
+// with the range).
+inline constexpr size_t kSynapseBatch = 1024;
 void for_each_synapse_onto(const spindle::v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n,
-                           const std::function<void(const Synapse&)>& sink);
+                           const std::function<void(std::span<const Synapse>)>& sink);
 
 // True when expand_projection_onto() draws only what the range needs (its
 // cost follows the synapses it returns): every connector but
