@@ -1,6 +1,7 @@
 // IF_curr_exp as one batch over a core's neurons: the update most networks
-// spend their time in, in struct-of-arrays form so that the ARM loop streams
-// and GCC vectorises the host loop.
+// spend their time in. Here the host form, in struct-of-arrays form for its
+// vector loops; the Cortex-M4 runs the same arithmetic on one record per
+// neuron (lif_curr_exp_records.h; neuron/lif_neurons.h picks the layout).
 //
 // Arithmetic (defined bit for bit on every build; docs/fixed-point.md):
 //   exc += in_exc; inh += in_inh                         (QADD)
@@ -26,6 +27,19 @@
 #include "runtime/limits.h"
 
 namespace spindle::fw {
+
+// One neuron's parameters as the update uses them, folded from its image
+// block (LifCurrExpBatch::fold); LifParamsSoA holds them as arrays, the
+// Cortex-M4 layout (lif_curr_exp_records.h) one after another.
+struct LifFolded {
+  uint32_t k_exc, k_inh;  // u0.32: exc state (nA 2^8) -> mV
+  int32_t base;           // v_rest + R i_offset, s16.15 mV
+  uint32_t decay_v;       // exp(-dt/tau_m)
+  uint32_t decay_exc, decay_inh;
+  int32_t v_thresh;
+  int32_t v_reset;
+  int32_t refract_ticks;
+};
 
 struct LifParamsSoA {
   uint32_t k_exc[kMaxNeuronsPerCore];      // u0.32: exc state (nA 2^8) -> mV
@@ -75,20 +89,25 @@ struct RingInputScale {
 
 class LifCurrExpBatch {
  public:
+  // Folds one neuron's parameter block; false if R init_E or R init_I is
+  // 256 MOhm or more (or R < 0).
+  static bool fold(const IfCurrExp::Params& params, LifFolded& f);
+
   // Folds the image's parameter blocks into `p` and copies the state into
   // `s`. Returns the index of the first neuron whose R init_E or R init_I is
   // 256 MOhm or more (or R < 0), or n if all fit.
   static uint32_t load(const IfCurrExp::Params* params, const IfCurrExp::State* state, uint32_t n,
                        LifParamsSoA& p, LifStateSoA& s);
 
-  // One timestep of neurons [0, n): reads and clears their ring-buffer
+#if !defined(__arm__)
+  // One timestep of neurons [0, n) (host; the Cortex-M4 runs the same step
+  // on one record per neuron, LifCurrExpRecords): reads and clears their ring-buffer
   // inputs (`in_exc`, `in_inh`, RingBuffer::column), writes the indices of
   // the neurons that fired to `fired` in increasing order and returns how
   // many; `saturated` counts input cells at UINT32_MAX.
   static uint32_t update(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                          const RingInputScale& scale_exc, const RingInputScale& scale_inh, bool ranges_known,
                          uint16_t* fired, uint32_t& saturated);
-#if !defined(__arm__)
   // Host: `update` runs lif_update_avx2 (neuron/lif_curr_exp_avx2.h) where
   // the CPU has AVX2, else this portable loop; same contract, same bits.
   static uint32_t update_portable(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc,
@@ -101,18 +120,25 @@ class LifCurrExpBatch {
   // R init < 128 MOhm): `update` may then use the one-instruction product
   // forms on Cortex-M4. Results are the same either way.
   static bool known_ranges(const LifParamsSoA& p, uint32_t n);
+  // The same test for one neuron's factors.
+  static constexpr bool fast_factors(uint32_t decay_v, uint32_t decay_exc, uint32_t decay_inh, uint32_t k_exc,
+                                     uint32_t k_inh) {
+    return ((decay_v & decay_exc & decay_inh) >> 31) != 0 && ((k_exc | k_inh) >> 31) == 0;
+  }
 
   // The same step for one neuron, written plainly: the definition the batch
   // is tested against (tests/firmware/lif_curr_exp_test.cpp).
   static bool step_one(const LifParamsSoA& p, LifStateSoA& s, uint32_t i, Accum in_exc, Accum in_inh);
 
   // The composed model's view, for state recording.
-  static Accum gsyn_exc(const LifStateSoA& s, uint32_t i) {
-    return IfCurrExp::gsyn_exc(IfCurrExp::State{{Accum{s.exc[i]}, Accum{s.inh[i]}}, {Accum{s.v[i]}, s.refract[i]}, {}});
+  static Accum gsyn_exc(int32_t exc, int32_t inh) {
+    return IfCurrExp::gsyn_exc(IfCurrExp::State{{Accum{exc}, Accum{inh}}, {}, {}});
   }
-  static Accum gsyn_inh(const LifStateSoA& s, uint32_t i) {
-    return IfCurrExp::gsyn_inh(IfCurrExp::State{{Accum{s.exc[i]}, Accum{s.inh[i]}}, {Accum{s.v[i]}, s.refract[i]}, {}});
+  static Accum gsyn_inh(int32_t exc, int32_t inh) {
+    return IfCurrExp::gsyn_inh(IfCurrExp::State{{Accum{exc}, Accum{inh}}, {}, {}});
   }
+  static Accum gsyn_exc(const LifStateSoA& s, uint32_t i) { return gsyn_exc(s.exc[i], s.inh[i]); }
+  static Accum gsyn_inh(const LifStateSoA& s, uint32_t i) { return gsyn_inh(s.exc[i], s.inh[i]); }
 };
 
 }  // namespace spindle::fw

@@ -132,7 +132,7 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
       // region is 4-byte aligned and holds only 32-bit fields).
       const auto* params = as<P>(r.data + sizeof h);
       const auto* states = as<S>(r.data + sizeof h + n_neurons_ * sizeof(P));
-      const uint32_t bad = LifCurrExpBatch::load(params, states, n_neurons_, lif_params(), lif_state());
+      const uint32_t bad = lif().load(params, states, n_neurons_);
       if (bad != n_neurons_) {
         // R init_E or R init_I >= 256 MOhm: names the neuron's r_membrane.
         const auto at = static_cast<uint32_t>(sizeof h + bad * sizeof(P) + offsetof(P, membrane) +
@@ -140,7 +140,7 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
         result = fail(ImageError::kBadNeurons, RegionId::kNeurons, at);
         return;
       }
-      lif_ranges_known_ = LifCurrExpBatch::known_ranges(lif_params(), n_neurons_);
+      lif_ranges_known_ = lif().known_ranges(n_neurons_);
     } else {
       std::memcpy(params_, r.data + sizeof h, n_neurons_ * sizeof(P));
       std::memcpy(neuron_state_, r.data + sizeof h + n_neurons_ * sizeof(P), n_neurons_ * sizeof(S));
@@ -285,6 +285,7 @@ void Core::emit_spike(uint32_t neuron, uint32_t count) {
 
 template <class Model>
 void Core::sample_states() {
+  static_assert(!std::is_same_v<Model, IfCurrExp>, "IF_curr_exp neurons are LifNeurons, not image blocks");
   const auto* states = reinterpret_cast<const typename Model::State*>(neuron_state_);
   const uint32_t flags = recording_.flags;
   auto push = [&](uint32_t n, StateVariable var, Accum value) {
@@ -300,7 +301,7 @@ void Core::sample_states() {
 }
 
 void Core::sample_lif_curr_exp() {
-  const LifStateSoA& s = lif_state();
+  const LifNeurons& lif_neurons = lif();
   const uint32_t flags = recording_.flags;
   auto push = [&](uint32_t n, StateVariable var, Accum value) {
     if (!state_records_.push(StateRecord{tick_, static_cast<uint16_t>(n), static_cast<uint16_t>(var), value.raw}))
@@ -308,9 +309,9 @@ void Core::sample_lif_curr_exp() {
   };
   for (uint32_t n = 0; n < n_neurons_; ++n) {
     if (!records_state_of(n)) continue;
-    if (flags & image::kRecordV) push(n, StateVariable::kV, Accum{s.v[n]});
-    if (flags & image::kRecordGsynExc) push(n, StateVariable::kGsynExc, LifCurrExpBatch::gsyn_exc(s, n));
-    if (flags & image::kRecordGsynInh) push(n, StateVariable::kGsynInh, LifCurrExpBatch::gsyn_inh(s, n));
+    if (flags & image::kRecordV) push(n, StateVariable::kV, lif_neurons.voltage(n));
+    if (flags & image::kRecordGsynExc) push(n, StateVariable::kGsynExc, lif_neurons.gsyn_exc(n));
+    if (flags & image::kRecordGsynInh) push(n, StateVariable::kGsynInh, lif_neurons.gsyn_inh(n));
   }
 }
 
@@ -318,8 +319,8 @@ void Core::update_lif_curr_exp() {
   constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
   if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0) sample_lif_curr_exp();
   uint32_t saturated = 0;
-  const uint32_t n_fired = LifCurrExpBatch::update(
-      lif_params(), lif_state(), n_neurons_, ring_.column(tick_, 0), ring_.column(tick_, 1),
+  const uint32_t n_fired = lif().update(
+      n_neurons_, ring_.column(tick_, 0), ring_.column(tick_, 1),
       RingInputScale::from_weight_shift(weight_shift_[0]), RingInputScale::from_weight_shift(weight_shift_[1]),
       lif_ranges_known_, fired_, saturated);
   ring_.count_saturations(saturated);
@@ -328,6 +329,7 @@ void Core::update_lif_curr_exp() {
 
 template <class Model>
 void Core::update_neurons() {
+  static_assert(!std::is_same_v<Model, IfCurrExp>, "IF_curr_exp neurons are LifNeurons, not image blocks");
   const auto* params = reinterpret_cast<const typename Model::Params*>(params_);
   auto* states = reinterpret_cast<typename Model::State*>(neuron_state_);
   constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
@@ -347,8 +349,12 @@ void Core::tick() {
   process_packets();
   switch (kind_) {
     case image::CoreKind::kNeurons:
-      if (model_ == ModelId::kIfCurrExp) update_lif_curr_exp();
-      else visit_model(model_, [&]<class Model>() { update_neurons<Model>(); });
+      // IF_curr_exp runs as the batch over LifNeurons; the per-neuron path
+      // is not even compiled for it (its image blocks are not kept).
+      visit_model(model_, [&]<class Model>() {
+        if constexpr (std::is_same_v<Model, IfCurrExp>) update_lif_curr_exp();
+        else update_neurons<Model>();
+      });
       break;
     case image::CoreKind::kPoissonSource:
       prov_.poisson_capped += poisson_.tick(tick_, rng_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
@@ -366,9 +372,9 @@ void Core::tick() {
 Accum Core::voltage(uint32_t neuron) const {
   Accum v{};
   if (kind_ != image::CoreKind::kNeurons || neuron >= n_neurons_) return v;
-  if (model_ == ModelId::kIfCurrExp) return Accum{lif_state().v[neuron]};
   visit_model(model_, [&]<class Model>() {
-    v = Model::voltage(reinterpret_cast<const typename Model::State*>(neuron_state_)[neuron]);
+    if constexpr (std::is_same_v<Model, IfCurrExp>) v = lif().voltage(neuron);
+    else v = Model::voltage(reinterpret_cast<const typename Model::State*>(neuron_state_)[neuron]);
   });
   return v;
 }

@@ -16,7 +16,7 @@
 #include <cstdint>
 
 #include "image/parser.h"
-#include "neuron/lif_curr_exp.h"
+#include "neuron/lif_neurons.h"
 #include "neuron/models.h"
 #include "platform/platform.h"
 #include "runtime/bounded_buffer.h"
@@ -76,11 +76,11 @@ class Core {
   template <class Model> void update_neurons();
   void update_lif_curr_exp();
   void sample_lif_curr_exp();
-  // IF_curr_exp keeps its neurons as LifCurrExpBatch's arrays in the same
-  // buffers (folded at load time); the other models keep the image's blocks.
-  LifParamsSoA& lif_params() { return *reinterpret_cast<LifParamsSoA*>(params_); }
-  LifStateSoA& lif_state() { return *reinterpret_cast<LifStateSoA*>(neuron_state_); }
-  const LifStateSoA& lif_state() const { return *reinterpret_cast<const LifStateSoA*>(neuron_state_); }
+  // IF_curr_exp keeps its neurons folded at load time as LifNeurons (its
+  // parameters and state) in the parameter buffer; the other models keep
+  // the image's blocks in params_ and neuron_state_.
+  LifNeurons& lif() { return *reinterpret_cast<LifNeurons*>(params_); }
+  const LifNeurons& lif() const { return *reinterpret_cast<const LifNeurons*>(params_); }
   template <class Model> void sample_states();
   void emit_spike(uint32_t neuron, uint32_t count);
   void process_packet(const Packet& packet);
@@ -110,8 +110,7 @@ class Core {
 
   alignas(8) uint32_t params_[kMaxNeuronsPerCore * kMaxNeuronParamWords] = {};
   alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};
-  static_assert(sizeof(LifParamsSoA) <= sizeof(uint32_t) * kMaxNeuronsPerCore * kMaxNeuronParamWords &&
-                sizeof(LifStateSoA) <= sizeof(uint32_t) * kMaxNeuronsPerCore * kMaxNeuronStateWords);
+  static_assert(sizeof(LifNeurons) <= sizeof(params_));
   bool lif_ranges_known_ = false;
   uint16_t fired_[kMaxNeuronsPerCore] = {};
 

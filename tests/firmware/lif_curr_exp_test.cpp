@@ -1,16 +1,19 @@
 // The IF_curr_exp batch (firmware/neuron/lif_curr_exp.h): its ring-input
-// conversion equals scale_pow2, its vectorised / ARM loop equals the plain
-// per-neuron definition bit for bit, and loading folds and rejects the
-// parameters as documented.
+// conversion equals scale_pow2, its vectorised loop and the record loop the
+// Cortex-M4 runs (lif_curr_exp_records.h, here compiled for the host) equal
+// the plain per-neuron definition bit for bit, and loading folds and rejects
+// the parameters as documented, the same for both layouts.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <vector>
 
 #include "fixed/fixed_point.h"
 #include "neuron/lif_curr_exp.h"
+#include "neuron/lif_curr_exp_records.h"
 
 namespace spindle::fw {
 namespace {
@@ -64,6 +67,27 @@ Neurons random_neurons(std::mt19937& gen, uint32_t n) {
   return x;
 }
 
+// The same neurons one record each.
+std::unique_ptr<LifRecords> to_records(const Neurons& x, uint32_t n) {
+  auto r = std::make_unique<LifRecords>();
+  for (uint32_t i = 0; i < n; ++i) {
+    const LifParamsSoA& p = *x.p;
+    r->n[i] = LifRecord{x.s->exc[i], x.s->inh[i], x.s->v[i], x.s->refract[i],
+                        LifFolded{p.k_exc[i], p.k_inh[i], p.base[i], p.decay_v[i], p.decay_exc[i], p.decay_inh[i],
+                                  p.v_thresh[i], p.v_reset[i], p.refract_ticks[i]}};
+  }
+  return r;
+}
+
+void expect_same_state(const LifRecords& a, const LifStateSoA& b, uint32_t n, int tick) {
+  for (uint32_t i = 0; i < n; ++i) {
+    ASSERT_EQ(a.n[i].exc, b.exc[i]) << "record " << i << " tick " << tick;
+    ASSERT_EQ(a.n[i].inh, b.inh[i]) << "record " << i << " tick " << tick;
+    ASSERT_EQ(a.n[i].v, b.v[i]) << "record " << i << " tick " << tick;
+    ASSERT_EQ(a.n[i].refract, b.refract[i]) << "record " << i << " tick " << tick;
+  }
+}
+
 void expect_same_state(const LifStateSoA& a, const LifStateSoA& b, uint32_t n, int tick) {
   for (uint32_t i = 0; i < n; ++i) {
     ASSERT_EQ(a.exc[i], b.exc[i]) << "neuron " << i << " tick " << tick;
@@ -84,6 +108,8 @@ void batch_equals_definition(const Neurons& x, uint32_t n, int32_t shift_exc, in
   std::uniform_int_distribution<uint32_t> weight(0, 0x3FFFF);
   std::uniform_int_distribution<uint32_t> any(0, UINT32_MAX);
   const bool known = LifCurrExpBatch::known_ranges(*x.p, n);
+  const std::unique_ptr<LifRecords> records = to_records(x, n);
+  ASSERT_EQ(LifCurrExpRecords::known_ranges(*records, n), known);
   for (int tick = 0; tick < 40; ++tick) {
     std::vector<uint32_t> in_exc(n), in_inh(n);
     uint32_t want_saturated = 0;
@@ -92,6 +118,7 @@ void batch_equals_definition(const Neurons& x, uint32_t n, int32_t shift_exc, in
       in_inh[i] = i % 19 == 4 ? UINT32_MAX : weight(gen);
       want_saturated += (in_exc[i] == UINT32_MAX) + (in_inh[i] == UINT32_MAX);
     }
+    std::vector<uint32_t> rec_exc = in_exc, rec_inh = in_inh;
     std::vector<uint16_t> want_fired;
     for (uint32_t i = 0; i < n; ++i)
       if (LifCurrExpBatch::step_one(*ref.p, *ref.s, i, scale_pow2(in_exc[i], shift_exc),
@@ -106,6 +133,15 @@ void batch_equals_definition(const Neurons& x, uint32_t n, int32_t shift_exc, in
     for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(in_exc[i] | in_inh[i], 0u) << "inputs cleared";
     expect_same_state(*x.s, *ref.s, n, tick);
     total_fired += n_fired;
+
+    uint16_t rec_fired[kMaxNeuronsPerCore] = {};
+    uint32_t rec_saturated = 0;
+    const uint32_t n_rec_fired = LifCurrExpRecords::update(*records, n, rec_exc.data(), rec_inh.data(), se, si, known,
+                                                           rec_fired, rec_saturated);
+    ASSERT_EQ(std::vector<uint16_t>(rec_fired, rec_fired + n_rec_fired), want_fired) << "records, tick " << tick;
+    EXPECT_EQ(rec_saturated, want_saturated);
+    for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(rec_exc[i] | rec_inh[i], 0u) << "record inputs cleared";
+    expect_same_state(*records, *ref.s, n, tick);
   }
 }
 
@@ -164,6 +200,35 @@ TEST(LifCurrExpBatch, LoadFoldsGainsAndBase) {
   EXPECT_EQ(x.p->refract_ticks[0], 20);
   EXPECT_EQ(x.s->v[0], Accum::from_int(-60).raw);
   EXPECT_EQ(x.s->exc[0], 12345);
+}
+
+TEST(LifCurrExpRecords, LoadEqualsArrays) {
+  std::mt19937 gen(11);
+  std::uniform_int_distribution<int32_t> r_raw(0, 200 << 15), mv(-80 << 15, -40 << 15);
+  std::uniform_int_distribution<uint32_t> fract(0, UINT32_MAX);
+  const uint32_t n = 37;
+  std::vector<IfCurrExp::Params> q;
+  std::vector<IfCurrExp::State> st(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    q.push_back(block(r_raw(gen), fract(gen), fract(gen)));
+    q.back().membrane.i_offset = Accum{mv(gen) >> 6};
+    st[i].synapse = {Accum{mv(gen)}, Accum{mv(gen) >> 3}};
+    st[i].membrane = {Accum{mv(gen)}, int32_t(i % 4)};
+  }
+  Neurons x;
+  auto records = std::make_unique<LifRecords>();
+  ASSERT_EQ(LifCurrExpBatch::load(q.data(), st.data(), n, *x.p, *x.s), n);
+  ASSERT_EQ(LifCurrExpRecords::load(q.data(), st.data(), n, *records), n);
+  const std::unique_ptr<LifRecords> want = to_records(x, n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const LifRecord &a = records->n[i], &b = want->n[i];
+    EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "record " << i;
+    EXPECT_EQ(LifCurrExpRecords::voltage(*records, i).raw, x.s->v[i]);
+    EXPECT_EQ(LifCurrExpRecords::gsyn_exc(*records, i).raw, LifCurrExpBatch::gsyn_exc(*x.s, i).raw);
+    EXPECT_EQ(LifCurrExpRecords::gsyn_inh(*records, i).raw, LifCurrExpBatch::gsyn_inh(*x.s, i).raw);
+  }
+  q[20] = block(257 << 15, 0x1u, 0xFFFFFFFFu);  // R init_I >= 256 MOhm
+  EXPECT_EQ(LifCurrExpRecords::load(q.data(), st.data(), n, *records), 20u);
 }
 
 TEST(LifCurrExpBatch, LoadRejectsGainsOfOneOrMore) {
