@@ -200,7 +200,7 @@ TEST_F(LifAvx2, EqualsPortableLoopOnEveryFactorAndState) {
       for (uint32_t f : kEdgeFactors) {
         x.s->exc[i] = a;
         x.s->inh[i] = a ^ 1;
-        x.s->v[i] = -a;
+        x.s->v[i] = static_cast<int32_t>(0u - static_cast<uint32_t>(a));  // INT32_MIN stays itself
         x.s->refract[i] = 0;
         const uint32_t decay = known ? (f | 0x80000000u) : f, gain = known ? (f & 0x7FFFFFFFu) : f;
         x.p->decay_exc[i] = x.p->decay_inh[i] = x.p->decay_v[i] = decay;
