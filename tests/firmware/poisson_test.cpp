@@ -492,6 +492,27 @@ TEST(PoissonCore, CappedDrawsAreCountedInProvenance) {
   EXPECT_EQ(p.spike_records_dropped, 0u);
 }
 
+#if defined(__x86_64__)
+TEST(PoissonDueMask, Avx2MaskEqualsTheScalarCompare) {
+  // Every source count around the 8-lane and 32-bit word edges; stale ticks
+  // equal to the current one past n must not show, nor any bit past n.
+  if (!fw::poisson_due_avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+  constexpr uint32_t kTick = 7;
+  Rng rng = seeded(11, 0);
+  for (uint32_t n = 0; n <= fw::kMaxSourcesPerCore; ++n) {
+    std::array<uint32_t, fw::kMaxSourcesPerCore> due_tick{};
+    for (uint32_t i = 0; i < fw::kMaxSourcesPerCore; ++i)
+      due_tick[i] = i >= n ? kTick : kTick - 1 + rng.next() % 3;  // 6, 7 or 8
+    std::array<uint32_t, fw::kPoissonDueWords> got{}, want{};
+    fw::poisson_due_mask_avx2(due_tick.data(), n, kTick, got.data());
+    for (uint32_t i = 0; i < n; ++i)
+      if (due_tick[i] == kTick) want[i / fw::kPoissonDueWordBits] |= uint32_t{1} << (i % fw::kPoissonDueWordBits);
+    const uint32_t words = (n + fw::kPoissonDueWordBits - 1) / fw::kPoissonDueWordBits;
+    for (uint32_t w = 0; w < words; ++w) EXPECT_EQ(got[w], want[w]) << "n " << n << " word " << w;
+  }
+}
+#endif
+
 // --- spike arrays -----------------------------------------------------------
 
 TEST(SpikeArrayCore, ReplaysExactlyTheListedSpikes) {
