@@ -4,6 +4,7 @@
 
 #include "neuron/lif_curr_exp_arith.h"
 #include "neuron/lif_curr_exp_avx2.h"
+#include "neuron/lif_curr_exp_avx512.h"
 
 namespace spindle::fw {
 namespace {
@@ -124,7 +125,10 @@ uint32_t LifCurrExpBatch::update(const LifParamsSoA& p, LifStateSoA& s, uint32_t
                                  uint32_t* in_inh, const RingInputScale& scale_exc, const RingInputScale& scale_inh,
                                  bool ranges_known, uint16_t* fired, uint32_t& saturated) {
 #if defined(__x86_64__)
-  // The AVX2 loop is bit-identical to update_portable.
+  // Widest first: AVX-512 (F, DQ), else AVX2, else the portable loop; the
+  // vector loops are bit-identical to update_portable.
+  if (lif_avx512_available())
+    return lif_update_avx512(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, fired, saturated);
   if (lif_avx2_available())
     return lif_update_avx2(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, fired, saturated);
 #endif

@@ -108,8 +108,10 @@ class LifCurrExpBatch {
   static uint32_t update(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                          const RingInputScale& scale_exc, const RingInputScale& scale_inh, bool ranges_known,
                          uint16_t* fired, uint32_t& saturated);
-  // Host: `update` runs lif_update_avx2 (neuron/lif_curr_exp_avx2.h) where
-  // the CPU has AVX2, else this portable loop; same contract, same bits.
+  // Host: `update` runs lif_update_avx512 (neuron/lif_curr_exp_avx512.h)
+  // where the CPU has AVX-512 F and DQ, else lif_update_avx2
+  // (neuron/lif_curr_exp_avx2.h) where it has AVX2, else this portable loop;
+  // same contract, same bits.
   static uint32_t update_portable(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc,
                                   uint32_t* in_inh, const RingInputScale& scale_exc,
                                   const RingInputScale& scale_inh, bool ranges_known, uint16_t* fired,

@@ -108,7 +108,7 @@ class Core {
   RingBuffer ring_;
   PopulationTable population_table_;  // holds the synaptic matrix too
 
-  alignas(8) uint32_t params_[kMaxNeuronsPerCore * kMaxNeuronParamWords] = {};
+  alignas(kBatchArrayAlign) uint32_t params_[kMaxNeuronsPerCore * kMaxNeuronParamWords] = {};
   alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};
   static_assert(sizeof(LifNeurons) <= sizeof(params_));
   bool lif_ranges_known_ = false;

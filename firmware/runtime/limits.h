@@ -19,4 +19,15 @@ inline constexpr uint32_t kMaxSpikesPerSourcePerTick = 16;
 inline constexpr uint32_t kMaxNeuronParamWords = 16;   // largest model parameter block
 inline constexpr uint32_t kMaxNeuronStateWords = 8;    // largest model state block
 
+// Alignment of the arrays the neuron batch streams through (the folded
+// parameters and state in Core's parameter buffer, the ring buffer's
+// columns): a cache line on the host, so that no 64-byte AVX-512 access
+// spans two lines (one that does costs a second access); 8 on Cortex-M
+// (LDRD / STRD).
+#if defined(__arm__)
+inline constexpr size_t kBatchArrayAlign = 8;
+#else
+inline constexpr size_t kBatchArrayAlign = 64;
+#endif
+
 }  // namespace spindle::fw

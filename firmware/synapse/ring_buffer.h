@@ -72,7 +72,7 @@ class RingBuffer {
   uint32_t saturations() const { return saturations_; }
 
  private:
-  uint32_t words_[kRingBufferWords] = {};
+  alignas(kBatchArrayAlign) uint32_t words_[kRingBufferWords] = {};
   uint32_t slot_mask_ = 0;
   uint32_t column_bits_ = 0;
   uint32_t index_bits_ = 0;

@@ -1,20 +1,25 @@
-// The AVX2 IF_curr_exp batch (firmware/neuron/lif_curr_exp_avx2.h) against
-// the portable loop (LifCurrExpBatch::update_portable) bit for bit: random
+// The vector IF_curr_exp batches, AVX2 (firmware/neuron/lif_curr_exp_avx2.h)
+// and AVX-512 (lif_curr_exp_avx512.h), each against the portable loop
+// (LifCurrExpBatch::update_portable) bit for bit, every case on both: random
 // neurons over the whole range and hand-picked edges (saturating states and
 // sums, refractory neurons, states exactly at threshold, negative values,
 // decays and gains at 0, 1/2 and 1 - 2^-32, every weight shift, both
 // product forms), population sizes around the vector width so that the
-// masked last vector runs, and nothing outside [0, n) written.
+// masked last vector runs, and nothing outside [0, n) written. A loop the
+// CPU cannot run is skipped with a message.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <ostream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "neuron/lif_curr_exp.h"
 #include "neuron/lif_curr_exp_avx2.h"
+#include "neuron/lif_curr_exp_avx512.h"
 
 #if defined(__x86_64__)
 namespace spindle::fw {
@@ -113,15 +118,19 @@ void expect_same_state(const LifStateSoA& a, const LifStateSoA& b) {
   }
 }
 
+// A vector loop under test: lif_update_avx2 or lif_update_avx512.
+using Batch = uint32_t (*)(const LifParamsSoA&, LifStateSoA&, uint32_t, uint32_t*, uint32_t*, const RingInputScale&,
+                           const RingInputScale&, bool, uint16_t*, uint32_t&);
+
 struct Case {
   uint32_t n;
   int32_t shift_exc, shift_inh;
   bool known;
 };
 
-// Runs both loops for `ticks` ticks from the same neurons; returns the
-// number of spikes compared.
-uint32_t compare(const Neurons& x, const Case& c, std::mt19937& gen, int ticks) {
+// Runs `batch` and the portable loop for `ticks` ticks from the same
+// neurons; returns the number of spikes compared.
+uint32_t compare(Batch batch, const Neurons& x, const Case& c, std::mt19937& gen, int ticks) {
   Neurons a, b;
   *a.p = *x.p;
   *a.s = *x.s;
@@ -139,12 +148,15 @@ uint32_t compare(const Neurons& x, const Case& c, std::mt19937& gen, int ticks) 
   for (int tick = 0; tick < ticks; ++tick) {
     SCOPED_TRACE(testing::Message() << "n " << c.n << " shifts " << c.shift_exc << "/" << c.shift_inh << " known "
                                     << c.known << " tick " << tick);
-    const bool wild = tick % 4 == 3;
-    std::vector<uint32_t> exc_a = sums(gen, c.n, se, wild), inh_a = sums(gen, c.n, si, wild);
+    // Sums at the limits on both sides (ticks 3, 7, 11), or on one side only
+    // (1 and 9 excitatory, 5 inhibitory), so that each side alone must take
+    // the loops off their shift-only path.
+    const bool wild_exc = tick % 4 == 3 || tick % 8 == 1, wild_inh = tick % 4 == 3 || tick % 8 == 5;
+    std::vector<uint32_t> exc_a = sums(gen, c.n, se, wild_exc), inh_a = sums(gen, c.n, si, wild_inh);
     std::vector<uint32_t> exc_b = exc_a, inh_b = inh_a;
     uint16_t fired_a[kMaxNeuronsPerCore] = {}, fired_b[kMaxNeuronsPerCore] = {};
     uint32_t sat_a = 7, sat_b = 7;  // both add to what is there
-    const uint32_t n_a = lif_update_avx2(*a.p, *a.s, c.n, exc_a.data(), inh_a.data(), se, si, c.known, fired_a, sat_a);
+    const uint32_t n_a = batch(*a.p, *a.s, c.n, exc_a.data(), inh_a.data(), se, si, c.known, fired_a, sat_a);
     const uint32_t n_b = LifCurrExpBatch::update_portable(*a.p, *b.s, c.n, exc_b.data(), inh_b.data(), se, si,
                                                           c.known, fired_b, sat_b);
     EXPECT_EQ(std::vector<uint16_t>(fired_a, fired_a + n_a), std::vector<uint16_t>(fired_b, fired_b + n_b));
@@ -158,19 +170,39 @@ uint32_t compare(const Neurons& x, const Case& c, std::mt19937& gen, int ticks) 
   return spikes;
 }
 
-class LifAvx2 : public testing::Test {
+struct VectorLoop {
+  const char* name;
+  Batch batch;
+  bool (*available)();
+  const char* missing;  // the skip message
+};
+
+// Names the loop in failure messages (gtest would print its bytes).
+void PrintTo(const VectorLoop& loop, std::ostream* os) { *os << loop.name; }
+
+class LifVector : public testing::TestWithParam<VectorLoop> {
  protected:
   void SetUp() override {
-    if (!lif_avx2_available()) GTEST_SKIP() << "this CPU has no AVX2";
+    if (!GetParam().available()) GTEST_SKIP() << GetParam().missing;
+  }
+  uint32_t compare(const Neurons& x, const Case& c, std::mt19937& gen, int ticks) {
+    return fw::compare(GetParam().batch, x, c, gen, ticks);
   }
 };
 
-TEST_F(LifAvx2, EqualsPortableLoopOnEdgesAndSizes) {
+INSTANTIATE_TEST_SUITE_P(
+    Loops, LifVector,
+    testing::Values(VectorLoop{"Avx2", lif_update_avx2, lif_avx2_available, "this CPU has no AVX2"},
+                    VectorLoop{"Avx512", lif_update_avx512, lif_avx512_available,
+                               "this CPU (or its OS) has no AVX-512 F and DQ"}),
+    [](const testing::TestParamInfo<VectorLoop>& loop) { return std::string(loop.param.name); });
+
+TEST_P(LifVector, EqualsPortableLoopOnEdgesAndSizes) {
   std::mt19937 gen(11);
   uint32_t spikes = 0;
   for (bool known : {false, true}) {
     const Neurons x = edge_neurons(gen, known);
-    for (uint32_t n : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 100u, 108u, 255u, kMaxNeuronsPerCore}) {
+    for (uint32_t n : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 108u, 255u, kMaxNeuronsPerCore}) {
       spikes += compare(x, {n, 6, 6, known}, gen, 12);
       spikes += compare(x, {n, -2, 3, known}, gen, 12);
       if (HasFailure()) return;
@@ -179,7 +211,7 @@ TEST_F(LifAvx2, EqualsPortableLoopOnEdgesAndSizes) {
   EXPECT_GT(spikes, 1000u);  // the spike masks and resets were compared
 }
 
-TEST_F(LifAvx2, EqualsPortableLoopForEveryWeightShift) {
+TEST_P(LifVector, EqualsPortableLoopForEveryWeightShift) {
   std::mt19937 gen(12);
   const Neurons x = edge_neurons(gen, false);
   for (int32_t shift = -31; shift <= 31; ++shift) {
@@ -191,7 +223,7 @@ TEST_F(LifAvx2, EqualsPortableLoopForEveryWeightShift) {
 
 // Decays and gains of every size with states of every size, both forms:
 // each product's rounding (ties included, f = 2^31) and the a 2^32 term.
-TEST_F(LifAvx2, EqualsPortableLoopOnEveryFactorAndState) {
+TEST_P(LifVector, EqualsPortableLoopOnEveryFactorAndState) {
   std::mt19937 gen(13);
   for (bool known : {false, true}) {
     Neurons x = edge_neurons(gen, known);
