@@ -1,12 +1,9 @@
 #include "platform/native_platform.h"
 
-#include <chrono>
+#include "platform/host_timer.h"
 
 namespace spindle::fw {
 
-uint32_t NativePlatform::read_timer_us() {
-  using namespace std::chrono;
-  return static_cast<uint32_t>(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
-}
+uint32_t NativePlatform::read_timer_us() { return host_timer_us(); }
 
 }  // namespace spindle::fw

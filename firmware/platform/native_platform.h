@@ -1,6 +1,6 @@
 // Platform for a core running natively (tests, the emulator's engine): the
 // image is a host buffer, sent packets go to the outbox the caller drains,
-// and the timer is the host's steady clock.
+// and the timer is the host clock (platform/host_timer.h).
 #pragma once
 
 #include <cstdint>
