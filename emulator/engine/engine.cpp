@@ -76,8 +76,27 @@ const CoreSlot* Engine::find(CoreLocation where) const {
 // One pass per native core and tick: deliver the inbox routed in the
 // previous tick, then run the timestep. Fusing the two halves the hand-overs
 // between threads per tick.
+// On one thread the range is every core: the packets of the next two cores
+// are prefetched while this one runs, a step of their two dependent misses
+// a packet per core ahead (Core::prefetch_row_bounds, prefetch_rows). Items
+// handed out one at a time (several threads) have no look-ahead: another
+// thread may be clearing those inboxes. (A third step, the ring buffer
+// cells, cost more than it saved: docs/performance.md.)
 void Engine::deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool tick) {
+  // The first lines of a busy core's inbox are enough to start on.
+  constexpr size_t kPrefetchPackets = 64;
+  auto ahead = [&](size_t i, void (fw::Core::*hint)(const fw::Packet*, uint32_t) const) {
+    if (i >= end) return;
+    const CoreSlot& next = *native_slots_[i];
+    const std::vector<fw::Packet>& inbox = inboxes_[inbox_index(next.where)];
+    if (!inbox.empty()) (next.core.*hint)(inbox.data(), static_cast<uint32_t>(std::min(inbox.size(), kPrefetchPackets)));
+  };
+  if (deliver_first) ahead(begin + 1, &fw::Core::prefetch_row_bounds);
   for (size_t i = begin; i < end; ++i) {
+    if (deliver_first) {
+      ahead(i + 2, &fw::Core::prefetch_row_bounds);
+      ahead(i + 1, &fw::Core::prefetch_rows);
+    }
     CoreSlot& s = *native_slots_[i];
     if (deliver_first) deliver(s);
     if (tick) s.core.tick();

@@ -46,11 +46,22 @@ class PopulationTable {
   uint32_t size() const { return n_; }
 
   SynapticRow lookup(uint32_t key) const {
+    const uint32_t* offsets = row_offsets(key);
+    if (offsets == nullptr) return {};
+    // Row r is [offsets[r], offsets[r + 1]): two adjacent loads, no count word.
+    const uint32_t begin = offsets[0];
+    return {matrix_ + begin, offsets[1] - begin, true};
+  }
+
+  // Where the key's row bounds are (offsets[0], offsets[1]), or null if no
+  // entry holds the key; touches only the table, not the matrix (the host
+  // prefetches with it: Core::prefetch_rows).
+  const uint32_t* row_offsets(uint32_t key) const {
     // Last entry whose key <= packet key; disjoint ranges mean it is the only
     // candidate. Entries of earlier buckets all have smaller keys and those
     // of later buckets larger ones, so the search needs only the packet's
     // bucket; a key past the last bucket's span belongs to the last bucket.
-    if (key < first_key_) return {};
+    if (key < first_key_) return nullptr;
     uint32_t bucket = (key - first_key_) >> shift_;
     if (bucket >= kPopulationBuckets) bucket = kPopulationBuckets - 1;
     uint32_t lo = first_[bucket], hi = first_[bucket + 1];
@@ -58,16 +69,15 @@ class PopulationTable {
       const uint32_t mid = lo + (hi - lo) / 2;
       if (entries_[mid].key <= key) lo = mid + 1; else hi = mid;
     }
-    if (lo == 0) return {};
+    if (lo == 0) return nullptr;
     const image::PopulationTableEntry& e = entries_[lo - 1];
-    if ((key & e.mask) != e.key) return {};
+    if ((key & e.mask) != e.key) return nullptr;
     const uint32_t row = key & ~e.mask;
-    if (row >= e.n_rows) return {};
-    // Row r is [offsets[r], offsets[r + 1]): two adjacent loads, no count word.
-    const uint32_t* offsets = matrix_ + e.row_offsets + row;
-    const uint32_t begin = offsets[0];
-    return {matrix_ + begin, offsets[1] - begin, true};
+    if (row >= e.n_rows) return nullptr;
+    return matrix_ + e.row_offsets + row;
   }
+
+  const uint32_t* matrix() const { return matrix_; }
 
  private:
   const image::PopulationTableEntry* entries_ = nullptr;
