@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/csv_numbers.h"
 #include "fixed/fixed_point.h"
 #include "quantize/quantize.h"
 #include "router/counters.h"
@@ -72,10 +73,12 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   std::ofstream csv = open_out(dir / "spikes.csv");
   csv << "population,neuron,time_ms\n";
   std::ofstream state;
-  // spikes.csv lines are formatted with snprintf's %g (what the stream's
-  // default format of a double is) into one buffer: a million spikes per
-  // second of run are common, and operator<< cost ~3000 instructions a line.
-  std::string lines;
+  // CSV lines are formatted into one buffer (a million spikes per second of
+  // run are common, and operator<< cost ~3000 instructions a line), times
+  // with the timestep's decimals and values in round-trip form
+  // (cli/csv_numbers.h).
+  const TickTimeFormat time_format(dt);
+  std::string lines, state_lines;
   auto flush_lines = [&](size_t above) {
     if (lines.size() <= above) return;
     csv.write(lines.data(), static_cast<std::streamsize>(lines.size()));
@@ -88,14 +91,16 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
     fill(i, core);
     if (core.population >= summary.size()) throw std::runtime_error("core recording of an unknown population");
     const std::string& label = summary[core.population].label;
+    char field[TickTimeFormat::kMaxChars];
     for (const SpikeSample& s : core.spikes) {
-      const double t = static_cast<double>(s.tick) * dt;
-      char line[48];
-      const int n = std::snprintf(line, sizeof line, ",%u,%g\n", s.neuron, t);
       lines += label;
-      lines.append(line, static_cast<size_t>(n));
+      lines += ',';
+      lines += std::to_string(s.neuron);
+      lines += ',';
+      lines.append(field, time_format.write(field, s.tick));
+      lines += '\n';
       spikes[core.population].push_back(s.neuron);
-      spikes[core.population].push_back(t);
+      spikes[core.population].push_back(static_cast<double>(s.tick) * dt);
       ++summary[core.population].spikes;
     }
     flush_lines(size_t{1} << 20);
@@ -103,11 +108,26 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
       state = open_out(dir / "state.csv");
       state << "population,neuron,time_ms,variable,value\n";
     }
-    for (const StateSample& s : core.states)
-      state << label << ',' << s.neuron << ',' << static_cast<double>(s.tick) * dt << ',' << variable_name(s.variable)
-            << ',' << s.value << '\n';
+    for (const StateSample& s : core.states) {
+      state_lines += label;
+      state_lines += ',';
+      state_lines += std::to_string(s.neuron);
+      state_lines += ',';
+      state_lines.append(field, time_format.write(field, s.tick));
+      state_lines += ',';
+      state_lines += variable_name(s.variable);
+      state_lines += ',';
+      state_lines.append(field, write_value(field, s.value));
+      state_lines += '\n';
+    }
+    if (state_lines.size() > (size_t{1} << 20)) {
+      state.write(state_lines.data(), static_cast<std::streamsize>(state_lines.size()));
+      state_lines.clear();
+    }
   }
   flush_lines(0);
+  if (!state_lines.empty()) state.write(state_lines.data(), static_cast<std::streamsize>(state_lines.size()));
+  if (state.is_open() && !state) throw std::runtime_error((dir / "state.csv").string() + ": write failed");
   if (!csv) throw std::runtime_error((dir / "spikes.csv").string() + ": write failed");
   for (size_t p = 0; p < summary.size(); ++p)
     if (summary[p].recorded) write_npy(dir / (summary[p].label + ".spikes.npy"), spikes[p], spikes[p].size() / 2, 2);
