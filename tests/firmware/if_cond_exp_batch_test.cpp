@@ -251,7 +251,7 @@ TEST_F(IfCondExpBatch, HandPickedCases) {
       for (int32_t v : {INT32_MIN, -1, 0, INT32_MAX}) {
         Params p = typical;
         p.input.e_rev_exc = Accum{e};
-        p.input.e_rev_inh = Accum{-e};
+        p.input.e_rev_inh = Accum{e == INT32_MIN ? INT32_MAX : -e};  // -INT32_MIN overflows
         p.synapse.exc_init = UFract32{0xFFFFFFFFu};
         State s = rest;
         s.synapse.exc = Accum{g_exc};
