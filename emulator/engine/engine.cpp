@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,14 @@ std::string describe(CoreLocation w) {
 unsigned default_engine_threads(uint64_t native_neurons, unsigned hardware_threads) {
   const uint64_t by_work = native_neurons / kNeuronsPerThread;
   return static_cast<unsigned>(std::min<uint64_t>(std::max<uint64_t>(by_work, 1), std::max(hardware_threads, 1u)));
+}
+
+unsigned threads_for_core_phase(double seconds_per_tick, unsigned threads_now, unsigned hardware_threads) {
+  const double single_thread = seconds_per_tick * std::max(threads_now, 1u);
+  const double wanted = std::ceil(single_thread / kCorePhasePerThreadSeconds);
+  const unsigned cap = std::max(hardware_threads, 1u);
+  const unsigned by_work = wanted >= cap ? cap : static_cast<unsigned>(std::max(wanted, 1.0));
+  return std::max(std::min(threads_now, cap), by_work);
 }
 
 Engine::Engine(MachineDescription machine, EngineConfig config)
@@ -62,6 +71,7 @@ void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image, st
 
 unsigned Engine::threads() const {
   if (config_.threads != 0) return config_.threads;
+  if (measured_threads_ != 0) return measured_threads_;
   uint64_t neurons = 0;
   for (const CoreSlot* s : native_slots_) neurons += s->core.n_neurons();
   return default_engine_threads(neurons, std::thread::hardware_concurrency());
@@ -196,7 +206,9 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
     pool_->parallel_for(native, tick_job);
     end_remote_ticks();
     const auto routing = Clock::now();
-    totals_.core_seconds += std::chrono::duration<double>(routing - phase).count();
+    const double core_phase = std::chrono::duration<double>(routing - phase).count();
+    totals_.core_seconds += core_phase;
+    if (config_.threads == 0 && measured_threads_ == 0) probe_threads(core_phase);
 
     for (const auto& s : slots_) {
       if (s->remote) {
@@ -243,7 +255,25 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   flush_remote_inboxes();
   totals_.core_seconds += seconds_since(phase);
   totals_.wall_seconds += seconds_since(start);
+  totals_.threads = pool_->threads();
   return make_report();
+}
+
+// The measured default: after the warm-up, kThreadProbeTicks ticks of the
+// core phase decide once; a larger pool takes over at the next tick. Only
+// native cores are timed (a QEMU or serial core's tick is the link's
+// round trip, which more host threads do not shorten).
+void Engine::probe_threads(double core_phase_seconds) {
+  if (!remote_slots_.empty()) {
+    measured_threads_ = pool_->threads();
+    return;
+  }
+  if (++probe_ticks_ <= kThreadWarmupTicks) return;
+  probe_seconds_ += core_phase_seconds;
+  if (probe_ticks_ < kThreadWarmupTicks + kThreadProbeTicks) return;
+  measured_threads_ = threads_for_core_phase(probe_seconds_ / kThreadProbeTicks, pool_->threads(),
+                                             std::thread::hardware_concurrency());
+  if (measured_threads_ != pool_->threads()) pool_ = std::make_unique<WorkerPool>(measured_threads_);
 }
 
 void Engine::schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet& packet) {

@@ -93,6 +93,7 @@ struct RunReport {
   uint64_t spikes = 0;
   uint32_t late_ticks = 0;     // real-time pacing: ticks that ended after their deadline
   double max_lateness_ms = 0;
+  unsigned threads = 0;        // host threads the last run() ended with
   std::vector<uint32_t> first_late_ticks;  // up to kMaxListedLateTicks of them
   std::vector<CoreReport> cores;
   FabricReport fabric;
@@ -107,8 +108,25 @@ using ProgressFn = std::function<void(uint32_t done, uint32_t total)>;
 // slice (ms) when other processes hold the CPUs. CUBA (4000 neurons, 37
 // cores) ran 1.9x slower in wall time on 2 threads than on 1 (loaded VM).
 constexpr uint64_t kNeuronsPerThread = 16384;
-// The thread count used when EngineConfig::threads is 0.
+// The thread count used when EngineConfig::threads is 0, before any tick.
 unsigned default_engine_threads(uint64_t native_neurons, unsigned hardware_threads);
+
+// With EngineConfig::threads 0 the engine also times its core phase (cores'
+// deliver and tick, the part threads share) over kThreadProbeTicks ticks
+// after kThreadWarmupTicks, and adds threads if the work is long enough: a
+// neuron count says little about a tick's cost (a CUBA neuron is ~1 ns, an
+// IF_cond_exp one ~8, a Poisson source at 12 kHz far more). A second thread
+// pays for its two hand-overs a tick (a few us each on an idle machine) when
+// the phase takes more than kCorePhasePerThreadSeconds: COBA's ~38 us went
+// to 23 us on 2 threads, CUBA's ~6 us to 20 us. Results do not depend on the
+// thread count (Engine.AnyThreadCountGivesBitIdenticalResults).
+constexpr uint32_t kThreadWarmupTicks = 16;
+constexpr uint32_t kThreadProbeTicks = 128;
+constexpr double kCorePhasePerThreadSeconds = 30e-6;
+// Threads for a core phase of `seconds_per_tick` measured on `threads_now`
+// threads: one per kCorePhasePerThreadSeconds of single-thread work, never
+// fewer than threads_now, at most the hardware's.
+unsigned threads_for_core_phase(double seconds_per_tick, unsigned threads_now, unsigned hardware_threads);
 
 class Engine {
  public:
@@ -152,7 +170,7 @@ class Engine {
   const std::vector<std::unique_ptr<CoreSlot>>& cores() const { return slots_; }
   const CoreSlot* find(CoreLocation where) const;
   // Host threads the next run() uses (config, or chosen from the cores
-  // loaded so far).
+  // loaded so far and, once measured, from the core phase's time).
   unsigned threads() const;
 
  private:
@@ -160,6 +178,7 @@ class Engine {
     return machine_.mesh.index(where.chip) * machine_.cores_per_chip + where.core;
   }
   void deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool tick);
+  void probe_threads(double core_phase_seconds);
   void deliver(CoreSlot& s);
   void hand_remote_inboxes();
   void begin_remote_ticks();
@@ -172,6 +191,10 @@ class Engine {
   EngineConfig config_;
   Fabric fabric_;
   std::unique_ptr<WorkerPool> pool_;  // sized at run() from the cores loaded
+  // The measured default (threads 0): probe progress and the result.
+  uint32_t probe_ticks_ = 0;
+  double probe_seconds_ = 0;
+  unsigned measured_threads_ = 0;
   std::vector<CoreSlot*> native_slots_;  // in slot order
   std::vector<std::unique_ptr<CoreSlot>> slots_;
   std::vector<CoreSlot*> remote_slots_;  // in slot order

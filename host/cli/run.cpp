@@ -182,7 +182,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-d,--duration", args->duration_ms, "Biological time to run, ms (default: the network's run.duration_ms)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--out", args->out, "Directory for the results")->capture_default_str();
-  cmd->add_option("-t,--threads", args->threads, "Host threads (0: one per hardware thread)")->capture_default_str();
+  cmd->add_option("-t,--threads", args->threads,
+                  "Host threads (0: chosen from the work: by neuron count, then by the time of the first ticks)")
+      ->capture_default_str();
   cmd->add_option("--backend", args->backend,
                   "What runs the cores: native, qemu (ARM images under qemu-system-arm) or serial (flashed boards)")
       ->check(CLI::IsMember({"native", "qemu", "serial"}))

@@ -49,7 +49,7 @@ TEST(Engine, AnyThreadCountGivesBitIdenticalResults) {
   for (unsigned threads : {1u, 2u, 3u, 5u, 0u}) {  // 0: the default
     auto engine = load_synthetic(net, threads);
     const emu::RunReport report = engine->run(150);
-    engine->run(150);  // continuing a run is the same as one long run
+    engine->run(150);  // continuing a run is the same as one long run (and the default probes threads in it)
     ASSERT_GT(report.synaptic_events, 0u);
     std::vector<std::vector<fw::SpikeRecord>> spikes;
     for (const auto& slot : engine->cores()) spikes.push_back(slot->spikes.to_vector());
@@ -119,6 +119,28 @@ TEST(Engine, DefaultThreadsFollowTheWork) {
   for (const auto& slot : engine->cores()) neurons += slot->core.n_neurons();
   EXPECT_EQ(engine->threads(), emu::default_engine_threads(neurons, std::thread::hardware_concurrency()));
   EXPECT_EQ(load_synthetic(net, 3)->threads(), 3u);  // asked for: kept
+}
+
+TEST(Engine, MeasuredDefaultAddsThreadsForLongCorePhases) {
+  constexpr double per = emu::kCorePhasePerThreadSeconds;
+  EXPECT_EQ(emu::threads_for_core_phase(0.2 * per, 1, 8), 1u);  // CUBA-like: one thread
+  EXPECT_EQ(emu::threads_for_core_phase(1.0 * per, 1, 8), 1u);
+  EXPECT_EQ(emu::threads_for_core_phase(1.3 * per, 1, 8), 2u);  // COBA-like
+  EXPECT_EQ(emu::threads_for_core_phase(9.0 * per, 1, 2), 2u);  // at most the hardware's
+  EXPECT_EQ(emu::threads_for_core_phase(9.0 * per, 1, 0), 1u);  // hardware_concurrency() unknown
+  EXPECT_EQ(emu::threads_for_core_phase(2.5 * per, 2, 8), 5u);  // measured on 2 threads: 5 x per of work
+  EXPECT_EQ(emu::threads_for_core_phase(0.1 * per, 4, 8), 4u);  // never fewer than the neuron count chose
+  EXPECT_EQ(emu::threads_for_core_phase(0.1 * per, 4, 2), 2u);
+
+  // Whatever the probe decides, a run reports the threads it ended with and
+  // a run with threads 0 long enough to probe keeps results bit-identical
+  // (AnyThreadCountGivesBitIdenticalResults covers the default too).
+  const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
+  auto engine = load_synthetic(net, 0);
+  const emu::RunReport report = engine->run(emu::kThreadWarmupTicks + emu::kThreadProbeTicks + 10);
+  EXPECT_EQ(report.threads, engine->threads());
+  EXPECT_GE(report.threads, 1u);
+  EXPECT_EQ(load_synthetic(net, 3)->run(200).threads, 3u);  // asked for: kept, no probe
 }
 
 TEST(Engine, SpikesCrossingChipsArriveAfterTheirDelay) {
