@@ -342,16 +342,23 @@ void Core::sample_lif_curr_exp() {
   }
 }
 
+template <class Batch>
+void Core::run_batch(Batch&& batch) {
+  uint32_t saturated = 0;
+  const uint32_t n_fired =
+      batch(ring_.column(tick_, 0), ring_.column(tick_, 1), RingInputScale::from_weight_shift(weight_shift_[0]),
+            RingInputScale::from_weight_shift(weight_shift_[1]), fired_, saturated);
+  ring_.count_saturations(saturated);
+  for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
+}
+
 void Core::update_lif_curr_exp() {
   constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
   if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0) sample_lif_curr_exp();
-  uint32_t saturated = 0;
-  const uint32_t n_fired = lif().update(
-      n_neurons_, ring_.column(tick_, 0), ring_.column(tick_, 1),
-      RingInputScale::from_weight_shift(weight_shift_[0]), RingInputScale::from_weight_shift(weight_shift_[1]),
-      lif_ranges_known_, fired_, saturated);
-  ring_.count_saturations(saturated);
-  for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
+  run_batch([&](uint32_t* in_exc, uint32_t* in_inh, const RingInputScale& se, const RingInputScale& si,
+                uint16_t* fired, uint32_t& saturated) {
+    return lif().update(n_neurons_, in_exc, in_inh, se, si, lif_ranges_known_, fired, saturated);
+  });
 }
 
 template <class Model>
@@ -367,13 +374,10 @@ void Core::update_neurons() {
   // spike order as the loop below (neuron/if_cond_exp_batch.h).
   if constexpr (std::is_same_v<Model, IfCondExp>) {
     if (if_cond_exp_avx512_available()) {
-      uint32_t saturated = 0;
-      const uint32_t n_fired = if_cond_exp_update_avx512(
-          params, states, n_neurons_, ring_.column(tick_, 0), ring_.column(tick_, 1),
-          RingInputScale::from_weight_shift(weight_shift_[0]), RingInputScale::from_weight_shift(weight_shift_[1]),
-          fired_, saturated);
-      ring_.count_saturations(saturated);
-      for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
+      run_batch([&](uint32_t* in_exc, uint32_t* in_inh, const RingInputScale& se, const RingInputScale& si,
+                    uint16_t* fired, uint32_t& saturated) {
+        return if_cond_exp_update_avx512(params, states, n_neurons_, in_exc, in_inh, se, si, fired, saturated);
+      });
       return;
     }
   }

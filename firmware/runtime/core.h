@@ -83,6 +83,10 @@ class Core {
 
   template <class Model> void update_neurons();
   void update_lif_curr_exp();
+  // A batch update over this tick's two ring columns: batch(in_exc, in_inh,
+  // scale_exc, scale_inh, fired, saturated) returns the fired count; the
+  // saturated cells are counted and the spikes emitted in neuron order.
+  template <class Batch> void run_batch(Batch&& batch);
   void sample_lif_curr_exp();
   // IF_curr_exp keeps its neurons folded at load time as LifNeurons (its
   // parameters and state) in the parameter buffer; the other models keep

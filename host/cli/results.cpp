@@ -79,10 +79,21 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   // (cli/csv_numbers.h).
   const TickTimeFormat time_format(dt);
   std::string lines, state_lines;
-  auto flush_lines = [&](size_t above) {
-    if (lines.size() <= above) return;
-    csv.write(lines.data(), static_cast<std::streamsize>(lines.size()));
-    lines.clear();
+  // Writes `buffer` out once it holds more than `above` bytes.
+  auto flush = [](std::ofstream& out, std::string& buffer, size_t above) {
+    if (buffer.size() <= above) return;
+    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    buffer.clear();
+  };
+  constexpr size_t kFlushBytes = size_t{1} << 20;
+  char field[TickTimeFormat::kMaxChars];
+  // "population,neuron,time_ms": the start of a line of either file.
+  auto start_line = [&](std::string& buffer, const std::string& label, uint32_t neuron, uint64_t tick) {
+    buffer += label;
+    buffer += ',';
+    buffer += std::to_string(neuron);
+    buffer += ',';
+    buffer.append(field, time_format.write(field, tick));
   };
   CoreRecording core;
   for (size_t i = 0; i < n_cores; ++i) {
@@ -91,42 +102,30 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
     fill(i, core);
     if (core.population >= summary.size()) throw std::runtime_error("core recording of an unknown population");
     const std::string& label = summary[core.population].label;
-    char field[TickTimeFormat::kMaxChars];
     for (const SpikeSample& s : core.spikes) {
-      lines += label;
-      lines += ',';
-      lines += std::to_string(s.neuron);
-      lines += ',';
-      lines.append(field, time_format.write(field, s.tick));
+      start_line(lines, label, s.neuron, s.tick);
       lines += '\n';
       spikes[core.population].push_back(s.neuron);
       spikes[core.population].push_back(static_cast<double>(s.tick) * dt);
       ++summary[core.population].spikes;
     }
-    flush_lines(size_t{1} << 20);
+    flush(csv, lines, kFlushBytes);
     if (!core.states.empty() && !state.is_open()) {
       state = open_out(dir / "state.csv");
       state << "population,neuron,time_ms,variable,value\n";
     }
     for (const StateSample& s : core.states) {
-      state_lines += label;
-      state_lines += ',';
-      state_lines += std::to_string(s.neuron);
-      state_lines += ',';
-      state_lines.append(field, time_format.write(field, s.tick));
+      start_line(state_lines, label, s.neuron, s.tick);
       state_lines += ',';
       state_lines += variable_name(s.variable);
       state_lines += ',';
       state_lines.append(field, write_value(field, s.value));
       state_lines += '\n';
     }
-    if (state_lines.size() > (size_t{1} << 20)) {
-      state.write(state_lines.data(), static_cast<std::streamsize>(state_lines.size()));
-      state_lines.clear();
-    }
+    if (state.is_open()) flush(state, state_lines, kFlushBytes);
   }
-  flush_lines(0);
-  if (!state_lines.empty()) state.write(state_lines.data(), static_cast<std::streamsize>(state_lines.size()));
+  flush(csv, lines, 0);
+  if (state.is_open()) flush(state, state_lines, 0);
   if (state.is_open() && !state) throw std::runtime_error((dir / "state.csv").string() + ": write failed");
   if (!csv) throw std::runtime_error((dir / "spikes.csv").string() + ": write failed");
   for (size_t p = 0; p < summary.size(); ++p)
