@@ -4,6 +4,10 @@
 
 namespace spindle::fw {
 
+// The first reading calibrates the TSC against steady_clock (~2 ms, once per
+// process): taken here, when a core is created, not in a run's first tick.
+NativePlatform::NativePlatform() : OutboxPlatform(outbox_storage_, kOutboxCapacity) { (void)host_timer_us(); }
+
 uint32_t NativePlatform::read_timer_us() { return host_timer_us(); }
 
 }  // namespace spindle::fw

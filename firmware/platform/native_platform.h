@@ -13,7 +13,7 @@ class NativePlatform final : public OutboxPlatform {
  public:
   static constexpr uint32_t kOutboxCapacity = 4096;  // a 256-neuron Poisson core's worst tick
 
-  NativePlatform() : OutboxPlatform(outbox_storage_, kOutboxCapacity) {}
+  NativePlatform();
   uint32_t read_timer_us() override;
 
  private:

@@ -26,6 +26,7 @@
 #include "backend/qemu_backend.h"
 #include "mapping/core_images.h"
 #include "mapping/report.h"
+#include "network/run_settings.h"
 
 namespace spindle::cli {
 namespace {
@@ -107,7 +108,7 @@ int run_network(const RunArgs& a) {
     const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result, nullptr, a.threads);
     emu::EngineConfig config;
     config.threads = a.threads;
-    config.timestep_us = static_cast<uint32_t>(std::lround(dt * 1000));
+    config.timestep_us = host::network::tick_period_us(net->run());  // real-time pace
     emu::Engine engine(*machine, config);
     size_t qemu_cores = 0;
     if (on_qemu) {

@@ -12,6 +12,7 @@
 #include "mapping/from_network.h"
 #include "mapping/pipeline.h"
 #include "mapping/report.h"
+#include "network/run_settings.h"
 #include "network/validate.h"
 
 namespace spindle::daemon {
@@ -143,7 +144,7 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
     emu::EngineConfig config;
     config.threads = limits.engine_threads;
     config.real_time = request.real_time();
-    config.timestep_us = static_cast<uint32_t>(std::max<long>(1, std::lround(job.timestep_ms * 1000)));
+    config.timestep_us = host::network::tick_period_us(net.run());  // real-time runs: timestep x time_scale_factor
     job.engine = std::make_unique<emu::Engine>(machine, config);
     if (request.backend() == "qemu") {
       host::QemuBackendOptions q;

@@ -13,6 +13,7 @@
 #include "image/core_image_builder.h"
 #include "network/cells.h"
 #include "network/expand.h"
+#include "network/run_settings.h"
 
 namespace spindle::host {
 namespace {
@@ -229,7 +230,7 @@ struct Context {
                               std::to_string(slice.lo_atom) + ".." + std::to_string(slice.lo_atom + slice.n_atoms - 1);
     CoreImageSpec spec;
     spec.n_neurons = slice.n_atoms;
-    spec.timestep_us = static_cast<uint32_t>(std::lround(dt * 1000.0));
+    spec.timestep_us = network::tick_period_us(net.run());  // the core's timer period
     spec.key_base = mapping.keys.keys[si].base;
     spec.key_mask = mapping.keys.keys[si].mask;
     spec.seed = core_seed(net.run().seed(), si);

@@ -9,6 +9,7 @@
 #include "image/format.h"
 #include "network/cells.h"
 #include "network/expand.h"
+#include "network/run_settings.h"
 #include "neuron/models.h"
 
 namespace spindle::host {
@@ -164,8 +165,8 @@ ApplicationGraph graph_from_network(const v1::Network& net) {
 
 CostModel cost_model_for(const v1::Network& net) {
   CostModel cost;
-  const double us = std::round(net.run().timestep_ms() * 1000.0);
-  cost.timestep_us = static_cast<uint32_t>(std::clamp(us, 1.0, 1e9));
+  cost.timestep_us = network::timestep_us(net.run());
+  cost.time_scale_factor = network::time_scale_factor(net.run());
   return cost;
 }
 

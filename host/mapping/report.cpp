@@ -24,6 +24,8 @@ MappingReport make_report(const ApplicationGraph& graph, const emu::MachineDescr
   r.application_cores = machine.application_core_count();
   r.table_capacity = options.table_capacity ? options.table_capacity : machine.router_table_capacity;
   r.cycles_per_tick_budget = options.cost.cycles_per_tick_budget();
+  r.time_scale_factor = options.cost.time_scale_factor;
+  r.timestep_us = options.cost.timestep_us;
   r.dtcm_bytes_per_core = machine.dtcm_bytes_per_core;
   r.sdram_bytes_per_core = options.cost.sdram_budget(machine);
   r.key_layout = result.keys.layout;
@@ -64,7 +66,9 @@ nlohmann::json to_json(const MappingReport& r) {
                   {"router_table_capacity", r.table_capacity},
                   {"dtcm_bytes_per_core", r.dtcm_bytes_per_core},
                   {"sdram_bytes_per_core", r.sdram_bytes_per_core},
-                  {"cycles_per_tick_budget", r.cycles_per_tick_budget}};
+                  {"cycles_per_tick_budget", r.cycles_per_tick_budget},
+                  {"timestep_us", r.timestep_us},
+                  {"time_scale_factor", r.time_scale_factor}};
   j["key_layout"] = {{"vertex_bits", r.key_layout.vertex_bits},
                      {"slice_bits", r.key_layout.slice_bits},
                      {"atom_bits", r.key_layout.atom_bits}};

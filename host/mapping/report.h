@@ -50,6 +50,8 @@ struct MappingReport {
   uint32_t application_cores = 0;  // alive, on the machine
   uint32_t table_capacity = 0;
   double cycles_per_tick_budget = 0;
+  double time_scale_factor = 1;    // the cost model's: the budget is clock x timestep x this x usable fraction
+  uint32_t timestep_us = 0;
   uint32_t dtcm_bytes_per_core = 0;
   uint64_t sdram_bytes_per_core = 0;
   KeyLayout key_layout;

@@ -18,6 +18,8 @@ namespace v1 = spindle::v1;
 namespace pb = google::protobuf;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// A core's timer period is a 32-bit count of microseconds; an hour is ample.
+constexpr double kMaxTickPeriodUs = 3600e6;
 
 class Checker {
  public:
@@ -180,6 +182,13 @@ class Checker {
       error("run.timestep_ms", fmt::format("must be > 0, got {}", r.timestep_ms()));
     if (!(r.duration_ms() >= 0) || !std::isfinite(r.duration_ms()))
       error("run.duration_ms", fmt::format("must be >= 0, got {}", r.duration_ms()));
+    const double tsf = r.time_scale_factor();
+    if (!(tsf >= 0) || !std::isfinite(tsf))
+      error("run.time_scale_factor", fmt::format("must be > 0 (or 0 / unset for the default), got {}", tsf));
+    else if (dt_ok() && r.timestep_ms() * tsf * 1000.0 > kMaxTickPeriodUs)
+      error("run.time_scale_factor",
+            fmt::format("timestep x time_scale_factor must be at most {} s (a core's timer period), got {} ms x {}",
+                        kMaxTickPeriodUs / 1e6, r.timestep_ms(), tsf));
   }
 
   bool dt_ok() const { return net_.run().timestep_ms() > 0 && std::isfinite(net_.run().timestep_ms()); }

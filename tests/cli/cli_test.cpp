@@ -174,7 +174,7 @@ TEST_F(CliTest, MapWritesOutFile) {
 }
 
 TEST_F(CliTest, MapOnTooSmallMachineExit1) {
-  const Result r = run("map " + example("cuba.textproto") + " --machine 1");
+  const Result r = run("map " + example("microcircuit_10pct.textproto") + " --machine 1");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("too small"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -234,6 +234,6 @@ TEST_F(CliTest, RunIsRepeatableForAnyThreadCount) {
 TEST_F(CliTest, RunErrors) {
   EXPECT_EQ(run("run " + example("tiny.textproto") + " --duration -5").code, 2);
   EXPECT_EQ(run("run " + example("tiny.textproto") + " --machine nonsense").code, 2);
-  EXPECT_EQ(run("run " + example("cuba.textproto") + " --machine 1").code, 1);
+  EXPECT_EQ(run("run " + example("microcircuit_10pct.textproto") + " --machine 1").code, 1);
   EXPECT_EQ(run("run " + write("bad.textproto", "populations { label: \"x\" size: 0 }").string()).code, 1);
 }

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <utility>
+
 #include "network/load.h"
+#include "network/run_settings.h"
 #include "network/validate.h"
 #include "neuron/models.h"
 
@@ -101,6 +105,28 @@ TEST_F(FromNetworkTest, VertexCostsFromCellType) {
   EXPECT_DOUBLE_EQ(graph_.vertices[1].rate_hz, kGuessNeuronRateHz);
   EXPECT_EQ(graph_.vertices[2].dtcm_bytes_per_atom, sizeof(fw::IfCondExp::Params) + sizeof(fw::IfCondExp::State));
   EXPECT_EQ(cost_model_for(net_).timestep_us, 100u);
+}
+
+// sPyNNaker's default time scale factor, max(1, ceil(1 ms / timestep)), and
+// an explicit one, in the cost model's cycle budget and the cores' timer period.
+TEST_F(FromNetworkTest, TimeScaleFactor) {
+  spindle::v1::RunSettings run;
+  for (const auto& [dt, tsf] : {std::pair{0.1, 10.0}, {1.0, 1.0}, {0.25, 4.0}, {0.3, 4.0}, {2.0, 1.0}, {0.05, 20.0}}) {
+    run.set_timestep_ms(dt);
+    EXPECT_EQ(network::time_scale_factor(run), tsf) << dt;
+    EXPECT_EQ(network::tick_period_us(run), static_cast<uint32_t>(std::lround(dt * 1000 * tsf))) << dt;
+  }
+  run.set_timestep_ms(0.1);
+  run.set_time_scale_factor(2.5);
+  EXPECT_EQ(network::time_scale_factor(run), 2.5);
+  EXPECT_EQ(network::tick_period_us(run), 250u);
+  EXPECT_EQ(network::timestep_us(run), 100u);
+
+  const CostModel by_default = cost_model_for(net_);  // dt 0.1 ms
+  EXPECT_EQ(by_default.time_scale_factor, 10.0);
+  EXPECT_DOUBLE_EQ(by_default.cycles_per_tick_budget(), 200e6 * 100e-6 * 10 * 0.8);
+  net_.mutable_run()->set_time_scale_factor(1);
+  EXPECT_DOUBLE_EQ(cost_model_for(net_).cycles_per_tick_budget(), 200e6 * 100e-6 * 0.8);
 }
 
 TEST(FromNetwork, RecordingAddsSdram) {

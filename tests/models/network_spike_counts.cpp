@@ -13,7 +13,7 @@
 
 namespace spindle::host {
 
-std::vector<std::vector<double>> network_spike_counts(const v1::Network& net, uint32_t first_tick) {
+NetworkSpikeTrains network_spike_trains(const v1::Network& net) {
   EXPECT_TRUE(network::validate_network(net).empty());
   const ApplicationGraph graph = graph_from_network(net);
   MappingOptions options;
@@ -27,12 +27,23 @@ std::vector<std::vector<double>> network_spike_counts(const v1::Network& net, ui
   const emu::RunReport report = engine.run(ticks);
   EXPECT_EQ(report.fabric.totals.dropped_total(), 0u);
 
-  std::vector<std::vector<double>> counts;
-  for (const auto& p : net.populations()) counts.emplace_back(p.size(), 0.0);
+  NetworkSpikeTrains out;
+  out.slices = static_cast<uint32_t>(mapping.partition.slices.size());
+  for (const auto& p : net.populations()) out.ticks.emplace_back(p.size());
   for (const CoreLoad& c : load.cores) {
     const Slice& s = mapping.partition.slices[c.slice];
-    for (const auto& sp : engine.find({c.chip, c.core})->spikes)
-      if (sp.tick >= first_tick) counts[s.vertex][s.lo_atom + sp.neuron] += 1;
+    for (const auto& sp : engine.find({c.chip, c.core})->spikes) out.ticks[s.vertex][s.lo_atom + sp.neuron].push_back(sp.tick);
+  }
+  return out;
+}
+
+std::vector<std::vector<double>> network_spike_counts(const v1::Network& net, uint32_t first_tick) {
+  const NetworkSpikeTrains trains = network_spike_trains(net);
+  std::vector<std::vector<double>> counts;
+  for (const auto& population : trains.ticks) {
+    auto& c = counts.emplace_back(population.size(), 0.0);
+    for (size_t i = 0; i < population.size(); ++i)
+      for (uint32_t tick : population[i]) c[i] += tick >= first_tick ? 1 : 0;
   }
   return counts;
 }

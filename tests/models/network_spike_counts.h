@@ -11,6 +11,14 @@
 
 namespace spindle::host {
 
+// Per population (in the network's order), per neuron: the ticks it fired
+// in, in increasing order; and how many slices (cores) the mapping made.
+struct NetworkSpikeTrains {
+  std::vector<std::vector<std::vector<uint32_t>>> ticks;
+  uint32_t slices = 0;
+};
+NetworkSpikeTrains network_spike_trains(const v1::Network& net);
+
 // Per population (in the network's order), per neuron: spikes in ticks
 // [first_tick, net's duration). Expects a valid network and no dropped
 // packets (gtest failures otherwise).

@@ -48,6 +48,14 @@ TEST(NetworkValidate, RunSettings) {
             "run.timestep_ms: must be > 0, got 0\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_duration_ms(-1); }),
             "run.duration_ms: must be >= 0, got -1\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_time_scale_factor(-2); }),
+            "run.time_scale_factor: must be > 0 (or 0 / unset for the default), got -2\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_time_scale_factor(std::nan("")); }),
+            "run.time_scale_factor: must be > 0 (or 0 / unset for the default), got nan\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_time_scale_factor(1e9); }),
+            "run.time_scale_factor: timestep x time_scale_factor must be at most 3600 s (a core's timer period), "
+            "got 0.1 ms x 1000000000\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_time_scale_factor(2.5); }), "");
 }
 
 TEST(NetworkValidate, PopulationBasics) {
