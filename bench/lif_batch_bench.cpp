@@ -6,8 +6,10 @@
 // inputs are written (CUBA's weights at their image scale, each cell
 // non-zero with CUBA's per-tick chance, 80 inputs x 5.5 Hz x 0.1 ms: about
 // 3.5 % excitatory, 0.9 % inhibitory), then the loop runs over the core.
-// Sizes: 100 and 111 neurons (CUBA's 37 slices have 100, 110 and 111), 256
-// (a full core). Layouts: "aligned" puts every array on a 64-byte boundary;
+// Sizes: 111 (CUBA's slices at time_scale_factor 1 have 100-111 neurons),
+// 247 (its slices at the default factor 10 have 200-247), 256 (a full core).
+// BM_Avx512 runs the uniform form (one parameter set in registers, as for
+// CUBA's homogeneous populations), BM_Avx512PerNeuron the per-neuron form. Layouts: "aligned" puts every array on a 64-byte boundary;
 // "engine" where a CUBA run had them (parameters and state 32 bytes past
 // one, ring inputs 4 bytes past, as fw::Core laid them out at 6d190e0).
 // Reports CPU time per tick and neuron updates per second. Figures and the
@@ -133,10 +135,21 @@ bool always() { return true; }
 void BM_Portable(benchmark::State& state) { run_ticks(state, LifCurrExpBatch::update_portable, always); }
 void BM_Avx2(benchmark::State& state) { run_ticks(state, fw::lif_update_avx2, fw::lif_avx2_available); }
 void BM_Avx512(benchmark::State& state) { run_ticks(state, fw::lif_update_avx512, fw::lif_avx512_available); }
+// The AVX-512 loop reading every parameter per neuron, as it does for a
+// slice whose neurons differ (LifParamsSoA::uniform cleared): the baseline
+// of the uniform form's registers.
+uint32_t avx512_per_neuron(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
+                           const RingInputScale& se, const RingInputScale& si, bool known, uint16_t* fired,
+                           uint32_t& saturated) {
+  const_cast<LifParamsSoA&>(p).uniform = false;
+  return fw::lif_update_avx512(p, s, n, in_exc, in_inh, se, si, known, fired, saturated);
+}
+void BM_Avx512PerNeuron(benchmark::State& state) { run_ticks(state, avx512_per_neuron, fw::lif_avx512_available); }
 
-BENCHMARK(BM_Portable)->ArgsProduct({{100, 111, 256}, {kAligned, kEngine}});
-BENCHMARK(BM_Avx2)->ArgsProduct({{100, 111, 256}, {kAligned, kEngine}});
-BENCHMARK(BM_Avx512)->ArgsProduct({{100, 111, 256}, {kAligned, kEngine}});
+BENCHMARK(BM_Portable)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
+BENCHMARK(BM_Avx2)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
+BENCHMARK(BM_Avx512PerNeuron)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
+BENCHMARK(BM_Avx512)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
 
 }  // namespace
 }  // namespace spindle

@@ -51,6 +51,10 @@ struct LifParamsSoA {
   int32_t v_thresh[kMaxNeuronsPerCore];
   int32_t v_reset[kMaxNeuronsPerCore];
   int32_t refract_ticks[kMaxNeuronsPerCore];
+  // Every neuron's parameters equal neuron 0's (set by LifCurrExpBatch::load;
+  // a homogeneous population's slice). A hint: the arrays stay complete, and
+  // a loop may keep one copy in registers instead of reading them per neuron.
+  bool uniform = false;
 };
 
 struct LifStateSoA {

@@ -94,11 +94,11 @@ class Core {
   LifNeurons& lif() { return *reinterpret_cast<LifNeurons*>(params_); }
   const LifNeurons& lif() const { return *reinterpret_cast<const LifNeurons*>(params_); }
   template <class Model> void sample_states();
+  // This tick's samples of the recorded variables of the recorded neurons;
+  // value(n, variable) reads one.
+  template <class Value> void sample_recorded(Value&& value);
   void emit_spike(uint32_t neuron, uint32_t count);
   void process_packet(const Packet& packet);
-  bool records_state_of(uint32_t neuron) const {
-    return (recording_.neuron_mask[neuron >> 5] >> (neuron & 31)) & 1u;
-  }
 
   Platform* platform_ = nullptr;
   CoreState state_ = CoreState::kUnloaded;

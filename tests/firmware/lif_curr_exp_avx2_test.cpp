@@ -33,8 +33,10 @@ struct Neurons {
   std::unique_ptr<LifStateSoA> s = std::make_unique<LifStateSoA>();
 };
 
-const std::vector<int32_t> kEdgeValues = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -65 << 15, -1, 0, 1,
-                                          50 << 15,  1 << 30,       INT32_MAX - 1, INT32_MAX};
+// 2^28: the AVX-512 loop's bound for plain (non-saturating) arithmetic.
+const std::vector<int32_t> kEdgeValues = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -(1 << 28) - 1, -(1 << 28),
+                                          -(1 << 28) + 1, -65 << 15, -1, 0, 1, 50 << 15, (1 << 28) - 1,
+                                          1 << 28, 1 << 30, INT32_MAX - 1, INT32_MAX};
 const std::vector<uint32_t> kEdgeFactors = {0u,          1u,          0x7FFFFFFFu, 0x80000000u,
                                             0x80000001u, 0xF0000000u, 0xFFFFFFFEu, 0xFFFFFFFFu};
 
@@ -219,6 +221,109 @@ TEST_P(LifVector, EqualsPortableLoopForEveryWeightShift) {
     compare(x, {37, shift, shift, false}, gen, 8);
     if (HasFailure()) return;
   }
+}
+
+// One parameter set for every neuron (LifParamsSoA::uniform, as a
+// homogeneous population's slice loads): the AVX-512 loop keeps it in
+// registers. Typical and edge parameter sets (including a base at and
+// beyond the plain-arithmetic bound), states of every size. The AVX2 loop
+// ignores the hint and must give the same bits too.
+TEST_P(LifVector, EqualsPortableLoopWithUniformParameters) {
+  std::mt19937 gen(14);
+  uint32_t spikes = 0;
+  const int32_t bases[] = {-49 << 15, (1 << 28) - 1, 1 << 28, -(1 << 28), INT32_MIN, INT32_MAX};
+  for (bool known : {false, true})
+    for (int k = 0; k < 12; ++k) {
+      Neurons x = edge_neurons(gen, known);
+      LifParamsSoA& p = *x.p;
+      if (k < 6) p.base[0] = bases[k];
+      for (uint32_t i = 1; i < kMaxNeuronsPerCore; ++i) {
+        p.k_exc[i] = p.k_exc[0];
+        p.k_inh[i] = p.k_inh[0];
+        p.base[i] = p.base[0];
+        p.decay_v[i] = p.decay_v[0];
+        p.decay_exc[i] = p.decay_exc[0];
+        p.decay_inh[i] = p.decay_inh[0];
+        p.v_thresh[i] = p.v_thresh[0];
+        p.v_reset[i] = p.v_reset[0];
+        p.refract_ticks[i] = p.refract_ticks[0];
+      }
+      p.uniform = true;
+      for (uint32_t n : {1u, 16u, 17u, 100u, kMaxNeuronsPerCore}) {
+        spikes += compare(x, {n, 6, 6, known}, gen, 10);
+        spikes += compare(x, {n, -2, 3, known}, gen, 10);
+        if (HasFailure()) return;
+      }
+    }
+  EXPECT_GT(spikes, 100u);
+}
+
+// Typical neurons (CUBA-like states and inputs, all far inside the plain
+// bound) next to states just inside and outside it, so that both of the
+// AVX-512 loop's arithmetic paths run within one call and within one block.
+TEST_P(LifVector, EqualsPortableLoopAroundThePlainArithmeticBound) {
+  std::mt19937 gen(15);
+  for (bool known : {false, true}) {
+    Neurons x = edge_neurons(gen, known);
+    const int32_t near[] = {(1 << 28) - 1, 1 << 28, -(1 << 28) + 1, -(1 << 28), (1 << 28) - 2, (1 << 27)};
+    for (uint32_t i = 0; i < kMaxNeuronsPerCore; ++i) {
+      x.p->base[i] = -49 << 15;
+      x.s->exc[i] = static_cast<int32_t>(gen() % (1u << 20));
+      x.s->inh[i] = static_cast<int32_t>(gen() % (1u << 20));
+      x.s->v[i] = -55 << 15;
+      if (i % 37 == 5) x.s->exc[i] = near[i % 6];
+      if (i % 41 == 7) x.s->inh[i] = near[(i + 1) % 6];
+      if (i % 43 == 9) x.s->v[i] = near[(i + 2) % 6];
+      if (i % 47 == 11) x.p->base[i] = near[(i + 3) % 6];
+    }
+    for (uint32_t n : {16u, 100u, kMaxNeuronsPerCore}) {
+      compare(x, {n, 6, 6, known}, gen, 10);
+      compare(x, {n, 12, 12, known}, gen, 10);  // large inputs: sums near 2^28 and above
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// Values of 2^26-2^30 in magnitude with factors near 1 and large inputs: in
+// these lanes only saturation gives the portable loop's bits (alpha and
+// alpha - V overflow), so a plain-arithmetic bound set too high fails here.
+TEST_P(LifVector, EqualsPortableLoopWhereTheSumsOverflow) {
+  std::mt19937 gen(16);
+  std::uniform_int_distribution<int32_t> magnitude(1 << 26, 1 << 30);
+  std::uniform_int_distribution<int> sign(0, 1);
+  auto big = [&] { return sign(gen) ? magnitude(gen) : -magnitude(gen); };
+  const uint32_t near_one[] = {0xFFFFFFFFu, 0xF0000000u, 0xC0000000u, 0x7FFFFFFFu};
+  for (bool uniform : {false, true})
+    for (bool known : {false, true}) {
+      Neurons x = edge_neurons(gen, known);
+      for (uint32_t i = 0; i < kMaxNeuronsPerCore; ++i) {
+        const uint32_t j = uniform ? 0 : i;
+        if (!uniform || i == 0) {
+          x.p->base[i] = big();
+          x.p->k_exc[i] = near_one[gen() % 4] & (known ? 0x7FFFFFFFu : ~0u);
+          x.p->k_inh[i] = near_one[gen() % 4] & (known ? 0x7FFFFFFFu : ~0u);
+          x.p->decay_v[i] = near_one[gen() % 4] | (known ? 0x80000000u : 0u);
+        }
+        x.p->base[i] = x.p->base[j];
+        x.p->k_exc[i] = x.p->k_exc[j];
+        x.p->k_inh[i] = x.p->k_inh[j];
+        x.p->decay_v[i] = x.p->decay_v[j];
+        x.p->decay_exc[i] = x.p->decay_exc[j];
+        x.p->decay_inh[i] = x.p->decay_inh[j];
+        x.p->v_thresh[i] = INT32_MAX;  // no resets: the states keep their size
+        x.p->v_reset[i] = x.p->v_reset[j];
+        x.p->refract_ticks[i] = x.p->refract_ticks[j];
+        x.s->exc[i] = big();
+        x.s->inh[i] = big();
+        x.s->v[i] = big();
+        x.s->refract[i] = 0;
+      }
+      x.p->uniform = uniform;
+      for (uint32_t n : {16u, 100u, kMaxNeuronsPerCore}) {
+        compare(x, {n, 14, 14, known}, gen, 6);
+        if (HasFailure()) return;
+      }
+    }
 }
 
 // Decays and gains of every size with states of every size, both forms:

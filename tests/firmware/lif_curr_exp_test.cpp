@@ -202,6 +202,26 @@ TEST(LifCurrExpBatch, LoadFoldsGainsAndBase) {
   EXPECT_EQ(x.s->exc[0], 12345);
 }
 
+// `uniform` says every folded parameter equals neuron 0's; the state may differ.
+TEST(LifCurrExpBatch, LoadMarksUniformParameters) {
+  Neurons x;
+  std::vector<IfCurrExp::State> st(5);
+  for (uint32_t i = 0; i < st.size(); ++i) st[i].membrane.v = Accum::from_int(-60 + int32_t(i));
+  std::vector<IfCurrExp::Params> q(5, block(20 << 15, 0xC0000000u, 0x80000000u));
+  ASSERT_EQ(LifCurrExpBatch::load(q.data(), st.data(), 5, *x.p, *x.s), 5u);
+  EXPECT_TRUE(x.p->uniform);
+  q[4].membrane.v_reset = Accum::from_int(-61);
+  ASSERT_EQ(LifCurrExpBatch::load(q.data(), st.data(), 5, *x.p, *x.s), 5u);
+  EXPECT_FALSE(x.p->uniform);
+  ASSERT_EQ(LifCurrExpBatch::load(q.data(), st.data(), 4, *x.p, *x.s), 4u);  // the odd one left out
+  EXPECT_TRUE(x.p->uniform);
+  q[2].synapse.inh_decay = UFract32{0x80000001u};
+  ASSERT_EQ(LifCurrExpBatch::load(q.data(), st.data(), 4, *x.p, *x.s), 4u);
+  EXPECT_FALSE(x.p->uniform);
+  ASSERT_EQ(LifCurrExpBatch::load(q.data(), st.data(), 0, *x.p, *x.s), 0u);
+  EXPECT_FALSE(x.p->uniform);
+}
+
 TEST(LifCurrExpRecords, LoadEqualsArrays) {
   std::mt19937 gen(11);
   std::uniform_int_distribution<int32_t> r_raw(0, 200 << 15), mv(-80 << 15, -40 << 15);
