@@ -16,22 +16,24 @@ dt = 0.1 ms, one thread each, in the same run of this script:
            (templates/network.cpp). "process" is the whole binary (synapse
            creation, initial values, loop, writing results).
   Spindle  `spindle run examples/networks/cuba.textproto --threads 1
-           --duration 1000`. Its summary line gives the run phase's wall
-           time; "process" is the whole command (load, validate, map, build
-           core images, run, write results). The same command with
-           --duration 0 does everything but the run, so the run phase's CPU
-           time is the difference of the two processes' CPU times.
+           --duration 1000`. "run" is the run phase as its provenance.json
+           gives it: cpu_seconds, the process's CPU time over the engine's
+           run (the clock Brian2's figure uses), and wall_seconds. "process"
+           is the whole command (load, validate, map, build core images,
+           run, write results).
 
-CPU times are user + sys from getrusage of the children. The headline ratio
-compares CPU time with CPU time (Spindle's run phase / Brian2's loop), which
-a loaded machine stretches far less than wall time; on an idle machine the
-two agree for both. Every repetition, the medians and the ratios are printed
-(target <= 0.5). Rates are printed too, so that both sides are seen to do the
-same work (about 5.5 Hz).
+The two simulators' repetitions alternate (Brian2, Spindle, Brian2, ...), so
+that a change in the machine's load falls on both. CPU times of whole
+processes are user + sys from getrusage of the children. The headline ratio
+compares the run phases' CPU times; the wall-time ratio is printed too (on an
+idle machine they agree). Every repetition, the medians and the ratios are
+printed (target <= 0.5). Rates are printed too, so that both sides are seen
+to do the same work (about 5.5 Hz).
 
 Run: /usr/bin/python3 bench/cuba_vs_brian2.py --spindle build/host/host/spindle [--reps 5]
 """
 import argparse
+import json
 import os
 import re
 import resource
@@ -83,33 +85,35 @@ def brian2_standalone(workdir, reps):
     t0 = time.perf_counter()
     device.build(directory=workdir, compile=True, run=False, with_output=False)
     build_s = time.perf_counter() - t0
-    runs = []
-    for _ in range(reps):
+
+    def run_once():
         t0, c0 = time.perf_counter(), children_cpu_s()
         device.run(directory=workdir, with_output=False, run_args=[])
         process_s, cpu_s = time.perf_counter() - t0, children_cpu_s() - c0
-        runs.append((device._last_run_time, process_s, cpu_s))
-    counts = np.bincount(np.asarray(mon.i), minlength=4000)
-    rates = (counts[:3200].mean(), counts[3200:].mean())
-    return build_s, runs, rates
+        return device._last_run_time, process_s, cpu_s
+
+    def rates():
+        counts = np.bincount(np.asarray(mon.i), minlength=4000)
+        return counts[:3200].mean(), counts[3200:].mean()
+
+    return build_s, run_once, rates
 
 
-def spindle(binary, outdir, reps, duration_ms=1000):
-    runs = []
-    rates = None
-    for _ in range(reps):
-        t0, c0 = time.perf_counter(), children_cpu_s()
-        p = subprocess.run([binary, "run", CUBA, "--threads", "1", "--duration", str(duration_ms), "--out", outdir],
-                           capture_output=True, text=True, check=True)
-        process_s, cpu_s = time.perf_counter() - t0, children_cpu_s() - c0
-        m = SUMMARY.search(p.stdout)
-        if not m:
-            sys.exit(f"cuba_vs_brian2: no summary line in the output of {binary}:\n{p.stdout}")
-        if int(m.group(1)) != duration_ms * 10:
-            sys.exit(f"cuba_vs_brian2: expected {duration_ms * 10} ticks, got {m.group(1)}")
-        runs.append((float(m.group(3)), process_s, cpu_s))
-        rates = tuple(float(x) for x in re.findall(r"^(?:exc|inh)\s+\d+\s+\d+\s+([0-9.]+)$", p.stdout, re.M))
-    return runs, rates
+def spindle_once(binary, outdir, duration_ms=1000):
+    """One run: (run-phase CPU s, run-phase wall s, process wall s, process CPU s), rates."""
+    t0, c0 = time.perf_counter(), children_cpu_s()
+    p = subprocess.run([binary, "run", CUBA, "--threads", "1", "--duration", str(duration_ms), "--out", outdir],
+                       capture_output=True, text=True, check=True)
+    process_s, cpu_s = time.perf_counter() - t0, children_cpu_s() - c0
+    m = SUMMARY.search(p.stdout)
+    if not m:
+        sys.exit(f"cuba_vs_brian2: no summary line in the output of {binary}:\n{p.stdout}")
+    if int(m.group(1)) != duration_ms * 10:
+        sys.exit(f"cuba_vs_brian2: expected {duration_ms * 10} ticks, got {m.group(1)}")
+    with open(os.path.join(outdir, "provenance.json")) as f:
+        prov = json.load(f)
+    rates = tuple(float(x) for x in re.findall(r"^(?:exc|inh)\s+\d+\s+\d+\s+([0-9.]+)$", p.stdout, re.M))
+    return (prov["cpu_seconds"], prov["wall_seconds"], process_s, cpu_s), rates
 
 
 def main():
@@ -123,32 +127,33 @@ def main():
 
     work = tempfile.mkdtemp(prefix="cuba_vs_brian2_")
     try:
-        build_s, b_runs, b_rates = brian2_standalone(os.path.join(work, "brian2"), a.reps)
-        s_runs, s_rates = spindle(a.spindle, os.path.join(work, "spindle-out"), a.reps)
-        s_setup, _ = spindle(a.spindle, os.path.join(work, "spindle-out"), a.reps, duration_ms=0)
+        build_s, brian2_once, brian2_rates = brian2_standalone(os.path.join(work, "brian2"), a.reps)
+        b_runs, s_runs = [], []
+        for _ in range(a.reps):  # alternating
+            b_runs.append(brian2_once())
+            r, s_rates = spindle_once(a.spindle, os.path.join(work, "spindle-out"))
+            s_runs.append(r)
+        b_rates = brian2_rates()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end")
-    row = "  rep {}: run {:.3f} s, process {:.3f} s wall, {:.3f} s CPU"
     print(f"Brian2 cpp_standalone: code generation + compilation {build_s:.1f} s (once)")
     for i, r in enumerate(b_runs):
-        print(row.format(i, *r))
+        print("  rep {}: run {:.4f} s CPU, process {:.3f} s wall, {:.3f} s CPU".format(i, *r))
     print(f"  rates: exc {b_rates[0]:.2f} Hz, inh {b_rates[1]:.2f} Hz")
     print("Spindle native engine, --threads 1:")
     for i, r in enumerate(s_runs):
-        print(row.format(i, *r))
+        print("  rep {}: run {:.4f} s CPU, {:.4f} s wall, process {:.3f} s wall, {:.3f} s CPU".format(i, *r))
     print(f"  rates: exc {s_rates[0]:.2f} Hz, inh {s_rates[1]:.2f} Hz")
     b_run, b_proc, b_cpu = (statistics.median(r[k] for r in b_runs) for k in range(3))
-    s_run, s_proc, s_cpu = (statistics.median(r[k] for r in s_runs) for k in range(3))
-    setup_cpu = statistics.median(r[2] for r in s_setup)
-    run_cpu = s_cpu - setup_cpu
-    print(f"Spindle with --duration 0 (everything but the run): {setup_cpu:.3f} s CPU")
-    print(f"run phase, CPU:  Brian2 {b_run:.3f} s, Spindle {run_cpu:.3f} s (difference), "
-          f"ratio Spindle/Brian2 {run_cpu / b_run:.2f} (target <= 0.5)")
-    print(f"run phase, Spindle wall {s_run:.3f} s (summary line), ratio to Brian2's run {s_run / b_run:.2f}")
+    s_run, s_wall, s_proc, s_cpu = (statistics.median(r[k] for r in s_runs) for k in range(4))
+    print(f"run phase, CPU:  Brian2 {b_run:.4f} s, Spindle {s_run:.4f} s, "
+          f"ratio Spindle/Brian2 {s_run / b_run:.2f} (target <= 0.5)")
+    print(f"run phase, Spindle wall {s_wall:.4f} s, ratio to Brian2's run {s_wall / b_run:.2f}")
     print(f"whole process:   Brian2 {b_proc:.3f} s wall, {b_cpu:.3f} s CPU; Spindle {s_proc:.3f} s wall, "
           f"{s_cpu:.3f} s CPU; CPU ratio {s_cpu / b_cpu:.2f}")
+
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -13,6 +14,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// CPU time of the whole process (every thread), as std::clock() measures it.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
 
 std::string describe(CoreLocation w) {
   return "core (" + std::to_string(w.chip.x) + "," + std::to_string(w.chip.y) + "," + std::to_string(w.core) + ")";
@@ -188,6 +196,7 @@ std::optional<PaceClock::time_point> Engine::deadline_of(uint64_t tick) const {
 
 RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   const auto start = Clock::now();
+  const double cpu_start = process_cpu_seconds();
   // Without pace_from(), this call's ticks are paced from its own start.
   const PaceClock::time_point pace_start = config_.real_time && !pace_origin_ ? pace_now() : PaceClock::time_point{};
   const uint64_t first_tick = totals_.ticks;
@@ -255,6 +264,7 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   flush_remote_inboxes();
   totals_.core_seconds += seconds_since(phase);
   totals_.wall_seconds += seconds_since(start);
+  totals_.cpu_seconds += process_cpu_seconds() - cpu_start;
   totals_.threads = pool_->threads();
   return make_report();
 }

@@ -86,6 +86,7 @@ struct CoreReport {
 struct RunReport {
   uint32_t ticks = 0;
   double wall_seconds = 0;
+  double cpu_seconds = 0;      // the process's CPU time over run() (all threads; Brian2's loop figure is the same clock)
   double core_seconds = 0;     // phases 1 and 3 (neurons, synapses, recording)
   double routing_seconds = 0;  // phase 2
   uint64_t neuron_updates = 0;

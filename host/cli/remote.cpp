@@ -328,6 +328,7 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
   return {{"ticks", f.ticks_run()},
           {"timestep_ms", dt},
           {"wall_seconds", p.wall_seconds()},
+          {"cpu_seconds", p.cpu_seconds()},
           {"routing_seconds", p.routing_seconds()},
           {"neuron_updates", p.neuron_updates()},
           {"synaptic_events", p.synaptic_events()},

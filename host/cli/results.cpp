@@ -172,6 +172,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
       {"ticks", report.ticks},
       {"timestep_ms", dt},
       {"wall_seconds", report.wall_seconds},
+      {"cpu_seconds", report.cpu_seconds},
       {"routing_seconds", report.routing_seconds},
       {"neuron_updates", report.neuron_updates},
       {"synaptic_events", report.synaptic_events},

@@ -169,6 +169,7 @@ v1::ProvenanceSummary Job::provenance() const {
   p.set_injected_spikes(injected_spikes);
   p.set_injected_late(injected_late);
   p.set_wall_seconds(r.wall_seconds);
+  p.set_cpu_seconds(r.cpu_seconds);
   p.set_late_ticks(r.late_ticks);
   p.set_routing_seconds(r.routing_seconds);
   p.set_injected_recorded(injected_record.recorded(engine->ticks_run()));

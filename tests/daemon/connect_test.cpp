@@ -95,6 +95,8 @@ class ConnectTest : public ::testing::Test {
     for (auto* p : {&lp, &rp}) {
       ASSERT_TRUE(p->contains("wall_seconds") && p->contains("routing_seconds")) << p->dump(2);
       p->erase("wall_seconds");
+      ASSERT_TRUE(p->contains("cpu_seconds"));
+      p->erase("cpu_seconds");
       p->erase("routing_seconds");
     }
     // tick_overruns counts ticks that took longer than the timestep of wall
