@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "platform/host_timer.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -209,13 +211,15 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   const WorkerPool::Job deliver_job = [this](size_t b, size_t e) { deliver_and_tick(b, e, true, false); };
 
   for (uint32_t t = 0; t < ticks; ++t) {
-    auto phase = Clock::now();
+    // Phases timed on the TSC where there is one (host_clock_ns): cheaper
+    // than steady_clock three times a tick.
+    const uint64_t phase = fw::host_clock_ns();
     hand_remote_inboxes();
     begin_remote_ticks();
     pool_->parallel_for(native, tick_job);
     end_remote_ticks();
-    const auto routing = Clock::now();
-    const double core_phase = std::chrono::duration<double>(routing - phase).count();
+    const uint64_t routing = fw::host_clock_ns();
+    const double core_phase = static_cast<double>(routing - phase) * 1e-9;
     totals_.core_seconds += core_phase;
     if (config_.threads == 0 && measured_threads_ == 0) probe_threads(core_phase);
 
@@ -234,7 +238,7 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
       scheduled_.erase(scheduled_.begin());
     }
     fabric_.route_tick(inboxes_);
-    totals_.routing_seconds += seconds_since(routing);
+    totals_.routing_seconds += static_cast<double>(fw::host_clock_ns() - routing) * 1e-9;
     ++totals_.ticks;
 
     if (config_.real_time) {

@@ -12,6 +12,11 @@ namespace {
 
 using std::chrono::steady_clock;
 
+uint64_t steady_ns() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
 uint32_t steady_us() {
   using namespace std::chrono;
   return static_cast<uint32_t>(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
@@ -56,6 +61,7 @@ struct TscScale {
   bool usable = false;
   uint64_t tsc0 = 0;
   uint64_t us_per_tick_q32 = 0;
+  uint64_t ns_per_tick_q32 = 0;
 };
 
 TscScale calibrate() {
@@ -68,6 +74,7 @@ TscScale calibrate() {
   if (b.tsc <= a.tsc || b.ns <= a.ns) return s;
   const uint64_t ns = static_cast<uint64_t>(b.ns - a.ns);
   s.us_per_tick_q32 = static_cast<uint64_t>((static_cast<unsigned __int128>(ns) << 32) / (1000u * (b.tsc - a.tsc)));
+  s.ns_per_tick_q32 = static_cast<uint64_t>((static_cast<unsigned __int128>(ns) << 32) / (b.tsc - a.tsc));
   s.tsc0 = a.tsc;
   s.usable = s.us_per_tick_q32 != 0;
   return s;
@@ -88,6 +95,15 @@ uint32_t host_timer_us() {
     return static_cast<uint32_t>((static_cast<unsigned __int128>(__rdtsc() - s.tsc0) * s.us_per_tick_q32) >> 32);
 #endif
   return steady_us();
+}
+
+uint64_t host_clock_ns() {
+#if defined(__x86_64__)
+  const TscScale& s = scale();
+  if (s.usable)
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(__rdtsc() - s.tsc0) * s.ns_per_tick_q32) >> 32);
+#endif
+  return steady_ns();
 }
 
 bool host_timer_uses_tsc() {

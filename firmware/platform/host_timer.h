@@ -13,6 +13,11 @@ namespace spindle::fw {
 // Microseconds since an arbitrary start, wrapping at 2^32 as a board's timer.
 uint32_t host_timer_us();
 
+// Nanoseconds since an arbitrary start, from the same clock: the engine
+// times its per-tick phases with it (three steady_clock reads a tick were
+// 2 % of CUBA's run phase).
+uint64_t host_clock_ns();
+
 // True if host_timer_us runs on the TSC (for tests and provenance).
 bool host_timer_uses_tsc();
 
