@@ -96,27 +96,23 @@ const CoreSlot* Engine::find(CoreLocation where) const {
 // One pass per native core and tick: deliver the inbox routed in the
 // previous tick, then run the timestep. Fusing the two halves the hand-overs
 // between threads per tick.
-// On one thread the range is every core: the packets of the next two cores
-// are prefetched while this one runs, a step of their two dependent misses
-// a packet per core ahead (Core::prefetch_row_bounds, prefetch_rows). Items
+// On one thread the range is every core: the rows of the next core's
+// packets are prefetched while this one runs (Core::prefetch_rows). Items
 // handed out one at a time (several threads) have no look-ahead: another
-// thread may be clearing those inboxes. (A third step, the ring buffer
-// cells, cost more than it saved: docs/performance.md.)
+// thread may be clearing those inboxes. (A step before it for the rows'
+// bounds, and one after it for the ring-buffer cells, each cost more than
+// they saved once CUBA's cores were 17, not 37: docs/performance.md.)
 void Engine::deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool tick) {
   // The first lines of a busy core's inbox are enough to start on.
   constexpr size_t kPrefetchPackets = 64;
-  auto ahead = [&](size_t i, void (fw::Core::*hint)(const fw::Packet*, uint32_t) const) {
+  auto ahead = [&](size_t i) {
     if (i >= end) return;
     const CoreSlot& next = *native_slots_[i];
     const std::vector<fw::Packet>& inbox = inboxes_[inbox_index(next.where)];
-    if (!inbox.empty()) (next.core.*hint)(inbox.data(), static_cast<uint32_t>(std::min(inbox.size(), kPrefetchPackets)));
+    if (!inbox.empty()) next.core.prefetch_rows(inbox.data(), static_cast<uint32_t>(std::min(inbox.size(), kPrefetchPackets)));
   };
-  if (deliver_first) ahead(begin + 1, &fw::Core::prefetch_row_bounds);
   for (size_t i = begin; i < end; ++i) {
-    if (deliver_first) {
-      ahead(i + 2, &fw::Core::prefetch_row_bounds);
-      ahead(i + 1, &fw::Core::prefetch_rows);
-    }
+    if (deliver_first) ahead(i + 1);
     CoreSlot& s = *native_slots_[i];
     if (deliver_first) deliver(s);
     if (tick) s.core.tick();

@@ -266,17 +266,9 @@ void Core::process_packets() {
 
 #if !defined(__arm__)
 // A core's matrix is tens of kilobytes and a tick reads a few scattered rows
-// of it, so both reads of a packet (bounds, then words) miss the cache; with
-// 37 cores' state walked every tick they miss L2 even when the core ran a
-// tick ago. Only the first lines are fetched: most rows are a few words.
-void Core::prefetch_row_bounds(const Packet* packets, uint32_t n) const {
-  if (state_ != CoreState::kReady) return;
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t* offsets = population_table_.row_offsets(packets[i].key);
-    if (offsets != nullptr) __builtin_prefetch(offsets);
-  }
-}
-
+// of it, which miss the cache; the rows' bounds (a small array per source
+// slice) mostly hit it. Only the first lines are fetched: most rows are a
+// few words.
 void Core::prefetch_rows(const Packet* packets, uint32_t n) const {
   if (state_ != CoreState::kReady) return;
   for (uint32_t i = 0; i < n; ++i) {

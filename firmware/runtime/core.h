@@ -46,11 +46,9 @@ class Core {
   // Processes queued packets into the ring buffers.
   void process_packets();
 #if !defined(__arm__)
-  // Host only, hints with no effect on results: start the cache misses that
-  // processing `packets` will take, in two steps a few microseconds apart
-  // (the engine runs them two and one cores ahead): the rows' bounds in the
-  // synaptic matrix, then, with those in cache, the rows' words.
-  void prefetch_row_bounds(const Packet* packets, uint32_t n) const;
+  // Host only, a hint with no effect on results: start the cache misses
+  // that processing `packets` will take (the first line of each one's row;
+  // the engine runs it a core ahead).
   void prefetch_rows(const Packet* packets, uint32_t n) const;
 #endif
 
