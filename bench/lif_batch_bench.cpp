@@ -8,8 +8,9 @@
 // 3.5 % excitatory, 0.9 % inhibitory), then the loop runs over the core.
 // Sizes: 111 (CUBA's slices at time_scale_factor 1 have 100-111 neurons),
 // 247 (its slices at the default factor 10 have 200-247), 256 (a full core).
-// BM_Avx512 runs the uniform form (one parameter set in registers, as for
-// CUBA's homogeneous populations), BM_Avx512PerNeuron the per-neuron form. Layouts: "aligned" puts every array on a 64-byte boundary;
+// BM_Avx2 and BM_Avx512 run the uniform form (one parameter set for every
+// neuron, as CUBA's homogeneous populations load), the *PerNeuron variants
+// the per-neuron form (LifParamsSoA::uniform cleared). Layouts: "aligned" puts every array on a 64-byte boundary;
 // "engine" where a CUBA run had them (parameters and state 32 bytes past
 // one, ring inputs 4 bytes past, as fw::Core laid them out at 6d190e0).
 // Reports CPU time per tick and neuron updates per second. Figures and the
@@ -69,7 +70,7 @@ struct Input {
   bool inhibitory;
 };
 
-void run_ticks(benchmark::State& state, Batch batch, bool (*available)()) {
+void run_ticks(benchmark::State& state, Batch batch, bool (*available)(), bool per_neuron = false) {
   if (!available()) {
     state.SkipWithError("this CPU cannot run this loop");
     return;
@@ -100,6 +101,7 @@ void run_ticks(benchmark::State& state, Batch batch, bool (*available)()) {
     state.SkipWithError("CUBA parameters did not fold");
     return;
   }
+  if (per_neuron) p.at->uniform = false;  // CUBA's neurons share one set: the loops may keep it in registers
   const bool known = LifCurrExpBatch::known_ranges(*p, n);
   const RingInputScale se = RingInputScale::from_weight_shift(kShiftExc);
   const RingInputScale si = RingInputScale::from_weight_shift(kShiftInh);
@@ -135,18 +137,15 @@ bool always() { return true; }
 void BM_Portable(benchmark::State& state) { run_ticks(state, LifCurrExpBatch::update_portable, always); }
 void BM_Avx2(benchmark::State& state) { run_ticks(state, fw::lif_update_avx2, fw::lif_avx2_available); }
 void BM_Avx512(benchmark::State& state) { run_ticks(state, fw::lif_update_avx512, fw::lif_avx512_available); }
-// The AVX-512 loop reading every parameter per neuron, as it does for a
-// slice whose neurons differ (LifParamsSoA::uniform cleared): the baseline
-// of the uniform form's registers.
-uint32_t avx512_per_neuron(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
-                           const RingInputScale& se, const RingInputScale& si, bool known, uint16_t* fired,
-                           uint32_t& saturated) {
-  const_cast<LifParamsSoA&>(p).uniform = false;
-  return fw::lif_update_avx512(p, s, n, in_exc, in_inh, se, si, known, fired, saturated);
+// The vector loops reading every parameter per neuron, as they do for a
+// slice whose neurons differ: the baseline of the uniform form's registers.
+void BM_Avx2PerNeuron(benchmark::State& state) { run_ticks(state, fw::lif_update_avx2, fw::lif_avx2_available, true); }
+void BM_Avx512PerNeuron(benchmark::State& state) {
+  run_ticks(state, fw::lif_update_avx512, fw::lif_avx512_available, true);
 }
-void BM_Avx512PerNeuron(benchmark::State& state) { run_ticks(state, avx512_per_neuron, fw::lif_avx512_available); }
 
 BENCHMARK(BM_Portable)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
+BENCHMARK(BM_Avx2PerNeuron)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
 BENCHMARK(BM_Avx2)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
 BENCHMARK(BM_Avx512PerNeuron)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});
 BENCHMARK(BM_Avx512)->ArgsProduct({{111, 247, 256}, {kAligned, kEngine}});

@@ -160,6 +160,7 @@ SPINDLE_AVX512_INLINE Factor broadcast_factor(uint32_t f) {
 }
 
 struct PerNeuron {
+  static constexpr bool kBaseInBlockTest = true;
   template <class Mem>
   SPINDLE_AVX512_INLINE Params at(const Mem& m, const LifParamsSoA& __restrict p, uint32_t i) const {
     return {array_factor(m.load(p.k_exc + i)),     array_factor(m.load(p.k_inh + i)),
@@ -168,13 +169,9 @@ struct PerNeuron {
             m.load(p.v_thresh + i),                m.load(p.v_reset + i),
             m.load(p.refract_ticks + i)};
   }
-  // |base| joins the block's range test.
-  template <class Mem>
-  SPINDLE_AVX512_INLINE V base_magnitude(const Params& q) const {
-    return _mm512_abs_epi32(q.base);
-  }
 };
 struct Uniform {
+  static constexpr bool kBaseInBlockTest = false;  // tested once per call
   Params q;
   SPINDLE_AVX512_INLINE explicit Uniform(const LifParamsSoA& p)
       : q{broadcast_factor(p.k_exc[0]),
@@ -189,12 +186,6 @@ struct Uniform {
   template <class Mem>
   SPINDLE_AVX512_INLINE const Params& at(const Mem&, const LifParamsSoA&, uint32_t) const {
     return q;
-  }
-  // Tested once per call (run): a uniform base at or beyond the bound sends
-  // every block down the saturating path.
-  template <class Mem>
-  SPINDLE_AVX512_INLINE V base_magnitude(const Params&) const {
-    return _mm512_setzero_si512();
   }
 };
 
@@ -250,7 +241,8 @@ SPINDLE_AVX512_INLINE uint32_t step(const Mem& m, uint32_t i, const LifParamsSoA
   // 0xFE: a | b | c. The inputs are >= 0 (RingInputScale), INT32_MIN's
   // magnitude keeps its sign bit: both fail the test as they should.
   const V states = _mm512_ternarylogic_epi32(_mm512_abs_epi32(exc0), _mm512_abs_epi32(inh0), _mm512_abs_epi32(v), 0xFE);
-  const V magnitudes = _mm512_ternarylogic_epi32(states, _mm512_or_si512(xe, xi), params.template base_magnitude<Mem>(q), 0xFE);
+  V magnitudes = _mm512_ternarylogic_epi32(states, xe, xi, 0xFE);
+  if constexpr (ParamsAt::kBaseInBlockTest) magnitudes = _mm512_or_si512(magnitudes, _mm512_abs_epi32(q.base));
   const Mask spiked =
       _mm512_test_epi32_mask(magnitudes, _mm512_set1_epi32(-kPlainBound)) == 0
           ? membrane<kKnownRanges, Plain>(m, i, q, s, exc0, inh0, v, xe, xi)
