@@ -34,7 +34,9 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec);
 // A Poisson source's per-tick parameters; times in ms, rate in Hz.
 fw::image::PoissonSource poisson_source(double rate_hz, double start_ms, double duration_ms, double dt_ms);
 
-// Independent per-core random streams from one network seed (SplitMix64).
+// Independent per-core random streams from one seed (SplitMix64): the
+// mapping passes the population's seed and the slice's index within the
+// population (mapping/core_images.cpp).
 std::array<uint32_t, 4> core_seed(uint64_t network_seed, uint32_t core_index);
 
 // Key mask for a slice of n neurons: all bits above the index field.

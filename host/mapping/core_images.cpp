@@ -233,7 +233,11 @@ struct Context {
     spec.timestep_us = network::tick_period_us(net.run());  // the core's timer period
     spec.key_base = mapping.keys.keys[si].base;
     spec.key_mask = mapping.keys.keys[si].mask;
-    spec.seed = core_seed(net.run().seed(), si);
+    // The core's random stream (Poisson sources) follows its population's
+    // seed and its slice within the population, not the slice's place among
+    // all slices: other populations' slicing (time_scale_factor, a population
+    // added before it) leaves the spike trains alone.
+    spec.seed = core_seed(network::population_seed(net, slice.vertex), slice.index);
     // A slice nothing listens to still runs and records, but sends nothing.
     spec.emits_spikes = emits[si];
     spec.recording = recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, dt);

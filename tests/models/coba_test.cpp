@@ -109,5 +109,24 @@ TEST(Coba, PopulationRatesAgreeWithBrian2) {
   EXPECT_GT(mean(s_exc), 5.0);
 }
 
+// COBA has a Poisson kick, whose core's random stream follows the kick
+// population's seed and slice, not where its slice falls among all of them:
+// with time_scale_factor 1 the excitatory and inhibitory populations take
+// three times the cores (so the kick's slice moves), and every neuron still
+// fires at the same ticks (its weights are constants, so every slice scales
+// them alike).
+TEST(Coba, SpikesDoNotDependOnTheTimeScaleFactor) {
+  v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/coba.textproto");
+  net.mutable_run()->set_duration_ms(300);
+  const NetworkSpikeTrains by_default = network_spike_trains(net);
+  net.mutable_run()->set_time_scale_factor(1);
+  const NetworkSpikeTrains real_time = network_spike_trains(net);
+  EXPECT_LT(2 * by_default.slices, real_time.slices);
+  size_t spikes = 0;
+  for (const auto& n : by_default.ticks[0]) spikes += n.size();
+  EXPECT_GT(spikes, 3200u);  // the kick started the network
+  EXPECT_TRUE(by_default.ticks == real_time.ticks);
+}
+
 }  // namespace
 }  // namespace spindle::host

@@ -73,11 +73,12 @@ TEST(Cuba, PopulationRatesAgreeWithBrian2) {
   EXPECT_LT(mean(s_exc), 6.5);
 }
 
-// The time scale factor changes only how many neurons a core may take (its
-// cycle budget per tick), never a spike: the default (10 at 0.1 ms) maps CUBA
-// onto fewer, fuller cores than time_scale_factor 1, and every neuron fires
-// at the same ticks. (Neuron state, synaptic rows and the per-core
-// ring-buffer weight scaling depend on a neuron, not on its slice.)
+// The time scale factor changes how many neurons a core may take (its cycle
+// budget per tick): the default (10 at 0.1 ms) maps CUBA onto fewer, fuller
+// cores than time_scale_factor 1, and every neuron fires at the same ticks.
+// (Neuron state and synaptic rows depend on a neuron, not on its slice; each
+// core's weight scaling depends on the largest weight it receives, the same
+// on every CUBA core: constant weights.)
 TEST(Cuba, SpikesDoNotDependOnTheTimeScaleFactor) {
   v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/cuba.textproto");
   net.mutable_run()->set_duration_ms(300);
