@@ -107,7 +107,7 @@ void Engine::deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool
   constexpr size_t kPrefetchPackets = 64;
   auto ahead = [&](size_t i) {
     if (i >= end) return;
-    const CoreSlot& next = *native_slots_[i];
+    CoreSlot& next = *native_slots_[i];
     const std::vector<fw::Packet>& inbox = inboxes_[inbox_index(next.where)];
     if (!inbox.empty()) next.core.prefetch_rows(inbox.data(), static_cast<uint32_t>(std::min(inbox.size(), kPrefetchPackets)));
   };
@@ -163,14 +163,10 @@ void Engine::deliver(CoreSlot& s) {
   // cost a few size tests (the input queue is filled only here and left
   // empty here, so an empty inbox leaves nothing to process).
   if (!inbox.empty()) {
-    // The input queue stands for the hardware's packet buffer, which the
-    // packet handler drains as packets arrive: process whenever it fills.
-    for (const fw::Packet& p : inbox) {
-      if (s.core.queued_packets() == fw::kInputQueueCapacity) s.core.process_packets();
-      s.core.on_packet(p);
-    }
+    // As the hardware's packet handler with its input buffer (on_packet,
+    // process_packets whenever the buffer fills), read in place.
+    s.core.receive_packets(inbox.data(), static_cast<uint32_t>(inbox.size()));
     inbox.clear();
-    s.core.process_packets();
   }
   const auto& spikes = s.core.spikes();
   const auto& states = s.core.states();

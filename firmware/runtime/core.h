@@ -48,8 +48,16 @@ class Core {
 #if !defined(__arm__)
   // Host only, a hint with no effect on results: start the cache misses
   // that processing `packets` will take (the first line of each one's row;
-  // the engine runs it a core ahead).
-  void prefetch_rows(const Packet* packets, uint32_t n) const;
+  // the engine runs it a core ahead), and keep the first kRowHints rows'
+  // bounds for receive_packets.
+  void prefetch_rows(const Packet* packets, uint32_t n);
+  // Host engine: the packets routed to this core, in order, exactly as
+  // on_packet for each (processing the queue whenever it is full) and then
+  // process_packets would take them, with the same provenance, but read in
+  // place: no copy through the input queue, and rows prefetch_rows looked
+  // up are not looked up again.
+  void receive_packets(const Packet* packets, uint32_t n);
+  static constexpr uint32_t kRowHints = 64;
 #endif
 
   CoreState state() const { return state_; }
@@ -97,6 +105,9 @@ class Core {
   template <class Value> void sample_recorded(Value&& value);
   void emit_spike(uint32_t neuron, uint32_t count);
   void process_packet(const Packet& packet);
+  // A packet's row, given its bounds in the matrix (null: no entry holds
+  // its key, counted as packets_no_match).
+  void add_row(const uint32_t* offsets);
 
   Platform* platform_ = nullptr;
   CoreState state_ = CoreState::kUnloaded;
@@ -134,6 +145,13 @@ class Core {
 
   BoundedQueue<Packet, kInputQueueCapacity> input_queue_;
   Provenance prov_;
+#if !defined(__arm__)
+  // prefetch_rows' look-ups for the packets it saw: bounds (null: no row)
+  // and the key each was for.
+  const uint32_t* row_hints_[kRowHints] = {};
+  uint32_t row_hint_keys_[kRowHints] = {};
+  uint32_t n_row_hints_ = 0;
+#endif
 };
 
 }  // namespace spindle::fw

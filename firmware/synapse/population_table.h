@@ -54,8 +54,9 @@ class PopulationTable {
   }
 
   // Where the key's row bounds are (offsets[0], offsets[1]), or null if no
-  // entry holds the key; touches only the table, not the matrix (the host
-  // prefetches with it: Core::prefetch_rows).
+  // entry holds the key; touches only the table, not the rows. The core
+  // reads rows through it (Core::add_row; the host's prefetch_rows keeps
+  // its results for receive_packets).
   const uint32_t* row_offsets(uint32_t key) const {
     // Last entry whose key <= packet key; disjoint ranges mean it is the only
     // candidate. Entries of earlier buckets all have smaller keys and those

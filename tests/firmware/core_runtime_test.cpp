@@ -72,6 +72,51 @@ TEST(Provenance, InputQueueOverflowIsCounted) {
   EXPECT_EQ(core.provenance().max_queue_depth, kInputQueueCapacity);
 }
 
+// The engine's in-place delivery (Core::receive_packets, with and without
+// prefetch_rows' look-ups) against the packet handler's path (on_packet for
+// each, the queue processed whenever full, then process_packets): the same
+// ring-buffer contents (the neurons' voltages over the following ticks) and
+// provenance, with more packets than the queue holds, unknown keys, hints
+// for other packets than the ones received, and packets already queued.
+TEST(Provenance, ReceivePacketsEqualsThePacketHandler) {
+  LoadedCore a(neuron_image()), b(neuron_image());
+  fw::Core& handler = a.core();
+  fw::Core& engine = b.core();
+  std::vector<fw::Packet> packets;
+  for (uint32_t i = 0; i < kInputQueueCapacity + 44; ++i)
+    packets.push_back({i % 7 == 3 ? 0x99900u + i : kSrcKey | (i * 3 % kSources), 0, false});
+  std::vector<fw::Packet> reversed(packets.rbegin(), packets.rend());
+  for (int tick = 0; tick < 8; ++tick) {
+    const uint32_t n = tick == 0 ? static_cast<uint32_t>(packets.size()) : 5u + 11u * static_cast<uint32_t>(tick);
+    if (tick == 5) {  // one packet queued by the handler path first
+      ASSERT_TRUE(handler.on_packet(packets[1]));
+      ASSERT_TRUE(engine.on_packet(packets[1]));
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      if (handler.queued_packets() == kInputQueueCapacity) handler.process_packets();
+      handler.on_packet(packets[i]);
+    }
+    handler.process_packets();
+    if (tick % 3 == 1) engine.prefetch_rows(reversed.data(), n);  // hints for other packets
+    else if (tick % 3 == 2) engine.prefetch_rows(packets.data(), n);
+    engine.receive_packets(packets.data(), n);
+    EXPECT_EQ(engine.queued_packets(), 0u);
+    handler.tick();
+    engine.tick();
+    for (uint32_t k = 0; k < kNeurons; ++k) ASSERT_EQ(handler.voltage(k).raw, engine.voltage(k).raw) << tick << " " << k;
+  }
+  const fw::Provenance &p = handler.provenance(), &q = engine.provenance();
+  EXPECT_EQ(p.packets_received, q.packets_received);
+  EXPECT_EQ(p.max_queue_depth, q.max_queue_depth);
+  EXPECT_EQ(p.max_queue_depth, kInputQueueCapacity);
+  EXPECT_EQ(p.packets_no_match, q.packets_no_match);
+  EXPECT_GT(p.packets_no_match, 0u);
+  EXPECT_EQ(p.synaptic_events, q.synaptic_events);
+  EXPECT_EQ(p.input_queue_overflows, q.input_queue_overflows);
+  EXPECT_EQ(p.ring_saturations, q.ring_saturations);
+  EXPECT_EQ(p.spikes_emitted, q.spikes_emitted);
+}
+
 TEST(Provenance, MaxQueueDepthTracksTheDeepestPoint) {
   LoadedCore c(neuron_image());
   fw::Core& core = c.core();
