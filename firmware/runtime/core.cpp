@@ -38,6 +38,9 @@ ImageStatus Core::load(Platform& platform) {
   prov_ = {};
   tick_ = 0;
   input_queue_.clear();
+#if !defined(__arm__)
+  n_row_hints_ = 0;  // hints into a previous image's table
+#endif
   clear_records();
   population_table_.set(nullptr, 0, nullptr);
   poisson_.set(nullptr, 0, rng_);

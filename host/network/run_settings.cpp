@@ -18,7 +18,8 @@ double time_scale_factor(const v1::RunSettings& run) {
 }
 
 uint32_t tick_period_us(const v1::RunSettings& run) {
-  const double us = std::round(run.timestep_ms() * 1000.0 * time_scale_factor(run));
+  // From the whole-microsecond timestep, as the cost model's budget.
+  const double us = std::round(double(timestep_us(run)) * time_scale_factor(run));
   return static_cast<uint32_t>(std::clamp(std::isfinite(us) ? us : 1.0, 1.0, double(UINT32_MAX)));
 }
 

@@ -10,6 +10,7 @@
 
 #include "network/expand.h"
 #include "network/random.h"
+#include "network/run_settings.h"
 
 namespace spindle::host::network {
 namespace {
@@ -183,12 +184,15 @@ class Checker {
     if (!(r.duration_ms() >= 0) || !std::isfinite(r.duration_ms()))
       error("run.duration_ms", fmt::format("must be >= 0, got {}", r.duration_ms()));
     const double tsf = r.time_scale_factor();
-    if (!(tsf >= 0) || !std::isfinite(tsf))
+    if (!(tsf >= 0) || !std::isfinite(tsf)) {
       error("run.time_scale_factor", fmt::format("must be > 0 (or 0 / unset for the default), got {}", tsf));
-    else if (dt_ok() && r.timestep_ms() * tsf * 1000.0 > kMaxTickPeriodUs)
-      error("run.time_scale_factor",
-            fmt::format("timestep x time_scale_factor must be at most {} s (a core's timer period), got {} ms x {}",
-                        kMaxTickPeriodUs / 1e6, r.timestep_ms(), tsf));
+    } else if (dt_ok()) {
+      const double factor = time_scale_factor(r);  // the default where unset
+      if (double(timestep_us(r)) * factor > kMaxTickPeriodUs)
+        error(tsf > 0 ? "run.time_scale_factor" : "run.timestep_ms",
+              fmt::format("timestep x time_scale_factor must be at most {} s (a core's timer period), got {} ms x {}",
+                          kMaxTickPeriodUs / 1e6, r.timestep_ms(), factor));
+    }
   }
 
   bool dt_ok() const { return net_.run().timestep_ms() > 0 && std::isfinite(net_.run().timestep_ms()); }

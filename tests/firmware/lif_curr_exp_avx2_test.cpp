@@ -226,8 +226,8 @@ TEST_P(LifVector, EqualsPortableLoopForEveryWeightShift) {
 // One parameter set for every neuron (LifParamsSoA::uniform, as a
 // homogeneous population's slice loads): the AVX-512 loop keeps it in
 // registers. Typical and edge parameter sets (including a base at and
-// beyond the plain-arithmetic bound), states of every size. The AVX2 loop
-// ignores the hint and must give the same bits too.
+// beyond the plain-arithmetic bound), states of every size; the AVX2 loop
+// uses the hint as well.
 TEST_P(LifVector, EqualsPortableLoopWithUniformParameters) {
   std::mt19937 gen(14);
   uint32_t spikes = 0;

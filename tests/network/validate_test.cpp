@@ -56,6 +56,11 @@ TEST(NetworkValidate, RunSettings) {
             "run.time_scale_factor: timestep x time_scale_factor must be at most 3600 s (a core's timer period), "
             "got 0.1 ms x 1000000000\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_time_scale_factor(2.5); }), "");
+  // The default factor (1 at timesteps of 1 ms and more) counts too.
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_timestep_ms(5e6); }),
+            "run.timestep_ms: timestep x time_scale_factor must be at most 3600 s (a core's timer period), "
+            "got 5000000 ms x 1\n"
+            "projections[0].delay: must round to >= 1 timestep of 5000000 ms (i.e. be >= 2500000 ms), got 1\n");
 }
 
 TEST(NetworkValidate, PopulationBasics) {
