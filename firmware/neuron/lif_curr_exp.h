@@ -122,6 +122,21 @@ class LifCurrExpBatch {
                                   uint32_t& saturated);
 #endif
 
+  // Values below this in magnitude cannot make the membrane's arithmetic
+  // overflow: with |exc|, |inh|, |V|, |base| < 2^28 and ring inputs in
+  // [0, 2^28), exc + input < 2^29, each gain product's magnitude is at most
+  // its state's, alpha = base + gain_e - gain_i < 5 x 2^28 and alpha - V
+  // < 6 x 2^28, all below 2^31 (2^28 is 8192 mV, or 32 nA of synaptic
+  // state). The vector loops add plainly in blocks whose values are all
+  // below it, and saturate otherwise: the same bits.
+  static constexpr int32_t kPlainBound = int32_t{1} << 28;
+  // True if the vector loops may keep neuron 0's parameters in registers
+  // for neurons [0, n): they are uniform (LifParamsSoA::uniform) and the
+  // base is below kPlainBound (else each block tests it, as any neuron's).
+  static bool uniform_in_registers(const LifParamsSoA& p, uint32_t n) {
+    return p.uniform && n > 0 && p.base[0] > -kPlainBound && p.base[0] < kPlainBound;
+  }
+
   // True if every decay is >= 1/2 and every k < 1/2 (tau >= 1.45 dt and
   // R init < 128 MOhm): `update` may then use the one-instruction product
   // forms on Cortex-M4. Results are the same either way.

@@ -68,7 +68,7 @@ SPINDLE_AVX2_INLINE V limit_of(V a) {
 // The membrane's adds and subtracts: saturating (add_input: a QADD for
 // b >= 0, as ring inputs are, which overflows exactly when the wrapped sum
 // falls below a), or plain where the block's values are proved too small to
-// overflow (step; the bound is the AVX-512 loop's, lif_curr_exp_avx512.cpp).
+// overflow (step; LifCurrExpBatch::kPlainBound).
 struct Saturating {
   SPINDLE_AVX2_INLINE static V add(V a, V b) {
     const V sum = _mm256_add_epi32(a, b);
@@ -91,7 +91,6 @@ struct Plain {
   SPINDLE_AVX2_INLINE static V sub(V a, V b) { return _mm256_sub_epi32(a, b); }
   SPINDLE_AVX2_INLINE static V add_input(V a, V b) { return _mm256_add_epi32(a, b); }
 };
-constexpr int32_t kPlainBound = int32_t{1} << 28;
 
 // RingInputScale broadcast: apply() for 8 sums, counting cells at UINT32_MAX.
 // Shift counts as vectors: VPSLLVD reads them from memory when registers
@@ -209,9 +208,9 @@ SPINDLE_AVX2_INLINE V membrane(const Mem& m, uint32_t i, const Params& q, LifSta
 
 // Neurons [i, i + 8) (fewer through a Partial `m`): the inputs, then the
 // membrane in plain arithmetic where every value the block starts from is
-// below kPlainBound in magnitude, else saturating. A free function on plain
-// pointers so that GCC keeps every array at a fixed offset from p, s and
-// the inputs in registers.
+// below LifCurrExpBatch::kPlainBound in magnitude, else saturating. A free
+// function on plain pointers so that GCC keeps every array at a fixed
+// offset from p, s and the inputs in registers.
 template <bool kKnownRanges, bool kShiftsOnly, class Mem, class ParamsAt>
 SPINDLE_AVX2_INLINE uint32_t step(const Mem& m, uint32_t i, const LifParamsSoA& __restrict p,
                                   LifStateSoA& __restrict s, uint32_t* __restrict in_exc,
@@ -234,7 +233,7 @@ SPINDLE_AVX2_INLINE uint32_t step(const Mem& m, uint32_t i, const LifParamsSoA& 
   V magnitudes = _mm256_or_si256(_mm256_or_si256(_mm256_abs_epi32(exc0), _mm256_abs_epi32(inh0)),
                                  _mm256_or_si256(_mm256_abs_epi32(v), _mm256_or_si256(xe, xi)));
   if constexpr (ParamsAt::kBaseInBlockTest) magnitudes = _mm256_or_si256(magnitudes, _mm256_abs_epi32(q.base));
-  const V below = _mm256_testz_si256(magnitudes, _mm256_set1_epi32(-kPlainBound))
+  const V below = _mm256_testz_si256(magnitudes, _mm256_set1_epi32(-LifCurrExpBatch::kPlainBound))
                       ? membrane<kKnownRanges, Plain>(m, i, q, s, exc0, inh0, v, xe, xi)
                       : membrane<kKnownRanges, Saturating>(m, i, q, s, exc0, inh0, v, xe, xi);
   // Spikes are rare: usually no bit is set and nothing is appended.
@@ -296,9 +295,7 @@ SPINDLE_AVX2 uint32_t dispatch_uniform(const LifParamsSoA& p, LifStateSoA& s, ui
 uint32_t lif_update_avx2(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                          const RingInputScale& scale_exc, const RingInputScale& scale_inh, bool ranges_known,
                          uint16_t* fired, uint32_t& saturated) {
-  // A uniform base beyond the plain bound: the per-neuron form tests it per block.
-  const bool base_small = p.base[0] > -kPlainBound && p.base[0] < kPlainBound;
-  if (p.uniform && n > 0 && base_small)
+  if (LifCurrExpBatch::uniform_in_registers(p, n))
     return dispatch_uniform(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, fired, saturated);
   return dispatch(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, PerNeuron{}, fired, saturated);
 }

@@ -105,12 +105,6 @@ struct Plain {
   SPINDLE_AVX512_INLINE static V add_input(V a, V b) { return _mm512_add_epi32(a, b); }
 };
 
-// Values below this in magnitude cannot make the membrane's arithmetic
-// overflow: with |exc|, |inh|, |V|, |base| < 2^28 and ring inputs in
-// [0, 2^28), exc + input < 2^29, each gain product's magnitude is at most
-// its state's, alpha = base + gain_e - gain_i < 5 x 2^28 and alpha - V
-// < 6 x 2^28, all below 2^31. (2^28 is 8192 mV, or 32 nA of synaptic state.)
-constexpr int32_t kPlainBound = int32_t{1} << 28;
 
 // RingInputScale broadcast: apply() for 16 sums, counting cells at UINT32_MAX.
 struct InputScale {
@@ -198,8 +192,8 @@ SPINDLE_AVX512_INLINE Mask membrane(const Mem& m, uint32_t i, const Params& q, L
   const V exc = Arith::add_input(exc0, xe);
   const V inh = Arith::add_input(inh0, xi);
   const V exc_odd = odd(exc), inh_odd = odd(inh);
-  const V alpha =
-      Arith::sub(Arith::add(q.base, gain<kKnownRanges>(exc, exc_odd, q.k_exc)), gain<kKnownRanges>(inh, inh_odd, q.k_inh));
+  const V alpha = Arith::sub(Arith::add(q.base, gain<kKnownRanges>(exc, exc_odd, q.k_exc)),
+                             gain<kKnownRanges>(inh, inh_odd, q.k_inh));
   const V gap = Arith::sub(alpha, v);
   // A plain subtraction equals QSUB here (lif_curr_exp_avx2.cpp says why).
   const V integrated = _mm512_sub_epi32(alpha, decay<kKnownRanges>(gap, odd(gap), q.decay_v));
@@ -218,9 +212,10 @@ SPINDLE_AVX512_INLINE Mask membrane(const Mem& m, uint32_t i, const Params& q, L
 
 // Neurons [i, i + 16) (fewer through a Partial `m`): the inputs, then the
 // membrane in plain arithmetic where every value the block starts from is
-// below kPlainBound in magnitude (nearly always: mV and nA are small), else
-// saturating. A free function on plain pointers so that GCC keeps every
-// array at a fixed offset from p, s and the inputs in registers.
+// below LifCurrExpBatch::kPlainBound in magnitude (nearly always: mV and nA
+// are small), else saturating. A free function on plain pointers so that
+// GCC keeps every array at a fixed offset from p, s and the inputs in
+// registers.
 template <bool kKnownRanges, bool kShiftsOnly, class Mem, class ParamsAt>
 SPINDLE_AVX512_INLINE uint32_t step(const Mem& m, uint32_t i, const LifParamsSoA& __restrict p,
                                     LifStateSoA& __restrict s, uint32_t* __restrict in_exc,
@@ -244,7 +239,7 @@ SPINDLE_AVX512_INLINE uint32_t step(const Mem& m, uint32_t i, const LifParamsSoA
   V magnitudes = _mm512_ternarylogic_epi32(states, xe, xi, 0xFE);
   if constexpr (ParamsAt::kBaseInBlockTest) magnitudes = _mm512_or_si512(magnitudes, _mm512_abs_epi32(q.base));
   const Mask spiked =
-      _mm512_test_epi32_mask(magnitudes, _mm512_set1_epi32(-kPlainBound)) == 0
+      _mm512_test_epi32_mask(magnitudes, _mm512_set1_epi32(-LifCurrExpBatch::kPlainBound)) == 0
           ? membrane<kKnownRanges, Plain>(m, i, q, s, exc0, inh0, v, xe, xi)
           : membrane<kKnownRanges, Saturating>(m, i, q, s, exc0, inh0, v, xe, xi);
   // Spikes are rare: usually the mask is empty and nothing is appended.
@@ -304,10 +299,7 @@ SPINDLE_AVX512 uint32_t dispatch_uniform(const LifParamsSoA& p, LifStateSoA& s, 
 uint32_t lif_update_avx512(const LifParamsSoA& p, LifStateSoA& s, uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                            const RingInputScale& scale_exc, const RingInputScale& scale_inh, bool ranges_known,
                            uint16_t* fired, uint32_t& saturated) {
-  // A uniform base beyond the plain bound: the per-neuron form tests it per
-  // block (and takes the saturating path), as it would any neuron's.
-  const bool base_small = p.base[0] > -kPlainBound && p.base[0] < kPlainBound;
-  if (p.uniform && n > 0 && base_small)
+  if (LifCurrExpBatch::uniform_in_registers(p, n))
     return dispatch_uniform(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, fired, saturated);
   return dispatch(p, s, n, in_exc, in_inh, scale_exc, scale_inh, ranges_known, PerNeuron{}, fired, saturated);
 }

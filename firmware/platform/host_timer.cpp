@@ -62,6 +62,10 @@ struct TscScale {
   uint64_t tsc0 = 0;
   uint64_t us_per_tick_q32 = 0;
   uint64_t ns_per_tick_q32 = 0;
+  // TSC ticks since tsc0 in the unit whose per-tick Q32 factor is given.
+  uint64_t since_tsc0(uint64_t per_tick_q32) const {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(__rdtsc() - tsc0) * per_tick_q32) >> 32);
+  }
 };
 
 TscScale calibrate() {
@@ -91,8 +95,7 @@ const TscScale& scale() {
 uint32_t host_timer_us() {
 #if defined(__x86_64__)
   const TscScale& s = scale();
-  if (s.usable)
-    return static_cast<uint32_t>((static_cast<unsigned __int128>(__rdtsc() - s.tsc0) * s.us_per_tick_q32) >> 32);
+  if (s.usable) return static_cast<uint32_t>(s.since_tsc0(s.us_per_tick_q32));
 #endif
   return steady_us();
 }
@@ -100,8 +103,7 @@ uint32_t host_timer_us() {
 uint64_t host_clock_ns() {
 #if defined(__x86_64__)
   const TscScale& s = scale();
-  if (s.usable)
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(__rdtsc() - s.tsc0) * s.ns_per_tick_q32) >> 32);
+  if (s.usable) return s.since_tsc0(s.ns_per_tick_q32);
 #endif
   return steady_ns();
 }
