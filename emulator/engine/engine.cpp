@@ -111,11 +111,18 @@ void Engine::deliver_and_tick(size_t begin, size_t end, bool deliver_first, bool
     const std::vector<fw::Packet>& inbox = inboxes_[inbox_index(next.where)];
     if (!inbox.empty()) next.core.prefetch_rows(inbox.data(), static_cast<uint32_t>(std::min(inbox.size(), kPrefetchPackets)));
   };
+  // One clock reading per core boundary (NativePlatform::start_tick_at):
+  // a core's tick is timed from before its packets to its end.
+  uint32_t now_us = tick ? fw::host_timer_us() : 0;
   for (size_t i = begin; i < end; ++i) {
     if (deliver_first) ahead(i + 1);
     CoreSlot& s = *native_slots_[i];
+    if (tick) s.platform.start_tick_at(now_us);
     if (deliver_first) deliver(s);
-    if (tick) s.core.tick();
+    if (tick) {
+      s.core.tick();
+      now_us = s.platform.end_tick(now_us);
+    }
   }
 }
 

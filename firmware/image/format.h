@@ -15,7 +15,7 @@
 namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
-inline constexpr uint16_t kVersionMajor = 4;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals)
+inline constexpr uint16_t kVersionMajor = 5;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals, 5: recording mask for 1024 neurons)
 inline constexpr uint16_t kVersionMinor = 0;     // compatible additions
 inline constexpr uint32_t kMaxRegions = 16;
 
@@ -56,7 +56,7 @@ enum class CoreKind : uint32_t {
 struct SystemRegion {
   uint32_t core_kind;        // CoreKind
   uint32_t model_id;         // ModelId, for kNeurons
-  uint32_t n_neurons;        // atoms in this slice, <= kMaxNeuronsPerCore
+  uint32_t n_neurons;        // atoms in this slice, <= the core's kMaxNeuronsPerCore
   uint32_t timestep_us;       // the timer period: timestep x time_scale_factor (a tick longer counts as an overrun)
   uint32_t key_base;         // spike key = key_base | neuron index
   uint32_t key_mask;         // covers all but the neuron-index bits
@@ -126,10 +126,16 @@ enum RecordFlags : uint32_t {
   kRecordGsynInh = 1u << 3,
 };
 
+// Neurons the image format can describe in one slice: the largest core of
+// any build (a build's own kMaxNeuronsPerCore may be smaller; its parser
+// rejects larger slices), so host and ARM layouts are the same.
+inline constexpr uint32_t kImageMaxNeurons = 1024;
+static_assert(kMaxNeuronsPerCore <= kImageMaxNeurons && kNativeMaxNeuronsPerCore <= kImageMaxNeurons);
+
 struct RecordingRegion {
   uint32_t flags;                 // RecordFlags
   uint32_t sample_interval_ticks; // state variables every this many ticks (>= 1)
-  uint32_t neuron_mask[kMaxNeuronsPerCore / 32];  // which neurons' states are recorded
+  uint32_t neuron_mask[kImageMaxNeurons / 32];  // which neurons' states are recorded
 };
 
 }  // namespace spindle::fw::image

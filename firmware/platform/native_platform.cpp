@@ -8,6 +8,12 @@ namespace spindle::fw {
 // process): taken here, when a core is created, not in a run's first tick.
 NativePlatform::NativePlatform() : OutboxPlatform(outbox_storage_, kOutboxCapacity) { (void)host_timer_us(); }
 
-uint32_t NativePlatform::read_timer_us() { return host_timer_us(); }
+uint32_t NativePlatform::read_timer_us() {
+  if (handed_) {
+    handed_ = false;
+    return handed_us_;
+  }
+  return last_us_ = host_timer_us();
+}
 
 }  // namespace spindle::fw

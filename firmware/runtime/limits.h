@@ -7,7 +7,21 @@
 
 namespace spindle::fw {
 
-inline constexpr uint32_t kMaxNeuronsPerCore = 256;
+// Neurons one core holds. A board image's arrays must fit the STM32F405's
+// 128 KB of SRAM (about 80 KB of state at 256); a native core (the engine's,
+// on the host) is bounded by the modelled 64 KB DTCM instead, which the
+// mapping checks per slice (an IF_curr_exp slice with short delays fits ~460
+// neurons). The mapping takes the limit of whatever runs the cores
+// (MachineDescription::max_neurons_per_core), and results do not depend on
+// the slicing (per-population weight scales, docs/mapping.md), so a network
+// gives the same spikes on both.
+inline constexpr uint32_t kArmMaxNeuronsPerCore = 256;
+inline constexpr uint32_t kNativeMaxNeuronsPerCore = 1024;
+#if defined(__arm__)
+inline constexpr uint32_t kMaxNeuronsPerCore = kArmMaxNeuronsPerCore;
+#else
+inline constexpr uint32_t kMaxNeuronsPerCore = kNativeMaxNeuronsPerCore;
+#endif
 inline constexpr uint32_t kMaxSynapseTypes = 4;     // receptors per core (exc, inh, ...)
 inline constexpr uint32_t kRingBufferWords = 8192;  // slots x types x neurons, 32-bit each
 inline constexpr uint32_t kMaxRingSlots = 64;       // so delays up to 63 ticks on small cores

@@ -12,6 +12,11 @@
 
 namespace spindle::host {
 
+emu::MachineDescription with_arm_cores(emu::MachineDescription machine) {
+  machine.max_neurons_per_core = std::min(machine.max_neurons_per_core, fw::kArmMaxNeuronsPerCore);
+  return machine;
+}
+
 const std::vector<std::string>& known_boards() {
   static const std::vector<std::string> boards = {"mps2-an386", "netduinoplus2"};
   return boards;

@@ -31,6 +31,13 @@ struct QemuBackendOptions {
   emu::qemu::QemuCore::TransportWrapper wrap;
 };
 
+// The machine as ARM images run its cores (under QEMU or on boards): a
+// core holds at most fw::kArmMaxNeuronsPerCore neurons. Map for this
+// machine whenever any core may run as an ARM image (the rest run natively
+// from the same images). The spikes are the same as from the native
+// mapping's larger slices (per-population weight scales).
+emu::MachineDescription with_arm_cores(emu::MachineDescription machine);
+
 // Boards with a core server image, and the QEMU machine each runs on.
 const std::vector<std::string>& known_boards();
 // Where this build put spindle-core-<board>.elf (SPINDLE_BOARD_IMAGES_DIR

@@ -20,7 +20,8 @@ void describe(const std::string& shape, const emu::MachineDescription& m) {
             << "  cores per chip:    " << m.cores_per_chip << " (core 0 is the monitor)\n"
             << "  application cores: " << m.application_core_count() << '\n'
             << "  per core:          " << m.dtcm_bytes_per_core / 1024 << " KiB DTCM, " << m.itcm_bytes_per_core / 1024
-            << " KiB ITCM\n"
+            << " KiB ITCM, at most " << m.max_neurons_per_core << " neurons (" << fw::kArmMaxNeuronsPerCore
+            << " as ARM images)\n"
             << "  per chip:          " << m.sdram_bytes_per_chip / (1024 * 1024) << " MiB SDRAM, "
             << m.router_table_capacity << " routing entries\n";
   if (m.dead_chips.empty() && m.dead_cores.empty() && m.dead_links.empty()) {

@@ -1,5 +1,5 @@
-// `spindle map NETWORK [--machine SHAPE] [--out FILE] [--images DIR |
-// --build-images] [--threads N]`: validate, convert to the application graph,
+// `spindle map NETWORK [--machine SHAPE] [--backend native|qemu|serial]
+// [--out FILE] [--images DIR | --build-images] [--threads N]`: validate, convert to the application graph,
 // map, print the JSON mapping report; optionally build every core image and
 // router table too, streamed to DIR (or only counted).
 #include <algorithm>
@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/qemu_backend.h"
 #include "cli/common.h"
 #include "cli/remote.h"
 #include "machine/machine.h"
@@ -29,6 +30,7 @@ namespace {
 struct MapArgs {
   std::string network;
   std::string machine = "48";
+  std::string backend = "native";  // qemu / serial: slices an ARM image holds
   std::string out;
   std::string images;         // directory for core images and router tables
   bool build_images = false;  // build them without writing
@@ -91,8 +93,9 @@ void build_images(const spindle::v1::Network& net, const MappedNetwork& m, const
 }
 
 int run_map(const MapArgs& a) {
-  const auto machine = parse_machine(a.machine, "map", std::cerr);
+  auto machine = parse_machine(a.machine, "map", std::cerr);
   if (!machine) return kExitUsage;
+  if (a.backend != "native") machine = host::with_arm_cores(*machine);
   int code = kExitOk;
   const auto net = load_valid_network(a.network, std::cerr, code);
   if (!net) return code;
@@ -132,6 +135,12 @@ void add_map_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<MapArgs>();
   cmd->add_option("NETWORK", args->network, "Network file (.textproto, .json, .pb)")->required();
   cmd->add_option("-m,--machine", args->machine, "Machine shape (see `spindle machine --help`)")->capture_default_str();
+  cmd->add_option("--backend", args->backend,
+                  "What will run the cores: native (up to " + std::to_string(fw::kNativeMaxNeuronsPerCore) +
+                      " neurons a core), qemu or serial (ARM images: up to " +
+                      std::to_string(fw::kArmMaxNeuronsPerCore) + ")")
+      ->check(CLI::IsMember({"native", "qemu", "serial"}))
+      ->capture_default_str();
   cmd->add_option("-o,--out", args->out, "Write the report to this file instead of stdout");
   auto* images = cmd->add_option("--images", args->images,
                                  "Also build every core image and router table and write them to this directory "
@@ -146,8 +155,9 @@ void add_map_command(CLI::App& app, int& exit_code) {
       exit_code = run_map(*args);
       return;
     }
-    if (cmd->count("--machine") || cmd->count("--images") || cmd->count("--build-images") || cmd->count("--threads")) {
-      std::cerr << "spindle map: --machine, --images, --build-images and --threads cannot be used with --connect "
+    if (cmd->count("--machine") || cmd->count("--backend") || cmd->count("--images") || cmd->count("--build-images") ||
+        cmd->count("--threads")) {
+      std::cerr << "spindle map: --machine, --backend, --images, --build-images and --threads cannot be used with --connect "
                    "(the daemon maps onto its own machine)\n";
       exit_code = kExitUsage;
       return;

@@ -1,5 +1,6 @@
 #include "cli/results.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -101,6 +102,14 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
     core.states.clear();
     fill(i, core);
     if (core.population >= summary.size()) throw std::runtime_error("core recording of an unknown population");
+    // Neuron order, then time (as sPyNNaker's get_spikes): a population's
+    // slices come in neuron order, so the files are the same however the
+    // population is sliced (native cores hold more neurons than ARM images).
+    // Records arrive in tick order; a stable sort keeps it within a neuron.
+    std::stable_sort(core.spikes.begin(), core.spikes.end(),
+                     [](const SpikeSample& a, const SpikeSample& b) { return a.neuron < b.neuron; });
+    std::stable_sort(core.states.begin(), core.states.end(),
+                     [](const StateSample& a, const StateSample& b) { return a.neuron < b.neuron; });
     const std::string& label = summary[core.population].label;
     for (const SpikeSample& s : core.spikes) {
       start_line(lines, label, s.neuron, s.tick);

@@ -68,10 +68,11 @@ std::optional<std::set<uint32_t>> parse_slice_list(const std::string& text, bool
 }
 
 int run_network(const RunArgs& a) {
-  const auto machine = parse_machine(a.machine, "run", std::cerr);
+  auto machine = parse_machine(a.machine, "run", std::cerr);
   if (!machine) return kExitUsage;
   const bool on_qemu = a.backend == "qemu";
   const bool on_serial = a.backend == "serial";
+  if (on_qemu || on_serial) machine = host::with_arm_cores(*machine);  // slices an ARM image holds
   if (!on_qemu && (!a.qemu_cores.empty() || !a.board_image.empty())) {
     std::cerr << "spindle run: --qemu-cores and --board-image need --backend qemu\n";
     return kExitUsage;

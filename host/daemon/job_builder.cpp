@@ -73,12 +73,15 @@ grpc::Status qemu_slices(const v1::QemuOptions& q, const host::MachineLoad& load
 
 }  // namespace
 
-grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::MachineDescription& machine,
+grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::MachineDescription& daemon_machine,
                        const Limits& limits, ProcessBudget& qemu_budget, Job& job,
                        std::vector<v1::FieldError>& field_errors) {
   if (grpc::Status s = check_backend(request); !s.ok()) return s;
   if (!request.has_network()) return {StatusCode::INVALID_ARGUMENT, "network: missing"};
   const v1::Network& net = request.network();
+  // ARM images hold smaller slices than native cores.
+  const emu::MachineDescription machine =
+      request.backend() == "qemu" ? host::with_arm_cores(daemon_machine) : daemon_machine;
 
   for (const auto& e : host::network::validate_network(net)) {
     v1::FieldError f;

@@ -166,7 +166,7 @@ fw::image::RecordingRegion record_all(uint32_t flags, uint32_t n_neurons, uint32
   fw::image::RecordingRegion r{};
   r.flags = flags;
   r.sample_interval_ticks = sample_interval;
-  for (uint32_t n = 0; n < n_neurons && n < fw::kMaxNeuronsPerCore; ++n) r.neuron_mask[n / 32] |= 1u << (n % 32);
+  for (uint32_t n = 0; n < n_neurons && n < fw::image::kImageMaxNeurons; ++n) r.neuron_mask[n / 32] |= 1u << (n % 32);
   return r;
 }
 

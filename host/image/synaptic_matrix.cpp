@@ -28,6 +28,7 @@ uint32_t bits_for(uint32_t n) {
 SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, uint32_t n_neurons, uint32_t n_types,
                                      QuantizationReport* report,
                                      const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift,
+                                     const std::array<double, fw::kMaxSynapseTypes>* weight_range,
                                      std::vector<uint32_t> storage) {
   SynapticMatrix m;
   m.words = std::move(storage);
@@ -66,6 +67,15 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
       max_weight[s.type] = std::max(max_weight[s.type], std::fabs(s.weight) * unit[s.type]);
     }
   }
+
+  if (weight_range)
+    for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) {
+      const double range = (*weight_range)[t] * unit[t];
+      if (!(range >= max_weight[t]))  // NaN included
+        throw std::invalid_argument("synapse type " + std::to_string(t) + ": weight " + std::to_string(max_weight[t] / unit[t]) +
+                                    " exceeds the population's weight range " + std::to_string((*weight_range)[t]));
+      max_weight[t] = range;
+    }
 
   m.layout = fw::SynapticWordLayout{bits_for(n_neurons), bits_for(n_types), bits_for(max_delay + 1)};
   m.ring_slots = 1u << m.layout.delay_bits;

@@ -50,12 +50,17 @@ struct SynapticMatrix {
 // image/cell_params.h; 10 for IF_cond_exp's conductances), so weights are
 // scaled by 2^unit_shift before the 16-bit weights and shifts are chosen.
 // The quantization report lists weights in the caller's units.
+// weight_range, when given, is the largest |weight| per type (caller's
+// units) the 16-bit weights must cover: the target population's, so every
+// slice of it gets the same scale and its spikes do not depend on how it is
+// sliced (mapping/weight_scales.h). Without it, this matrix's own largest.
 // Blocks with the same key (several projections from one source slice) share
 // one entry and its rows. `storage` becomes the matrix's words: passing back
 // the words of an earlier matrix reuses their memory (no fresh pages per core).
 SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, uint32_t n_neurons, uint32_t n_types,
                                      QuantizationReport* report = nullptr,
                                      const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift = {},
+                                     const std::array<double, fw::kMaxSynapseTypes>* weight_range = nullptr,
                                      std::vector<uint32_t> storage = {});
 
 // Bits needed to hold values 0..n-1 (0 for n <= 1).

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 #include "network/cells.h"
 #include "network/expand.h"
 #include "network/run_settings.h"
+#include "mapping/weight_scales.h"
 
 namespace spindle::host {
 namespace {
@@ -112,11 +114,15 @@ struct Context {
   // Per edge whose connector cannot be expanded per post range: its
   // synapses bucketed by target slice (index within the post vertex).
   std::vector<std::vector<std::vector<Synapse>>> by_target;
+  // Per population and synapse type: the weight range its cores' 16-bit
+  // weights cover (the same for all its slices: spikes do not depend on
+  // the slicing).
+  std::vector<ReceptorWeights> weight_range;
   // Per vertex: the slice holding each atom (a lookup per synapse; a binary
   // search over the slices took 13% of the full microcircuit's mapping).
   std::vector<std::vector<uint32_t>> atom_slice;
 
-  Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m)
+  Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m, unsigned threads)
       : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()) {
     const auto& slices = m.partition.slices;
     incoming = incoming_slices(g, m.partition, m.keys);
@@ -142,13 +148,20 @@ struct Context {
     for (uint32_t si = 0; si < slices.size(); ++si)
       std::fill_n(atom_slice[slices[si].vertex].begin() + slices[si].lo_atom, slices[si].n_atoms, si);
     by_target.resize(g.edges.size());
+    std::vector<std::optional<double>> largest(g.edges.size());  // of the edges expanded here
     for (size_t e = 0; e < g.edges.size(); ++e) {
       if (expands_per_post(n, e)) continue;
       const uint32_t post = g.edges[e].post;
       const uint32_t first = m.partition.first_slice[post];
       by_target[e].resize(m.partition.n_slices(post));
-      for (const Synapse& syn : expand_projection(n, e)) by_target[e][slice_of(post, syn.post) - first].push_back(syn);
+      double w = 0;
+      for (const Synapse& syn : expand_projection(n, e)) {
+        by_target[e][slice_of(post, syn.post) - first].push_back(syn);
+        w = std::max(w, std::fabs(syn.weight));
+      }
+      largest[e] = w;
     }
+    weight_range = population_weight_ranges(n, largest, threads);
   }
 
   // The slice of `vertex` that holds `atom`.
@@ -180,7 +193,7 @@ struct Context {
       const uint32_t e = in[a].edge;
       size_t b = a;
       while (b < in.size() && in[b].edge == e) ++b;
-      const uint32_t type = net.projections(static_cast<int>(e)).receptor() == v1::INHIBITORY ? 1 : 0;
+      const uint32_t type = synapse_type(net.projections(static_cast<int>(e)));
       const uint32_t pre = graph.edges[e].pre, first_src = mapping.partition.first_slice[pre];
       // Block of each source slice of the pre vertex (only those in incoming[si]).
       std::vector<int64_t> block_of(mapping.partition.n_slices(pre), -1);
@@ -271,8 +284,8 @@ struct Context {
         blocks(si, load.synapses, in, buffers.spare_blocks);
         if (!in.empty()) {
           try {
-            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, 2, report,
-                                                  receptor_unit_shifts(spec.neurons->model), std::move(matrix_words));
+            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, 2, report, receptor_unit_shifts(spec.neurons->model),
+                                                  &weight_range[slice.vertex], std::move(matrix_words));
           } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(where + ": " + e.what());
           }
@@ -305,7 +318,7 @@ void for_each_core_load(const v1::Network& net, const ApplicationGraph& graph, c
                         const std::function<void(CoreLoad&&)>& sink, unsigned threads,
                         std::vector<QuantizationReport>* reports) {
   check_graph_matches(net, graph);
-  const Context ctx(net, graph, mapping);
+  const Context ctx(net, graph, mapping, threads);
   const size_t n = mapping.partition.slices.size();
   if (reports) reports->assign(n, QuantizationReport{});
   std::atomic<size_t> next{0};

@@ -129,6 +129,7 @@ ApplicationGraph graph_from_network(const v1::Network& net) {
         double sum = 0;
         for (const auto& s : network::poisson_sources(net, static_cast<size_t>(i))) sum += s.rate;
         v.rate_hz = pop.size() > 0 ? sum / pop.size() : 0;
+        v.max_atoms_per_core = fw::kMaxSourcesPerCore;  // a source core's arrays, on every build
         break;
       }
       case v1::Population::kSpikeSourceArray: {
@@ -139,6 +140,7 @@ ApplicationGraph graph_from_network(const v1::Network& net) {
         v.sdram_bytes_per_atom =
             static_cast<uint32_t>((spikes * sizeof(fw::image::SpikeTime) + pop.size() - 1) / std::max(1u, pop.size()));
         v.rate_hz = pop.size() > 0 ? static_cast<double>(spikes) / pop.size() / duration_s(net) : 0;
+        v.max_atoms_per_core = fw::kMaxSourcesPerCore;
         break;
       }
       default:

@@ -27,7 +27,7 @@ struct ApplicationVertex {
   uint32_t cycles_per_atom = kCyclesIfCurrExp;  // neuron update, per tick
   uint32_t n_synapse_types = 2;       // receptors (ring-buffer planes)
   double rate_hz = 10;                // expected mean firing rate (drives the load on its targets)
-  uint32_t max_atoms_per_core = 0;    // 0: fw::kMaxNeuronsPerCore
+  uint32_t max_atoms_per_core = 0;    // 0: the machine's max_neurons_per_core (sources: fw::kMaxSourcesPerCore)
 };
 
 // Which slices of the post-population an edge reaches from a slice of the pre-population.

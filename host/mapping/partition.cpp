@@ -12,8 +12,9 @@
 namespace spindle::host {
 namespace {
 
-uint32_t max_atoms(const ApplicationVertex& v) {
-  return v.max_atoms_per_core ? std::min(v.max_atoms_per_core, fw::kMaxNeuronsPerCore) : fw::kMaxNeuronsPerCore;
+// The machine's cores' limit, or the vertex's own if smaller.
+uint32_t max_atoms(const ApplicationVertex& v, const emu::MachineDescription& m) {
+  return v.max_atoms_per_core ? std::min(v.max_atoms_per_core, m.max_neurons_per_core) : m.max_neurons_per_core;
 }
 
 // Which budget a slice breaks, or nullptr.
@@ -31,7 +32,6 @@ const char* over_budget(const SliceResources& r, const emu::MachineDescription& 
 SliceResources slice_resources(const ApplicationGraph& graph, const std::vector<std::vector<uint32_t>>& incoming,
                                uint32_t vertex, uint32_t n_atoms, const emu::MachineDescription& machine,
                                const CostModel& cost) {
-  (void)machine;
   const ApplicationVertex& v = graph.vertices[vertex];
   const double dt_s = cost.timestep_us * 1e-6;
   SliceResources r;
@@ -53,7 +53,7 @@ SliceResources slice_resources(const ApplicationGraph& graph, const std::vector<
     }
     const double max_row = mean > 0 ? std::min<double>(n_atoms, std::ceil(mean + cost.row_sigma * std::sqrt(mean)) + 1) : 0;
     matrix_words += rows * (1 + max_row);
-    table_entries += (pre.n_atoms + max_atoms(pre) - 1) / max_atoms(pre);
+    table_entries += (pre.n_atoms + max_atoms(pre, machine) - 1) / max_atoms(pre, machine);
     const double spikes = rows * pre.rate_hz * dt_s;  // spikes per tick from the rows' sources
     r.packets_per_tick += spikes * hit;
     r.synaptic_events_per_tick += spikes * mean;
@@ -84,7 +84,7 @@ Partition partition(const ApplicationGraph& graph, const emu::MachineDescription
     p.first_slice.push_back(uint32_t(p.slices.size()));
     auto fits = [&](uint32_t n) { return !over_budget(slice_resources(graph, incoming, vi, n, machine, cost), machine, cost); };
     // Every resource grows with the slice size, so the largest fitting size is a binary search.
-    uint32_t lo = 0, hi = std::min(max_atoms(v), v.n_atoms);
+    uint32_t lo = 0, hi = std::min(max_atoms(v, machine), v.n_atoms);
     if (fits(hi)) {
       lo = hi;
     } else {

@@ -1,6 +1,6 @@
 // Partition stage: split each population (application vertex) into slices
-// (machine vertices) that each fit one application core: at most
-// kMaxNeuronsPerCore neurons, the core's DTCM and ring buffer, its share of
+// (machine vertices) that each fit one application core: at most the
+// machine's max_neurons_per_core neurons (and the vertex's own cap), the core's DTCM and ring buffer, its share of
 // chip SDRAM for the synaptic matrix, and the cycle budget of one tick under
 // the cost model below (docs/mapping.md). Pure and deterministic.
 #pragma once

@@ -27,6 +27,7 @@ MappingReport make_report(const ApplicationGraph& graph, const emu::MachineDescr
   r.time_scale_factor = options.cost.time_scale_factor;
   r.timestep_us = options.cost.timestep_us;
   r.dtcm_bytes_per_core = machine.dtcm_bytes_per_core;
+  r.max_neurons_per_core = machine.max_neurons_per_core;
   r.sdram_bytes_per_core = options.cost.sdram_budget(machine);
   r.key_layout = result.keys.layout;
   r.n_edges = uint32_t(graph.edges.size());
@@ -65,6 +66,7 @@ nlohmann::json to_json(const MappingReport& r) {
                   {"application_cores", r.application_cores},
                   {"router_table_capacity", r.table_capacity},
                   {"dtcm_bytes_per_core", r.dtcm_bytes_per_core},
+                  {"max_neurons_per_core", r.max_neurons_per_core},
                   {"sdram_bytes_per_core", r.sdram_bytes_per_core},
                   {"cycles_per_tick_budget", r.cycles_per_tick_budget},
                   {"timestep_us", r.timestep_us},

@@ -53,6 +53,7 @@ struct MappingReport {
   double time_scale_factor = 1;    // the cost model's: the budget is clock x timestep x this x usable fraction
   uint32_t timestep_us = 0;
   uint32_t dtcm_bytes_per_core = 0;
+  uint32_t max_neurons_per_core = 0;  // what the cores' firmware build holds
   uint64_t sdram_bytes_per_core = 0;
   KeyLayout key_layout;
   uint32_t n_edges = 0;

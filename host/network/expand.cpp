@@ -387,6 +387,23 @@ void connect(const v1::Network& net, size_t projection, uint32_t lo, uint32_t hi
 
 }  // namespace
 
+namespace {
+
+// A synapse's weight (each synapse draws from its post's weight stream even
+// where a list entry's own weight overrides the draw, so that one synapse's
+// value never depends on which others a list entry overrides).
+double synapse_weight(SynapseValues& weights, const v1::Connector& c, uint32_t post, int64_t k, double low_rank_w) {
+  if (c.kind_case() == v1::Connector::kLowRank) return low_rank_w;
+  const double w = weights.next(post, k);
+  if (c.kind_case() == v1::Connector::kFromList && k >= 0) {  // a list entry always has its index
+    const auto& e = c.from_list().connections(static_cast<int>(k));
+    if (e.has_weight()) return e.weight();
+  }
+  return w;
+}
+
+}  // namespace
+
 bool expands_per_post(const v1::Network& net, size_t projection) {
   const auto kind = net.projections(static_cast<int>(projection)).connector().kind_case();
   return kind != v1::Connector::kFixedNumberPost && kind != v1::Connector::kFromList;
@@ -402,7 +419,6 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
   const uint64_t seed = projection_seed(net, projection);
   const double dt = net.run().timestep_ms();
   const auto& c = proj.connector();
-  const bool low_rank = c.kind_case() == v1::Connector::kLowRank;
   const bool from_list = c.kind_case() == v1::Connector::kFromList;
   SynapseValues weights(proj.weight(), derive_seed(seed, "weight"), 0.0, post_lo, post_n);
   SynapseValues delays(proj.delay(), derive_seed(seed, "delay"), dt, post_lo, post_n);
@@ -416,11 +432,10 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
     s = Synapse{i, j, 0.0, 0.0, 0};
     // Every synapse draws from its post's weight and delay streams, so one
     // synapse's value never depends on which others a list entry overrides.
-    s.weight = low_rank ? low_rank_w : weights.next(j, k);
+    s.weight = synapse_weight(weights, c, j, k, low_rank_w);
     s.delay = delays.next(j, k);
     if (from_list) {
       const auto& e = c.from_list().connections(static_cast<int>(k));
-      if (e.has_weight()) s.weight = e.weight();
       if (e.has_delay()) s.delay = e.delay();
     }
     const int64_t ticks = delay_to_ticks(s.delay, dt);
@@ -431,6 +446,18 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
     }
   });
   if (filled) sink(std::span<const Synapse>(batch.data(), filled));
+}
+
+double largest_abs_weight(const v1::Network& net, size_t projection) {
+  const auto& proj = net.projections(static_cast<int>(projection));
+  const ProjectionShape shape = shape_of(net, proj);
+  SynapseValues weights(proj.weight(), derive_seed(projection_seed(net, projection), "weight"), 0.0, 0, shape.n_post);
+  const auto& c = proj.connector();
+  double m = 0.0;
+  connect(net, projection, 0, shape.n_post, [&](uint32_t, uint32_t j, int64_t k, double low_rank_w) {
+    m = std::max(m, std::fabs(synapse_weight(weights, c, j, k, low_rank_w)));
+  });
+  return m;
 }
 
 std::vector<Synapse> expand_projection_onto(const v1::Network& net, size_t projection, uint32_t post_lo,

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "platform/host_timer.h"
+#include "platform/native_platform.h"
 
 namespace spindle::fw {
 namespace {
@@ -65,6 +66,25 @@ TEST(HostTimer, NeverRunsBackwards) {
     ASSERT_LT(static_cast<uint32_t>(now - last), 1u << 31) << "read " << i;
     last = now;
   }
+}
+
+// The engine's clock handoff: a handed start is the tick's first reading,
+// once; the tick's last reading is the next core's start; a tick that read
+// no clock hands the start on unchanged.
+TEST(NativePlatform, HandedStartIsTheFirstReadingOnly) {
+  NativePlatform p;
+  const uint32_t before = host_timer_us();
+  p.start_tick_at(before - 1000);
+  EXPECT_EQ(p.read_timer_us(), before - 1000);
+  const uint32_t end = p.read_timer_us();  // a real reading
+  EXPECT_GE(end - before, 0u);
+  EXPECT_LT(end - before, 1000000u);
+  EXPECT_EQ(p.end_tick(12345), end);
+  p.start_tick_at(7);
+  EXPECT_EQ(p.end_tick(7), 7u) << "no reading taken: the start passes on";
+  const uint32_t again = p.read_timer_us();  // the unused hand-off is gone
+  EXPECT_NE(again, 7u);
+  EXPECT_GE(again - before, 0u);
 }
 
 }  // namespace

@@ -177,7 +177,8 @@ TEST(ImageParser, HeaderFields) {
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x4C444E54; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x534E444C; }).error, ImageError::kBadMagic);  // byte-swapped
-  const uint16_t majors[] = {0, 1, 2, 3, 5, 0xFFFF};  // 1: before NeuronRegionHeader.model_id, 2: padded rows, 3: Poisson exp(-lambda)
+  // 1: before NeuronRegionHeader.model_id, 2: padded rows, 3: Poisson exp(-lambda), 4: recording mask of 256 neurons
+  const uint16_t majors[] = {0, 1, 2, 3, 4, 6, 0xFFFF};
   for (uint16_t major : majors) {
     const img::ImageStatus s = with_header(image, [&](auto& h) { h.version_major = major; });
     EXPECT_EQ(s.error, ImageError::kBadVersion) << major;

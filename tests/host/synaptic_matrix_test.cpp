@@ -245,7 +245,7 @@ TEST(SynapticMatrix, StorageIsReusedAndDoesNotChangeTheMatrix) {
   // Storage holding an earlier, larger matrix's words (stale values included).
   std::vector<uint32_t> storage(fresh.words.size() * 3, 0xDEADBEEFu);
   const uint32_t* memory = storage.data();
-  const SynapticMatrix reused = build_synaptic_matrix(blocks, 20, 2, nullptr, {}, std::move(storage));
+  const SynapticMatrix reused = build_synaptic_matrix(blocks, 20, 2, nullptr, {}, nullptr, std::move(storage));
   EXPECT_EQ(reused.words, fresh.words);
   EXPECT_EQ(reused.words.data(), memory);
 }

@@ -10,9 +10,10 @@
 namespace spindle::host {
 namespace {
 
+using test::arm_machine;
 using test::population;
 
-const emu::MachineDescription kMachine = emu::machine_from_shape("48");
+const emu::MachineDescription kMachine = arm_machine("48");  // slices of up to 256
 
 void expect_disjoint(const Partition& p, const KeyAllocation& k) {
   ASSERT_EQ(k.keys.size(), p.slices.size());

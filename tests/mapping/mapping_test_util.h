@@ -14,6 +14,14 @@
 
 namespace spindle::host::test {
 
+// A machine whose cores run ARM images: at most fw::kArmMaxNeuronsPerCore
+// neurons a core (the limit many tests are written around).
+inline emu::MachineDescription arm_machine(const char* shape) {
+  emu::MachineDescription m = emu::machine_from_shape(shape);
+  m.max_neurons_per_core = fw::kArmMaxNeuronsPerCore;
+  return m;
+}
+
 inline ApplicationVertex population(std::string label, uint32_t n, double rate_hz = 10) {
   ApplicationVertex v;
   v.label = std::move(label);

@@ -10,6 +10,7 @@
 namespace spindle::host {
 namespace {
 
+using test::arm_machine;
 using test::population;
 using test::projection;
 
@@ -42,19 +43,38 @@ TEST(Partition, SmallPopulationIsOneSlice) {
   expect_covers(g, p);
 }
 
+void expect_maximal(const ApplicationGraph& g, const Partition& p, uint32_t v, const CostModel& cost);
+
 TEST(Partition, NeuronLimitAndBalancedSlices) {
   ApplicationGraph g;
   g.vertices.push_back(population("a", 1000));
   g.vertices.push_back(population("b", 256));
   g.vertices.push_back(population("c", 257));
-  const Partition p = partition(g, kMachine);
+  const Partition p = partition(g, arm_machine("48"));
   EXPECT_EQ(p.n_slices(0), 4u);  // 250 each
   EXPECT_EQ(p.slices[0].n_atoms, 250u);
   EXPECT_EQ(p.n_slices(1), 1u);
   EXPECT_EQ(p.n_slices(2), 2u);  // 129 + 128
   EXPECT_EQ(p.slices[p.first_slice[2]].n_atoms, 129u);
   expect_covers(g, p);
-  for (const Slice& s : p.slices) EXPECT_LE(s.n_atoms, fw::kMaxNeuronsPerCore);
+  for (const Slice& s : p.slices) EXPECT_LE(s.n_atoms, fw::kArmMaxNeuronsPerCore);
+  // Native cores hold more: the same graph then fits DTCM's limit instead.
+  const Partition native = partition(g, kMachine);
+  EXPECT_EQ(native.n_slices(1), 1u);
+  EXPECT_EQ(native.n_slices(2), 1u);
+  EXPECT_LT(native.n_slices(0), p.n_slices(0));
+  for (const Slice& s : native.slices) {
+    EXPECT_LE(s.n_atoms, fw::kNativeMaxNeuronsPerCore);
+    EXPECT_LE(s.resources.dtcm_bytes, kMachine.dtcm_bytes_per_core);
+  }
+  expect_covers(g, native);
+  expect_maximal(g, native, 0, CostModel{});
+  // A machine's limit below the vertex's own wins, and the other way round.
+  emu::MachineDescription tiny = kMachine;
+  tiny.max_neurons_per_core = 100;
+  EXPECT_EQ(partition(g, tiny).n_slices(0), 10u);
+  g.vertices[0].max_atoms_per_core = 50;
+  EXPECT_EQ(partition(g, tiny).n_slices(0), 20u);
 }
 
 TEST(Partition, PerVertexAtomLimit) {
@@ -122,7 +142,9 @@ TEST(Partition, CycleBudgetFromIncomingEvents) {
   // A slower-than-real-time run gets more cycles per tick, so bigger slices.
   CostModel slow = cost;
   slow.time_scale_factor = 4;
-  EXPECT_EQ(partition(g, kMachine, slow).atoms_per_core[1], 256u);
+  const Partition q = partition(g, kMachine, slow);
+  EXPECT_GT(q.atoms_per_core[1], 2 * p.atoms_per_core[1]);
+  expect_maximal(g, q, 1, slow);
 }
 
 TEST(Partition, SdramBudgetForSynapticMatrix) {

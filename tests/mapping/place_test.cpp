@@ -10,6 +10,7 @@
 namespace spindle::host {
 namespace {
 
+using test::arm_machine;
 using test::population;
 using test::projection;
 
@@ -76,7 +77,7 @@ TEST(Place, DeterministicForASeed) {
 TEST(Place, TooSmallMachineSaysHowManyCores) {
   ApplicationGraph g;
   g.vertices.push_back(population("a", 20 * 256));  // 20 slices
-  emu::MachineDescription m = emu::machine_from_shape("1");  // 17 application cores
+  emu::MachineDescription m = arm_machine("1");  // 17 application cores
   try {
     place(g, partition(g, m), m);
     FAIL() << "expected an error";

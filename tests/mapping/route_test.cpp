@@ -8,6 +8,7 @@
 namespace spindle::host {
 namespace {
 
+using test::arm_machine;
 using test::population;
 using test::projection;
 
@@ -80,7 +81,7 @@ TEST(Route, OneToOneTargetsOnlyOverlappingSlices) {
   g.vertices.push_back(population("a", 512));
   g.vertices.push_back(population("b", 512));
   g.edges.push_back(projection(0, 1, 512, 1, EdgeReach::kSameIndices));
-  const emu::MachineDescription m = emu::machine_from_shape("1");
+  const emu::MachineDescription m = arm_machine("1");  // two slices of 256
   const Partition p = partition(g, m);
   const auto t = slice_targets(g, p);
   ASSERT_EQ(p.n_slices(0), 2u);

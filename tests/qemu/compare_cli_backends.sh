@@ -3,6 +3,8 @@
 # spikes and state files as `--backend native`; a bad --board or
 # --qemu-cores is a usage error (exit 2) that names the option.
 # With QEMU and the core server image also `--backend serial` on a pty.
+# The native run maps onto native cores, which may hold larger slices than
+# the ARM images of the other runs: the files must not depend on that.
 # Usage: compare_cli_backends.sh SPINDLE NETWORK OUTDIR [QEMU CORE_ELF]
 set -u
 spindle=$1 network=$2 out=$3 qemu=${4:-} core_elf=${5:-}

@@ -40,6 +40,24 @@ TEST(QemuBackend, CubaOnQemuEqualsNativeBitForBit) {
   expect_identical(native, qemu);
 }
 
+// Native cores hold larger slices than ARM images, so a network maps onto
+// fewer, larger native cores; its spikes and state traces, by population
+// neuron, must still be those of the ARM images' slicing run under QEMU.
+TEST(QemuBackend, NativeSlicingEqualsArmSlicingOnQemu) {
+  const std::string file = kData + "/random_weights.textproto";
+  const Mapped native_map = map_file(file, emu::machine_from_shape("1"), /*native_slices=*/true);
+  const Mapped arm_map = map_file(file, emu::machine_from_shape("1"));
+  ASSERT_EQ(native_map.mapping.partition.n_slices(1), 1u) << "exc in one native slice";
+  ASSERT_EQ(arm_map.mapping.partition.n_slices(1), 2u) << "exc in two ARM slices";
+  const PopulationRecords native = by_population(native_map, run(native_map, 300, std::nullopt));
+  const PopulationRecords qemu = by_population(arm_map, run(arm_map, 300, qemu_options()));
+  EXPECT_GT(native.spikes.size(), 200u) << "the network should be active";
+  EXPECT_EQ(native.states.size(), 300u * 6 * 3);
+  EXPECT_TRUE(native.spikes == qemu.spikes) << native.spikes.size() << " native spikes, " << qemu.spikes.size()
+                                            << " on QEMU";
+  EXPECT_TRUE(native.states == qemu.states) << "state traces differ";
+}
+
 TEST(QemuBackend, PoissonNetworkAcrossChipsOnQemuEqualsNative) {
   const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
   ASSERT_GE(chips_used(m), 2u);

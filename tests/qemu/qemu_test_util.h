@@ -6,6 +6,8 @@
 
 #include <cstring>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -26,7 +28,10 @@ struct Mapped {
   host::MachineLoad load;
 };
 
-inline Mapped map_file(const std::string& file, emu::MachineDescription machine) {
+// Maps for cores that run as ARM images (host::with_arm_cores) unless
+// `native_slices`: then for native cores, which hold larger slices.
+inline Mapped map_file(const std::string& file, emu::MachineDescription machine, bool native_slices = false) {
+  if (!native_slices) machine = host::with_arm_cores(std::move(machine));
   Mapped m{host::network::load_network(file), std::move(machine), {}, {}};
   EXPECT_TRUE(host::network::validate_network(m.net).empty()) << file;
   const host::ApplicationGraph graph = host::graph_from_network(m.net);
@@ -102,6 +107,24 @@ inline void expect_identical(const RunResult& native, const RunResult& other) {
   }
   EXPECT_EQ(native.fabric.totals.dropped_total(), other.fabric.totals.dropped_total());
   EXPECT_EQ(native.spikes, other.spikes);
+}
+
+// Every spike and state record by population neuron, whatever the slicing:
+// (population, neuron, tick) and (population, neuron, tick, variable, raw).
+struct PopulationRecords {
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> spikes;
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, int32_t>> states;
+};
+
+inline PopulationRecords by_population(const Mapped& m, const RunResult& r) {
+  PopulationRecords out;
+  for (size_t i = 0; i < m.load.cores.size(); ++i) {
+    const host::Slice& s = m.mapping.partition.slices[m.load.cores[i].slice];
+    for (const fw::SpikeRecord& sp : r.cores[i].spikes) out.spikes.insert({s.vertex, s.lo_atom + sp.neuron, sp.tick});
+    for (const fw::StateRecord& st : r.cores[i].states)
+      out.states.insert({s.vertex, s.lo_atom + st.neuron, st.tick, st.variable, st.value});
+  }
+  return out;
 }
 
 }  // namespace spindle::test
