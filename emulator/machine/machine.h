@@ -31,9 +31,9 @@ struct MachineDescription {
   uint32_t cores_per_chip = 18;          // core 0 is the monitor
   uint32_t dtcm_bytes_per_core = 64 * 1024;
   // Neurons one application core holds: a limit of the firmware build that
-  // runs the cores (native cores here; ARM images, under QEMU or on boards,
-  // hold fw::kArmMaxNeuronsPerCore). The mapping slices within it.
-  uint32_t max_neurons_per_core = fw::kNativeMaxNeuronsPerCore;
+  // runs the cores (this build's native cores; ARM images, under QEMU or on
+  // boards, hold fw::kArmMaxNeuronsPerCore). The mapping slices within it.
+  uint32_t max_neurons_per_core = fw::kMaxNeuronsPerCore;
   uint32_t itcm_bytes_per_core = 32 * 1024;
   uint64_t sdram_bytes_per_chip = 128ull * 1024 * 1024;
   uint32_t router_table_capacity = 1024;

@@ -11,7 +11,7 @@ NativePlatform::NativePlatform() : OutboxPlatform(outbox_storage_, kOutboxCapaci
 uint32_t NativePlatform::read_timer_us() {
   if (handed_) {
     handed_ = false;
-    return handed_us_;
+    return last_us_ = handed_us_;  // a tick that reads once hands on its start
   }
   return last_us_ = host_timer_us();
 }

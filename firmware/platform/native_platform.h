@@ -11,7 +11,7 @@ namespace spindle::fw {
 
 class NativePlatform final : public OutboxPlatform {
  public:
-  static constexpr uint32_t kOutboxCapacity = 4096;  // a 256-neuron Poisson core's worst tick
+  static constexpr uint32_t kOutboxCapacity = 4096;  // a Poisson core's worst tick (sources stay at 256 a core)
 
   NativePlatform();
   uint32_t read_timer_us() override;

@@ -27,8 +27,14 @@ inline constexpr uint32_t kRingBufferWords = 8192;  // slots x types x neurons, 
 inline constexpr uint32_t kMaxRingSlots = 64;       // so delays up to 63 ticks on small cores
 inline constexpr uint32_t kMaxSourcesPerCore = 256; // Poisson sources or array-source neurons
 inline constexpr uint32_t kInputQueueCapacity = 256;   // packets waiting to be processed
-inline constexpr uint32_t kSpikeRecordCapacity = 1024; // spike records between drains
-inline constexpr uint32_t kStateRecordCapacity = 1024; // state samples between drains
+inline constexpr uint32_t kSpikeRecordCapacity = 1024; // spike records between drains (>= a neuron core's spikes in a tick)
+// State samples between drains: every variable of every neuron of a tick
+// (3 a neuron: v, gsyn_exc, gsyn_inh), and at least the 1024 the ARM
+// images have always had.
+inline constexpr uint32_t kMaxRecordedStateVariables = 3;
+inline constexpr uint32_t kStateRecordCapacity =
+    kMaxRecordedStateVariables * kMaxNeuronsPerCore > 1024 ? kMaxRecordedStateVariables * kMaxNeuronsPerCore : 1024;
+static_assert(kSpikeRecordCapacity >= kMaxNeuronsPerCore, "every neuron of a core may fire in one tick");
 inline constexpr uint32_t kMaxSpikesPerSourcePerTick = 16;
 inline constexpr uint32_t kMaxNeuronParamWords = 16;   // largest model parameter block
 inline constexpr uint32_t kMaxNeuronStateWords = 8;    // largest model state block

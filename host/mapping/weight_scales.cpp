@@ -37,35 +37,65 @@ std::optional<double> weight_bound_unexpanded(const v1::Network& net, size_t pro
 
 double largest_weight(const v1::Network& net, size_t projection) {
   if (const auto bound = weight_bound_unexpanded(net, projection)) return *bound;
-  return network::largest_abs_weight(net, projection);
+  const int post = network::find_population(net, net.projections(static_cast<int>(projection)).post());
+  if (post < 0) return 0;
+  return network::largest_abs_weight(net, projection, 0, net.populations(post).size());
 }
 
 std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
                                                       const std::vector<std::optional<double>>& known,
                                                       unsigned threads) {
   const size_t n_proj = static_cast<size_t>(net.projections_size());
+  const unsigned hw = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  // Work items: a projection's post neurons [lo, lo + n). Connectors drawn
+  // per post neuron are split into chunks, so one large projection keeps
+  // every thread busy; the others are drawn whole.
+  struct Item {
+    size_t projection;
+    uint32_t lo, n;
+  };
+  std::vector<Item> items;
   std::vector<double> largest(n_proj, 0.0);
+  for (size_t e = 0; e < n_proj; ++e) {
+    if (e < known.size() && known[e]) {
+      largest[e] = *known[e];
+      continue;
+    }
+    if (const auto bound = weight_bound_unexpanded(net, e)) {
+      largest[e] = *bound;
+      continue;
+    }
+    const int post = network::find_population(net, net.projections(static_cast<int>(e)).post());
+    if (post < 0) continue;
+    const uint32_t n_post = net.populations(post).size();
+    const uint32_t chunk = network::expands_per_post(net, e) ? std::max<uint32_t>(256, n_post / (4 * hw) + 1) : n_post;
+    for (uint32_t lo = 0; lo < n_post; lo += chunk) items.push_back({e, lo, std::min(chunk, n_post - lo)});
+  }
+  std::vector<double> item_largest(items.size(), 0.0);
   std::atomic<size_t> next{0};
   std::mutex error_mutex;
   std::exception_ptr error;
+  size_t error_item = SIZE_MAX;
   auto work = [&] {
-    for (size_t e = next++; e < n_proj; e = next++) {
+    for (size_t i = next++; i < items.size(); i = next++) {
       try {
-        largest[e] = e < known.size() && known[e] ? *known[e] : largest_weight(net, e);
+        item_largest[i] = network::largest_abs_weight(net, items[i].projection, items[i].lo, items[i].n);
       } catch (...) {
+        // The first item's error, whatever the thread timing.
         const std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next = n_proj;
+        if (i < error_item) error = std::current_exception(), error_item = i;
+        next = items.size();
       }
     }
   };
-  const unsigned hw = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  const unsigned workers = static_cast<unsigned>(std::min<size_t>(hw, std::max<size_t>(n_proj, 1)));
+  const unsigned workers = static_cast<unsigned>(std::min<size_t>(hw, std::max<size_t>(items.size(), 1)));
   std::vector<std::thread> pool;
   for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+  for (size_t i = 0; i < items.size(); ++i)
+    largest[items[i].projection] = std::max(largest[items[i].projection], item_largest[i]);
 
   std::vector<ReceptorWeights> ranges(static_cast<size_t>(net.populations_size()), ReceptorWeights{});
   for (size_t e = 0; e < n_proj; ++e) {

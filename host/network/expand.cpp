@@ -448,13 +448,16 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
   if (filled) sink(std::span<const Synapse>(batch.data(), filled));
 }
 
-double largest_abs_weight(const v1::Network& net, size_t projection) {
+double largest_abs_weight(const v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n) {
   const auto& proj = net.projections(static_cast<int>(projection));
   const ProjectionShape shape = shape_of(net, proj);
-  SynapseValues weights(proj.weight(), derive_seed(projection_seed(net, projection), "weight"), 0.0, 0, shape.n_post);
+  if (uint64_t{post_lo} + post_n > shape.n_post)
+    throw std::invalid_argument(fmt::format("post neurons {}..{} are outside the population of {}", post_lo,
+                                            uint64_t{post_lo} + post_n, shape.n_post));
+  SynapseValues weights(proj.weight(), derive_seed(projection_seed(net, projection), "weight"), 0.0, post_lo, post_n);
   const auto& c = proj.connector();
   double m = 0.0;
-  connect(net, projection, 0, shape.n_post, [&](uint32_t, uint32_t j, int64_t k, double low_rank_w) {
+  connect(net, projection, post_lo, post_lo + post_n, [&](uint32_t, uint32_t j, int64_t k, double low_rank_w) {
     m = std::max(m, std::fabs(synapse_weight(weights, c, j, k, low_rank_w)));
   });
   return m;

@@ -83,10 +83,11 @@ inline constexpr size_t kSynapseBatch = 1024;
 void for_each_synapse_onto(const spindle::v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n,
                            const std::function<void(std::span<const Synapse>)>& sink);
 
-// The largest |weight| of a projection's synapses (0 when it makes none):
-// exactly the largest of for_each_synapse_onto()'s over every post neuron,
-// without drawing delays or handing synapses on.
-double largest_abs_weight(const spindle::v1::Network& net, size_t projection);
+// The largest |weight| of a projection's synapses onto post neurons
+// [post_lo, post_lo + post_n) (0 when it makes none): exactly the largest
+// of for_each_synapse_onto()'s, without drawing delays or handing synapses
+// on. Throws std::invalid_argument when the range leaves the population.
+double largest_abs_weight(const spindle::v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n);
 
 // True when expand_projection_onto() draws only what the range needs (its
 // cost follows the synapses it returns): every connector but

@@ -234,9 +234,10 @@ TEST(Engine, ScheduledPacketsActLikeASpikeSentInTheirTick) {
 }
 
 TEST(Engine, TickOverrunsIncludeTheTicksPackets) {
-  // A core whose timer period is 1 us gets 20,000 packets in one tick:
-  // delivering them takes far longer than 1 us, and that time counts
-  // towards the tick, as packet interrupts delay the hardware's timer.
+  // A core whose timer period is 20 us gets 100,000 packets in one tick:
+  // delivering them takes far longer than 20 us, and that time counts
+  // towards the tick, as packet interrupts delay the hardware's timer (a
+  // one-neuron tick alone takes well under a microsecond).
   emu::MachineDescription m = emu::machine_from_shape("1");
   emu::Engine engine(m, {});
   host::IfNonLeakyParams nl;
@@ -247,18 +248,18 @@ TEST(Engine, TickOverrunsIncludeTheTicksPackets) {
   in.synapses = {{0, 0, 0.001, 1, 0}};
   host::CoreImageSpec target;
   target.n_neurons = 1;
-  target.timestep_us = 1;
+  target.timestep_us = 20;
   target.key_base = 0x200;
   target.key_mask = ~0u;
   target.neurons = host::uniform_block(nl, 1, 1e9);
   target.synapses = host::build_synaptic_matrix({in}, 1, 2);
   engine.load_core({{0, 0}, 2}, host::build_core_image(target));
   engine.routing_table({0, 0}).add_or_throw({0x100, ~0u, emu::route_core(2)});
-  for (int i = 0; i < 20000; ++i) engine.schedule_packet(5, {{0, 0}, 1}, {0x100, 0, false});
+  for (int i = 0; i < 100000; ++i) engine.schedule_packet(5, {{0, 0}, 1}, {0x100, 0, false});
   engine.run(10);
   const emu::CoreSlot* slot = engine.find({{0, 0}, 2});
   ASSERT_NE(slot, nullptr);
-  EXPECT_EQ(slot->provenance().packets_received, 20000u);
+  EXPECT_EQ(slot->provenance().packets_received, 100000u);
   EXPECT_GE(slot->provenance().tick_overruns, 1u);
 }
 

@@ -170,15 +170,18 @@ TEST(Provenance, SpikeRecordOverflowIsCounted) {
 }
 
 TEST(Provenance, StateRecordOverflowIsCounted) {
-  constexpr uint32_t kN = 256;
+  // A full core recording every variable: one tick's samples always fit
+  // (the engine drains every tick); a second tick's do not.
+  constexpr uint32_t kN = fw::kMaxNeuronsPerCore;
+  static_assert(3 * kN <= fw::kStateRecordCapacity && fw::kStateRecordCapacity < 6 * kN);
   const uint32_t flags = img::kRecordV | img::kRecordGsynExc | img::kRecordGsynInh;
   LoadedCore c(neuron_image(flags, kN));
   ASSERT_TRUE(c.status().ok());
   fw::Core& core = c.core();
-  core.tick();  // 768 samples
+  core.tick();
   EXPECT_EQ(core.states().size(), 3 * kN);
   EXPECT_EQ(core.provenance().state_records_dropped, 0u);
-  core.tick();  // 768 more: 256 fit
+  core.tick();
   EXPECT_EQ(core.states().size(), fw::kStateRecordCapacity);
   EXPECT_EQ(core.provenance().state_records_dropped, 6 * kN - fw::kStateRecordCapacity);
   core.clear_records();

@@ -161,6 +161,55 @@ TEST(CoreImages, ImagesAndCountsDoNotDependOnThreadCount) {
   }
 }
 
+// Spikes and state records by population neuron, whatever the slicing:
+// (population, neuron, tick) and (population, neuron, tick, variable, raw).
+struct SlicedRun {
+  size_t n_slices = 0;
+  uint64_t state_records_dropped = 0;
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> spikes;
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, int32_t>> states;
+};
+
+// Maps onto a 2x2 machine with neuron populations (not sources) cut into
+// slices of at most max_neurons (0: the machine's limit), checks that every
+// neuron core of a population carries the same weight shifts, and runs.
+SlicedRun run_sliced(const v1::Network& net, uint32_t max_neurons, uint32_t ticks) {
+  const emu::MachineDescription machine = emu::machine_from_shape("2x2");
+  ApplicationGraph graph = graph_from_network(net);
+  for (size_t v = 0; v < graph.vertices.size(); ++v)
+    if (!network::is_spike_source(net.populations(static_cast<int>(v)))) graph.vertices[v].max_atoms_per_core = max_neurons;
+  const MappingResult mapping = map_graph(graph, machine);
+  SlicedRun r;
+  r.n_slices = mapping.partition.slices.size();
+  const MachineLoad load = build_machine_load(net, graph, mapping);
+  std::map<uint32_t, std::vector<int32_t>> shifts;
+  for (const CoreLoad& c : load.cores) {
+    const uint32_t v = mapping.partition.slices[c.slice].vertex;
+    if (network::is_spike_source(net.populations(static_cast<int>(v)))) continue;
+    fw::image::ImageReader reader;
+    EXPECT_TRUE(reader.open(c.image.data(), c.image.size()).ok());
+    fw::image::SystemRegion sys{};
+    std::memcpy(&sys, reader.region(fw::image::RegionId::kSystem).data, sizeof sys);
+    std::vector<int32_t> w(sys.weight_shift, sys.weight_shift + fw::kMaxSynapseTypes);
+    if (shifts.count(v)) {
+      EXPECT_EQ(shifts[v], w) << "population " << v << ", slice " << c.slice;
+    }
+    shifts[v] = w;
+  }
+  emu::Engine engine(machine, emu::EngineConfig{.threads = 2});
+  load_into(engine, load);
+  engine.run(ticks);
+  for (const CoreLoad& c : load.cores) {
+    const Slice& s = mapping.partition.slices[c.slice];
+    const emu::CoreSlot* slot = engine.find({c.chip, c.core});
+    r.state_records_dropped += slot->provenance().state_records_dropped;
+    for (const auto& sp : slot->spikes.to_vector()) r.spikes.insert({s.vertex, s.lo_atom + sp.neuron, sp.tick});
+    for (const auto& st : slot->states.to_vector())
+      r.states.insert({s.vertex, s.lo_atom + st.neuron, st.tick, st.variable, st.value});
+  }
+  return r;
+}
+
 TEST(CoreImages, SpikesDoNotDependOnHowNeuronPopulationsAreSliced) {
   // Random weights, and one strong synapse onto neuron 0: a weight scale per
   // core would quantize the slices without neuron 0 more finely. With one
@@ -191,51 +240,38 @@ TEST(CoreImages, SpikesDoNotDependOnHowNeuronPopulationsAreSliced) {
     recordings { population: "exc" variables: [V, GSYN_EXC, GSYN_INH] neurons: [0, 1, 150, 299] }
     recordings { population: "inh" variables: [V, GSYN_EXC] neurons: [0, 59] }
   )pb");
-  const emu::MachineDescription machine = emu::machine_from_shape("2x2");
-  using Records = std::pair<std::set<std::tuple<uint32_t, uint32_t, uint32_t>>,
-                            std::set<std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, int32_t>>>;
-  auto run_sliced = [&](uint32_t max_neurons, size_t& n_slices) {
-    ApplicationGraph graph = graph_from_network(net);
-    for (size_t v = 1; v < graph.vertices.size(); ++v) graph.vertices[v].max_atoms_per_core = max_neurons;
-    const MappingResult mapping = map_graph(graph, machine);
-    n_slices = mapping.partition.slices.size();
-    const MachineLoad load = build_machine_load(net, graph, mapping);
-    // Every neuron core of a population carries the same weight shifts.
-    std::map<uint32_t, std::vector<int32_t>> shifts;
-    for (const CoreLoad& c : load.cores) {
-      fw::image::ImageReader reader;
-      EXPECT_TRUE(reader.open(c.image.data(), c.image.size()).ok());
-      fw::image::SystemRegion sys{};
-      std::memcpy(&sys, reader.region(fw::image::RegionId::kSystem).data, sizeof sys);
-      const uint32_t v = mapping.partition.slices[c.slice].vertex;
-      if (v == 0) continue;
-      std::vector<int32_t> w(sys.weight_shift, sys.weight_shift + fw::kMaxSynapseTypes);
-      if (shifts.count(v)) {
-        EXPECT_EQ(shifts[v], w) << "population " << v << ", slice " << c.slice;
-      }
-      shifts[v] = w;
+  const SlicedRun whole = run_sliced(net, 0, 400), small = run_sliced(net, 37, 400);
+  EXPECT_EQ(whole.n_slices, 3u);
+  EXPECT_EQ(small.n_slices, 1u + 9 + 2);
+  EXPECT_GT(whole.spikes.size(), 300u) << "the network should be active";
+  EXPECT_EQ(whole.states.size(), 400u * (4 * 3 + 2 * 2));
+  EXPECT_TRUE(whole.spikes == small.spikes) << whole.spikes.size() << " vs " << small.spikes.size() << " spikes";
+  EXPECT_TRUE(whole.states == small.states) << "state traces differ";
+}
+
+TEST(CoreImages, ALargeNativeCoreRecordsEveryStateVariableOfEveryNeuron) {
+  // v, gsyn_exc and gsyn_inh of all 450 neurons of one native core: 1350
+  // samples a tick, more than an ARM image's 1024-sample buffer.
+  const v1::Network net = parse(R"pb(
+    run { timestep_ms: 0.1 duration_ms: 20 seed: 4 }
+    populations { label: "noise" size: 100 spike_source_poisson { rate { constant: 200 } } }
+    populations { label: "exc" size: 450 if_curr_exp {} }
+    projections {
+      pre: "noise" post: "exc" receptor: EXCITATORY connector { fixed_probability { p: 0.2 } }
+      weight { random { uniform { low: 0.1 high: 0.5 } } }
     }
-    emu::Engine engine(machine, emu::EngineConfig{.threads = 2});
-    load_into(engine, load);
-    engine.run(400);
-    Records r;
-    for (const CoreLoad& c : load.cores) {
-      const Slice& s = mapping.partition.slices[c.slice];
-      const emu::CoreSlot* slot = engine.find({c.chip, c.core});
-      for (const auto& sp : slot->spikes.to_vector()) r.first.insert({s.vertex, s.lo_atom + sp.neuron, sp.tick});
-      for (const auto& st : slot->states.to_vector())
-        r.second.insert({s.vertex, s.lo_atom + st.neuron, st.tick, st.variable, st.value});
+    projections {
+      pre: "noise" post: "exc" receptor: INHIBITORY connector { fixed_probability { p: 0.1 } }
+      weight { constant: -0.3 }
     }
-    return r;
-  };
-  size_t whole_slices = 0, small_slices = 0;
-  const Records whole = run_sliced(0, whole_slices), small = run_sliced(37, small_slices);
-  EXPECT_EQ(whole_slices, 3u);
-  EXPECT_EQ(small_slices, 1u + 9 + 2);
-  EXPECT_GT(whole.first.size(), 300u) << "the network should be active";
-  EXPECT_EQ(whole.second.size(), 400u * (4 * 3 + 2 * 2));
-  EXPECT_TRUE(whole.first == small.first) << whole.first.size() << " vs " << small.first.size() << " spikes";
-  EXPECT_TRUE(whole.second == small.second) << "state traces differ";
+    recordings { population: "exc" variables: [SPIKES, V, GSYN_EXC, GSYN_INH] }
+  )pb");
+  const SlicedRun whole = run_sliced(net, 0, 200), small = run_sliced(net, 100, 200);
+  EXPECT_EQ(whole.n_slices, 2u) << "the sources and one core of 450";
+  EXPECT_EQ(whole.state_records_dropped, 0u);
+  EXPECT_EQ(whole.states.size(), 450u * 3 * 200);
+  EXPECT_TRUE(whole.states == small.states) << "state traces differ";
+  EXPECT_TRUE(whole.spikes == small.spikes);
 }
 
 }  // namespace

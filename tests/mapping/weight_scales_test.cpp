@@ -86,5 +86,25 @@ TEST(WeightScales, PerPopulationAndReceptor) {
   EXPECT_EQ(population_weight_ranges(kNet, known, 2)[1][0], 123.0);
 }
 
+TEST(WeightScales, LargeProjectionsAreDrawnInChunksWithTheSameResult) {
+  // 3000 post neurons: drawn in chunks of posts on several threads.
+  const v1::Network net = parse(R"pb(
+    run { timestep_ms: 0.1 duration_ms: 10 seed: 9 }
+    populations { label: "pre" size: 400 if_curr_exp {} }
+    populations { label: "post" size: 3000 if_curr_exp {} }
+    projections {
+      pre: "pre" post: "post" receptor: INHIBITORY connector { fixed_probability { p: 0.05 } }
+      weight { random { normal { mean: -0.5 sd: 0.3 } } }
+    }
+  )pb");
+  const double expected = expanded_largest(net, 0);
+  EXPECT_GT(expected, 1.0);  // a tail draw, not the mean
+  for (unsigned threads : {1u, 2u, 5u}) EXPECT_EQ(population_weight_ranges(net, {}, threads)[1][1], expected) << threads;
+  // Chunks are post ranges of the same streams.
+  EXPECT_EQ(std::max(network::largest_abs_weight(net, 0, 0, 1234), network::largest_abs_weight(net, 0, 1234, 1766)),
+            expected);
+  EXPECT_THROW(network::largest_abs_weight(net, 0, 2000, 1001), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace spindle::host
