@@ -147,6 +147,9 @@ ApplicationGraph graph_from_network(const v1::Network& net) {
         throw std::invalid_argument("populations[" + std::to_string(i) + "]: no cell type");
     }
     add_recording_costs(net, static_cast<size_t>(i), v);
+    if (pop.max_neurons_per_core() > 0)  // the user's cap, within a source core's arrays
+      v.max_atoms_per_core = v.max_atoms_per_core ? std::min(v.max_atoms_per_core, pop.max_neurons_per_core())
+                                                  : pop.max_neurons_per_core();
     g.vertices.push_back(std::move(v));
   }
   for (int j = 0; j < net.projections_size(); ++j) {

@@ -107,6 +107,19 @@ TEST_F(FromNetworkTest, VertexCostsFromCellType) {
   EXPECT_EQ(cost_model_for(net_).timestep_us, 100u);
 }
 
+// sPyNNaker's set_number_of_neurons_per_core, and sources' own cap.
+TEST_F(FromNetworkTest, MaxNeuronsPerCore) {
+  EXPECT_EQ(graph_from_network(net_).vertices[1].max_atoms_per_core, 0u);         // the machine's limit
+  EXPECT_EQ(graph_from_network(net_).vertices[0].max_atoms_per_core, fw::kMaxSourcesPerCore);  // Poisson
+  net_.mutable_populations(1)->set_max_neurons_per_core(64);
+  net_.mutable_populations(0)->set_max_neurons_per_core(1000);
+  const ApplicationGraph g = graph_from_network(net_);
+  EXPECT_EQ(g.vertices[1].max_atoms_per_core, 64u);
+  EXPECT_EQ(g.vertices[0].max_atoms_per_core, fw::kMaxSourcesPerCore);  // no more than a source core holds
+  net_.mutable_populations(0)->set_max_neurons_per_core(10);
+  EXPECT_EQ(graph_from_network(net_).vertices[0].max_atoms_per_core, 10u);
+}
+
 // sPyNNaker's default time scale factor, max(1, ceil(1 ms / timestep)), and
 // an explicit one, in the cost model's cycle budget and the cores' timer period.
 TEST_F(FromNetworkTest, TimeScaleFactor) {

@@ -113,8 +113,7 @@ TEST(Coba, PopulationRatesAgreeWithBrian2) {
 // population's seed and slice, not where its slice falls among all of them:
 // with time_scale_factor 1 the excitatory and inhibitory populations take
 // three times the cores (so the kick's slice moves), and every neuron still
-// fires at the same ticks (its weights are constants, so every slice scales
-// them alike).
+// fires at the same ticks (weights are scaled per population).
 TEST(Coba, SpikesDoNotDependOnTheTimeScaleFactor) {
   v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/coba.textproto");
   net.mutable_run()->set_duration_ms(300);

@@ -76,9 +76,8 @@ TEST(Cuba, PopulationRatesAgreeWithBrian2) {
 // The time scale factor changes how many neurons a core may take (its cycle
 // budget per tick): the default (10 at 0.1 ms) maps CUBA onto fewer, fuller
 // cores than time_scale_factor 1, and every neuron fires at the same ticks.
-// (Neuron state and synaptic rows depend on a neuron, not on its slice; each
-// core's weight scaling depends on the largest weight it receives, the same
-// on every CUBA core: constant weights.)
+// (Neuron state and synaptic rows depend on a neuron, not on its slice, and
+// weights are scaled per population.)
 TEST(Cuba, SpikesDoNotDependOnTheTimeScaleFactor) {
   v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/cuba.textproto");
   net.mutable_run()->set_duration_ms(300);
@@ -91,6 +90,19 @@ TEST(Cuba, SpikesDoNotDependOnTheTimeScaleFactor) {
     for (const auto& n : p) spikes += n.size();
   EXPECT_GT(spikes, 4000u);  // ~5.5 Hz x 4000 neurons x 0.3 s
   EXPECT_TRUE(by_default.ticks == real_time.ticks);
+}
+
+// sPyNNaker's set_number_of_neurons_per_core: 100 a core gives 40 cores
+// instead of 9, and the same spikes.
+TEST(Cuba, SpikesDoNotDependOnMaxNeuronsPerCore) {
+  v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/cuba.textproto");
+  net.mutable_run()->set_duration_ms(200);
+  const NetworkSpikeTrains by_default = network_spike_trains(net);
+  for (auto& pop : *net.mutable_populations()) pop.set_max_neurons_per_core(100);
+  const NetworkSpikeTrains small = network_spike_trains(net);
+  EXPECT_EQ(small.slices, 40u);
+  EXPECT_LT(by_default.slices, 10u);
+  EXPECT_TRUE(by_default.ticks == small.ticks);
 }
 
 }  // namespace
