@@ -95,7 +95,7 @@ EngineRun run_in_process(const v1::Network& net, uint32_t ticks, unsigned thread
   const host::MachineLoad load = host::build_machine_load(net, graph, mapping, nullptr, threads);
   emu::EngineConfig config;
   config.threads = threads;
-  config.timestep_us = static_cast<uint32_t>(kTimestepMs * 1000);
+  config.tick_period_us = static_cast<uint32_t>(kTimestepMs * 1000);
   emu::Engine engine(machine, config);
   host::load_into(engine, load);
   const auto t0 = Clock::now();

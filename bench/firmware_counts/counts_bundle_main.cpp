@@ -52,7 +52,7 @@ std::vector<uint8_t> neuron_core(uint32_t n) {
   host::CoreImageSpec spec;
   spec.kind = fw::image::CoreKind::kNeurons;
   spec.n_neurons = n;
-  spec.timestep_us = 1000;
+  spec.timer_period_us = 1000;
   spec.key_base = bench::kCountsOwnKey;
   spec.key_mask = host::slice_key_mask(n);
   spec.neurons = host::make_neuron_block<fw::IfCurrExp>(fw::ModelId::kIfCurrExp, params, states);
@@ -65,7 +65,7 @@ std::vector<uint8_t> poisson_core(double rate_hz) {
   host::CoreImageSpec spec;
   spec.kind = fw::image::CoreKind::kPoissonSource;
   spec.n_neurons = bench::kCountsPoissonSources;
-  spec.timestep_us = 1000;
+  spec.timer_period_us = 1000;
   spec.key_base = bench::kCountsOwnKey;
   spec.key_mask = host::slice_key_mask(bench::kCountsPoissonSources);
   spec.seed = host::core_seed(1, 2);

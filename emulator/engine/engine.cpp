@@ -192,7 +192,7 @@ std::optional<PaceClock::time_point> Engine::deadline_of(uint64_t tick) const {
   if (!pace_origin_) return std::nullopt;
   // Ticks before the origin tick have already run; they are due at the origin.
   const uint64_t k = tick < pace_origin_tick_ ? 0 : tick - pace_origin_tick_ + 1;
-  return *pace_origin_ + std::chrono::microseconds(config_.timestep_us) * static_cast<int64_t>(k);
+  return *pace_origin_ + std::chrono::microseconds(config_.tick_period_us) * static_cast<int64_t>(k);
 }
 
 RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
@@ -201,7 +201,7 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   // Without pace_from(), this call's ticks are paced from its own start.
   const PaceClock::time_point pace_start = config_.real_time && !pace_origin_ ? pace_now() : PaceClock::time_point{};
   const uint64_t first_tick = totals_.ticks;
-  const auto tick_length = std::chrono::microseconds(config_.timestep_us);
+  const auto tick_length = std::chrono::microseconds(config_.tick_period_us);
   const uint32_t progress_every = std::max<uint32_t>(1, ticks / 100);
   const unsigned threads = this->threads();
   if (!pool_ || pool_->threads() != threads) pool_ = std::make_unique<WorkerPool>(threads);

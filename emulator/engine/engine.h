@@ -46,7 +46,7 @@ struct EngineConfig {
   // hardware thread, and one per kNeuronsPerThread natively run neurons).
   unsigned threads = 0;
   bool real_time = false;         // pace ticks to the wall clock
-  uint32_t timestep_us = 1000;    // the wall-clock length of a tick when pacing
+  uint32_t tick_period_us = 1000;  // the wall-clock length of a tick when pacing: timestep x time_scale_factor
   RouterConfig router{};
   // The clock pacing reads and sleeps on; empty: PaceClock itself (tests
   // inject a fake one to check deadlines without timing).

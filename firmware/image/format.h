@@ -57,7 +57,7 @@ struct SystemRegion {
   uint32_t core_kind;        // CoreKind
   uint32_t model_id;         // ModelId, for kNeurons
   uint32_t n_neurons;        // atoms in this slice, <= the core's kMaxNeuronsPerCore
-  uint32_t timestep_us;       // the timer period: timestep x time_scale_factor (a tick longer counts as an overrun)
+  uint32_t timer_period_us;  // the timer period: timestep x time_scale_factor (a tick longer counts as an overrun)
   uint32_t key_base;         // spike key = key_base | neuron index
   uint32_t key_mask;         // covers all but the neuron-index bits
   uint32_t emits_spikes;     // 0: neurons run but send nothing (no outgoing projection)

@@ -75,7 +75,7 @@ ImageStatus Core::load_system(const image::ImageReader& reader) {
       kind != image::CoreKind::kArraySource)
     return bad(offsetof(image::SystemRegion, core_kind));
   if (sys.n_neurons == 0 || sys.n_neurons > kMaxNeuronsPerCore) return bad(offsetof(image::SystemRegion, n_neurons));
-  if (sys.timestep_us == 0) return bad(offsetof(image::SystemRegion, timestep_us));
+  if (sys.timer_period_us == 0) return bad(offsetof(image::SystemRegion, timer_period_us));
   if ((sys.key_base & ~sys.key_mask) != 0 || ((sys.n_neurons - 1) & sys.key_mask) != 0)
     return bad(offsetof(image::SystemRegion, key_base));
   if (sys.emits_spikes > 1) return bad(offsetof(image::SystemRegion, emits_spikes));
@@ -91,7 +91,7 @@ ImageStatus Core::load_system(const image::ImageReader& reader) {
   kind_ = kind;
   model_ = static_cast<ModelId>(sys.model_id);
   n_neurons_ = sys.n_neurons;
-  timestep_us_ = sys.timestep_us;
+  timer_period_us_ = sys.timer_period_us;
   key_base_ = sys.key_base;
   emits_spikes_ = sys.emits_spikes != 0;
   n_synapse_types_ = sys.n_synapse_types;
@@ -451,7 +451,7 @@ void Core::tick() {
   ++tick_;
   prov_.ticks = tick_;
   prov_.ring_saturations = ring_.saturations();
-  if (platform_->read_timer_us() - start_us > timestep_us_) ++prov_.tick_overruns;
+  if (platform_->read_timer_us() - start_us > timer_period_us_) ++prov_.tick_overruns;
 }
 
 Accum Core::voltage(uint32_t neuron) const {

@@ -118,7 +118,7 @@ class Core {
   image::CoreKind kind_{};
   ModelId model_ = ModelId::kNone;
   uint32_t n_neurons_ = 0;
-  uint32_t timestep_us_ = 0;
+  uint32_t timer_period_us_ = 0;
   uint32_t key_base_ = 0;
   bool emits_spikes_ = false;
   uint32_t n_synapse_types_ = 0;

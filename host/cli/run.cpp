@@ -109,7 +109,7 @@ int run_network(const RunArgs& a) {
     const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result, nullptr, a.threads);
     emu::EngineConfig config;
     config.threads = a.threads;
-    config.timestep_us = host::network::tick_period_us(net->run());  // real-time pace
+    config.tick_period_us = host::network::tick_period_us(net->run());  // real-time pace
     emu::Engine engine(*machine, config);
     size_t qemu_cores = 0;
     if (on_qemu) {

@@ -147,7 +147,7 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
     emu::EngineConfig config;
     config.threads = limits.engine_threads;
     config.real_time = request.real_time();
-    config.timestep_us = host::network::tick_period_us(net.run());  // real-time runs: timestep x time_scale_factor
+    config.tick_period_us = host::network::tick_period_us(net.run());  // real-time runs: timestep x time_scale_factor
     job.engine = std::make_unique<emu::Engine>(machine, config);
     if (request.backend() == "qemu") {
       host::QemuBackendOptions q;

@@ -44,7 +44,7 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
   sys.core_kind = static_cast<uint32_t>(spec.kind);
   sys.model_id = spec.neurons ? static_cast<uint32_t>(spec.neurons->model) : 0;
   sys.n_neurons = spec.n_neurons;
-  sys.timestep_us = spec.timestep_us;
+  sys.timer_period_us = spec.timer_period_us;
   sys.key_base = spec.key_base;
   sys.key_mask = spec.key_mask;
   sys.emits_spikes = spec.emits_spikes ? 1 : 0;

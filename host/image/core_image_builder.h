@@ -16,7 +16,7 @@ namespace spindle::host {
 struct CoreImageSpec {
   fw::image::CoreKind kind = fw::image::CoreKind::kNeurons;
   uint32_t n_neurons = 0;
-  uint32_t timestep_us = 1000;  // timer period: timestep x time_scale_factor (network::tick_period_us)
+  uint32_t timer_period_us = 1000;  // timestep x time_scale_factor (network::tick_period_us)
   uint32_t key_base = 0;
   uint32_t key_mask = 0;
   bool emits_spikes = true;

@@ -243,7 +243,7 @@ struct Context {
                               std::to_string(slice.lo_atom) + ".." + std::to_string(slice.lo_atom + slice.n_atoms - 1);
     CoreImageSpec spec;
     spec.n_neurons = slice.n_atoms;
-    spec.timestep_us = network::tick_period_us(net.run());  // the core's timer period
+    spec.timer_period_us = network::tick_period_us(net.run());
     spec.key_base = mapping.keys.keys[si].base;
     spec.key_mask = mapping.keys.keys[si].mask;
     // The core's random stream (Poisson sources) follows its population's

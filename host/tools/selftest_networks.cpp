@@ -36,7 +36,7 @@ CoreImageSpec neuron_core(uint32_t core, uint64_t seed, NeuronBlock block, std::
   CoreImageSpec spec;
   spec.kind = img::CoreKind::kNeurons;
   spec.n_neurons = block.n_neurons;
-  spec.timestep_us = kTimestepUs;
+  spec.timer_period_us = kTimestepUs;
   spec.key_base = key_of(core);
   spec.key_mask = slice_key_mask(block.n_neurons);
   spec.seed = core_seed(seed, core);

@@ -112,7 +112,7 @@ SyntheticNetwork make_synthetic_network(const SyntheticNetworkSpec& spec) {
     CoreImageSpec image;
     image.kind = fw::image::CoreKind::kNeurons;
     image.n_neurons = n;
-    image.timestep_us = static_cast<uint32_t>(std::lround(spec.dt_ms * 1000));
+    image.timer_period_us = static_cast<uint32_t>(std::lround(spec.dt_ms * 1000));
     image.key_base = key_of(t);
     image.key_mask = ~((1u << kIndexBits) - 1u);
     image.seed = core_seed(spec.seed, t);

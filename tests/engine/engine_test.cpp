@@ -25,7 +25,7 @@ std::unique_ptr<emu::Engine> load_synthetic(const host::SyntheticNetwork& net, u
   emu::EngineConfig cfg;
   cfg.threads = threads;
   cfg.real_time = real_time;
-  cfg.timestep_us = timestep_us;
+  cfg.tick_period_us = timestep_us;
   auto engine = std::make_unique<emu::Engine>(net.machine, cfg);
   host::load_into(*engine, net.load);
   return engine;
@@ -248,7 +248,7 @@ TEST(Engine, TickOverrunsIncludeTheTicksPackets) {
   in.synapses = {{0, 0, 0.001, 1, 0}};
   host::CoreImageSpec target;
   target.n_neurons = 1;
-  target.timestep_us = 20;
+  target.timer_period_us = 20;
   target.key_base = 0x200;
   target.key_mask = ~0u;
   target.neurons = host::uniform_block(nl, 1, 1e9);
@@ -292,7 +292,7 @@ std::unique_ptr<emu::Engine> load_fake_paced(const host::SyntheticNetwork& net, 
   emu::EngineConfig cfg;
   cfg.threads = 1;
   cfg.real_time = true;
-  cfg.timestep_us = timestep_us;
+  cfg.tick_period_us = timestep_us;
   cfg.pace_now = [&clock] { return clock.now += clock.work; };
   cfg.pace_sleep_until = [&clock](emu::PaceClock::time_point t) {
     clock.sleeps.push_back(t);

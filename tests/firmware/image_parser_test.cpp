@@ -338,7 +338,7 @@ TEST(CoreLoad, SystemRegion) {
        offsetof(img::SystemRegion, n_neurons)},
       {"n_neurons huge", [](auto& s) { s.n_neurons = 0xFFFFFFFF; }, ImageError::kBadSystem,
        offsetof(img::SystemRegion, n_neurons)},
-      {"timestep 0", [](auto& s) { s.timestep_us = 0; }, ImageError::kBadSystem, offsetof(img::SystemRegion, timestep_us)},
+      {"timer period 0", [](auto& s) { s.timer_period_us = 0; }, ImageError::kBadSystem, offsetof(img::SystemRegion, timer_period_us)},
       {"key_base inside the index bits", [](auto& s) { s.key_base |= 1; }, ImageError::kBadSystem,
        offsetof(img::SystemRegion, key_base)},
       {"mask covers an index bit", [](auto& s) { s.key_mask |= 0x10; }, ImageError::kBadSystem,

@@ -356,7 +356,7 @@ std::vector<fw::SpikeRecord> run(LoadedCore& c, uint32_t ticks) {
 std::vector<uint8_t> poisson_core(uint32_t n, double rate_hz, double dt_ms, std::array<uint32_t, 4> seed) {
   std::vector<img::PoissonSource> sources(n, host::poisson_source(rate_hz, 0.0, 1e9, dt_ms));
   host::CoreImageSpec spec = poisson_spec(sources, 0x40000, seed);
-  spec.timestep_us = static_cast<uint32_t>(std::lround(dt_ms * 1000));
+  spec.timer_period_us = static_cast<uint32_t>(std::lround(dt_ms * 1000));
   return host::build_core_image(spec);
 }
 

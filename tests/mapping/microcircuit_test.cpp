@@ -110,7 +110,7 @@ TEST(Microcircuit, ShortRunFiresAtFiniteRatesWithoutDrops) {
   const MachineLoad load = build_machine_load(m.net, m.graph, m.mapping);
   emu::EngineConfig config;
   config.threads = 2;
-  config.timestep_us = 100;
+  config.tick_period_us = 100;
   emu::Engine engine(m.machine, config);
   load_into(engine, load);
   const uint32_t ticks = 200;  // 20 ms: short, also under the sanitizers

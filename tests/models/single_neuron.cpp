@@ -19,7 +19,7 @@ SingleNeuronRun run_single_neuron(const SingleNeuronSetup& s) {
   host::CoreImageSpec neuron;
   neuron.kind = img::CoreKind::kNeurons;
   neuron.n_neurons = 1;
-  neuron.timestep_us = s.timestep_us;
+  neuron.timer_period_us = s.timestep_us;
   neuron.key_base = kNeuronKey;
   neuron.key_mask = host::slice_key_mask(1);
   neuron.emits_spikes = false;  // nothing listens; spikes are still recorded
@@ -40,7 +40,7 @@ SingleNeuronRun run_single_neuron(const SingleNeuronSetup& s) {
     host::CoreImageSpec source;
     source.kind = img::CoreKind::kArraySource;
     source.n_neurons = 2;
-    source.timestep_us = s.timestep_us;
+    source.timer_period_us = s.timestep_us;
     source.key_base = kSourceKey;
     source.key_mask = host::slice_key_mask(2);
     for (const InputSpike& in : s.inputs) source.spike_times.push_back({in.tick, in.receptor});
