@@ -1,7 +1,8 @@
 // The IF_cond_exp update alone, both host forms in the same process: the
 // scalar loop the core runs without AVX-512 (RingInputScale::apply +
 // IfCondExp::step a neuron) and AVX-512 (if_cond_exp_update_avx512, 16
-// neurons a block), on one core of COBA
+// neurons a block; PerNeuron gathers each block's parameters, Uniform
+// broadcasts one set, as a homogeneous population's core does), on one core of COBA
 // neurons (examples/networks/coba.textproto's parameters, folded as the
 // host folds them; v from [-60, -50) mV). One iteration is one tick: the
 // tick's ring inputs are written (COBA-like: each cell non-zero with a few
@@ -36,11 +37,11 @@ constexpr uint32_t kWeightExc = 33554, kWeightInh = 53477;
 constexpr double kChanceExc = 0.05, kChanceInh = 0.015;
 
 using Update = uint32_t (*)(const IfCondExp::Params*, IfCondExp::State*, uint32_t, uint32_t*, uint32_t*,
-                            const RingInputScale&, const RingInputScale&, uint16_t*, uint32_t&);
+                            const RingInputScale&, const RingInputScale&, uint16_t*, uint32_t&, bool);
 
 uint32_t update_scalar(const IfCondExp::Params* params, IfCondExp::State* states, uint32_t n, uint32_t* in_exc,
                        uint32_t* in_inh, const RingInputScale& se, const RingInputScale& si, uint16_t* fired,
-                       uint32_t& saturated) {
+                       uint32_t& saturated, bool) {
   uint32_t n_fired = 0;
   for (uint32_t i = 0; i < n; ++i) {
     saturated += (in_exc[i] == UINT32_MAX) + (in_inh[i] == UINT32_MAX);
@@ -53,7 +54,7 @@ uint32_t update_scalar(const IfCondExp::Params* params, IfCondExp::State* states
 
 bool always() { return true; }
 
-void run_ticks(benchmark::State& state, Update update, bool (*available)()) {
+void run_ticks(benchmark::State& state, Update update, bool (*available)(), bool uniform = false) {
   if (!available()) {
     state.SkipWithError("this CPU cannot run this form");
     return;
@@ -85,19 +86,23 @@ void run_ticks(benchmark::State& state, Update update, bool (*available)()) {
   uint64_t spikes = 0;
   for (auto _ : state) {
     for (const auto& [i, inhibitory] : inputs[tick++ % kTicks]) (inhibitory ? inh : exc)[i] += inhibitory ? kWeightInh : kWeightExc;
-    spikes += update(params.data(), states.data(), n, exc.data(), inh.data(), se, si, fired.data(), saturated);
+    spikes += update(params.data(), states.data(), n, exc.data(), inh.data(), se, si, fired.data(), saturated, uniform);
   }
   benchmark::DoNotOptimize(spikes);
   state.counters["updates/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * n, benchmark::Counter::kIsRate);
 }
 
 void BM_Scalar(benchmark::State& state) { run_ticks(state, update_scalar, always); }
-void BM_Avx512(benchmark::State& state) {
+void BM_Avx512PerNeuron(benchmark::State& state) {
   run_ticks(state, fw::if_cond_exp_update_avx512, fw::if_cond_exp_avx512_available);
+}
+void BM_Avx512Uniform(benchmark::State& state) {
+  run_ticks(state, fw::if_cond_exp_update_avx512, fw::if_cond_exp_avx512_available, true);
 }
 
 BENCHMARK(BM_Scalar)->Arg(247)->Arg(458)->Arg(1024);
-BENCHMARK(BM_Avx512)->Arg(247)->Arg(458)->Arg(1024);
+BENCHMARK(BM_Avx512PerNeuron)->Arg(247)->Arg(458)->Arg(1024);
+BENCHMARK(BM_Avx512Uniform)->Arg(247)->Arg(458)->Arg(1024);
 
 }  // namespace
 }  // namespace spindle

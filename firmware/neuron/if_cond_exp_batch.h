@@ -33,9 +33,16 @@ uint32_t if_cond_exp_step_block_avx512(const IfCondExp::Params* params, IfCondEx
 // writes the indices of those that fired to `fired` in increasing order and
 // returns how many; `saturated` counts input cells at UINT32_MAX. The same
 // results as take() + scale_pow2 + IfCondExp::step neuron by neuron.
+// `uniform`: every neuron's parameters equal params[0]'s (a homogeneous
+// population's slice; params_uniform()); they are then broadcast from
+// params[0] instead of gathered per block.
 uint32_t if_cond_exp_update_avx512(const IfCondExp::Params* params, IfCondExp::State* states, uint32_t n,
                                    uint32_t* in_exc, uint32_t* in_inh, const RingInputScale& scale_exc,
-                                   const RingInputScale& scale_inh, uint16_t* fired, uint32_t& saturated);
+                                   const RingInputScale& scale_inh, uint16_t* fired, uint32_t& saturated,
+                                   bool uniform = false);
+
+// True if the n parameter blocks are all equal (byte for byte).
+bool params_uniform(const IfCondExp::Params* params, uint32_t n);
 
 }  // namespace spindle::fw
 #endif

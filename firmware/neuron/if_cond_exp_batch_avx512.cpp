@@ -12,6 +12,7 @@
 
 #if defined(__x86_64__)
 #include <cstddef>
+#include <cstring>
 
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), a
 // self-initialised variable that -Wmaybe-uninitialized reports where they
@@ -150,8 +151,12 @@ SPINDLE_AVX512_INLINE W neuron_of_lane() {
 
 // Word `field` of the block's neurons' parameters (lanes off: 0). One
 // gather a field: on this layout cheaper than transposing 13-word blocks.
+// kUniform: every neuron's block equals the first's, so the word is
+// broadcast from it (lanes off get it too; nothing of theirs is stored).
+template <bool kUniform>
 SPINDLE_AVX512_INLINE W gather(const int32_t* base, W index, __mmask16 lanes, int field) {
-  return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, index, base + field, 4);
+  if constexpr (kUniform) return _mm512_set1_epi32(base[field]);
+  else return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, index, base + field, 4);
 }
 
 // The state of up to 16 neurons, 64 contiguous words: four loads (masked to
@@ -184,7 +189,8 @@ SPINDLE_AVX512_INLINE void store_state(int32_t* sw, uint32_t count, const StateB
 }
 
 // Neurons [0, count) of a block, count <= 16, inputs in neuron order;
-// returns the fired neurons as bits in neuron order.
+// returns the fired neurons as bits in neuron order. kUniform: see gather.
+template <bool kUniform>
 SPINDLE_AVX512_INLINE uint32_t step_block(const Params* params, State* states, uint32_t count, W in_exc, W in_inh) {
   const W order = neuron_of_lane();
   const __mmask16 lanes = _mm512_cmplt_epu32_mask(order, _mm512_set1_epi32(static_cast<int32_t>(count)));
@@ -193,16 +199,16 @@ SPINDLE_AVX512_INLINE uint32_t step_block(const Params* params, State* states, u
   auto* sw = reinterpret_cast<int32_t*>(states);
   const StateBlock s = load_state(sw, count);
   Block b;
-  b.exc_decay = gather(pw, pidx, lanes, kExcDecay);
-  b.exc_init = gather(pw, pidx, lanes, kExcInit);
-  b.inh_decay = gather(pw, pidx, lanes, kInhDecay);
-  b.inh_init = gather(pw, pidx, lanes, kInhInit);
-  b.e_rev_exc = gather(pw, pidx, lanes, kERevExc);
-  b.e_rev_inh = gather(pw, pidx, lanes, kERevInh);
-  b.v_rest = gather(pw, pidx, lanes, kVRest);
-  b.r_membrane = gather(pw, pidx, lanes, kRMembrane);
-  b.exp_tc = gather(pw, pidx, lanes, kExpTc);
-  b.i_offset = gather(pw, pidx, lanes, kIOffset);
+  b.exc_decay = gather<kUniform>(pw, pidx, lanes, kExcDecay);
+  b.exc_init = gather<kUniform>(pw, pidx, lanes, kExcInit);
+  b.inh_decay = gather<kUniform>(pw, pidx, lanes, kInhDecay);
+  b.inh_init = gather<kUniform>(pw, pidx, lanes, kInhInit);
+  b.e_rev_exc = gather<kUniform>(pw, pidx, lanes, kERevExc);
+  b.e_rev_inh = gather<kUniform>(pw, pidx, lanes, kERevInh);
+  b.v_rest = gather<kUniform>(pw, pidx, lanes, kVRest);
+  b.r_membrane = gather<kUniform>(pw, pidx, lanes, kRMembrane);
+  b.exp_tc = gather<kUniform>(pw, pidx, lanes, kExpTc);
+  b.i_offset = gather<kUniform>(pw, pidx, lanes, kIOffset);
   b.exc = s.exc;
   b.inh = s.inh;
   b.v = s.v;
@@ -213,11 +219,11 @@ SPINDLE_AVX512_INLINE uint32_t step_block(const Params* params, State* states, u
   const __mmask16 refractory = _mm512_cmpgt_epi32_mask(s.refract, _mm512_setzero_si512());
   const W v_new = _mm512_mask_mov_epi32(narrow(low.v, high.v), refractory, s.v);
   const W r_new = _mm512_mask_sub_epi32(s.refract, refractory, s.refract, _mm512_set1_epi32(1));
-  const __mmask16 fired = _mm512_mask_cmpge_epi32_mask(lanes, v_new, gather(pw, pidx, lanes, kVThresh));
+  const __mmask16 fired = _mm512_mask_cmpge_epi32_mask(lanes, v_new, gather<kUniform>(pw, pidx, lanes, kVThresh));
   store_state(sw, count,
               StateBlock{narrow(low.exc, high.exc), narrow(low.inh, high.inh),
-                         _mm512_mask_mov_epi32(v_new, fired, gather(pw, pidx, lanes, kVReset)),
-                         _mm512_mask_mov_epi32(r_new, fired, gather(pw, pidx, lanes, kRefractTicks))});
+                         _mm512_mask_mov_epi32(v_new, fired, gather<kUniform>(pw, pidx, lanes, kVReset)),
+                         _mm512_mask_mov_epi32(r_new, fired, gather<kUniform>(pw, pidx, lanes, kRefractTicks))});
   // Spikes are rare: the flags go back to neuron order only when some fired.
   if (fired == 0) return 0;
   return _mm512_movepi32_mask(_mm512_permutexvar_epi32(order, _mm512_movm_epi32(fired)));
@@ -246,26 +252,33 @@ SPINDLE_AVX512_INLINE W take_inputs(uint32_t* in, __mmask16 lanes, const RingInp
 SPINDLE_AVX512 uint32_t if_cond_exp_step_block_avx512(const IfCondExp::Params* params, IfCondExp::State* states,
                                                       uint32_t n, const int32_t* in_exc, const int32_t* in_inh) {
   const __mmask16 lanes = lanes_of(n);
-  return step_block(params, states, n, _mm512_maskz_loadu_epi32(lanes, in_exc),
-                    _mm512_maskz_loadu_epi32(lanes, in_inh));
+  return step_block<false>(params, states, n, _mm512_maskz_loadu_epi32(lanes, in_exc),
+                           _mm512_maskz_loadu_epi32(lanes, in_inh));
 }
 
 SPINDLE_AVX512 uint32_t if_cond_exp_update_avx512(const IfCondExp::Params* params, IfCondExp::State* states,
                                                   uint32_t n, uint32_t* in_exc, uint32_t* in_inh,
                                                   const RingInputScale& scale_exc, const RingInputScale& scale_inh,
-                                                  uint16_t* fired, uint32_t& saturated) {
+                                                  uint16_t* fired, uint32_t& saturated, bool uniform) {
   uint32_t n_fired = 0, n_saturated = 0;
   for (uint32_t i = 0; i < n; i += kIfCondExpBlock) {
     const uint32_t count = n - i < kIfCondExpBlock ? n - i : kIfCondExpBlock;
     const __mmask16 lanes = lanes_of(count);
     const W x_exc = take_inputs(in_exc + i, lanes, scale_exc, n_saturated);
     const W x_inh = take_inputs(in_inh + i, lanes, scale_inh, n_saturated);
-    uint32_t bits = step_block(params + i, states + i, count, x_exc, x_inh);
+    uint32_t bits = uniform ? step_block<true>(params, states + i, count, x_exc, x_inh)
+                            : step_block<false>(params + i, states + i, count, x_exc, x_inh);
     // Spikes are rare: usually no bit is set.
     for (; bits != 0; bits &= bits - 1) fired[n_fired++] = static_cast<uint16_t>(i + __builtin_ctz(bits));
   }
   saturated += n_saturated;
   return n_fired;
+}
+
+bool params_uniform(const IfCondExp::Params* params, uint32_t n) {
+  for (uint32_t i = 1; i < n; ++i)
+    if (std::memcmp(&params[i], &params[0], sizeof(Params)) != 0) return false;
+  return true;
 }
 
 }  // namespace spindle::fw

@@ -151,6 +151,11 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
     } else {
       std::memcpy(params_, r.data + sizeof h, n_neurons_ * sizeof(P));
       std::memcpy(neuron_state_, r.data + sizeof h + n_neurons_ * sizeof(P), n_neurons_ * sizeof(S));
+#if defined(__x86_64__)
+      // A homogeneous slice's parameters are broadcast, not gathered.
+      if constexpr (std::is_same_v<Model, IfCondExp>)
+        cond_params_uniform_ = params_uniform(reinterpret_cast<const P*>(params_), n_neurons_);
+#endif
     }
   });
   if (!known) return fail(ImageError::kBadSystem, RegionId::kSystem, offsetof(image::SystemRegion, model_id));
@@ -414,7 +419,8 @@ void Core::update_neurons() {
     if (if_cond_exp_avx512_available()) {
       run_batch([&](uint32_t* in_exc, uint32_t* in_inh, const RingInputScale& se, const RingInputScale& si,
                     uint16_t* fired, uint32_t& saturated) {
-        return if_cond_exp_update_avx512(params, states, n_neurons_, in_exc, in_inh, se, si, fired, saturated);
+        return if_cond_exp_update_avx512(params, states, n_neurons_, in_exc, in_inh, se, si, fired, saturated,
+                                         cond_params_uniform_);
       });
       return;
     }

@@ -133,6 +133,7 @@ class Core {
   alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};
   static_assert(sizeof(LifNeurons) <= sizeof(params_));
   bool lif_ranges_known_ = false;
+  bool cond_params_uniform_ = false;  // IF_cond_exp: every neuron's parameters equal (x86-64 block update)
   uint16_t fired_[kMaxNeuronsPerCore] = {};
 
   Rng rng_;

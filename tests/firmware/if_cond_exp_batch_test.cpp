@@ -160,9 +160,15 @@ void run_blocks(Gen& g, uint32_t n, bool edges, uint32_t ticks, uint64_t& spikes
 
 // if_cond_exp_update_avx512 on ring-buffer sums, against take() +
 // scale_pow2 + IfCondExp::step.
+// `uniform`: every neuron gets the first one's parameters, and the update is
+// told so (they are broadcast instead of gathered).
 void run_update(Gen& g, uint32_t n, bool edges, int32_t shift_exc, int32_t shift_inh, uint32_t ticks,
-                uint64_t& spikes) {
+                uint64_t& spikes, bool uniform = false) {
   Population x(g, n, edges);
+  if (uniform) {
+    std::fill(x.params.begin() + 1, x.params.end(), x.params[0]);
+    ASSERT_TRUE(params_uniform(x.params.data(), n));
+  }
   const RingInputScale se = RingInputScale::from_weight_shift(shift_exc);
   const RingInputScale si = RingInputScale::from_weight_shift(shift_inh);
   const std::vector<uint32_t> edge_sums = {0u, 1u, 0x7FFFFFFFu, 0x80000000u, se.limit, se.limit + 1u,
@@ -187,7 +193,7 @@ void run_update(Gen& g, uint32_t n, bool edges, int32_t shift_exc, int32_t shift
     }
     uint32_t saturated = 0;
     const uint32_t n_fired = if_cond_exp_update_avx512(x.params.data(), x.got.data(), n, col_exc.data(),
-                                                       col_inh.data(), se, si, fired.data(), saturated);
+                                                       col_inh.data(), se, si, fired.data(), saturated, uniform);
     ASSERT_EQ(std::vector<uint32_t>(fired.begin(), fired.begin() + n_fired), want_fired)
         << "n " << n << " tick " << tick;
     EXPECT_EQ(saturated, want_saturated);
@@ -231,6 +237,32 @@ TEST_F(IfCondExpBatch, UpdateEqualsTakeScaleAndStep) {
     }
   }
   EXPECT_GT(spikes_compared_, 1000u);
+}
+
+// One parameter set for every neuron (broadcast): typical sets, sets with
+// edge values in every field (each run draws a new one), all sizes.
+TEST_F(IfCondExpBatch, UniformParametersEqualTakeScaleAndStep) {
+  Gen g(5);
+  for (int round = 0; round < 6; ++round)
+    for (uint32_t n : kSizes) {
+      run_update(g, n, round % 2 == 1, round - 3, 2 - round, 30, spikes_compared_, /*uniform=*/true);
+      if (HasFatalFailure()) return;
+    }
+  EXPECT_GT(spikes_compared_, 1000u);
+}
+
+TEST(IfCondExpParams, UniformOnlyWhenEveryBlockIsEqual) {
+  Gen g(6);
+  std::vector<Params> params(40, make_params(g, true));
+  EXPECT_TRUE(params_uniform(params.data(), 40));
+  EXPECT_TRUE(params_uniform(params.data(), 1));
+  EXPECT_TRUE(params_uniform(params.data(), 0));
+  for (uint32_t at : {1u, 17u, 39u}) {
+    std::vector<Params> other = params;
+    other[at].threshold.v_thresh.raw ^= 1;  // one bit of one field of one neuron
+    EXPECT_FALSE(params_uniform(other.data(), 40)) << at;
+    EXPECT_TRUE(params_uniform(other.data(), at)) << "the differing neuron is past n";
+  }
 }
 
 // Hand-picked neurons, one per case, all in one population of 256.
