@@ -10,7 +10,7 @@
 // ARM image's share of a 4000-neuron population), 458 (COBA's native slices,
 // up to 487) and 1024 (a full native core). Figures: docs/performance.md
 // ("IF_cond_exp block update").
-// Run: build/<dir>/bench/if_cond_exp_bench --benchmark_repetitions=9
+// Run: build/<dir>/bench/if_cond_exp_bench --benchmark_repetitions=5
 //        --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 

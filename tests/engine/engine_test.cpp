@@ -21,11 +21,11 @@ using emu::ChipCoord;
 using emu::CoreLocation;
 
 std::unique_ptr<emu::Engine> load_synthetic(const host::SyntheticNetwork& net, unsigned threads, bool real_time = false,
-                           uint32_t timestep_us = 1000) {
+                           uint32_t tick_period_us = 1000) {
   emu::EngineConfig cfg;
   cfg.threads = threads;
   cfg.real_time = real_time;
-  cfg.tick_period_us = timestep_us;
+  cfg.tick_period_us = tick_period_us;
   auto engine = std::make_unique<emu::Engine>(net.machine, cfg);
   host::load_into(*engine, net.load);
   return engine;
@@ -265,7 +265,7 @@ TEST(Engine, TickOverrunsIncludeTheTicksPackets) {
 
 TEST(Engine, ReportsLateTicksWhenPacingCannotKeepUp) {
   const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
-  auto engine = load_synthetic(net, 1, /*real_time=*/true, /*timestep_us=*/1);
+  auto engine = load_synthetic(net, 1, /*real_time=*/true, /*tick_period_us=*/1);
   const emu::RunReport report = engine->run(50);
   EXPECT_GT(report.late_ticks, 0u);
   EXPECT_FALSE(report.first_late_ticks.empty());
@@ -274,7 +274,7 @@ TEST(Engine, ReportsLateTicksWhenPacingCannotKeepUp) {
 
 TEST(Engine, PacedRunTakesAtLeastItsBiologicalTime) {
   const host::SyntheticNetwork net = host::make_synthetic_network(small_spec());
-  auto engine = load_synthetic(net, 1, /*real_time=*/true, /*timestep_us=*/2000);
+  auto engine = load_synthetic(net, 1, /*real_time=*/true, /*tick_period_us=*/2000);
   const emu::RunReport report = engine->run(25);
   EXPECT_GE(report.wall_seconds, 0.05);  // 25 ticks x 2 ms: sleeping never ends early
 }
@@ -288,11 +288,11 @@ struct FakePaceClock {
 };
 
 std::unique_ptr<emu::Engine> load_fake_paced(const host::SyntheticNetwork& net, FakePaceClock& clock,
-                                             uint32_t timestep_us) {
+                                             uint32_t tick_period_us) {
   emu::EngineConfig cfg;
   cfg.threads = 1;
   cfg.real_time = true;
-  cfg.tick_period_us = timestep_us;
+  cfg.tick_period_us = tick_period_us;
   cfg.pace_now = [&clock] { return clock.now += clock.work; };
   cfg.pace_sleep_until = [&clock](emu::PaceClock::time_point t) {
     clock.sleeps.push_back(t);
