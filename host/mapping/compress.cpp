@@ -1,16 +1,13 @@
 #include "mapping/compress.h"
 
 #include "mapping/alias_sets.h"
+#include "mapping/parallel_indices.h"
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
-#include <exception>
 #include <map>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 namespace spindle::host {
 namespace {
@@ -430,28 +427,11 @@ std::vector<CompressedTable> compress_routes(const Routes& routes, const Partiti
   // its chip's slot, so the output does not depend on the thread count.
   const size_t n = routes.tables.size();
   std::vector<CompressedTable> out(n);
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  size_t error_chip = SIZE_MAX;
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      try {
-        out[i] = compress_chip(routes.tables[i], partition, keys, capacity);
-      } catch (...) {
-        // The first failing chip in table order, whatever the timing.
-        const std::lock_guard lock(error_mutex);
-        if (i < error_chip) error = std::current_exception(), error_chip = i;
-      }
-    }
-  };
-  unsigned workers = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  workers = static_cast<unsigned>(std::min<size_t>(workers, std::max<size_t>(n, 1)));
-  std::vector<std::thread> pool;
-  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  // The first failing chip in table order is reported, whatever the timing.
+  ParallelIndices chips(n);
+  chips.run(threads, [&] {
+    chips.each([&](size_t i) { out[i] = compress_chip(routes.tables[i], partition, keys, capacity); });
+  });
   return out;
 }
 

@@ -1,20 +1,18 @@
 #include "mapping/core_images.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "image/core_image_builder.h"
 #include "network/cells.h"
 #include "network/expand.h"
 #include "network/run_settings.h"
+#include "mapping/parallel_indices.h"
 #include "mapping/weight_scales.h"
 
 namespace spindle::host {
@@ -300,11 +298,6 @@ struct Context {
   }
 };
 
-unsigned worker_count(unsigned threads, size_t work) {
-  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::min<size_t>(n, std::max<size_t>(work, 1)));
-}
-
 }  // namespace
 
 std::vector<RouterLoad> router_loads(const MappingResult& mapping) {
@@ -321,33 +314,18 @@ void for_each_core_load(const v1::Network& net, const ApplicationGraph& graph, c
   const Context ctx(net, graph, mapping, threads);
   const size_t n = mapping.partition.slices.size();
   if (reports) reports->assign(n, QuantizationReport{});
-  std::atomic<size_t> next{0};
+  // The error of the lowest failing slice, so the message does not depend
+  // on thread timing; after a failure no more images reach the sink.
+  ParallelIndices slices(n);
   std::mutex sink_mutex;
-  std::exception_ptr error;
-  size_t error_slice = SIZE_MAX;
-  auto work = [&] {
+  slices.run(threads, [&] {
     WorkerBuffers buffers;
-    for (size_t si = next++; si < n; si = next++) {
-      try {
-        CoreLoad c = ctx.core(static_cast<uint32_t>(si), reports ? &(*reports)[si] : nullptr, buffers);
-        const std::lock_guard lock(sink_mutex);
-        if (error) return;
-        sink(std::move(c));
-      } catch (...) {
-        // Keep the error of the lowest slice, so the message does not depend on thread timing.
-        const std::lock_guard lock(sink_mutex);
-        if (si < error_slice) error = std::current_exception(), error_slice = si;
-        next = n;
-        return;
-      }
-    }
-  };
-  const unsigned workers = worker_count(threads, n);
-  std::vector<std::thread> pool;
-  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+    slices.each([&](size_t si) {
+      CoreLoad c = ctx.core(static_cast<uint32_t>(si), reports ? &(*reports)[si] : nullptr, buffers);
+      const std::lock_guard lock(sink_mutex);
+      if (!slices.failed()) sink(std::move(c));
+    });
+  });
 }
 
 MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,

@@ -1,12 +1,9 @@
 #include "mapping/weight_scales.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
-#include <mutex>
-#include <thread>
 
+#include "mapping/parallel_indices.h"
 #include "network/expand.h"
 
 namespace spindle::host {
@@ -46,7 +43,7 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
                                                       const std::vector<std::optional<double>>& known,
                                                       unsigned threads) {
   const size_t n_proj = static_cast<size_t>(net.projections_size());
-  const unsigned hw = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned hw = worker_count(threads, SIZE_MAX);
   // Work items: a projection's post neurons [lo, lo + n). Connectors drawn
   // per post neuron are split into chunks, so one large projection keeps
   // every thread busy; the others are drawn whole.
@@ -72,28 +69,12 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     for (uint32_t lo = 0; lo < n_post; lo += chunk) items.push_back({e, lo, std::min(chunk, n_post - lo)});
   }
   std::vector<double> item_largest(items.size(), 0.0);
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  size_t error_item = SIZE_MAX;
-  auto work = [&] {
-    for (size_t i = next++; i < items.size(); i = next++) {
-      try {
-        item_largest[i] = network::largest_abs_weight(net, items[i].projection, items[i].lo, items[i].n);
-      } catch (...) {
-        // The first item's error, whatever the thread timing.
-        const std::lock_guard lock(error_mutex);
-        if (i < error_item) error = std::current_exception(), error_item = i;
-        next = items.size();
-      }
-    }
-  };
-  const unsigned workers = static_cast<unsigned>(std::min<size_t>(hw, std::max<size_t>(items.size(), 1)));
-  std::vector<std::thread> pool;
-  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  ParallelIndices work(items.size());  // the first item's error, whatever the thread timing
+  work.run(threads, [&] {
+    work.each([&](size_t i) {
+      item_largest[i] = network::largest_abs_weight(net, items[i].projection, items[i].lo, items[i].n);
+    });
+  });
   for (size_t i = 0; i < items.size(); ++i)
     largest[items[i].projection] = std::max(largest[items[i].projection], item_largest[i]);
 
