@@ -210,6 +210,7 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
   const WorkerPool::Job deliver_job = [this](size_t b, size_t e) { deliver_and_tick(b, e, true, false); };
 
   for (uint32_t t = 0; t < ticks; ++t) {
+    if (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) break;
     // Phases timed on the TSC where there is one (host_clock_ns): cheaper
     // than steady_clock three times a tick.
     const uint64_t phase = fw::host_clock_ns();
@@ -253,6 +254,12 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
           totals_.first_late_ticks.push_back(totals_.ticks - 1);
       } else if (config_.pace_sleep_until) {
         config_.pace_sleep_until(deadline);
+      } else if (stop_ != nullptr) {
+        // Sleeps in short steps so a stop is seen within one, even when a
+        // tick's period is long.
+        constexpr auto kStopCheck = std::chrono::milliseconds(20);
+        while (pace_now() < deadline && !stop_->load(std::memory_order_relaxed))
+          std::this_thread::sleep_until(std::min<PaceClock::time_point>(deadline, pace_now() + kStopCheck));
       } else {
         std::this_thread::sleep_until(deadline);
       }

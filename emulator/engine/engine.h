@@ -15,6 +15,7 @@
 // so any thread count gives bit-identical results.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -149,6 +150,12 @@ class Engine {
   // called from the calling thread about every 1% of the run.
   RunReport run(uint32_t ticks, const ProgressFn& progress = {});
 
+  // With a stop flag, run() returns early once it reads *stop true (before
+  // each tick), with every tick it ran complete (ticks_run() says how many):
+  // a cancel takes effect within one tick, whatever run() was asked for.
+  // nullptr: run() always runs all its ticks.
+  void set_stop_flag(const std::atomic<bool>* stop) { stop_ = stop; }
+
   // Host-side injection (the daemon's live spikes): queues a multicast
   // packet that enters the fabric from `from` in tick `tick` (counted like
   // ticks_run()), after that tick's packets from the cores, as if `from` had
@@ -205,6 +212,7 @@ class Engine {
   uint64_t pace_origin_tick_ = 0;                      // ticks_run() then
   // By tick; packets of one tick keep their scheduling order.
   std::multimap<uint64_t, std::pair<CoreLocation, fw::Packet>> scheduled_;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace spindle::emu

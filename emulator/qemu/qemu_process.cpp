@@ -94,6 +94,9 @@ QemuProcess::QemuProcess(const QemuOptions& options) : options_(options) {
     // Child: only async-signal-safe calls until exec.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(126);
+    // Its own process group: a terminal's Ctrl-C goes to the parent, which
+    // stops the run and then the cores, not to QEMU in the middle of a tick.
+    ::setpgid(0, 0);
     const int null_fd = ::open("/dev/null", O_RDWR);
     const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(null_fd, 0);

@@ -19,6 +19,7 @@ unreadable network file.
 """
 
 import argparse
+import csv
 import os
 import signal
 import sys
@@ -147,9 +148,12 @@ class SpikeTally:
         self.labels = {p.index: p.label for p in populations}
         self.counts = {p.index: 0 for p in populations}
         self.dt_ms = dt_ms
-        self.csv = open(csv_path, "w", encoding="utf-8") if csv_path else None
+        self.csv = open(csv_path, "w", encoding="utf-8", newline="") if csv_path else None
+        # RFC 4180 quoting (as `spindle run` writes): a label from the daemon
+        # holding a comma, quote or line break stays one field.
+        self.writer = csv.writer(self.csv, lineterminator="\n") if self.csv else None
         if self.csv:
-            self.csv.write("population,neuron,tick\n")
+            self.writer.writerow(["population", "neuron", "tick"])
         self.batches = 0
 
     def add(self, batch):
@@ -157,7 +161,7 @@ class SpikeTally:
         self.counts[batch.population_index] = self.counts.get(batch.population_index, 0) + len(batch.neuron_ids)
         if self.csv:
             label = batch.population
-            self.csv.writelines(f"{label},{n},{t}\n" for n, t in zip(batch.neuron_ids, batch.ticks))
+            self.writer.writerows((label, n, t) for n, t in zip(batch.neuron_ids, batch.ticks))
 
     def rate_hz(self, index, ticks):
         seconds = ticks * self.dt_ms / 1000.0

@@ -31,8 +31,12 @@ struct MappedNetwork {
   host::MappingResult result;
 };
 // Graph, cost model from the run settings, placement seed from the run seed,
-// then the mapping pipeline. Throws what the stages throw.
-MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine);
+// then the mapping pipeline. Throws what the stages throw, and first, before
+// anything is expanded, std::runtime_error when the network cannot fit the
+// machine's cores or (available_bytes > 0) the host's memory
+// (mapping/fit_check.h).
+MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine,
+                          uint64_t available_bytes = 0);
 
 // Parses --machine; on a bad shape prints "spindle CMD: --machine: ..." and returns nullopt.
 std::optional<emu::MachineDescription> parse_machine(const std::string& shape, const char* command, std::ostream& err);

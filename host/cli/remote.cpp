@@ -26,6 +26,7 @@
 #include "cli/progress.h"
 #include "cli/results.h"
 #include "network/load.h"
+#include "network/run_settings.h"
 #include "runtime/recording.h"
 #include "spindle/v1/service.grpc.pb.h"
 
@@ -337,6 +338,7 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
            {{"injected", p.fabric().injected()},
             {"delivered", p.fabric().delivered()},
             {"delivered_late", p.fabric().delivered_late()},
+            {"copies", p.fabric().copies()},
             {"emergency_routed", p.fabric().emergency_routed()},
             {"dumped", p.fabric().dumped()},
             {"reinjected", p.fabric().reinjected()},
@@ -349,15 +351,24 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
 
 }  // namespace
 
-int remote_run(const std::string& path, double duration_ms, const std::string& out, const RemoteBackend& backend) {
+int remote_run(const std::string& path, std::optional<double> duration_ms, const std::string& out,
+               const RemoteBackend& backend) {
   int code = kExitOk;
   v1::Network net;
   if (!load(path, net, code)) return code;
   const double dt = net.run().timestep_ms();
-  const double duration = duration_ms >= 0 ? duration_ms : net.run().duration_ms();
+  const double duration = duration_ms ? *duration_ms : net.run().duration_ms();
+  if (const auto t = host::network::duration_ticks(duration, dt); duration_ms && !t.error.empty()) {
+    std::cerr << "spindle run: --duration: " << t.error << '\n';
+    return kExitUsage;
+  }
   if (duration <= 0) {
     std::cerr << "spindle run: a duration of 0 ms cannot be run with --connect (the daemon reads 0 as the "
                  "network's duration)\n";
+    return kExitUsage;
+  }
+  if (const std::string problem = output_dir_problem(out); !problem.empty()) {
+    std::cerr << "spindle run: --out " << out << ": " << problem << '\n';
     return kExitUsage;
   }
   const auto d = Daemon::connect(code);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ struct RemoteBackend {
 // Each returns the exit code (docs/cli.md).
 int remote_validate(const std::string& network);
 int remote_map(const std::string& network, const std::string& out);
-int remote_run(const std::string& network, double duration_ms, const std::string& out, const RemoteBackend& backend);
+// duration_ms: nullopt runs the network's run.duration_ms.
+int remote_run(const std::string& network, std::optional<double> duration_ms, const std::string& out,
+               const RemoteBackend& backend);
 int remote_machine();
 
 }  // namespace spindle::cli

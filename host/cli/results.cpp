@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/csv_numbers.h"
+#include "cli/csv_text.h"
 #include "fixed/fixed_point.h"
+#include "network/labels.h"
 #include "quantize/quantize.h"
 #include "router/counters.h"
 
@@ -35,6 +37,20 @@ const char* variable_name(uint16_t v) {
 
 }  // namespace
 
+std::string output_dir_problem(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create the folder: " + ec.message();
+  if (!std::filesystem::is_directory(dir, ec)) return "is not a folder";
+  const std::filesystem::path probe = dir / ".spindle-write-test";
+  {
+    std::ofstream out(probe, std::ios::binary);
+    if (!(out << "x") || !out.flush()) return "cannot write files there";
+  }
+  std::filesystem::remove(probe, ec);
+  return {};
+}
+
 void write_npy(const std::filesystem::path& file, const std::vector<double>& values, size_t rows, size_t cols) {
   std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
                        std::to_string(cols) + "), }";
@@ -56,14 +72,21 @@ void write_npy(const std::filesystem::path& file, const std::vector<double>& val
 std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
-                                                uint64_t ticks, const nlohmann::json& provenance) {
+                                                uint64_t ticks, const nlohmann::json& provenance,
+                                                const RunEnd& end) {
   std::filesystem::create_directories(dir);
   const double dt = net.run().timestep_ms();
   std::vector<PopulationSummary> summary(static_cast<size_t>(net.populations_size()));
+  std::vector<std::string> labels, csv_labels;
   for (int p = 0; p < net.populations_size(); ++p) {
     summary[p].label = net.populations(p).label();
     summary[p].size = net.populations(p).size();
+    labels.push_back(summary[p].label);
+    csv_labels.push_back(csv_field(summary[p].label));
   }
+  // File names never come from a label as it is (it may hold "../" or a
+  // NUL when the network was not validated here, e.g. a daemon's answer).
+  const std::vector<std::string> stems = host::network::unique_file_stems(labels);
   for (const auto& r : net.recordings())
     for (int v : r.variables())
       if (v == spindle::v1::SPIKES)
@@ -110,7 +133,7 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                      [](const SpikeSample& a, const SpikeSample& b) { return a.neuron < b.neuron; });
     std::stable_sort(core.states.begin(), core.states.end(),
                      [](const StateSample& a, const StateSample& b) { return a.neuron < b.neuron; });
-    const std::string& label = summary[core.population].label;
+    const std::string& label = csv_labels[core.population];
     for (const SpikeSample& s : core.spikes) {
       start_line(lines, label, s.neuron, s.tick);
       lines += '\n';
@@ -138,7 +161,7 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   if (state.is_open() && !state) throw std::runtime_error((dir / "state.csv").string() + ": write failed");
   if (!csv) throw std::runtime_error((dir / "spikes.csv").string() + ": write failed");
   for (size_t p = 0; p < summary.size(); ++p)
-    if (summary[p].recorded) write_npy(dir / (summary[p].label + ".spikes.npy"), spikes[p], spikes[p].size() / 2, 2);
+    if (summary[p].recorded) write_npy(dir / (stems[p] + ".spikes.npy"), spikes[p], spikes[p].size() / 2, 2);
 
   std::ofstream pj = open_out(dir / "provenance.json");
   pj << provenance.dump(2) << '\n';
@@ -147,18 +170,27 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   nlohmann::json pops = nlohmann::json::array();
   for (const PopulationSummary& p : summary)
     pops.push_back({{"label", p.label}, {"size", p.size}, {"spikes_recorded", p.recorded}, {"spikes", p.spikes}});
-  const nlohmann::json run = {{"timestep_ms", dt},
-                              {"ticks", ticks},
-                              {"duration_ms", static_cast<double>(ticks) * dt},
-                              {"populations", pops}};
+  nlohmann::json run = {{"timestep_ms", dt},
+                        {"ticks", ticks},
+                        {"duration_ms", static_cast<double>(ticks) * dt},
+                        {"populations", pops}};
+  mark_run_end(run, end);
   std::ofstream rj = open_out(dir / "run.json");
   rj << run.dump(2) << '\n';
   return summary;
 }
 
+void mark_run_end(nlohmann::json& j, const RunEnd& end) {
+  if (end.stopped_by.empty()) return;
+  j["partial"] = true;
+  j["ticks_requested"] = end.ticks_requested;
+  j["stopped_by"] = end.stopped_by;
+}
+
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
-                                             const emu::Engine& engine, const emu::RunReport& report) {
+                                             const emu::Engine& engine, const emu::RunReport& report,
+                                             const RunEnd& end) {
   const double dt = net.run().timestep_ms();
   nlohmann::json cores = nlohmann::json::array();
   for (const host::CoreLoad& c : load.cores) {
@@ -177,7 +209,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
   nlohmann::json drops;
   for (uint32_t k = 0; k < emu::kDropReasonCount; ++k)
     drops[std::string(emu::drop_reason_name(static_cast<emu::DropReason>(k)))] = t.dropped[k];
-  const nlohmann::json prov = {
+  nlohmann::json prov = {
       {"ticks", report.ticks},
       {"timestep_ms", dt},
       {"wall_seconds", report.wall_seconds},
@@ -190,6 +222,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
        {{"injected", t.injected},
         {"delivered", t.delivered},
         {"delivered_late", t.delivered_late},
+        {"copies", t.copies},
         {"emergency_routed", t.emergency_routed},
         {"dumped", t.dumped},
         {"reinjected", t.reinjected},
@@ -210,7 +243,8 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
     for (const fw::StateRecord& s : slot->states)
       out.states.push_back({s.tick, slice.lo_atom + s.neuron, s.variable, host::to_double(fw::Accum::from_raw(s.value))});
   };
-  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov);
+  mark_run_end(prov, end);
+  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, end);
 }
 
 void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations) {

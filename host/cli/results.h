@@ -28,9 +28,18 @@ struct PopulationSummary {
 // (timestep, ticks, duration, populations with sizes) into dir.
 // Returns per-population spike counts. Throws std::runtime_error naming the
 // file that cannot be written.
+// A run that stopped before its last tick (Ctrl-C, SIGTERM, a cancelled
+// daemon run): run.json and provenance.json get "partial": true, the ticks
+// asked for and why it stopped. Empty `stopped_by`: the run is complete.
+struct RunEnd {
+  uint64_t ticks_requested = 0;
+  std::string stopped_by;
+};
+
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
-                                             const emu::Engine& engine, const emu::RunReport& report);
+                                             const emu::Engine& engine, const emu::RunReport& report,
+                                             const RunEnd& end = {});
 
 // What one core recorded, in the order it recorded it: spikes by tick then
 // neuron; state samples by tick, neuron, then variable (fw::StateVariable).
@@ -58,7 +67,12 @@ struct CoreRecording {
 std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
-                                                uint64_t ticks, const nlohmann::json& provenance);
+                                                uint64_t ticks, const nlohmann::json& provenance,
+                                                const RunEnd& end = {});
+
+// Adds the RunEnd fields to a run.json or provenance.json object (nothing
+// for a complete run).
+void mark_run_end(nlohmann::json& j, const RunEnd& end);
 
 // The summary `spindle run` prints on stdout (in-process and --connect).
 struct RunSummary {
@@ -76,6 +90,10 @@ struct RunSummary {
   std::string out;
 };
 void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations);
+
+// Empty when results can be written into `dir` (created if missing; a probe
+// file is written and removed); otherwise why not.
+std::string output_dir_problem(const std::filesystem::path& dir);
 
 // A minimal .npy (format 1.0) writer: little-endian float64, C order.
 void write_npy(const std::filesystem::path& file, const std::vector<double>& values, size_t rows, size_t cols);

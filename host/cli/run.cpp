@@ -19,12 +19,15 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "cli/host_memory.h"
+#include "cli/interrupt.h"
 #include "cli/progress.h"
 #include "cli/remote.h"
 #include "cli/results.h"
 #include "engine/engine.h"
 #include "backend/qemu_backend.h"
 #include "mapping/core_images.h"
+#include "mapping/fit_check.h"
 #include "mapping/report.h"
 #include "network/run_settings.h"
 
@@ -34,9 +37,10 @@ namespace {
 struct RunArgs {
   std::string network;
   std::string machine = "48";
-  double duration_ms = -1;  // < 0: the network's run.duration_ms
+  std::optional<double> duration_ms;  // unset: the network's run.duration_ms
   std::string out = "spindle-out";
   unsigned threads = 0;
+  bool no_memory_check = false;
   std::string backend = "native";
   std::string board = "mps2-an386";
   std::string qemu_cores;   // empty or "all": every core; else slice numbers "0,3"
@@ -101,9 +105,37 @@ int run_network(const RunArgs& a) {
   const auto net = load_valid_network(a.network, std::cerr, code);
   if (!net) return code;
   const double dt = net->run().timestep_ms();
-  const double duration = a.duration_ms >= 0 ? a.duration_ms : net->run().duration_ms();
-  const auto ticks = static_cast<uint32_t>(std::llround(duration / dt));
+  const double duration = a.duration_ms ? *a.duration_ms : net->run().duration_ms();
+  // Validation checked the file's duration; --duration is checked here, by
+  // the same conversion.
+  const host::network::RunTicks run_ticks = host::network::duration_ticks(duration, dt);
+  if (!run_ticks.error.empty()) {
+    std::cerr << "spindle run: --duration: " << run_ticks.error << '\n';
+    return kExitUsage;
+  }
+  const auto ticks = static_cast<uint32_t>(run_ticks.ticks);
 
+  // Before anything is expanded: a network the machine's cores or the
+  // host's memory cannot hold is refused with the figures, not by a mapping
+  // error or std::bad_alloc minutes later.
+  const host::FitEstimate fit = host::estimate_fit(*net, *machine);
+  if (const std::string problem = host::fit_problem(fit, *machine, 0); !problem.empty()) {
+    std::cerr << a.network << ": " << problem << '\n';
+    return kExitFailed;
+  }
+  if (const HostMemory mem = host_memory(); !a.no_memory_check && mem.available_bytes > 0) {
+    if (const std::string problem = host::fit_problem(fit, *machine, mem.available_bytes); !problem.empty()) {
+      std::cerr << a.network << ": " << problem << " (" << mem.limited_by << "); --no-memory-check runs it anyway\n";
+      return kExitFailed;
+    }
+  }
+  // Before the work: a run whose results cannot be written is refused now,
+  // not after it has run.
+  if (const std::string problem = output_dir_problem(a.out); !problem.empty()) {
+    std::cerr << "spindle run: --out " << a.out << ": " << problem << '\n';
+    return kExitUsage;
+  }
+  const InterruptGuard interrupt;
   try {
     const MappedNetwork m = map_network(*net, *machine);
     const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result, nullptr, a.threads);
@@ -111,6 +143,7 @@ int run_network(const RunArgs& a) {
     config.threads = a.threads;
     config.tick_period_us = host::network::tick_period_us(net->run());  // real-time pace
     emu::Engine engine(*machine, config);
+    engine.set_stop_flag(&InterruptGuard::requested());  // Ctrl-C: stop after the tick in progress
     size_t qemu_cores = 0;
     if (on_qemu) {
       host::QemuBackendOptions q;
@@ -134,7 +167,12 @@ int run_network(const RunArgs& a) {
 
     Progress progress;
     const emu::RunReport report = engine.run(ticks, std::ref(progress));
-    const auto summary = write_results(a.out, *net, m.result, load, engine, report);
+    RunEnd end;
+    if (report.ticks < ticks) {
+      end.ticks_requested = ticks;
+      end.stopped_by = signal_name(InterruptGuard::signal_number());
+    }
+    const auto summary = write_results(a.out, *net, m.result, load, engine, report, end);
     {
       std::ofstream mj(std::filesystem::path(a.out) / "mapping.json");
       mj << host::to_json(host::make_report(m.graph, *machine, m.result, m.options)).dump(2) << '\n';
@@ -146,8 +184,8 @@ int run_network(const RunArgs& a) {
                     c.provenance.spike_records_dropped + c.provenance.state_records_dropped;
     RunSummary r;
     r.network = a.network;
-    r.duration_ms = duration;
-    r.ticks = ticks;
+    r.duration_ms = static_cast<double>(report.ticks) * dt;
+    r.ticks = report.ticks;
     r.timestep_ms = dt;
     r.machine = machine->name;
     r.cores = load.cores.size();
@@ -166,7 +204,12 @@ int run_network(const RunArgs& a) {
     r.router_drops = report.fabric.totals.dropped_total();
     r.core_drops = core_drops;
     r.out = a.out;
+    if (!end.stopped_by.empty())
+      r.backend_line += (r.backend_line.empty() ? "" : "\n") + std::string("stopped by ") + end.stopped_by + " after " +
+                        std::to_string(report.ticks) + " of " + std::to_string(ticks) +
+                        " ticks: the results are partial (run.json and provenance.json say so)";
     print_run_summary(r, summary);
+    if (!end.stopped_by.empty()) return 128 + InterruptGuard::signal_number();
   } catch (const std::exception& e) {
     std::cerr << a.network << ": run on machine " << a.machine << " failed: " << e.what() << '\n';
     return kExitFailed;
@@ -181,9 +224,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("NETWORK", args->network, "Network file (.textproto, .json, .pb)")->required();
   cmd->add_option("-m,--machine", args->machine, "Machine shape (see `spindle machine --help`)")->capture_default_str();
-  cmd->add_option("-d,--duration", args->duration_ms, "Biological time to run, ms (default: the network's run.duration_ms)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-d,--duration", args->duration_ms, "Biological time to run, ms (default: the network's run.duration_ms)");
   cmd->add_option("-o,--out", args->out, "Directory for the results")->capture_default_str();
+  cmd->add_flag("--no-memory-check", args->no_memory_check,
+                "Run even when the network's memory estimate exceeds the memory this host has available");
   cmd->add_option("-t,--threads", args->threads,
                   "Host threads (0: chosen from the work: by neuron count, then by the time of the first ticks)")
       ->capture_default_str();
@@ -208,7 +252,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       exit_code = run_network(*args);
       return;
     }
-    for (const char* local : {"--machine", "--threads", "--board-image", "--port", "--baud", "--serial-cores"})
+    for (const char* local :
+         {"--machine", "--threads", "--board-image", "--port", "--baud", "--serial-cores", "--no-memory-check"})
       if (cmd->count(local)) {
         std::cerr << "spindle run: " << local
                   << " cannot be used with --connect (the daemon runs on its own machine, with its own images)\n";

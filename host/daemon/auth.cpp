@@ -70,8 +70,14 @@ grpc::Status Auth::identify(const grpc::ServerContext& context, std::string& ide
     if (identity.empty()) return {grpc::StatusCode::UNAUTHENTICATED, "unknown token"};
     return grpc::Status::OK;
   }
-  identity = metadata(context, "spindle-client");
-  if (identity.empty()) identity = context.peer();
+  const std::string name = metadata(context, "spindle-client");
+  if (peers_ != nullptr) {
+    const std::optional<uid_t> uid = peers_->uid_of(context.peer());
+    if (!uid) return {grpc::StatusCode::UNAUTHENTICATED, "the connection's peer credentials are unknown"};
+    identity = "uid:" + std::to_string(*uid) + (name.empty() ? "" : "/" + name);
+    return grpc::Status::OK;
+  }
+  identity = name.empty() ? context.peer() : name;
   return grpc::Status::OK;
 }
 

@@ -1,8 +1,12 @@
 // Who is calling. With a token file, every call must carry
-// "authorization: Bearer TOKEN" and the caller is the token's name; without
-// one (loopback only), the caller is the "spindle-client" metadata value, or
-// else the peer address (one identity per connection). Jobs belong to the
-// identity that submitted them.
+// "authorization: Bearer TOKEN" and the caller is the token's name. Without
+// one (loopback only): on a unix socket the caller is its user id, read by
+// the kernel (SO_PEERCRED: "uid:1000", or "uid:1000/NAME" with
+// "spindle-client: NAME" metadata), which no other user can claim; on TCP
+// loopback it is the "spindle-client" metadata value, or else the peer
+// address (one identity per connection), which any local process can send
+// (docs/daemon.md, "Who can see a job"). Jobs belong to the identity that
+// submitted them.
 //
 // Tokens are kept and compared as SHA-256 digests, every stored digest in
 // full with no early exit, so neither a token's bytes nor which entry
@@ -16,6 +20,8 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+
+#include "daemon/unix_listener.h"
 
 namespace spindle::daemon {
 
@@ -34,6 +40,10 @@ class Auth {
 
   bool requires_token() const { return !entries_.empty(); }
 
+  // Connections accepted by a UnixListener: their callers are identified by
+  // user id. Must outlive the Auth.
+  void use_peer_credentials(const PeerCredentials* peers) { peers_ = peers; }
+
   // The name a token belongs to, or empty. Compares with every entry.
   std::string name_of(std::string_view token) const;
 
@@ -46,6 +56,7 @@ class Auth {
     std::string name;
   };
   std::vector<Entry> entries_;
+  const PeerCredentials* peers_ = nullptr;
 };
 
 }  // namespace spindle::daemon

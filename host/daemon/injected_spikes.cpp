@@ -5,9 +5,15 @@
 namespace spindle::daemon {
 
 void InjectedSpikes::add(uint32_t population, uint64_t tick, uint32_t neuron) {
-  auto& list = by_population_.at(population);
-  const Spike s{tick, neuron};
-  list.insert(std::upper_bound(list.begin(), list.end(), s), s);
+  by_population_.at(population).waiting[tick].push_back(neuron);
+}
+
+void InjectedSpikes::take_due(const Population& p, uint64_t to_tick, std::vector<Spike>& out) {
+  for (auto it = p.waiting.begin(); it != p.waiting.end() && it->first < to_tick; ++it) {
+    const size_t begin = out.size();
+    for (uint32_t n : it->second) out.emplace_back(it->first, n);
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(begin), out.end());
+  }
 }
 
 void InjectedSpikes::merge(const std::vector<Spike>& from, size_t begin, size_t end, PopulationSpikes& into) {
@@ -36,28 +42,35 @@ void InjectedSpikes::merge(const std::vector<Spike>& from, size_t begin, size_t 
 uint64_t InjectedSpikes::merge_new(uint64_t to_tick, std::vector<PopulationSpikes>& out) {
   uint64_t n = 0;
   for (size_t p = 0; p < by_population_.size() && p < out.size(); ++p) {
-    const auto& list = by_population_[p];
-    size_t end = streamed_[p];
-    while (end < list.size() && list[end].first < to_tick) ++end;
-    merge(list, streamed_[p], end, out[p]);
-    n += end - streamed_[p];
-    streamed_[p] = end;
+    Population& pop = by_population_[p];
+    const size_t begin = pop.streamed.size();
+    take_due(pop, to_tick, pop.streamed);
+    pop.waiting.erase(pop.waiting.begin(), pop.waiting.lower_bound(to_tick));
+    merge(pop.streamed, begin, pop.streamed.size(), out[p]);
+    n += pop.streamed.size() - begin;
   }
   return n;
 }
 
 void InjectedSpikes::merge_all(uint64_t to_tick, std::vector<PopulationSpikes>& out) const {
+  std::vector<Spike> due;
   for (size_t p = 0; p < by_population_.size() && p < out.size(); ++p) {
-    const auto& list = by_population_[p];
-    const auto end = std::lower_bound(list.begin(), list.end(), Spike{to_tick, 0});
-    merge(list, 0, static_cast<size_t>(end - list.begin()), out[p]);
+    const Population& pop = by_population_[p];
+    const auto end = std::lower_bound(pop.streamed.begin(), pop.streamed.end(), Spike{to_tick, 0});
+    merge(pop.streamed, 0, static_cast<size_t>(end - pop.streamed.begin()), out[p]);
+    due.clear();
+    take_due(pop, to_tick, due);
+    merge(due, 0, due.size(), out[p]);
   }
 }
 
 uint64_t InjectedSpikes::recorded(uint64_t to_tick) const {
   uint64_t n = 0;
-  for (const auto& list : by_population_)
-    n += static_cast<uint64_t>(std::lower_bound(list.begin(), list.end(), Spike{to_tick, 0}) - list.begin());
+  for (const Population& pop : by_population_) {
+    n += static_cast<uint64_t>(std::lower_bound(pop.streamed.begin(), pop.streamed.end(), Spike{to_tick, 0}) -
+                               pop.streamed.begin());
+    for (auto it = pop.waiting.begin(); it != pop.waiting.end() && it->first < to_tick; ++it) n += it->second.size();
+  }
   return n;
 }
 

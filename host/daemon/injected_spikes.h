@@ -4,10 +4,15 @@
 // since it acts as one (it enters the fabric in tick t). The cores never
 // see these spikes, so the daemon keeps them beside the cores' records and
 // merges them in when spikes are streamed or fetched.
+//
+// Cost: add() is O(log ticks) (a spike waits in its tick's bucket until that
+// tick is streamed), so millions of injections for future ticks cost
+// neither quadratic time nor time under the engine's lock.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -21,7 +26,7 @@ struct PopulationSpikes {
 
 class InjectedSpikes {
  public:
-  explicit InjectedSpikes(size_t populations = 0) : by_population_(populations), streamed_(populations, 0) {}
+  explicit InjectedSpikes(size_t populations = 0) : by_population_(populations) {}
 
   // A spike of `neuron` sent in `tick` (never a tick already streamed).
   void add(uint32_t population, uint64_t tick, uint32_t neuron);
@@ -34,9 +39,14 @@ class InjectedSpikes {
 
  private:
   using Spike = std::pair<uint64_t, uint32_t>;  // tick, neuron
+  struct Population {
+    std::vector<Spike> streamed;                         // sorted; every tick below the last merge_new's
+    std::map<uint64_t, std::vector<uint32_t>> waiting;   // by tick, neurons in arrival order
+  };
+  // The waiting spikes of ticks before `to_tick`, sorted, appended to `out`.
+  static void take_due(const Population& p, uint64_t to_tick, std::vector<Spike>& out);
   static void merge(const std::vector<Spike>& from, size_t begin, size_t end, PopulationSpikes& into);
-  std::vector<std::vector<Spike>> by_population_;  // sorted
-  std::vector<size_t> streamed_;                    // by population: how many were merged by merge_new
+  std::vector<Population> by_population_;
 };
 
 }  // namespace spindle::daemon

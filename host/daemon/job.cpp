@@ -74,7 +74,7 @@ void gather(const Job& job, const std::vector<size_t>* from, std::vector<Populat
 Job::~Job() {
   if (process_owner) process_owner->call([this] { engine.reset(); });  // kills and reaps the QEMU processes
   process_owner.reset();
-  if (qemu_budget) qemu_budget->give_back(qemu_cores);
+  if (qemu_budget) qemu_budget->give_back(owner, qemu_cores);
 }
 
 v1::JobInfo Job::info() const {
@@ -109,7 +109,7 @@ int Job::population_index(const std::string& label) const {
 }
 
 grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
-                         std::optional<uint64_t> at_tick, uint64_t& late) {
+                         std::optional<uint64_t> at_tick, uint64_t max_pending, uint64_t& late) {
   const v1::PopulationInfo& pop = populations[population];
   const auto& slices = sites_of_population[population];
   std::vector<PendingInjection> batch;
@@ -124,8 +124,14 @@ grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedFi
     const SliceSite& site = sites[*(it - 1)];
     batch.push_back({at_tick, site.where, fw::Packet{site.key_base | (n - site.lo_atom), 0, false}, population, n});
   }
-  if (at_tick && *at_tick < tick.load()) late += batch.size();
   std::lock_guard lock(inject_m);
+  const uint64_t waiting = pending.size() + scheduled_injections.load();
+  if (waiting + batch.size() > max_pending)
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "job '" + id + "' holds " + std::to_string(waiting) + " injected spikes waiting to enter the fabric; " +
+                std::to_string(batch.size()) + " more would pass the daemon's limit of " +
+                std::to_string(max_pending) + " (run the job to send them, or inject less far ahead)"};
+  if (at_tick && *at_tick < tick.load()) late += batch.size();
   pending.insert(pending.end(), batch.begin(), batch.end());
   return grpc::Status::OK;
 }
@@ -133,7 +139,10 @@ grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedFi
 void Job::schedule_pending() {
   std::vector<PendingInjection> taken;
   {
+    // Counted as scheduled before they leave `pending`, so Inject's bound
+    // never sees them in neither.
     std::lock_guard lock(inject_m);
+    scheduled_injections.fetch_add(pending.size());
     taken.swap(pending);
   }
   const uint64_t now = engine->ticks_run();
@@ -144,6 +153,7 @@ void Job::schedule_pending() {
     if (records_spikes[p.population]) injected_record.add(p.population, sent, p.neuron);
   }
   injected_spikes += taken.size();
+  scheduled_injections.store(engine->scheduled_packets());
 }
 
 void Job::take_new_spikes(std::vector<PopulationSpikes>& out) {
@@ -178,6 +188,7 @@ v1::ProvenanceSummary Job::provenance() const {
   f->set_injected(t.injected);
   f->set_delivered(t.delivered);
   f->set_delivered_late(t.delivered_late);
+  f->set_copies(t.copies);
   f->set_emergency_routed(t.emergency_routed);
   f->set_dumped(t.dumped);
   f->set_reinjected(t.reinjected);

@@ -103,16 +103,21 @@ class Job {
   // --- injections (inject_m) --------------------------------------------------
   std::mutex inject_m;
   std::vector<PendingInjection> pending;
+  // Injected spikes the engine holds for a later tick (engine_m, set by the
+  // runner; read by Inject for the per-job bound without waiting for a chunk).
+  std::atomic<uint64_t> scheduled_injections{0};
 
   v1::JobInfo info() const;
 
   // Population index by label, or -1.
   int population_index(const std::string& label) const;
   // Queues spikes of `neurons` of population `population` for `tick`.
-  // INVALID_ARGUMENT for a neuron out of range. `late` counts those asked for
-  // a tick already run.
+  // INVALID_ARGUMENT for a neuron out of range; RESOURCE_EXHAUSTED (nothing
+  // queued) when the job would then hold more than `max_pending` spikes
+  // waiting to enter the fabric. `late` counts those asked for a tick
+  // already run.
   grpc::Status inject(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
-                      std::optional<uint64_t> at_tick, uint64_t& late);
+                      std::optional<uint64_t> at_tick, uint64_t max_pending, uint64_t& late);
   // Runner: hands pending injections to the engine (engine_m held).
   void schedule_pending();
   // Runner: spikes recorded since the last call, by population, into `out`

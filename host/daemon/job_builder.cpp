@@ -9,10 +9,12 @@
 
 #include "backend/qemu_backend.h"
 #include "mapping/core_images.h"
+#include "mapping/fit_check.h"
 #include "mapping/from_network.h"
 #include "mapping/pipeline.h"
 #include "mapping/report.h"
 #include "network/run_settings.h"
+#include "network/size_estimate.h"
 #include "network/validate.h"
 
 namespace spindle::daemon {
@@ -83,6 +85,20 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
   const emu::MachineDescription machine =
       request.backend() == "qemu" ? host::with_arm_cores(daemon_machine) : daemon_machine;
 
+  // Sizes first, read off the request without expanding anything, so a
+  // small request for a huge network costs nothing (network/size_estimate.h).
+  const host::network::SizeEstimate size = host::network::estimate_size(net);
+  const uint64_t neurons = size.neurons;
+  if (neurons > limits.max_neurons)
+    return {StatusCode::RESOURCE_EXHAUSTED, "network: " + std::to_string(neurons) + " neurons is over the daemon's limit of " +
+                                                std::to_string(limits.max_neurons)};
+  // An upper estimate (exact where the connector fixes the count); the
+  // exact count is checked again once the images are built.
+  if (size.synapses > static_cast<double>(limits.max_synapses))
+    return {StatusCode::RESOURCE_EXHAUSTED, "network: up to " + std::to_string(static_cast<uint64_t>(size.synapses)) +
+                                                " synapses is over the daemon's limit of " +
+                                                std::to_string(limits.max_synapses)};
+
   for (const auto& e : host::network::validate_network(net)) {
     v1::FieldError f;
     f.set_path("network." + e.path);
@@ -95,19 +111,8 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
     for (const auto& f : field_errors) msg += "\n" + f.path() + ": " + f.message();
     return {StatusCode::INVALID_ARGUMENT, msg};
   }
-
-  uint64_t neurons = 0;
-  for (const auto& p : net.populations()) neurons += p.size();
-  if (neurons > limits.max_neurons)
-    return {StatusCode::RESOURCE_EXHAUSTED, "network: " + std::to_string(neurons) + " neurons is over the daemon's limit of " +
-                                                std::to_string(limits.max_neurons)};
-  // A cheap bound before expanding anything; the exact count is checked below.
-  double expected = 0;
-  for (int j = 0; j < net.projections_size(); ++j) expected += host::expected_synapses(net, static_cast<size_t>(j));
-  if (expected > 1.5 * static_cast<double>(limits.max_synapses))
-    return {StatusCode::RESOURCE_EXHAUSTED, "network: about " + std::to_string(static_cast<uint64_t>(expected)) +
-                                                " synapses is over the daemon's limit of " +
-                                                std::to_string(limits.max_synapses)};
+  if (const std::string problem = host::fit_problem(host::estimate_fit(net, machine), machine, 0); !problem.empty())
+    return {StatusCode::RESOURCE_EXHAUSTED, "network: " + problem};
 
   job.network = net;
   job.name = request.name();
@@ -149,6 +154,8 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
     config.real_time = request.real_time();
     config.tick_period_us = host::network::tick_period_us(net.run());  // real-time runs: timestep x time_scale_factor
     job.engine = std::make_unique<emu::Engine>(machine, config);
+    // Cancel reaches the engine between ticks, not only between chunks.
+    job.engine->set_stop_flag(&job.cancel_requested);
     if (request.backend() == "qemu") {
       host::QemuBackendOptions q;
       q.board = request.qemu().board().empty() ? q.board : request.qemu().board();
@@ -156,7 +163,7 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
       q.link.reply_timeout = std::chrono::milliseconds(timeout ? timeout : kDefaultTickTimeoutMs);
       uint32_t processes = 0;
       if (grpc::Status s = qemu_slices(request.qemu(), load, q.slices, processes); !s.ok()) return s;
-      if (const std::string why = qemu_budget.take(processes); !why.empty())
+      if (const std::string why = qemu_budget.take(job.owner, processes); !why.empty())
         return {StatusCode::RESOURCE_EXHAUSTED, why};
       job.backend = "qemu";
       job.board = q.board;

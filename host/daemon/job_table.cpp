@@ -4,19 +4,26 @@
 
 namespace spindle::daemon {
 
-grpc::Status JobTable::check_room() const {
-  std::lock_guard lock(m_);
+grpc::Status JobTable::room_for(const std::string& client) const {
   if (jobs_.size() >= max_jobs_)
     return {grpc::StatusCode::RESOURCE_EXHAUSTED,
             "the daemon holds its maximum of " + std::to_string(max_jobs_) + " jobs; delete finished ones (DeleteJob)"};
+  const auto own = std::count_if(jobs_.begin(), jobs_.end(), [&](const auto& j) { return j->owner == client; });
+  if (static_cast<uint64_t>(own) >= max_per_client_)
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "this client holds " + std::to_string(own) + " jobs, the most one client may hold (--max-jobs-per-client); "
+            "delete finished ones (DeleteJob)"};
   return grpc::Status::OK;
+}
+
+grpc::Status JobTable::check_room(const std::string& client) const {
+  std::lock_guard lock(m_);
+  return room_for(client);
 }
 
 grpc::Status JobTable::add(const std::shared_ptr<Job>& job) {
   std::lock_guard lock(m_);
-  if (jobs_.size() >= max_jobs_)
-    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
-            "the daemon holds its maximum of " + std::to_string(max_jobs_) + " jobs; delete finished ones (DeleteJob)"};
+  if (grpc::Status s = room_for(job->owner); !s.ok()) return s;
   job->id = "job-" + std::to_string(next_id_++);
   jobs_.push_back(job);
   return grpc::Status::OK;

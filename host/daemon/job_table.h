@@ -15,10 +15,11 @@ namespace spindle::daemon {
 
 class JobTable {
  public:
-  explicit JobTable(uint32_t max_jobs) : max_jobs_(max_jobs) {}
+  JobTable(uint32_t max_jobs, uint32_t max_per_client) : max_jobs_(max_jobs), max_per_client_(max_per_client) {}
 
-  // RESOURCE_EXHAUSTED when full (checked before building a job and again on adding it).
-  grpc::Status check_room() const;
+  // RESOURCE_EXHAUSTED when full, or when `client` holds its share
+  // (checked before building a job and again on adding it).
+  grpc::Status check_room(const std::string& client) const;
   // Gives the job its id ("job-N") and adds it.
   grpc::Status add(const std::shared_ptr<Job>& job);
   // NOT_FOUND for an unknown id, PERMISSION_DENIED for another client's job.
@@ -28,7 +29,9 @@ class JobTable {
   std::vector<std::shared_ptr<Job>> list(const std::string& client = {}) const;
 
  private:
+  grpc::Status room_for(const std::string& client) const;  // m_ held
   const uint32_t max_jobs_;
+  const uint32_t max_per_client_;
   mutable std::mutex m_;
   std::vector<std::shared_ptr<Job>> jobs_;  // oldest first
   uint64_t next_id_ = 1;

@@ -16,6 +16,7 @@
 #include "daemon/auth.h"
 #include "daemon/options.h"
 #include "daemon/service.h"
+#include "daemon/unix_listener.h"
 #include "machine/machine.h"
 
 namespace {
@@ -67,6 +68,19 @@ int main(int argc, char** argv) {
                  "QEMU processes of backend-qemu jobs, all jobs (one per core under QEMU, held until DeleteJob)")
       ->capture_default_str();
   app.add_option("--engine-threads", o.limits.engine_threads, "Host threads per running job")->capture_default_str();
+  app.add_option("--max-jobs-per-client", o.limits.max_jobs_per_client, "Jobs one client may hold")
+      ->capture_default_str();
+  app.add_option("--max-runs-per-client", o.limits.max_runs_per_client,
+                 "Runs one client may have going or waiting in line")
+      ->capture_default_str();
+  app.add_option("--max-qemu-processes-per-client", o.limits.max_qemu_processes_per_client,
+                 "QEMU processes one client's jobs may hold")
+      ->capture_default_str();
+  app.add_option("--max-inject-spikes", o.limits.max_inject_spikes_per_request, "Spikes in one InjectRequest")
+      ->capture_default_str();
+  app.add_option("--max-pending-injections", o.limits.max_pending_injections,
+                 "Injected spikes of one job waiting to enter the fabric")
+      ->capture_default_str();
   app.add_option("--chunk-ticks", o.limits.default_chunk_ticks,
                  "Default ticks between streaming points (RunRequest.chunk_ticks overrides)")
       ->capture_default_str();
@@ -100,19 +114,34 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // A unix socket is accepted here, not by gRPC, so each caller's user id
+  // is known (daemon/unix_listener.h); made before gRPC starts any thread.
+  spindle::daemon::PeerCredentials peers;
+  std::unique_ptr<spindle::daemon::UnixListener> unix_listener;
+  if (spindle::daemon::is_unix_address(o.listen)) {
+    try {
+      unix_listener = std::make_unique<spindle::daemon::UnixListener>(o.listen, peers);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "spindled: %s\n", e.what());
+      return 1;
+    }
+    if (!auth.requires_token()) auth.use_peer_credentials(&peers);
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   spindle::daemon::SpindleService service(o, std::move(auth), machine);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(o.listen, credentials, &port);
+  if (!unix_listener) builder.AddListeningPort(o.listen, credentials, &port);
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(256 << 20);  // networks with explicit lists can be large
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || (port == 0 && o.listen.rfind("unix", 0) != 0)) {
+  if (!server || (port == 0 && !unix_listener)) {
     std::fprintf(stderr, "spindled: cannot listen on %s\n", o.listen.c_str());
     return 1;
   }
+  if (unix_listener) unix_listener->start(*server);
   std::printf("spindled listening on %s (machine %s, %s)\n", bound_address(o.listen, port).c_str(),
               machine.name.c_str(), o.tls_cert.empty() ? "plaintext" : "TLS");
   std::fflush(stdout);
@@ -121,6 +150,7 @@ int main(int argc, char** argv) {
   sigwait(&signals, &signal);
   std::printf("spindled: %s: shutting down\n", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   std::fflush(stdout);
+  if (unix_listener) unix_listener->stop();  // no new connections
   server->GetHealthCheckService()->Shutdown();
   for (const std::string& line : service.shut_down(o.grace_seconds)) std::printf("spindled: %s\n", line.c_str());
   std::fflush(stdout);

@@ -36,6 +36,10 @@ std::string check_options(const DaemonOptions& o) {
   if (o.limits.max_concurrent_runs == 0) return "--max-runs must be at least 1";
   if (o.limits.engine_threads == 0) return "--engine-threads must be at least 1";
   if (o.limits.default_chunk_ticks == 0) return "--chunk-ticks must be at least 1";
+  if (o.limits.default_chunk_ticks > o.limits.max_chunk_ticks)
+    return "--chunk-ticks must be at most " + std::to_string(o.limits.max_chunk_ticks);
+  if (o.limits.max_jobs_per_client == 0) return "--max-jobs-per-client must be at least 1";
+  if (o.limits.max_runs_per_client == 0) return "--max-runs-per-client must be at least 1";
   if (o.limits.stream_buffer_bytes < 1024) return "--stream-buffer must be at least 1024 bytes";
   if (o.grace_seconds < 0) return "--grace must be >= 0";
   return {};

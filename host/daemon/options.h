@@ -18,6 +18,18 @@ struct Limits {
   uint32_t engine_threads = 1;        // per running job
   uint32_t default_chunk_ticks = 10;
   uint32_t max_qemu_processes = 8;    // backend qemu: one process per core, ~30 MB each, all jobs
+  // Shares of one client (identity: daemon/auth.h), so no client can lock
+  // the others out.
+  uint32_t max_jobs_per_client = 16;
+  uint32_t max_runs_per_client = 4;           // running or waiting in line
+  uint32_t max_qemu_processes_per_client = 4;
+  // Injections: spikes in one InjectRequest, and spikes of a job waiting to
+  // enter the fabric (handed over at the next chunk, or scheduled for a
+  // later tick). Beyond either, Inject answers RESOURCE_EXHAUSTED.
+  uint32_t max_inject_spikes_per_request = 100'000;
+  uint64_t max_pending_injections = 1'000'000;
+  uint32_t max_chunk_ticks = 100'000;         // RunRequest.chunk_ticks
+  uint32_t max_recordings_per_chunk = 262'144;  // GetRecordingsRequest.max_per_chunk (~3 MB a message)
 };
 
 struct DaemonOptions {

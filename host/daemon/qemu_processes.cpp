@@ -57,19 +57,22 @@ void ProcessOwner::serve() {
   }
 }
 
-std::string ProcessBudget::take(uint32_t n) {
+std::string ProcessBudget::take(const std::string& client, uint32_t n) {
   std::lock_guard lock(m_);
   if (uint64_t{in_use_} + n > max_)
     return "qemu: " + std::to_string(n) + " QEMU process" + (n == 1 ? "" : "es") + " (one per core under QEMU) would " +
            "bring the daemon to " + std::to_string(uint64_t{in_use_} + n) + ", over its limit of " +
            std::to_string(max_) + " (--max-qemu-processes; " + std::to_string(in_use_) +
            " held by other jobs until they are deleted)";
+  if (std::string why = per_client_.take(client, n); !why.empty())
+    return "qemu: " + why + " (--max-qemu-processes-per-client; delete finished qemu jobs to free them)";
   in_use_ += n;
   return {};
 }
 
-void ProcessBudget::give_back(uint32_t n) {
+void ProcessBudget::give_back(const std::string& client, uint32_t n) {
   std::lock_guard lock(m_);
+  per_client_.give_back(client, n);
   in_use_ -= n < in_use_ ? n : in_use_;
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "daemon/client_quota.h"
+
 namespace spindle::daemon {
 
 class ProcessOwner {
@@ -42,16 +44,18 @@ class ProcessOwner {
 
 class ProcessBudget {
  public:
-  explicit ProcessBudget(uint32_t max) : max_(max) {}
-  // Takes `n` processes, or returns why not (nothing taken): the message of
-  // a RESOURCE_EXHAUSTED status.
-  std::string take(uint32_t n);
-  void give_back(uint32_t n);
+  ProcessBudget(uint32_t max, uint32_t per_client) : max_(max), per_client_("QEMU processes", per_client) {}
+  // Takes `n` processes for `client`, or returns why not (nothing taken):
+  // the message of a RESOURCE_EXHAUSTED status. Both the daemon's total and
+  // the client's share must allow it.
+  std::string take(const std::string& client, uint32_t n);
+  void give_back(const std::string& client, uint32_t n);
   uint32_t in_use() const;
   uint32_t max() const { return max_; }
 
  private:
   const uint32_t max_;
+  ClientQuota per_client_;
   mutable std::mutex m_;
   uint32_t in_use_ = 0;
 };

@@ -65,11 +65,12 @@ void run_job(Job& job, const RunPlan& plan, const std::shared_ptr<RunBroadcast>&
         std::lock_guard lock(job.engine_m);
         job.schedule_pending();
         from = job.engine->ticks_run();
-        job.last_report = job.engine->run(n);
+        job.last_report = job.engine->run(n);  // returns early on cancel (the job's stop flag)
         to = job.engine->ticks_run();
+        job.scheduled_injections.store(job.engine->scheduled_packets());
         job.take_new_spikes(fresh);
       }
-      done += n;
+      done += to - from;
       job.tick.store(to);
       uint64_t chunk_spikes = 0;
       for (const auto& s : fresh) chunk_spikes += s.neurons.size();

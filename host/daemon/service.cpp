@@ -1,5 +1,6 @@
 #include "daemon/service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -11,6 +12,9 @@
 #include "backend/qemu_backend.h"
 #include "daemon/job_builder.h"
 #include "daemon/runner.h"
+#include "network/labels.h"
+#include "network/range_warnings.h"
+#include "network/run_settings.h"
 #include "quantize/quantize.h"
 
 namespace spindle::daemon {
@@ -92,21 +96,23 @@ SpindleService::SpindleService(DaemonOptions options, Auth auth, emu::MachineDes
     : options_(std::move(options)),
       auth_(std::move(auth)),
       machine_(std::move(machine)),
-      jobs_(options_.limits.max_jobs),
+      jobs_(options_.limits.max_jobs, options_.limits.max_jobs_per_client),
       run_queue_(options_.limits.max_concurrent_runs, options_.limits.max_queued_runs),
-      qemu_budget_(options_.limits.max_qemu_processes) {}
+      runs_per_client_("runs", options_.limits.max_runs_per_client),
+      qemu_budget_(options_.limits.max_qemu_processes, options_.limits.max_qemu_processes_per_client) {}
 
 Status SpindleService::caller(const grpc::ServerContext& context, std::string& client) const {
   if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
   return auth_.identify(context, client);
 }
 
-bool SpindleService::wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast) {
+bool SpindleService::wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast,
+                                  const std::function<void()>& release) {
   uint32_t published = 0;
   for (uint32_t place = run_queue_.position(ticket); place != 0;
        place = run_queue_.wait_for_change(ticket, place, kPoll)) {
     if (job.cancel_requested.load()) {
-      run_queue_.leave(ticket);
+      release();
       v1::RunEvent last;
       v1::RunFinal* f = last.mutable_final();
       f->set_status(v1::RUN_CANCELLED);
@@ -183,6 +189,13 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
   out->set_engine_threads(l.engine_threads);
   out->set_max_queued_runs(l.max_queued_runs);
   out->set_max_qemu_processes(l.max_qemu_processes);
+  out->set_max_jobs_per_client(l.max_jobs_per_client);
+  out->set_max_runs_per_client(l.max_runs_per_client);
+  out->set_max_qemu_processes_per_client(l.max_qemu_processes_per_client);
+  out->set_max_inject_spikes_per_request(l.max_inject_spikes_per_request);
+  out->set_max_pending_injections(l.max_pending_injections);
+  out->set_max_chunk_ticks(l.max_chunk_ticks);
+  out->set_max_recordings_per_chunk(l.max_recordings_per_chunk);
   r->set_version(SPINDLE_VERSION);
   return Status::OK;
 }
@@ -191,7 +204,7 @@ Status SpindleService::SubmitNetwork(grpc::ServerContext* context, const v1::Sub
                                      v1::SubmitNetworkResponse* response) {
   std::string client;
   if (Status s = caller(*context, client); !s.ok()) return s;
-  if (Status s = jobs_.check_room(); !s.ok()) return s;
+  if (Status s = jobs_.check_room(client); !s.ok()) return s;
   auto job = std::make_shared<Job>();
   job->owner = client;
   job->created_unix_ms = unix_ms();
@@ -208,6 +221,11 @@ Status SpindleService::SubmitNetwork(grpc::ServerContext* context, const v1::Sub
   *response->mutable_job() = job->info();
   for (const auto& p : job->populations) *response->add_populations() = p;
   response->set_mapping_report_json(job->mapping_report_json);
+  for (const auto& w : host::network::range_warnings(job->network)) {
+    v1::FieldError* f = response->add_warnings();
+    f->set_path("network." + w.path);
+    f->set_message(w.message);
+  }
   return Status::OK;
 }
 
@@ -219,20 +237,26 @@ Status SpindleService::Run(grpc::ServerContext* context, const v1::RunRequest* r
   if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
 
   const double dt = job->timestep_ms;
-  const double duration = request->duration_ms() > 0 ? request->duration_ms() : job->network.run().duration_ms();
   if (!std::isfinite(request->duration_ms()) || request->duration_ms() < 0)
     return {StatusCode::INVALID_ARGUMENT, "duration_ms: must be a finite number >= 0"};
-  const double ticks_exact = std::round(duration / dt);
-  if (ticks_exact > static_cast<double>(options_.limits.max_run_ticks))
+  const double duration = request->duration_ms() > 0 ? request->duration_ms() : job->network.run().duration_ms();
+  // The conversion every path uses (network/run_settings.h), then this
+  // daemon's limit per run and what is left of the job's tick counter.
+  const host::network::RunTicks run_ticks = host::network::duration_ticks(duration, dt);
+  if (!run_ticks.error.empty()) return {StatusCode::OUT_OF_RANGE, "duration_ms: " + run_ticks.error};
+  if (run_ticks.ticks > options_.limits.max_run_ticks)
     return {StatusCode::RESOURCE_EXHAUSTED, "duration_ms: " + std::to_string(duration) + " ms is " +
-                                                std::to_string(static_cast<uint64_t>(ticks_exact)) +
-                                                " ticks, over the daemon's limit of " +
+                                                std::to_string(run_ticks.ticks) + " ticks, over the daemon's limit of " +
                                                 std::to_string(options_.limits.max_run_ticks) + " per run"};
-  if (ticks_exact + static_cast<double>(job->tick.load()) > 4294967295.0)
+  if (run_ticks.ticks > host::network::kMaxTicks - job->tick.load())
     return {StatusCode::OUT_OF_RANGE, "duration_ms: the job would pass 2^32 ticks, the engine's tick counter"};
   RunPlan plan;
-  plan.ticks = static_cast<uint64_t>(ticks_exact);
+  plan.ticks = run_ticks.ticks;
   plan.chunk_ticks = request->chunk_ticks() ? request->chunk_ticks() : options_.limits.default_chunk_ticks;
+  if (plan.chunk_ticks > options_.limits.max_chunk_ticks)
+    return {StatusCode::INVALID_ARGUMENT, "chunk_ticks: " + std::to_string(plan.chunk_ticks) +
+                                              " is over the daemon's limit of " +
+                                              std::to_string(options_.limits.max_chunk_ticks)};
 
   auto broadcast = std::make_shared<RunBroadcast>(options_.limits.stream_buffer_bytes);
   std::shared_ptr<EventStream> stream;
@@ -244,12 +268,16 @@ Status SpindleService::Run(grpc::ServerContext* context, const v1::RunRequest* r
               "job '" + job->id + "' is " + state_name(job->state) +
                   (job->message.empty() ? "" : " (" + job->message + ")") +
                   (job->state == v1::JOB_RUNNING || job->state == v1::JOB_QUEUED ? "" : "; only a READY job can run")};
+    if (const std::string why = runs_per_client_.take(client, 1); !why.empty())
+      return {StatusCode::RESOURCE_EXHAUSTED, why + " (--max-runs-per-client)"};
     const std::optional<uint64_t> t = run_queue_.join();
-    if (!t)
+    if (!t) {
+      runs_per_client_.give_back(client, 1);
       return {StatusCode::RESOURCE_EXHAUSTED, "the daemon runs its maximum of " +
                                                   std::to_string(options_.limits.max_concurrent_runs) +
                                                   " jobs at once and " + std::to_string(options_.limits.max_queued_runs) +
                                                   " more wait in line; try again when one has finished"};
+    }
     ticket = *t;
     stream = broadcast->subscribe(request->stream_buffer_bytes());
     job->broadcast = broadcast;
@@ -257,8 +285,12 @@ Status SpindleService::Run(grpc::ServerContext* context, const v1::RunRequest* r
     job->message.clear();
     job->cancel_requested.store(false);
   }
-  std::thread runner([this, job, plan, broadcast, ticket] {
-    if (wait_in_line(*job, ticket, *broadcast)) run_job(*job, plan, broadcast, [this, ticket] { run_queue_.leave(ticket); });
+  std::thread runner([this, job, plan, broadcast, ticket, client] {
+    const auto release = [this, ticket, client] {
+      run_queue_.leave(ticket);
+      runs_per_client_.give_back(client, 1);
+    };
+    if (wait_in_line(*job, ticket, *broadcast, release)) run_job(*job, plan, broadcast, release);
   });
   const auto cancel_run = [&] {
     std::lock_guard lock(job->m);
@@ -310,13 +342,21 @@ Status SpindleService::Inject(grpc::ServerContext* context, grpc::ServerReader<v
         return {StatusCode::FAILED_PRECONDITION,
                 where + "job '" + job->id + "' is " + state_name(job->state) + " and will not run again"};
     }
+    if (static_cast<uint64_t>(request.neuron_ids_size()) > options_.limits.max_inject_spikes_per_request)
+      return {StatusCode::RESOURCE_EXHAUSTED,
+              where + "neuron_ids: " + std::to_string(request.neuron_ids_size()) +
+                  " spikes in one request, over the daemon's limit of " +
+                  std::to_string(options_.limits.max_inject_spikes_per_request) + " (split them over requests)"};
     const int p = job->population_index(request.population());
     if (p < 0)
-      return {StatusCode::INVALID_ARGUMENT,
-              where + "population: no population '" + request.population() + "' in job '" + job->id + "'"};
+      return {StatusCode::INVALID_ARGUMENT, where + "population: no population " +
+                                                host::network::quote_for_message(request.population()) + " in job '" + job->id +
+                                                "'"};
     uint64_t late = 0;
     const std::optional<uint64_t> tick = request.has_tick() ? std::optional<uint64_t>(request.tick()) : std::nullopt;
-    if (Status s = job->inject(static_cast<uint32_t>(p), request.neuron_ids(), tick, late); !s.ok())
+    if (Status s = job->inject(static_cast<uint32_t>(p), request.neuron_ids(), tick,
+                               options_.limits.max_pending_injections, late);
+        !s.ok())
       return {s.error_code(), where + s.error_message()};
     response->set_requests(response->requests() + 1);
     response->set_spikes(response->spikes() + static_cast<uint64_t>(request.neuron_ids_size()));
@@ -335,13 +375,16 @@ Status SpindleService::GetRecordings(grpc::ServerContext* context, const v1::Get
   for (int i = 0; i < request->populations_size(); ++i) {
     const int p = job->population_index(request->populations(i));
     if (p < 0)
-      return {StatusCode::INVALID_ARGUMENT, "populations[" + std::to_string(i) + "]: no population '" +
-                                                request->populations(i) + "' in job '" + job->id + "'"};
+      return {StatusCode::INVALID_ARGUMENT, "populations[" + std::to_string(i) + "]: no population " +
+                                                host::network::quote_for_message(request->populations(i)) + " in job '" +
+                                                job->id + "'"};
     wanted[static_cast<size_t>(p)] = true;
   }
   const bool want_spikes = request->spikes() || !request->state();
   const bool want_state = request->state() || !request->spikes();
-  const size_t per_chunk = request->max_per_chunk() ? request->max_per_chunk() : 65536;
+  // Capped, so a chunk stays far below gRPC's default 4 MB message.
+  const size_t per_chunk = std::min<size_t>(request->max_per_chunk() ? request->max_per_chunk() : 65536,
+                                            options_.limits.max_recordings_per_chunk);
 
   std::vector<PopulationSpikes> spikes;
   std::map<std::pair<uint32_t, v1::RecordVariable>, StateSeries> states;

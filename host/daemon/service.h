@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "daemon/auth.h"
+#include "daemon/client_quota.h"
 #include "daemon/job_table.h"
 #include "daemon/options.h"
 #include "daemon/qemu_processes.h"
@@ -50,7 +52,8 @@ class SpindleService final : public v1::Spindle::Service {
   grpc::Status caller(const grpc::ServerContext& context, std::string& client) const;
   // Runner thread of a queued run: publishes its place in line until it
   // may run (true), or ends the run cancelled if it is cancelled first.
-  bool wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast);
+  // `release` gives the run's slot and quota back (once).
+  bool wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast, const std::function<void()>& release);
 
   const DaemonOptions options_;
   const Auth auth_;
@@ -58,6 +61,7 @@ class SpindleService final : public v1::Spindle::Service {
   JobTable jobs_;
   std::atomic<bool> shutting_down_{false};
   RunQueue run_queue_;
+  ClientQuota runs_per_client_;  // running or waiting in line
   ProcessBudget qemu_budget_;
 };
 

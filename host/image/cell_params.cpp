@@ -44,7 +44,11 @@ std::array<int32_t, fw::kMaxSynapseTypes> receptor_unit_shifts(fw::ModelId model
 }
 
 int32_t refractory_ticks(double tau_refrac, double dt) {
-  return static_cast<int32_t>(std::lround(tau_refrac / dt));
+  // Saturated at the counter's range (validation warns about it), never a
+  // conversion out of range.
+  const double ticks = std::round(tau_refrac / dt);
+  if (!(ticks < double(INT32_MAX))) return INT32_MAX;
+  return ticks > 0 ? static_cast<int32_t>(ticks) : 0;
 }
 
 fw::IfCurrExp::Params to_fixed(const IfCurrExpParams& p, double dt, QuantizationReport* r) {

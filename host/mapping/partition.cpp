@@ -17,14 +17,25 @@ uint32_t max_atoms(const ApplicationVertex& v, const emu::MachineDescription& m)
   return v.max_atoms_per_core ? std::min(v.max_atoms_per_core, m.max_neurons_per_core) : m.max_neurons_per_core;
 }
 
-// Which budget a slice breaks, or nullptr.
-const char* over_budget(const SliceResources& r, const emu::MachineDescription& m, const CostModel& c) {
-  if (r.ring_slots > fw::kMaxRingSlots) return "ring buffer slots (longest delay)";
-  if (r.ring_buffer_words > fw::kRingBufferWords) return "ring buffer words (delay x receptors x neurons)";
-  if (r.dtcm_bytes > m.dtcm_bytes_per_core) return "DTCM";
-  if (r.sdram_bytes > c.sdram_budget(m)) return "SDRAM for the synaptic matrix";
-  if (r.cycles_per_tick > c.cycles_per_tick_budget()) return "cycles per tick";
-  return nullptr;
+// Which budget a slice breaks and by how much, or empty.
+std::string over_budget(const SliceResources& r, const emu::MachineDescription& m, const CostModel& c) {
+  if (r.ring_slots > fw::kMaxRingSlots)
+    return "ring buffer slots: its longest incoming delay needs " + std::to_string(r.ring_slots) +
+           ", a core has " + std::to_string(fw::kMaxRingSlots) + " (delays up to " +
+           std::to_string(fw::kMaxRingSlots - 1) + " timesteps)";
+  if (r.ring_buffer_words > fw::kRingBufferWords)
+    return "ring buffer words (delay slots x receptors x neurons): " + std::to_string(r.ring_buffer_words) + " of " +
+           std::to_string(fw::kRingBufferWords);
+  if (r.dtcm_bytes > m.dtcm_bytes_per_core)
+    return "DTCM: " + std::to_string(r.dtcm_bytes) + " of " + std::to_string(m.dtcm_bytes_per_core) + " bytes";
+  if (r.sdram_bytes > c.sdram_budget(m))
+    return "SDRAM: " + std::to_string(r.sdram_bytes) + " of " + std::to_string(c.sdram_budget(m)) +
+           " bytes (synaptic matrix and table " + std::to_string(r.sdram_bytes - r.sdram_recording_bytes) +
+           ", recordings " + std::to_string(r.sdram_recording_bytes) + ")";
+  if (r.cycles_per_tick > c.cycles_per_tick_budget())
+    return "cycles per tick: " + std::to_string(uint64_t(r.cycles_per_tick)) + " of " +
+           std::to_string(uint64_t(c.cycles_per_tick_budget()));
+  return {};
 }
 
 }  // namespace
@@ -58,8 +69,9 @@ SliceResources slice_resources(const ApplicationGraph& graph, const std::vector<
     r.packets_per_tick += spikes * hit;
     r.synaptic_events_per_tick += spikes * mean;
   }
+  r.sdram_recording_bytes = uint64_t(n_atoms) * v.sdram_bytes_per_atom;
   r.sdram_bytes = uint64_t(std::ceil(matrix_words)) * 4 + uint64_t(table_entries) * sizeof(fw::image::PopulationTableEntry) +
-                  uint64_t(n_atoms) * v.sdram_bytes_per_atom;
+                  r.sdram_recording_bytes;
   // Ring buffer as the image builder sizes it: every field padded to a power of two.
   uint32_t slots = 1u << bits_for(max_delay + 1);
   if (slots < 2) slots = 2;
@@ -82,7 +94,9 @@ Partition partition(const ApplicationGraph& graph, const emu::MachineDescription
   for (uint32_t vi = 0; vi < graph.vertices.size(); ++vi) {
     const ApplicationVertex& v = graph.vertices[vi];
     p.first_slice.push_back(uint32_t(p.slices.size()));
-    auto fits = [&](uint32_t n) { return !over_budget(slice_resources(graph, incoming, vi, n, machine, cost), machine, cost); };
+    auto fits = [&](uint32_t n) {
+      return over_budget(slice_resources(graph, incoming, vi, n, machine, cost), machine, cost).empty();
+    };
     // Every resource grows with the slice size, so the largest fitting size is a binary search.
     uint32_t lo = 0, hi = std::min(max_atoms(v, machine), v.n_atoms);
     if (fits(hi)) {
@@ -96,14 +110,7 @@ Partition partition(const ApplicationGraph& graph, const emu::MachineDescription
     if (lo == 0) {
       const SliceResources r = slice_resources(graph, incoming, vi, 1, machine, cost);
       throw std::runtime_error("population " + std::to_string(vi) + " (" + v.label +
-                               "): not even one neuron fits a core: it exceeds the " + over_budget(r, machine, cost) +
-                               " budget (DTCM " + std::to_string(r.dtcm_bytes) + " of " +
-                               std::to_string(machine.dtcm_bytes_per_core) + " bytes, ring buffer " +
-                               std::to_string(r.ring_buffer_words) + " of " + std::to_string(fw::kRingBufferWords) +
-                               " words, SDRAM " + std::to_string(r.sdram_bytes) + " of " +
-                               std::to_string(cost.sdram_budget(machine)) + " bytes, " +
-                               std::to_string(uint64_t(r.cycles_per_tick)) + " of " +
-                               std::to_string(uint64_t(cost.cycles_per_tick_budget())) + " cycles per tick)");
+                               "): not even one neuron fits a core: " + over_budget(r, machine, cost));
     }
     p.atoms_per_core.push_back(lo);
     // Balanced slices: sizes differ by at most one, none larger than lo.

@@ -42,6 +42,7 @@ struct SliceResources {
   uint32_t ring_slots = 2;          // power of two above the longest incoming delay (at most fw::kMaxRingSlots)
   uint32_t ring_buffer_words = 0;   // slots x types x neurons, each padded to a power of two (as the image builder)
   uint64_t sdram_bytes = 0;         // synaptic matrix + population table + per-neuron SDRAM
+  uint64_t sdram_recording_bytes = 0;  // the per-neuron part of it (recordings)
   double packets_per_tick = 0;      // incoming spikes that hit this core
   double synaptic_events_per_tick = 0;
   double cycles_per_tick = 0;

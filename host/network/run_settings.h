@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "spindle/v1/network.pb.h"
 
@@ -20,5 +21,20 @@ uint32_t timestep_us(const v1::RunSettings& run);
 // microseconds (at least 1): each core's timer period (ticks that take longer
 // count as tick_overruns) and the pace of real-time runs.
 uint32_t tick_period_us(const v1::RunSettings& run);
+
+// The most ticks a job can reach: the engine's and the cores' tick counters
+// are 32-bit.
+inline constexpr uint64_t kMaxTicks = 0xFFFFFFFFull;
+
+// A run length in whole ticks: duration / timestep rounded to the nearest
+// tick. The one conversion every path uses (network file, `spindle run
+// --duration`, the daemon's Run), so none can wrap: `error` says what is
+// wrong (not finite, negative, or more than `max_ticks` ticks) and `ticks`
+// is then 0.
+struct RunTicks {
+  uint64_t ticks = 0;
+  std::string error;
+};
+RunTicks duration_ticks(double duration_ms, double timestep_ms, uint64_t max_ticks = kMaxTicks);
 
 }  // namespace spindle::host::network

@@ -9,8 +9,11 @@
 #include <set>
 
 #include "network/expand.h"
+#include "network/labels.h"
 #include "network/random.h"
 #include "network/run_settings.h"
+#include "network/value_rules.h"
+#include "runtime/limits.h"
 
 namespace spindle::host::network {
 namespace {
@@ -21,6 +24,7 @@ namespace pb = google::protobuf;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // A core's timer period is a 32-bit count of microseconds; an hour is ample.
 constexpr double kMaxTickPeriodUs = 3600e6;
+static_assert(kMaxDelayTicks + 1 == spindle::fw::kMaxRingSlots, "the delay limit is the ring buffer's");
 
 class Checker {
  public:
@@ -132,57 +136,18 @@ class Checker {
     }
   }
 
-  // Smallest and largest value a (structurally valid) ParameterValue can take.
-  static std::pair<double, double> value_range(const v1::ParameterValue& pv) {
-    switch (pv.value_case()) {
-      case v1::ParameterValue::kConstant: return {pv.constant(), pv.constant()};
-      case v1::ParameterValue::kList: {
-        if (pv.list().values_size() == 0) return {kInf, -kInf};
-        const auto [lo, hi] = std::minmax_element(pv.list().values().begin(), pv.list().values().end());
-        return {*lo, *hi};
-      }
-      case v1::ParameterValue::kRandom: {
-        const auto& r = pv.random();
-        if (r.has_uniform()) return {r.uniform().low(), r.uniform().high()};
-        const auto& nd = r.normal();
-        if (nd.sd() == 0) {
-          return {std::clamp(nd.mean(), nd.has_clip_low() ? nd.clip_low() : -kInf, nd.has_clip_high() ? nd.clip_high() : kInf),
-                  std::clamp(nd.mean(), nd.has_clip_low() ? nd.clip_low() : -kInf, nd.has_clip_high() ? nd.clip_high() : kInf)};
-        }
-        return {nd.has_clip_low() ? nd.clip_low() : -kInf, nd.has_clip_high() ? nd.clip_high() : kInf};
-      }
-      default: return {0.0, 0.0};
-    }
-  }
-
-  // Per-neuron condition on expanded values: reports the first offending
-  // neuron and how many there are.
-  template <class Pred>
-  void check_each(const std::string& path, const std::vector<double>& values, bool constant, const char* rule,
-                  Pred ok) {
-    size_t bad = 0, first = 0;
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (!ok(values[i])) {
-        if (bad++ == 0) first = i;
-      }
-    }
-    if (bad == 0) return;
-    if (constant || values.size() == 1) {
-      error(path, fmt::format("must be {}, got {}", rule, values[first]));
-    } else {
-      error(path, fmt::format("must be {}, got {} for neuron {} ({} of {} neurons)", rule, values[first], first, bad,
-                              values.size()));
-    }
-  }
-
   // ---- run --------------------------------------------------------------
 
   void check_run() {
     const auto& r = net_.run();
     if (!(r.timestep_ms() > 0) || !std::isfinite(r.timestep_ms()))
       error("run.timestep_ms", fmt::format("must be > 0, got {}", r.timestep_ms()));
-    if (!(r.duration_ms() >= 0) || !std::isfinite(r.duration_ms()))
+    if (!(r.duration_ms() >= 0) || !std::isfinite(r.duration_ms())) {
       error("run.duration_ms", fmt::format("must be >= 0, got {}", r.duration_ms()));
+    } else if (dt_ok()) {
+      if (const RunTicks t = duration_ticks(r.duration_ms(), r.timestep_ms()); !t.error.empty())
+        error("run.duration_ms", t.error);
+    }
     const double tsf = r.time_scale_factor();
     if (!(tsf >= 0) || !std::isfinite(tsf)) {
       error("run.time_scale_factor", fmt::format("must be > 0 (or 0 / unset for the default), got {}", tsf));
@@ -204,12 +169,17 @@ class Checker {
     for (int i = 0; i < net_.populations_size(); ++i) {
       const auto& pop = net_.populations(i);
       const std::string p = fmt::format("populations[{}]", i);
-      if (pop.label().empty()) {
-        error(p + ".label", "must not be empty");
+      if (const std::string why = label_problem(pop.label()); !why.empty()) {
+        error(p + ".label", why);
       } else if (auto [it, fresh] = seen.emplace(pop.label(), i); !fresh) {
         error(p + ".label", fmt::format("duplicate label \"{}\" (also populations[{}])", pop.label(), it->second));
       }
       if (pop.size() == 0) error(p + ".size", "must be > 0");
+      if (pop.size() > kMaxPopulationSize) {
+        error(p + ".size", fmt::format("must be at most {} (2^22), got {}; split the population", kMaxPopulationSize,
+                                       pop.size()));
+        continue;  // too large to check its values per neuron
+      }
       if (pop.cell_type_case() == v1::Population::CELL_TYPE_NOT_SET) {
         error(p, "must set a cell type (if_curr_exp, if_cond_exp, izhikevich, if_nonleaky, spike_source_poisson or "
                  "spike_source_array)");
@@ -259,76 +229,52 @@ class Checker {
     }
     if (!all_ok || n == 0) return;
 
-    // Per-neuron rules on the expanded values.
+    // Per-neuron rules, checked symbolically (network/value_rules.h): the
+    // cost follows the file, not the population's size.
     const auto* msg = &m;
-    auto values = [&](const char* name) { return population_parameter(net_, static_cast<size_t>(index), name); };
-    auto is_const = [&](const char* name) {
+    auto param = [&](const char* name) {
       const auto* fd = msg->GetDescriptor()->FindFieldByName(name);
-      if (fd == nullptr || !msg->GetReflection()->HasField(*msg, fd)) return true;
-      const auto& pv = static_cast<const v1::ParameterValue&>(msg->GetReflection()->GetMessage(*msg, fd));
-      return pv.value_case() == v1::ParameterValue::kConstant;
+      const v1::ParameterValue* pv = nullptr;
+      if (fd != nullptr && msg->GetReflection()->HasField(*msg, fd))
+        pv = &static_cast<const v1::ParameterValue&>(msg->GetReflection()->GetMessage(*msg, fd));
+      return ValueSet(pv, parameter_default(pop, name));
     };
-    auto positive = [&](const char* name) {
-      check_each(cp + "." + name, values(name), is_const(name), "> 0", [](double x) { return x > 0; });
+    auto report = [&](const std::string& path, const std::optional<std::string>& problem) {
+      if (problem) error(path, *problem);
+      return !problem;
     };
+    auto positive = [&](const char* name) { return report(cp + "." + name, check_at_least(param(name), 0, true)); };
     auto non_negative = [&](const char* name) {
-      check_each(cp + "." + name, values(name), is_const(name), ">= 0", [](double x) { return x >= 0; });
+      return report(cp + "." + name, check_at_least(param(name), 0, false));
     };
     auto reset_below_thresh = [&]() {
-      const auto reset = values("v_reset"), thresh = values("v_thresh");
-      size_t bad = 0, first = 0;
-      for (size_t k = 0; k < reset.size(); ++k) {
-        if (!(reset[k] < thresh[k]) && bad++ == 0) first = k;
-      }
-      if (bad == 0) return;
-      if (is_const("v_reset") && is_const("v_thresh")) {
-        error(cp + ".v_reset", fmt::format("must be < v_thresh ({}), got {}", thresh[first], reset[first]));
-      } else {
-        error(cp + ".v_reset", fmt::format("must be < v_thresh, got v_reset {} >= v_thresh {} for neuron {} ({} of "
-                                           "{} neurons)",
-                                           reset[first], thresh[first], first, bad, reset.size()));
-      }
-    };
-    // IF_curr_exp's input gain R init 2^-8 is a u0.32 factor in the core
-    // (firmware/neuron/lif_curr_exp.h), so R = tau_m / cm must stay below
-    // 256 MOhm (init <= 1); larger values would fail at core load.
-    auto membrane_gain_fits = [&]() {
-      const auto tau_m = values("tau_m"), cm = values("cm");
-      for (size_t k = 0; k < tau_m.size(); ++k) {
-        const double r = tau_m[k] / cm[k];
-        if (cm[k] > 0 && tau_m[k] > 0 && !(r < 255.99)) {
-          error(cp + ".cm", fmt::format("tau_m / cm must be < 256 MOhm (the fixed-point input gain), got {} MOhm "
-                                        "(neuron {})",
-                                        r, k));
-          return;
-        }
-      }
+      report(cp + ".v_reset", check_less(param("v_reset"), param("v_thresh"), true, "v_reset", "v_thresh"));
     };
     switch (pop.cell_type_case()) {
       case v1::Population::kIfCurrExp:
-      case v1::Population::kIfCondExp:
-        for (const char* name : {"cm", "tau_m", "tau_syn_E", "tau_syn_I"}) positive(name);
+      case v1::Population::kIfCondExp: {
+        bool gain_inputs_ok = true;
+        for (const char* name : {"cm", "tau_m", "tau_syn_E", "tau_syn_I"}) gain_inputs_ok &= positive(name);
         non_negative("tau_refrac");
         reset_below_thresh();
-        if (pop.cell_type_case() == v1::Population::kIfCurrExp) membrane_gain_fits();
+        // IF_curr_exp's input gain R init 2^-8 is a u0.32 factor in the core
+        // (firmware/neuron/lif_curr_exp.h), so R = tau_m / cm must stay below
+        // 256 MOhm (init <= 1); larger values would fail at core load.
+        if (pop.cell_type_case() == v1::Population::kIfCurrExp && gain_inputs_ok)
+          report(cp + ".cm", check_ratio_below(param("tau_m"), param("cm"), 255.99, "tau_m / cm", "MOhm",
+                                               "the fixed-point input gain"));
         break;
+      }
       case v1::Population::kIzhikevich:
         positive("tau_syn_E");
         positive("tau_syn_I");
         break;
-      case v1::Population::kIfNonleaky: {
+      case v1::Population::kIfNonleaky:
         positive("cm");
         non_negative("tau_refrac");
         reset_below_thresh();
-        const auto floor = values("v_floor"), reset = values("v_reset");
-        for (size_t k = 0; k < floor.size(); ++k) {
-          if (floor[k] > reset[k]) {
-            error(cp + ".v_floor", fmt::format("must be <= v_reset ({}), got {} (neuron {})", reset[k], floor[k], k));
-            break;
-          }
-        }
+        report(cp + ".v_floor", check_less(param("v_floor"), param("v_reset"), false, "v_floor", "v_reset"));
         break;
-      }
       case v1::Population::kSpikeSourcePoisson:
         non_negative("rate");
         non_negative("start");
@@ -375,7 +321,7 @@ class Checker {
     }
     const int i = find_population(net_, label);
     if (i < 0) {
-      error(path, fmt::format("unknown population \"{}\"", label));
+      error(path, fmt::format("unknown population {}", quote_for_message(label)));
       return nullptr;
     }
     return &net_.populations(i);
@@ -384,11 +330,14 @@ class Checker {
   void check_projection(int k) {
     const auto& proj = net_.projections(k);
     const std::string p = fmt::format("projections[{}]", k);
+    if (!proj.label().empty()) {  // optional; it derives seeds and names files
+      if (const std::string why = label_problem(proj.label()); !why.empty()) error(p + ".label", why);
+    }
     const v1::Population* pre = population_ref(p + ".pre", proj.pre());
     const v1::Population* post = population_ref(p + ".post", proj.post());
     if (post != nullptr && is_spike_source(*post)) {
-      error(p + ".post", fmt::format("population \"{}\" is a spike source ({}) and cannot receive synapses",
-                                     post->label(), cell_type_name(*post)));
+      error(p + ".post", fmt::format("population {} is a spike source ({}) and cannot receive synapses",
+                                     quote_for_message(post->label()), cell_type_name(*post)));
       post = nullptr;
     }
     if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY) {
@@ -445,13 +394,13 @@ class Checker {
           const auto& con = fl.connections(e);
           const std::string ep = fmt::format("{}.from_list.connections[{}]", cp, e);
           if (pre != nullptr && con.pre() >= n_pre) {
-            error(ep + ".pre", fmt::format("index {} out of range for population \"{}\" of size {}", con.pre(),
-                                           pre->label(), n_pre));
+            error(ep + ".pre", fmt::format("index {} out of range for population {} of size {}", con.pre(),
+                                           quote_for_message(pre->label()), n_pre));
             connector_ok = false;
           }
           if (post != nullptr && con.post() >= n_post) {
-            error(ep + ".post", fmt::format("index {} out of range for population \"{}\" of size {}", con.post(),
-                                            post->label(), n_post));
+            error(ep + ".post", fmt::format("index {} out of range for population {} of size {}", con.post(),
+                                            quote_for_message(post->label()), n_post));
             connector_ok = false;
           }
           if (con.has_weight()) {
@@ -530,8 +479,8 @@ class Checker {
       if (list_allowed(p + ".weight", proj.weight()) &&
           check_value(p + ".weight", proj.weight(), c.kind_case() == v1::Connector::kFromList ? -1 : count,
                       "synapse in connector order")) {
-        const auto [lo, hi] = value_range(proj.weight());
-        if (lo <= hi) check_weight_range(p + ".weight", lo, hi, proj, post);
+        const ValueSet w(&proj.weight(), 0.0);
+        if (!w.is_list() || w.length() > 0) check_weight_range(p + ".weight", w.lo(), w.hi(), proj, post);
       }
     } else if (!proj.has_weight() && needs_weight && has_kind) {
       error(p + ".weight", "must be set");
@@ -540,8 +489,8 @@ class Checker {
       if (list_allowed(p + ".delay", proj.delay()) &&
           check_value(p + ".delay", proj.delay(), c.kind_case() == v1::Connector::kFromList ? -1 : count,
                       "synapse in connector order")) {
-        const auto [lo, hi] = value_range(proj.delay());
-        if (lo <= hi) check_delay_range(p + ".delay", lo, hi);
+        const ValueSet d(&proj.delay(), 0.0);
+        if (!d.is_list() || d.length() > 0) check_delay_range(p + ".delay", d.lo(), d.hi());
       }
     }
   }
@@ -594,13 +543,16 @@ class Checker {
     const double dt = net_.run().timestep_ms();
     if (!std::isfinite(lo)) {
       error(path, "delay distribution is unbounded below (set clip_low >= half a timestep)");
-    } else if (delay_to_ticks(lo, dt) < 1) {
+    } else if (lo / dt < 0.5 - 1e-9) {  // delay_to_ticks(lo, dt) < 1, without its cast
       error(path, fmt::format("must round to >= 1 timestep of {} ms (i.e. be >= {} ms), got {}", dt, dt / 2, lo));
     }
     if (!std::isfinite(hi)) {
       error(path, "delay distribution is unbounded above (set clip_high)");
-    } else if (static_cast<double>(delay_to_ticks(hi, dt)) > 65535.0) {
-      error(path, fmt::format("must be at most 65535 timesteps, got {} ms", hi));
+    } else if (hi / dt > double(kMaxDelayTicks) + 1 || delay_to_ticks(hi, dt) > kMaxDelayTicks) {
+      error(path, fmt::format("must be at most {} timesteps ({} ms at {} ms): a core's ring buffer holds {} slots; "
+                              "got {} ms",
+                              kMaxDelayTicks, fmt::format("{:g}", double(kMaxDelayTicks) * dt), dt,
+                              kMaxDelayTicks + 1, hi));
     }
   }
 
@@ -628,8 +580,8 @@ class Checker {
       for (int q = 0; q < rec.neurons_size(); ++q) {
         const std::string np = fmt::format("{}.neurons[{}]", p, q);
         if (pop != nullptr && rec.neurons(q) >= pop->size()) {
-          error(np, fmt::format("index {} out of range for population \"{}\" of size {}", rec.neurons(q),
-                                pop->label(), pop->size()));
+          error(np, fmt::format("index {} out of range for population {} of size {}", rec.neurons(q),
+                                quote_for_message(pop->label()), pop->size()));
         } else if (!seen.insert(rec.neurons(q)).second) {
           error(np, fmt::format("neuron {} is listed twice", rec.neurons(q)));
         }

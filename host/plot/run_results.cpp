@@ -65,7 +65,15 @@ RunResults read_run_results(const std::filesystem::path& dir) {
     const size_t c2 = line.rfind(',');
     const size_t c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : line.rfind(',', c2 - 1);
     if (c1 == std::string::npos) throw ResultsError(where + "expected 'population,neuron,time_ms', got '" + line + "'");
-    const std::string_view label = std::string_view(line).substr(0, c1);
+    std::string_view label = std::string_view(line).substr(0, c1);
+    std::string unquoted;  // a quoted label (RFC 4180): "a ""b"", c" is a "b", c
+    if (label.size() >= 2 && label.front() == '"' && label.back() == '"') {
+      for (size_t k = 1; k + 1 < label.size(); ++k) {
+        unquoted += label[k];
+        if (label[k] == '"') ++k;
+      }
+      label = unquoted;
+    }
     const auto it = index.find(label);
     if (it == index.end())
       throw ResultsError(where + "population '" + std::string(label) + "' is not in run.json");

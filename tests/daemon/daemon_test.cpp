@@ -412,7 +412,7 @@ TEST(Daemon, BadRequestsGetTheirStatusCodes) {
 
   s = inject(*stub, "eve", {injection(job, "stim", {0}, 1), injection(job, "nope", {0}, 1)}, &summary);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(s.error_message().find("request 1: population: no population 'nope'"), std::string::npos)
+  EXPECT_NE(s.error_message().find("request 1: population: no population \"nope\""), std::string::npos)
       << s.error_message();
   s = inject(*stub, "eve", {injection(job, "stim", {4}, 1)}, &summary);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -5,7 +5,10 @@
 #include <functional>
 #include <string>
 
+#include <sys/resource.h>
+
 #include "network/load.h"
+#include "network/range_warnings.h"
 #include "network/validate.h"
 
 using namespace spindle::host::network;
@@ -132,8 +135,169 @@ TEST(NetworkValidate, PerNeuronRulesNameTheNeuron) {
               u->set_low(-49);
               u->set_high(-48);
             }),
-            "populations[0].if_curr_exp.v_reset: must be < v_thresh, got v_reset -48.91886832867458 >= v_thresh -50 "
-            "for neuron 0 (10 of 10 neurons)\n");
+            "populations[0].if_curr_exp.v_reset: must be < v_thresh for every neuron, but v_reset reaches -48 while "
+            "v_thresh goes down to -50\n");
+  // A list against a constant: value by value, naming the first neuron.
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* l = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_v_reset()->mutable_list();
+              for (int i = 0; i < 10; ++i) l->add_values(i >= 6 ? -45.0 : -60.0);
+            }),
+            "populations[0].if_curr_exp.v_reset: must be < v_thresh, got v_reset -45 and v_thresh -50 for neuron 6 "
+            "(4 of 10 neurons)\n");
+}
+
+// Distributions are checked by the bounds of what they can draw, never by
+// drawing: validation's cost follows the file, not the population.
+TEST(NetworkValidate, DistributionsAreCheckedByTheirBounds) {
+  auto set_uniform = [](v1::ParameterValue* pv, double low, double high) {
+    pv->mutable_random()->mutable_uniform()->set_low(low);
+    pv->mutable_random()->mutable_uniform()->set_high(high);
+  };
+  // uniform [0, 1) can draw 0: cm must be > 0.
+  EXPECT_EQ(errors_of([&](v1::Network& n) { set_uniform(n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm(), 0, 1); }),
+            "populations[0].if_curr_exp.cm: must be > 0, but the distribution draws values down to 0\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) {
+              set_uniform(n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm(), 0.5, 1.5);
+            }),
+            "");
+  // An unclipped normal reaches any value.
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* nd = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_m()->mutable_random()
+                             ->mutable_normal();
+              nd->set_mean(20);
+              nd->set_sd(1);
+            }),
+            "populations[0].if_curr_exp.tau_m: must be > 0, but the distribution is unbounded below (set clip_low)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* nd = n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_m()->mutable_random()
+                             ->mutable_normal();
+              nd->set_mean(20);
+              nd->set_sd(1);
+              nd->set_clip_low(5);
+            }),
+            "");
+  // uniform [-60, -50) for v_reset is below a v_thresh of -50: high is exclusive.
+  EXPECT_EQ(errors_of([&](v1::Network& n) {
+              set_uniform(n.mutable_populations(0)->mutable_if_curr_exp()->mutable_v_reset(), -60, -50);
+            }),
+            "");
+  // The input gain bound by the worst pair of bounds.
+  EXPECT_EQ(errors_of([&](v1::Network& n) {
+              set_uniform(n.mutable_populations(0)->mutable_if_curr_exp()->mutable_cm(), 0.05, 1);
+            }),
+            "populations[0].if_curr_exp.cm: tau_m / cm must be < 256 MOhm (the fixed-point input gain) for every "
+            "neuron, but the values' bounds allow up to 400 MOhm\n");
+}
+
+TEST(NetworkValidate, PopulationSizeIsBoundedBeforeAnythingElse) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(0)->set_size(1'000'000'000); }),
+            "populations[0].size: must be at most 4194304 (2^22), got 1000000000; split the population\n");
+  // The largest population with per-neuron distributions validates without
+  // expanding them: the peak memory of this process grows by far less than
+  // one double per neuron and parameter (4M x 9 x 8 bytes = 300 MB).
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* pop = n.mutable_populations(0);
+              pop->set_size(kMaxPopulationSize);
+              auto* u = pop->mutable_if_curr_exp()->mutable_v_rest()->mutable_random()->mutable_uniform();
+              u->set_low(-70);
+              u->set_high(-60);
+              pop->mutable_initial_values()->mutable_v()->mutable_random()->mutable_normal()->set_mean(-65);
+            }),
+            "");
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 32 * 1024) << "KB of peak memory grown while validating";
+}
+
+TEST(NetworkValidate, LabelsAreASafeSetOfCharacters) {
+  auto label_error = [](const std::string& label) {
+    return errors_of([&](v1::Network& n) {
+      n.mutable_populations(0)->set_label(label);
+      n.mutable_projections(0)->set_post(label);
+      n.mutable_recordings(0)->set_population(label);
+    });
+  };
+  using namespace std::string_literals;
+  EXPECT_EQ(label_error("../victim.txt\0"s),
+            "populations[0].label: character 3 ('/') is not allowed: labels use letters, digits, space and _ - . + > "
+            "( ) [ ]\n");
+  EXPECT_EQ(label_error("a,b"), "populations[0].label: character 2 (',') is not allowed: labels use letters, digits, "
+                                "space and _ - . + > ( ) [ ]\n");
+  EXPECT_EQ(label_error("a\nb"), "populations[0].label: character 2 (byte 0x0A) is not allowed: labels use letters, "
+                                 "digits, space and _ - . + > ( ) [ ]\n");
+  EXPECT_EQ(label_error(".hidden"), "populations[0].label: must not start with '.'\n");
+  EXPECT_EQ(label_error("-rf"), "populations[0].label: must not start with '-'\n");
+  EXPECT_EQ(label_error("trailing "), "populations[0].label: must not end with a space\n");
+  EXPECT_EQ(label_error(std::string(65, 'x')), "populations[0].label: must be at most 64 characters, got 65\n");
+  for (const char* ok : {"Population 0", "L23E", "exc_1", "a.b+c", "layer[2](exc)"}) EXPECT_EQ(label_error(ok), "") << ok;
+  // Projections: optional, the same set when given ("L23E->L4E" is the usual form).
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_label("src->a"); }), "");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_label("src/a"); }),
+            "projections[0].label: character 4 ('/') is not allowed: labels use letters, digits, space and _ - . + > ( "
+            ") [ ]\n");
+  // A reference to an unknown label is shown escaped.
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_pre("no\x1b[2Jpe"); }),
+            "projections[0].pre: unknown population \"no\\x1b[2Jpe\"\n");
+}
+
+TEST(NetworkValidate, DelaysFitTheRingBuffer) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(6.3); }), "");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(6.4); }),
+            "projections[0].delay: must be at most 63 timesteps (6.3 ms at 0.1 ms): a core's ring buffer holds 64 "
+            "slots; got 6.4 ms\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(1e300); }),
+            "projections[0].delay: must be at most 63 timesteps (6.3 ms at 0.1 ms): a core's ring buffer holds 64 "
+            "slots; got 1e+300 ms\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(-1e300); }),
+            "projections[0].delay: must round to >= 1 timestep of 0.1 ms (i.e. be >= 0.05 ms), got -1e+300\n");
+}
+
+TEST(NetworkValidate, RunLengthFitsTheTickCounter) {
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_run()->set_timestep_ms(1);
+              n.mutable_run()->set_duration_ms(4294967295);
+            }),
+            "");
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              n.mutable_run()->set_timestep_ms(1);
+              n.mutable_run()->set_duration_ms(4294967297);
+            }),
+            "run.duration_ms: 4294967297 ms is 4294967297 ticks of 1 ms, more than the 4294967295 ticks a run can "
+            "have\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_run()->set_duration_ms(1e300); }),
+            "run.duration_ms: 1e+300 ms is 1e+301 ticks of 0.1 ms, more than the 4294967295 ticks a run can have\n");
+}
+
+TEST(NetworkValidate, ValuesTheCoreCannotHoldAreWarnings) {
+  auto warnings_of = [](const std::function<void(v1::Network&)>& mutate) {
+    auto net = base();
+    mutate(net);
+    EXPECT_EQ(format_errors(validate_network(net)), "");
+    return format_errors(range_warnings(net));
+  };
+  EXPECT_EQ(warnings_of([](v1::Network&) {}), "");
+  EXPECT_EQ(warnings_of([](v1::Network& n) { n.mutable_populations(0)->mutable_if_curr_exp()->mutable_v_rest()->set_constant(1e300); }),
+            "populations[0].if_curr_exp.v_rest: 1e+300 is outside the core's fixed-point range [-65536, 65536) and is "
+            "saturated to 65535.99996948242\n");
+  EXPECT_EQ(warnings_of([](v1::Network& n) {
+              auto* u = n.mutable_populations(1)->mutable_initial_values()->mutable_v()->mutable_random()->mutable_uniform();
+              u->set_low(-1e6);
+              u->set_high(0);
+            }),
+            "populations[1].initial_values.v: the distribution reaches -1000000, outside the core's fixed-point range "
+            "[-65536, 65536); such values are saturated to -65536\n");
+  // An unclipped normal's tails do not count beyond 10 sd.
+  EXPECT_EQ(warnings_of([](v1::Network& n) {
+              auto* nd = n.mutable_populations(0)->mutable_initial_values()->mutable_v()->mutable_random()->mutable_normal();
+              nd->set_mean(-58);
+              nd->set_sd(10);
+            }),
+            "");
+  EXPECT_EQ(warnings_of([](v1::Network& n) { n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_refrac()->set_constant(1e300); }),
+            "populations[0].if_curr_exp.tau_refrac: 1e+300 ms is more than 2^31 timesteps; the core counts at most that "
+            "many\n");
 }
 
 TEST(NetworkValidate, ParameterValues) {
