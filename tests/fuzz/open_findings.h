@@ -36,6 +36,38 @@ inline bool delay_ticks_overflow(const spindle::v1::Network& n) {
   return false;
 }
 
-inline bool reaches_open_finding(const spindle::v1::Network& n) { return delay_ticks_overflow(n); }
+// Open finding 2: validation expands every cell parameter of a population
+// into one value per neuron, so a 40-byte file declaring 4e9 neurons asks
+// for 32 GB per parameter (std::bad_alloc, which build_job does not catch,
+// or the OOM killer). A maximum population size is being added; until
+// then populations over 2^20 neurons are skipped.
+// Reproducer: tests/fuzz/open/network/population-size-oom.
+inline bool huge_population(const spindle::v1::Network& n) {
+  for (const auto& p : n.populations())
+    if (p.size() > (1u << 20)) return true;
+  return false;
+}
+
+// Open finding 3: validation checks the signs of a low_rank projection's
+// weights by forming every U V^T product, n_pre x n_post x rank, while the
+// file holds only (n_pre + n_post) x rank numbers: an 80 KB file takes
+// minutes. Projections over 10^7 products are skipped.
+// Reproducer: tests/fuzz/open/network/low-rank-quadratic.
+inline bool large_low_rank(const spindle::v1::Network& n) {
+  for (const auto& proj : n.projections()) {
+    if (!proj.connector().has_low_rank()) continue;
+    double pre = 0, post = 0;
+    for (const auto& p : n.populations()) {
+      if (p.label() == proj.pre()) pre = p.size();
+      if (p.label() == proj.post()) post = p.size();
+    }
+    if (pre * post * proj.connector().low_rank().rank() > 1e7) return true;
+  }
+  return false;
+}
+
+inline bool reaches_open_finding(const spindle::v1::Network& n) {
+  return delay_ticks_overflow(n) || huge_population(n) || large_low_rank(n);
+}
 
 }  // namespace spindle::fuzz
