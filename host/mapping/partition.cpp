@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,16 @@ const char* over_budget(const SliceResources& r, const emu::MachineDescription& 
   if (r.sdram_bytes > c.sdram_budget(m)) return "SDRAM for the synaptic matrix";
   if (r.cycles_per_tick > c.cycles_per_tick_budget()) return "cycles per tick";
   return nullptr;
+}
+
+// A cycle count for a message: a whole number, or e-notation when it is too
+// large for one (an absurd spike rate makes estimates of 1e39 cycles, whose
+// conversion to an integer would be undefined).
+std::string cycles_figure(double x) {
+  if (x >= 0 && x < 1e19) return std::to_string(static_cast<uint64_t>(x));
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", x);
+  return b;
 }
 
 }  // namespace
@@ -102,8 +113,8 @@ Partition partition(const ApplicationGraph& graph, const emu::MachineDescription
                                std::to_string(r.ring_buffer_words) + " of " + std::to_string(fw::kRingBufferWords) +
                                " words, SDRAM " + std::to_string(r.sdram_bytes) + " of " +
                                std::to_string(cost.sdram_budget(machine)) + " bytes, " +
-                               std::to_string(uint64_t(r.cycles_per_tick)) + " of " +
-                               std::to_string(uint64_t(cost.cycles_per_tick_budget())) + " cycles per tick)");
+                               cycles_figure(r.cycles_per_tick) + " of " +
+                               cycles_figure(cost.cycles_per_tick_budget()) + " cycles per tick)");
     }
     p.atoms_per_core.push_back(lo);
     // Balanced slices: sizes differ by at most one, none larger than lo.
