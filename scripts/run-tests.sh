@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: sets up, builds the host preset (with the ARM images)
 # and runs every test, including the QEMU tests of the ARM image; then builds
-# the sanitizer preset (ASan + UBSan) and runs the host tests under it.
+# the sanitizer preset (ASan + UBSan) and runs the host tests under it;
+# then builds the fuzz preset (clang, libFuzzer), replays the committed fuzz
+# corpus and runs each fuzz target for a bounded time (docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -13,3 +15,9 @@ ctest --preset host -j "$jobs"
 # QEMU tests run the ARM image, which is not built with sanitizers.
 scripts/build.sh sanitize
 ctest --preset sanitize -j "$jobs" -LE qemu
+
+# Fuzzing: every committed input once (label fuzz), then each target for
+# SPINDLE_FUZZ_SECONDS (25 s by default, about two minutes for the four).
+scripts/build.sh fuzz
+ctest --preset fuzz -j "$jobs"
+SPINDLE_FUZZ_NO_BUILD=1 scripts/fuzz.sh all "${SPINDLE_FUZZ_SECONDS:-25}"

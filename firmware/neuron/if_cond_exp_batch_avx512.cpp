@@ -18,11 +18,17 @@
 // self-initialised variable that -Wmaybe-uninitialized reports where they
 // are inlined (GCC bug 105593, fixed in GCC 13); the 64-bit min / max and
 // widening forms as -Wuninitialized.
+// Clang has no -Wmaybe-uninitialized (and rejects the unknown name under
+// -Werror).
+#if defined(__clang__)
+#include <immintrin.h>
+#else
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
+#endif
 
 #define SPINDLE_AVX512 __attribute__((target("avx512f,avx512dq")))
 #define SPINDLE_AVX512_INLINE __attribute__((target("avx512f,avx512dq"), always_inline)) inline

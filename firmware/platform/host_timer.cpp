@@ -27,7 +27,8 @@ uint32_t steady_us() {
 // P-, C- and T-state (Linux's constant_tsc + nonstop_tsc).
 bool invariant_tsc() {
   unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid_max(0x80000000u, nullptr) < 0x80000007u) return false;
+  // GCC's cpuid.h returns unsigned, clang's int: compare as unsigned on both.
+  if (static_cast<unsigned>(__get_cpuid_max(0x80000000u, nullptr)) < 0x80000007u) return false;
   __cpuid(0x80000007u, a, b, c, d);
   return (d & (1u << 8)) != 0;
 }

@@ -422,7 +422,10 @@ Status SpindleService::GetRecordings(grpc::ServerContext* context, const v1::Get
       begin = end;
     } while (begin < s.neurons.size());
   }
-  for (auto& [key, s] : states) {
+  for (auto& entry : states) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    const auto& key = entry.first;
+    StateSeries& s = entry.second;
     // Slices record in tick order; order across slices by tick, then neuron.
     std::vector<size_t> order(s.ticks.size());
     std::iota(order.begin(), order.end(), size_t{0});

@@ -91,9 +91,11 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   // 2^(15 - f) into s16.15.
   std::array<int, fw::kMaxSynapseTypes> frac_bits{};
   for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) {
-    int f = 15;
-    if (max_weight[t] > 0) f = static_cast<int>(std::floor(std::log2(65535.0 / max_weight[t])));
-    f = std::clamp(f, 15 - 31, 15 + 31);
+    // Clamped before the conversion to int: a finite weight can overflow
+    // double in state units (x 2^unit_shift), and log2(65535 / inf) is -inf.
+    double bits = 15;
+    if (max_weight[t] > 0) bits = std::floor(std::log2(65535.0 / max_weight[t]));
+    const int f = static_cast<int>(std::clamp(bits, 15.0 - 31, 15.0 + 31));
     frac_bits[t] = f;
     m.weight_shift[t] = 15 - f;
   }

@@ -37,6 +37,18 @@ NeuronBlock cells_block(fw::ModelId id, const std::vector<P>& all, uint32_t lo, 
   return make_neuron_block<Model>(id, params, states);
 }
 
+// The tick of a spike-array time, or nullopt when it is past the last tick
+// a core reaches (its tick counter is 32 bits and a job never runs past
+// it): such a spike never fires. Checked before the conversion, which would
+// otherwise wrap (a time 2^32 ticks out landing early in the run) or, past
+// 2^63 ticks, be undefined.
+std::optional<uint32_t> spike_tick(double t, double dt) {
+  if (!(t / dt < 4294967296.0)) return std::nullopt;
+  const int64_t tick = delay_to_ticks(t, dt);
+  if (tick > int64_t{UINT32_MAX}) return std::nullopt;
+  return static_cast<uint32_t>(std::max<int64_t>(0, tick));
+}
+
 img::RecordingRegion recording_for(const v1::Network& net, const std::string& label, uint32_t lo, uint32_t n,
                                    double dt) {
   img::RecordingRegion rec{};
@@ -267,8 +279,8 @@ struct Context {
         const auto& times = array_times[slice.vertex];
         for (uint32_t i = slice.lo_atom; i < slice.lo_atom + slice.n_atoms; ++i)
           for (double t : times[i])
-            spec.spike_times.push_back({static_cast<uint32_t>(std::max<int64_t>(0, delay_to_ticks(t, dt))),
-                                        i - slice.lo_atom});
+            if (const std::optional<uint32_t> tick = spike_tick(t, dt))
+              spec.spike_times.push_back({*tick, i - slice.lo_atom});
         std::stable_sort(spec.spike_times.begin(), spec.spike_times.end(),
                          [](const auto& a, const auto& b) { return a.tick < b.tick; });
         break;

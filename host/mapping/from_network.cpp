@@ -71,7 +71,13 @@ void add_recording_costs(const v1::Network& net, size_t population, ApplicationV
       v.dtcm_bytes_per_atom += 4;
     }
   }
-  if (bytes > 0) v.sdram_bytes_per_atom += static_cast<uint32_t>(std::ceil(bytes / pop.size()));
+  // Saturated: a recording too large for any core (a long run) must stay too
+  // large, so the partition refuses it, not wrap round to a small figure.
+  if (bytes > 0) {
+    const double per_atom = std::ceil(bytes / pop.size()) + v.sdram_bytes_per_atom;
+    v.sdram_bytes_per_atom =
+        per_atom >= static_cast<double>(UINT32_MAX) ? UINT32_MAX : static_cast<uint32_t>(per_atom);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +16,16 @@ namespace {
 // The machine's cores' limit, or the vertex's own if smaller.
 uint32_t max_atoms(const ApplicationVertex& v, const emu::MachineDescription& m) {
   return v.max_atoms_per_core ? std::min(v.max_atoms_per_core, m.max_neurons_per_core) : m.max_neurons_per_core;
+}
+
+// A cycle count for a message: a whole number, or e-notation when it is too
+// large for one (an absurd spike rate makes estimates of 1e39 cycles, whose
+// conversion to an integer would be undefined).
+std::string cycles_figure(double x) {
+  if (x >= 0 && x < 1e19) return std::to_string(static_cast<uint64_t>(x));
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", x);
+  return b;
 }
 
 // Which budget a slice breaks and by how much, or empty.
@@ -33,8 +44,7 @@ std::string over_budget(const SliceResources& r, const emu::MachineDescription& 
            " bytes (synaptic matrix and table " + std::to_string(r.sdram_bytes - r.sdram_recording_bytes) +
            ", recordings " + std::to_string(r.sdram_recording_bytes) + ")";
   if (r.cycles_per_tick > c.cycles_per_tick_budget())
-    return "cycles per tick: " + std::to_string(uint64_t(r.cycles_per_tick)) + " of " +
-           std::to_string(uint64_t(c.cycles_per_tick_budget()));
+    return "cycles per tick: " + cycles_figure(r.cycles_per_tick) + " of " + cycles_figure(c.cycles_per_tick_budget());
   return {};
 }
 

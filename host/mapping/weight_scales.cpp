@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "mapping/parallel_indices.h"
 #include "network/expand.h"
+#include "network/value_rules.h"
 
 namespace spindle::host {
 
@@ -68,15 +71,32 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     const uint32_t chunk = network::expands_per_post(net, e) ? std::max<uint32_t>(256, n_post / (4 * hw) + 1) : n_post;
     for (uint32_t lo = 0; lo < n_post; lo += chunk) items.push_back({e, lo, std::min(chunk, n_post - lo)});
   }
-  std::vector<double> item_largest(items.size(), 0.0);
+  std::vector<network::WeightExtremes> item_extremes(items.size());
   ParallelIndices work(items.size());  // the first item's error, whatever the thread timing
   work.run(threads, [&] {
     work.each([&](size_t i) {
-      item_largest[i] = network::largest_abs_weight(net, items[i].projection, items[i].lo, items[i].n);
+      item_extremes[i] = network::weight_extremes(net, items[i].projection, items[i].lo, items[i].n);
     });
   });
-  for (size_t i = 0; i < items.size(); ++i)
-    largest[items[i].projection] = std::max(largest[items[i].projection], item_largest[i]);
+  std::vector<network::WeightExtremes> extremes(n_proj);
+  for (size_t i = 0; i < items.size(); ++i) {
+    network::WeightExtremes& e = extremes[items[i].projection];
+    e.largest_abs = std::max(e.largest_abs, item_extremes[i].largest_abs);
+    e.lowest_nonzero = std::min(e.lowest_nonzero, item_extremes[i].lowest_nonzero);
+    e.highest_nonzero = std::max(e.highest_nonzero, item_extremes[i].highest_nonzero);
+    largest[items[i].projection] = e.largest_abs;
+  }
+  // Low-rank weights exist only now: validation leaves their signs to this
+  // pass when the factors alone do not prove them (network/validate.cpp).
+  for (size_t e = 0; e < n_proj; ++e) {
+    const v1::Projection& proj = net.projections(static_cast<int>(e));
+    if (!proj.connector().has_low_rank() || !(extremes[e].lowest_nonzero <= extremes[e].highest_nonzero)) continue;
+    const int post = network::find_population(net, proj.post());
+    const bool cond = post >= 0 && net.populations(post).cell_type_case() == v1::Population::kIfCondExp;
+    if (const auto problem = network::weight_sign_problem(proj.receptor(), cond, extremes[e].lowest_nonzero,
+                                                          extremes[e].highest_nonzero))
+      throw std::invalid_argument("projections[" + std::to_string(e) + "].connector.low_rank: " + *problem);
+  }
 
   std::vector<ReceptorWeights> ranges(static_cast<size_t>(net.populations_size()), ReceptorWeights{});
   for (size_t e = 0; e < n_proj; ++e) {

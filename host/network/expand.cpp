@@ -185,7 +185,11 @@ int64_t delay_to_ticks(double delay_ms, double timestep_ms) {
 
 int64_t fixed_synapse_count(const v1::Network& net, size_t projection) {
   const auto& proj = net.projections(static_cast<int>(projection));
-  const int pi = find_population(net, proj.pre()), qi = find_population(net, proj.post());
+  return fixed_synapse_count(net, projection, find_population(net, proj.pre()), find_population(net, proj.post()));
+}
+
+int64_t fixed_synapse_count(const v1::Network& net, size_t projection, int pi, int qi) {
+  const auto& proj = net.projections(static_cast<int>(projection));
   if (pi < 0 || qi < 0) return -1;
   const int64_t n_pre = net.populations(pi).size(), n_post = net.populations(qi).size();
   const auto& c = proj.connector();
@@ -448,7 +452,7 @@ void for_each_synapse_onto(const v1::Network& net, size_t projection, uint32_t p
   if (filled) sink(std::span<const Synapse>(batch.data(), filled));
 }
 
-double largest_abs_weight(const v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n) {
+WeightExtremes weight_extremes(const v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n) {
   const auto& proj = net.projections(static_cast<int>(projection));
   const ProjectionShape shape = shape_of(net, proj);
   if (uint64_t{post_lo} + post_n > shape.n_post)
@@ -456,11 +460,20 @@ double largest_abs_weight(const v1::Network& net, size_t projection, uint32_t po
                                             uint64_t{post_lo} + post_n, shape.n_post));
   SynapseValues weights(proj.weight(), derive_seed(projection_seed(net, projection), "weight"), 0.0, post_lo, post_n);
   const auto& c = proj.connector();
-  double m = 0.0;
+  WeightExtremes e;
   connect(net, projection, post_lo, post_lo + post_n, [&](uint32_t, uint32_t j, int64_t k, double low_rank_w) {
-    m = std::max(m, std::fabs(synapse_weight(weights, c, j, k, low_rank_w)));
+    const double w = synapse_weight(weights, c, j, k, low_rank_w);
+    e.largest_abs = std::max(e.largest_abs, std::fabs(w));
+    if (w != 0.0) {  // a zero weight has no sign
+      e.lowest_nonzero = std::min(e.lowest_nonzero, w);
+      e.highest_nonzero = std::max(e.highest_nonzero, w);
+    }
   });
-  return m;
+  return e;
+}
+
+double largest_abs_weight(const v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n) {
+  return weight_extremes(net, projection, post_lo, post_n).largest_abs;
 }
 
 std::vector<Synapse> expand_projection_onto(const v1::Network& net, size_t projection, uint32_t post_lo,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -89,6 +90,16 @@ void for_each_synapse_onto(const spindle::v1::Network& net, size_t projection, u
 // on. Throws std::invalid_argument when the range leaves the population.
 double largest_abs_weight(const spindle::v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n);
 
+// The same pass, also giving the lowest and highest non-zero weight (for the
+// sign rules of weights only the expansion knows: low_rank's U V^T).
+struct WeightExtremes {
+  double largest_abs = 0.0;
+  double lowest_nonzero = std::numeric_limits<double>::infinity();
+  double highest_nonzero = -std::numeric_limits<double>::infinity();
+};
+WeightExtremes weight_extremes(const spindle::v1::Network& net, size_t projection, uint32_t post_lo,
+                               uint32_t post_n);
+
 // True when expand_projection_onto() draws only what the range needs (its
 // cost follows the synapses it returns): every connector but
 // fixed_number_post and from_list, which it expands whole and filters.
@@ -98,5 +109,7 @@ bool expands_per_post(const spindle::v1::Network& net, size_t projection);
 // without drawing random numbers (all_to_all, one_to_one, fixed_number_*,
 // from_list, low_rank without threshold); -1 otherwise.
 int64_t fixed_synapse_count(const spindle::v1::Network& net, size_t projection);
+// The same, with the pre and post populations' indices already looked up.
+int64_t fixed_synapse_count(const spindle::v1::Network& net, size_t projection, int pre, int post);
 
 }  // namespace spindle::host::network

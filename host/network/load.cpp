@@ -46,6 +46,34 @@ std::pair<size_t, size_t> line_column(std::string_view data, size_t offset) {
   return {line, col};
 }
 
+// JSON syntax only: every value is accepted and nothing is built. (Building
+// a document would also throw, outside parse_error, on a number past
+// double's range such as 1e400; protobuf's mapping reports that one with
+// its field's name.)
+class SyntaxCheck : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    byte = position;
+    message = e.what();
+    return false;
+  }
+
+  size_t byte = 0;  // 1-based, as nlohmann counts
+  std::string message;
+};
+
 }  // namespace
 
 std::optional<NetworkFormat> format_for_path(const std::filesystem::path& path) {
@@ -75,13 +103,12 @@ spindle::v1::Network parse_network(std::string_view data, NetworkFormat format, 
     case NetworkFormat::kJson: {
       // Syntax first, with nlohmann's byte offset turned into line/column;
       // then protobuf's mapping, whose messages name the offending field.
-      try {
-        const auto doc = nlohmann::json::parse(data.begin(), data.end());
-        (void)doc;
-      } catch (const nlohmann::json::parse_error& e) {
-        const size_t at = e.byte > 0 ? e.byte - 1 : 0;
+      SyntaxCheck syntax;
+      if (!nlohmann::json::sax_parse(data.begin(), data.end(), &syntax)) {
+        const size_t at = syntax.byte > 0 ? syntax.byte - 1 : 0;
         const auto [line, col] = line_column(data, at);
-        throw NetworkLoadError(fmt::format("{}: line {}, column {}: invalid JSON: {}", name, line, col, e.what()));
+        throw NetworkLoadError(
+            fmt::format("{}: line {}, column {}: invalid JSON: {}", name, line, col, syntax.message));
       }
       pb::util::JsonParseOptions options;
       options.ignore_unknown_fields = false;

@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "network/expand.h"
 #include "network/labels.h"
@@ -28,7 +30,11 @@ static_assert(kMaxDelayTicks + 1 == spindle::fw::kMaxRingSlots, "the delay limit
 
 class Checker {
  public:
-  explicit Checker(const v1::Network& net) : net_(net) {}
+  explicit Checker(const v1::Network& net) : net_(net) {
+    // By label, the first population with it (as find_population): one
+    // look-up per reference instead of a scan.
+    for (int i = 0; i < net.populations_size(); ++i) index_.emplace(net.populations(i).label(), i);
+  }
 
   std::vector<ValidationError> run() {
     check_run();
@@ -319,7 +325,7 @@ class Checker {
       error(path, "must name a population");
       return nullptr;
     }
-    const int i = find_population(net_, label);
+    const int i = population_index(label);
     if (i < 0) {
       error(path, fmt::format("unknown population {}", quote_for_message(label)));
       return nullptr;
@@ -462,7 +468,9 @@ class Checker {
 
     // Weights and delays.
     const bool has_kind = c.kind_case() != v1::Connector::KIND_NOT_SET;
-    const int64_t count = (connector_ok && sizes && has_kind) ? fixed_synapse_count(net_, static_cast<size_t>(k)) : -1;
+    const int64_t count = (connector_ok && sizes && has_kind) ? fixed_synapse_count(net_, static_cast<size_t>(k), population_index(proj.pre()),
+                                                                         population_index(proj.post()))
+                                                   : -1;
     auto list_allowed = [&](const std::string& path, const v1::ParameterValue& pv) {
       if (!pv.has_list() || c.kind_case() == v1::Connector::kFromList) return true;
       if (has_kind && (c.kind_case() == v1::Connector::kFixedProbability ||
@@ -501,30 +509,40 @@ class Checker {
   void check_weight_range(const std::string& path, double lo, double hi, const v1::Projection& proj,
                           const v1::Population* post) {
     const bool cond = post != nullptr && post->cell_type_case() == v1::Population::kIfCondExp;
-    if (proj.receptor() == v1::EXCITATORY) {
-      if (lo < 0) {
-        error(path, std::isfinite(lo) ? fmt::format("excitatory weights must be >= 0, got {}", lo)
-                                      : "excitatory weights must be >= 0, but the distribution is unbounded below "
-                                        "(set clip_low >= 0)");
-      }
-    } else if (proj.receptor() == v1::INHIBITORY) {
-      if (cond && lo < 0) {
-        error(path, std::isfinite(lo) ? fmt::format("conductance weights (uS, onto if_cond_exp) must be >= 0, got {}", lo)
-                                      : "conductance weights must be >= 0, but the distribution is unbounded below "
-                                        "(set clip_low >= 0)");
-      } else if (!cond && lo < 0 && hi > 0) {
-        error(path, std::isfinite(lo) && std::isfinite(hi)
-                        ? fmt::format("inhibitory weights must be all <= 0 or all >= 0, got values from {} to {}", lo, hi)
-                        : "inhibitory weights must be all <= 0 or all >= 0, but the distribution spans both signs "
-                          "(clip it)");
-      }
-    }
+    if (const auto problem = weight_sign_problem(proj.receptor(), cond, lo, hi)) error(path, *problem);
   }
+
+  // Low-rank weights W = U V^T. Their signs are first bounded from each
+  // factor column's range (O(file)); when that proves nothing, they are
+  // checked product by product if that is cheap, and otherwise when the
+  // projection is expanded for mapping (mapping/weight_scales.cpp), with the
+  // same message: validation never does n_pre x n_post x rank work.
+  static constexpr uint64_t kExactLowRankWork = uint64_t{1} << 24;
 
   void check_low_rank_signs(const std::string& p, const v1::Projection& proj, const v1::Population* post) {
     const auto& lr = proj.connector().low_rank();
-    const int pi = find_population(net_, proj.pre()), qi = find_population(net_, proj.post());
+    const int pi = population_index(proj.pre()), qi = population_index(proj.post());
     const uint32_t n_pre = net_.populations(pi).size(), n_post = net_.populations(qi).size(), r = lr.rank();
+    const bool cond = post != nullptr && post->cell_type_case() == v1::Population::kIfCondExp;
+    std::vector<double> u_lo(r, kInf), u_hi(r, -kInf), v_lo(r, kInf), v_hi(r, -kInf);
+    for (int k = 0; k < lr.u_size(); ++k) {
+      const uint32_t q = static_cast<uint32_t>(k) % r;
+      u_lo[q] = std::min(u_lo[q], lr.u(k));
+      u_hi[q] = std::max(u_hi[q], lr.u(k));
+    }
+    for (int k = 0; k < lr.v_size(); ++k) {
+      const uint32_t q = static_cast<uint32_t>(k) % r;
+      v_lo[q] = std::min(v_lo[q], lr.v(k));
+      v_hi[q] = std::max(v_hi[q], lr.v(k));
+    }
+    double bound_lo = 0, bound_hi = 0;
+    for (uint32_t q = 0; q < r; ++q) {
+      const double c[4] = {u_lo[q] * v_lo[q], u_lo[q] * v_hi[q], u_hi[q] * v_lo[q], u_hi[q] * v_hi[q]};
+      bound_lo += *std::min_element(c, c + 4);
+      bound_hi += *std::max_element(c, c + 4);
+    }
+    if (!weight_sign_problem(proj.receptor(), cond, bound_lo, bound_hi)) return;
+    if (uint64_t{n_pre} * n_post * r > kExactLowRankWork) return;  // checked when expanded
     double lo = kInf, hi = -kInf;
     for (uint32_t i = 0; i < n_pre; ++i)
       for (uint32_t j = 0; j < n_post; ++j) {
@@ -599,7 +617,13 @@ class Checker {
     }
   }
 
+  int population_index(const std::string& label) const {
+    const auto it = index_.find(label);
+    return it == index_.end() ? -1 : it->second;
+  }
+
   const v1::Network& net_;
+  std::unordered_map<std::string_view, int> index_;
   std::vector<ValidationError> errors_;
 };
 

@@ -127,4 +127,25 @@ std::optional<std::string> check_ratio_below(const ValueSet& num, const ValueSet
                      std::ceil(bound), unit, why, worst, unit);
 }
 
+std::optional<std::string> weight_sign_problem(v1::Receptor receptor, bool conductance_target, double lo,
+                                               double hi) {
+  if (receptor == v1::EXCITATORY) {
+    if (lo < 0)
+      return std::isfinite(lo) ? fmt::format("excitatory weights must be >= 0, got {}", lo)
+                               : std::string("excitatory weights must be >= 0, but the distribution is unbounded below "
+                                             "(set clip_low >= 0)");
+  } else if (receptor == v1::INHIBITORY) {
+    if (conductance_target && lo < 0)
+      return std::isfinite(lo) ? fmt::format("conductance weights (uS, onto if_cond_exp) must be >= 0, got {}", lo)
+                               : std::string("conductance weights must be >= 0, but the distribution is unbounded "
+                                             "below (set clip_low >= 0)");
+    if (!conductance_target && lo < 0 && hi > 0)
+      return std::isfinite(lo) && std::isfinite(hi)
+                 ? fmt::format("inhibitory weights must be all <= 0 or all >= 0, got values from {} to {}", lo, hi)
+                 : std::string("inhibitory weights must be all <= 0 or all >= 0, but the distribution spans both "
+                               "signs (clip it)");
+  }
+  return std::nullopt;
+}
+
 }  // namespace spindle::host::network

@@ -63,4 +63,11 @@ std::optional<std::string> check_ratio_below(const ValueSet& num, const ValueSet
                                              const std::string& what, const std::string& unit,
                                              const std::string& why);
 
+// The sign rules of a projection's weights (docs/network-format.md):
+// excitatory >= 0; inhibitory onto a conductance-based target >= 0;
+// inhibitory onto a current-based target all <= 0 (PyNN's convention) or all
+// >= 0. lo/hi bound the weights (infinite: an unbounded distribution).
+std::optional<std::string> weight_sign_problem(spindle::v1::Receptor receptor, bool conductance_target, double lo,
+                                               double hi);
+
 }  // namespace spindle::host::network

@@ -152,5 +152,18 @@ TEST(FromNetwork, RecordingAddsSdram) {
   EXPECT_EQ(after.sdram_bytes_per_atom, before + 4000u);
 }
 
+// A recording too large for any core (here ~170 GB a neuron over a long
+// run) stays too large: the per-neuron SDRAM figure saturates instead of
+// wrapping round to a small number (found by the network fuzz target: the
+// conversion to uint32 was undefined).
+TEST(FromNetwork, RecordingSdramSaturates) {
+  auto net = network::parse_network(kNetwork, network::NetworkFormat::kText, "test");
+  net.mutable_run()->set_duration_ms(1e12);
+  auto* rec = net.add_recordings();
+  rec->set_population("a");
+  rec->add_variables(spindle::v1::V);
+  EXPECT_EQ(graph_from_network(net).vertices[1].sdram_bytes_per_atom, UINT32_MAX);
+}
+
 }  // namespace
 }  // namespace spindle::host

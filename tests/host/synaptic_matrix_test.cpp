@@ -185,6 +185,19 @@ TEST(SynapticMatrix, ExtremeWeightsAreClampedAndReported) {
   EXPECT_LE(report.entries[1].abs_error(), std::ldexp(0.5, -46));
 }
 
+// A finite weight whose receptor units overflow double (1e306 x 2^10) is
+// clamped like any other too large for 16 bits; choosing its shift took
+// the log of 65535 / inf and converted -inf to int, which is undefined
+// (found by the daemon fuzz target).
+TEST(SynapticMatrix, WeightPastDoubleRangeInStateUnitsIsClamped) {
+  QuantizationReport report;
+  const SynapticMatrix m =
+      build_synaptic_matrix({block(0x10000, 1, {{0, 0, 1e306, 1, 0}})}, 2, 2, &report, {10, 10, 0, 0});
+  EXPECT_EQ(m.weight_shift[0], 31);
+  ASSERT_EQ(report.entries.size(), 1u);
+  EXPECT_TRUE(report.entries[0].clamped);
+}
+
 TEST(SynapticMatrix, RowsHoldEverySynapseInCanonicalOrder) {
   Gen32 rng(4);
   std::vector<IncomingBlock> blocks = {test::random_block(rng, 0x30000, 40, 20, 0.3, 0.1, 1.0, 6),

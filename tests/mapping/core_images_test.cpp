@@ -98,6 +98,20 @@ TEST(CoreImages, OneToOneSpikesArriveAtTheRightNeuronAfterTheirDelay) {
   EXPECT_EQ(r.report.fabric.totals.dropped_total(), 0u);
 }
 
+// Spike times past the last tick a core reaches never fire: 2^32 + 5 ticks
+// used to wrap round to tick 5, and 1e300 ms (past 2^63 ticks) was an
+// undefined conversion (found while fuzzing; the daemon target's corpus
+// holds the input).
+TEST(CoreImages, SpikeTimesPastTheTickCounterNeverFire) {
+  const v1::Network net = parse(R"pb(
+    run { timestep_ms: 1 duration_ms: 10 seed: 3 }
+    populations { label: "src" size: 1 spike_source_array { shared { times: [3, 4294967301, 1e300] } } }
+    recordings { population: "src" variables: SPIKES }
+  )pb");
+  const MappedRun r = map_and_run(net, "1", 1, 10);
+  EXPECT_EQ(spikes_of(r, 0), (std::set<std::pair<uint32_t, uint32_t>>{{0, 3}}));
+}
+
 TEST(CoreImages, EverySynapseOfARandomProjectionIsDeliveredOnce) {
   // 12 array sources fire once each; 9 non-leaky IF targets with weight 0.01
   // (no spikes) just count input: each target's final v must equal 0.01 x its

@@ -176,6 +176,24 @@ TEST(Partition, ErrorWhenOneNeuronDoesNotFit) {
   }
 }
 
+// A cost past any integer (an absurd spike rate) is reported in e-notation;
+// its conversion to uint64 for the message was undefined (found by the
+// daemon fuzz target).
+TEST(Partition, ErrorWithAnAbsurdCycleCount) {
+  ApplicationGraph g;
+  g.vertices.push_back(population("src", 10, /*rate_hz=*/1e38));
+  g.vertices.push_back(population("flooded", 10));
+  g.edges.push_back(projection(0, 1, 100));
+  try {
+    partition(g, kMachine);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("population 1 (flooded)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("e+"), std::string::npos) << msg;
+  }
+}
+
 TEST(Partition, RejectsBadGraph) {
   ApplicationGraph g;
   g.vertices.push_back(population("a", 10));

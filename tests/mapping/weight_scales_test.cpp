@@ -9,6 +9,7 @@
 
 #include "mapping/weight_scales.h"
 #include "network/expand.h"
+#include "network/validate.h"
 
 namespace spindle::host {
 namespace {
@@ -43,7 +44,7 @@ const v1::Network kNet = parse(R"pb(
   }
   projections {
     pre: "c" post: "d" receptor: INHIBITORY
-    connector { low_rank { rank: 1 u: [1, -2, 0.5] v: [3, 1] } }
+    connector { low_rank { rank: 1 u: [1, 2, 0.5] v: [-3, -1] } }
   }
 )pb");
 
@@ -104,6 +105,57 @@ TEST(WeightScales, LargeProjectionsAreDrawnInChunksWithTheSameResult) {
   EXPECT_EQ(std::max(network::largest_abs_weight(net, 0, 0, 1234), network::largest_abs_weight(net, 0, 1234, 1766)),
             expected);
   EXPECT_THROW(network::largest_abs_weight(net, 0, 2000, 1001), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace spindle::host
+
+// Low-rank signs: validation proves them from the factors' ranges, checks
+// small projections product by product, and leaves a large one whose factors
+// prove nothing to this pass (it never does n_pre x n_post x rank work).
+namespace spindle::host {
+namespace {
+
+v1::Network low_rank(uint32_t n_pre, uint32_t n_post, double negative_u) {
+  v1::Network net;
+  net.mutable_run()->set_timestep_ms(0.1);
+  auto* a = net.add_populations();
+  a->set_label("a");
+  a->set_size(n_pre);
+  a->mutable_spike_source_poisson();
+  auto* b = net.add_populations();
+  b->set_label("b");
+  b->set_size(n_post);
+  b->mutable_if_curr_exp();
+  auto* p = net.add_projections();
+  p->set_pre("a");
+  p->set_post("b");
+  p->set_receptor(v1::EXCITATORY);
+  auto* lr = p->mutable_connector()->mutable_low_rank();
+  lr->set_rank(1);
+  for (uint32_t i = 0; i < n_pre; ++i) lr->add_u(i == n_pre / 2 ? negative_u : 0.01);
+  for (uint32_t j = 0; j < n_post; ++j) lr->add_v(1.0);
+  return net;
+}
+
+TEST(WeightScales, LowRankSignsBeyondValidationsBudgetAreCheckedHere) {
+  // 5000 x 4000: past validation's product budget (2^24).
+  const v1::Network bad = low_rank(5000, 4000, -0.01);
+  EXPECT_TRUE(network::validate_network(bad).empty());
+  try {
+    population_weight_ranges(bad, {}, 2);
+    FAIL() << "expected the sign error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "projections[0].connector.low_rank: excitatory weights must be >= 0, got -0.01");
+  }
+  // Factors of one sign prove the signs without any product: fine at any size.
+  const v1::Network good = low_rank(5000, 4000, 0.02);
+  EXPECT_TRUE(network::validate_network(good).empty());
+  EXPECT_NO_THROW(population_weight_ranges(good, {}, 2));
+  // A small one is checked by validation itself.
+  const auto errors = network::validate_network(low_rank(50, 40, -0.01));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "projections[0].connector.low_rank");
 }
 
 }  // namespace

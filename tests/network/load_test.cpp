@@ -142,6 +142,19 @@ TEST(NetworkLoad, JsonSyntaxErrorNamesFileLineAndColumn) {
   fs::remove_all(dir);
 }
 
+// A number past double's range is valid JSON syntax; it used to escape the
+// loader as nlohmann's out_of_range instead of a NetworkLoadError (found by
+// the network fuzz target).
+TEST(NetworkLoad, JsonNumberOutOfRangeIsALoadError) {
+  const std::string json = R"({"run": {"timestep_ms": 1e3080}})";
+  try {
+    parse_network(json, NetworkFormat::kJson, "big.json");
+    FAIL() << "no error";
+  } catch (const NetworkLoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("big.json"), std::string::npos) << e.what();
+  }
+}
+
 TEST(NetworkLoad, JsonUnknownFieldIsNamed) {
   const auto dir = temp_dir();
   const auto path = dir / "unknown.json";
