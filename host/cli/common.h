@@ -52,5 +52,6 @@ void add_map_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_plot_command(CLI::App& app, int& exit_code);
 void add_flash_command(CLI::App& app, int& exit_code);
+void add_jobs_command(CLI::App& app, int& exit_code);
 
 }  // namespace spindle::cli

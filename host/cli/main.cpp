@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   spindle::cli::add_run_command(app, exit_code);
   spindle::cli::add_plot_command(app, exit_code);
   spindle::cli::add_flash_command(app, exit_code);
+  spindle::cli::add_jobs_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

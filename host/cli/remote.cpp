@@ -1,5 +1,6 @@
 #include "cli/remote.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <atomic>
+#include <thread>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -24,6 +27,7 @@
 
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "cli/interrupt.h"
 #include "cli/results.h"
 #include "network/load.h"
 #include "network/run_settings.h"
@@ -68,6 +72,21 @@ std::string read_file(const std::string& path, const char* what, bool& ok) {
   return text.str();
 }
 
+}  // namespace
+
+std::string default_client_name() {
+  // The login name, from the password database (not $USER, which any
+  // process may set: the daemon keeps identities apart, it does not trust them).
+  std::string user;
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) user = pw->pw_name;
+  if (user.empty()) user = "uid" + std::to_string(::geteuid());
+  char host[128] = {};
+  ::gethostname(host, sizeof host - 1);
+  return user + "@" + host;
+}
+
+namespace {
+
 // A connection to spindled and who we are to it.
 class Daemon {
  public:
@@ -102,10 +121,9 @@ class Daemon {
         return code = kExitUsage, nullptr;
       }
     }
-    // Jobs belong to the client identity; one per invocation.
-    char host[128] = {};
-    ::gethostname(host, sizeof host - 1);
-    d->client_ = std::string("spindle-cli@") + host + ":" + std::to_string(::getpid());
+    // Jobs belong to the client identity: the same across invocations, so
+    // `spindle jobs` finds what an earlier command left.
+    d->client_ = o.client.empty() ? default_client_name() : o.client;
     d->channel_ = grpc::CreateChannel(o.address, creds);
     // Fail fast on a refused or unresolvable address instead of retrying.
     const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
@@ -230,6 +248,11 @@ void add_remote_options(CLI::App& app) {
                  "With --connect: file with the bearer token (a spindled --token-file line \"NAME TOKEN\", or the token)")
       ->needs(connect);
   app.add_option("--tls-ca", o.tls_ca, "With --connect: PEM root certificates; connects with TLS")->needs(connect);
+  app.add_option("--client", o.client,
+                 "With --connect: the client name jobs are kept under (default USER@HOST; with a token, the token's "
+                 "name)")
+      ->envname("SPINDLE_CLIENT")
+      ->needs(connect);
 }
 
 int remote_validate(const std::string& path) {
@@ -264,6 +287,47 @@ int remote_map(const std::string& path, const std::string& out) {
     return kExitFailed;
   }
   return write_mapping_report(report.dump(2) + "\n", out, path);
+}
+
+int remote_jobs(const std::string& cancel, const std::string& remove) {
+  int code = kExitOk;
+  const auto d = Daemon::connect(code);
+  if (!d) return code;
+  for (const std::string& job : {cancel, remove}) {
+    if (job.empty()) continue;
+    grpc::ClientContext ctx;
+    d->prepare(ctx);
+    v1::CancelRequest req;
+    req.set_job_id(job);
+    v1::JobInfo info;
+    // Delete cancels first: a running job cannot be deleted.
+    const grpc::Status s = d->stub().Cancel(&ctx, req, &info);
+    if (!s.ok()) return d->fail("spindle jobs: " + job, s);
+    if (job == remove) {
+      grpc::ClientContext del_ctx;
+      d->prepare(del_ctx);
+      v1::DeleteJobRequest del;
+      del.set_job_id(job);
+      v1::DeleteJobResponse resp;
+      const grpc::Status ds = d->stub().DeleteJob(&del_ctx, del, &resp);
+      if (!ds.ok()) return d->fail("spindle jobs: " + job, ds);
+      std::cout << job << ": deleted\n";
+    } else {
+      std::cout << job << ": " << v1::JobState_Name(info.state()) << '\n';
+    }
+  }
+  if (!cancel.empty() || !remove.empty()) return kExitOk;
+  grpc::ClientContext ctx;
+  d->prepare(ctx);
+  v1::ListJobsResponse list;
+  const grpc::Status s = d->stub().ListJobs(&ctx, v1::ListJobsRequest{}, &list);
+  if (!s.ok()) return d->fail("spindle jobs", s);
+  std::printf("%-10s %-14s %10s %8s %8s  %s\n", "job", "state", "ticks", "neurons", "cores", "name");
+  for (const auto& j : list.jobs())
+    std::printf("%-10s %-14s %10llu %8llu %8u  %s\n", j.job_id().c_str(), v1::JobState_Name(j.state()).c_str(),
+                static_cast<unsigned long long>(j.ticks()), static_cast<unsigned long long>(j.neurons()), j.cores(),
+                j.name().c_str());
+  return kExitOk;
 }
 
 int remote_machine() {
@@ -371,6 +435,9 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
     std::cerr << "spindle run: --out " << out << ": " << problem << '\n';
     return kExitUsage;
   }
+  // From here on Ctrl-C / SIGTERM never leaves a job behind: before the run
+  // the job is deleted, during it the run is cancelled first (below).
+  const InterruptGuard interrupt;
   const auto d = Daemon::connect(code);
   if (!d) return code;
   v1::SubmitNetworkResponse sub;
@@ -381,17 +448,47 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
     std::string job;
     ~DeleteAtEnd() { d.delete_job(job); }
   } cleanup{*d, job};
+  if (InterruptGuard::requested().load()) {
+    std::cerr << "spindle run: " << signal_name(InterruptGuard::signal_number())
+              << " before the run started; the job is deleted and nothing was written\n";
+    return 128 + InterruptGuard::signal_number();
+  }
 
   v1::RunFinal final_event;
+  RunEnd end;
   {
     grpc::ClientContext ctx;
     d->prepare(ctx);
     v1::RunRequest req;
     req.set_job_id(job);
     req.set_duration_ms(duration);
+    // Ctrl-C / SIGTERM: the daemon is asked to cancel the run; the stream
+    // then ends with its final event, the recordings so far are fetched and
+    // written (marked partial), and the job is deleted.
+    std::atomic<bool> run_done{false};
+    std::thread watcher([&] {
+      while (!run_done.load() && !InterruptGuard::requested().load())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (run_done.load()) return;
+      grpc::ClientContext cancel_ctx;
+      d->prepare(cancel_ctx);
+      cancel_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      v1::CancelRequest cancel;
+      cancel.set_job_id(job);
+      v1::JobInfo info;
+      if (!d->stub().Cancel(&cancel_ctx, cancel, &info).ok()) ctx.TryCancel();
+    });
     auto reader = d->stub().Run(&ctx, req);
     Progress progress;
     v1::RunEvent e;
+    struct JoinWatcher {
+      std::atomic<bool>& done;
+      std::thread& t;
+      ~JoinWatcher() {
+        done.store(true);
+        t.join();
+      }
+    } join_watcher{run_done, watcher};
     while (reader->Read(&e)) {
       // Spikes come back complete with GetRecordings; the stream may drop.
       if (e.has_progress())
@@ -403,7 +500,12 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
         final_event = e.final();
     }
     const grpc::Status s = reader->Finish();
-    if (!s.ok()) return d->fail(path + ": run", s);
+    if (InterruptGuard::requested().load() && final_event.status() == v1::RUN_CANCELLED) {
+      end.ticks_requested = static_cast<uint64_t>(std::llround(duration / dt));
+      end.stopped_by = signal_name(InterruptGuard::signal_number());
+    } else if (!s.ok()) {
+      return d->fail(path + ": run", s);
+    }
   }
 
   std::vector<std::vector<SpikeSample>> spikes(static_cast<size_t>(net.populations_size()));
@@ -457,8 +559,9 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
     });
   };
   try {
-    const auto summary = write_recordings(out, net, slices.size(), fill, final_event.ticks_run(),
-                                          provenance_json(final_event, dt, d->address(), job));
+    nlohmann::json provenance = provenance_json(final_event, dt, d->address(), job);
+    mark_run_end(provenance, end);
+    const auto summary = write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, end);
     {
       std::ofstream mj(std::filesystem::path(out) / "mapping.json");
       mj << report.dump(2) << '\n';
@@ -483,11 +586,18 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
     r.core_drops = p.cores().input_queue_overflows() + p.cores().packets_send_failed() +
                    p.cores().spike_records_dropped() + p.cores().state_records_dropped();
     r.out = out;
+    if (!end.stopped_by.empty()) {
+      r.duration_ms = static_cast<double>(final_event.ticks_run()) * dt;
+      r.backend_line += "\nstopped by " + end.stopped_by + " after " + std::to_string(final_event.ticks_run()) +
+                        " of " + std::to_string(end.ticks_requested) +
+                        " ticks: the results are partial (run.json and provenance.json say so)";
+    }
     print_run_summary(r, summary);
   } catch (const std::exception& e) {
     std::cerr << path << ": writing the results failed: " << e.what() << '\n';
     return kExitFailed;
   }
+  if (!end.stopped_by.empty()) return 128 + InterruptGuard::signal_number();
   return kExitOk;
 }
 

@@ -14,10 +14,13 @@ namespace spindle::cli {
 
 struct RemoteOptions {
   std::string address;     // empty: run in-process
+  std::string client;      // the spindle-client identity; empty: default_client_name()
   std::string token_file;  // a spindled --token-file line "NAME TOKEN", or only the token
   std::string tls_ca;      // PEM roots; empty: plaintext
 };
 RemoteOptions& remote_options();
+// "USER@HOST": the identity both clients send by default (docs/daemon.md).
+std::string default_client_name();
 bool remote_enabled();
 
 // Adds --connect (env SPINDLE_CONNECT), --token-file and --tls-ca to `app`.
@@ -39,5 +42,8 @@ int remote_map(const std::string& network, const std::string& out);
 int remote_run(const std::string& network, std::optional<double> duration_ms, const std::string& out,
                const RemoteBackend& backend);
 int remote_machine();
+// `spindle jobs`: this client's jobs; with `cancel` or `remove`, that job
+// is cancelled or deleted (a running one cancelled first).
+int remote_jobs(const std::string& cancel, const std::string& remove);
 
 }  // namespace spindle::cli

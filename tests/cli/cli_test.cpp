@@ -237,3 +237,101 @@ TEST_F(CliTest, RunErrors) {
   EXPECT_EQ(run("run " + example("microcircuit_10pct.textproto") + " --machine 1").code, 1);
   EXPECT_EQ(run("run " + write("bad.textproto", "populations { label: \"x\" size: 0 }").string()).code, 1);
 }
+
+namespace {
+
+// Run lengths: one checked conversion; nothing wraps or is ignored.
+TEST_F(CliTest, RunLengthIsCheckedNotWrapped) {
+  const std::string tiny = example("tiny.textproto");
+  for (const char* bad : {"nan", "inf", "-1", "1e300", "4294967297"}) {
+    const Result r = run("run " + tiny + " --duration " + bad + " --out '" + (dir_ / "o").string() + "'");
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--duration: "), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "o" / "spikes.csv")) << bad;
+  }
+  // tiny's timestep is 0.1 ms: 4294967297 ms is 42949672970 ticks.
+  EXPECT_NE(run("run " + tiny + " --duration 4294967297").err.find("more than the 4294967295 ticks a run can have"),
+            std::string::npos);
+  const Result file = run("validate " + write("long.textproto", R"(run { timestep_ms: 1 duration_ms: 4294967297 }
+populations { label: "p" size: 1 if_curr_exp {} })").string());
+  EXPECT_EQ(file.code, 1);
+  EXPECT_NE(file.err.find("run.duration_ms: 4294967297 ms is 4294967297 ticks"), std::string::npos) << file.err;
+}
+
+// Sizes are checked before anything is expanded: these return at once.
+TEST_F(CliTest, HugeNetworksAreRefusedBeforeMapping) {
+  const Result huge = run("run " + write("huge.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
+populations { label: "n" size: 1000000000 if_curr_exp {} })").string());
+  EXPECT_EQ(huge.code, 1);
+  EXPECT_NE(huge.err.find("populations[0].size: must be at most 4194304"), std::string::npos) << huge.err;
+  const fs::path dense = write("dense.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
+populations { label: "a" size: 450000 if_curr_exp {} }
+populations { label: "b" size: 450000 if_curr_exp {} }
+projections { pre: "a" post: "b" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.1 } })");
+  const Result memory = run("run " + dense.string() + " --machine boards:2x2");
+  EXPECT_EQ(memory.code, 1);
+  EXPECT_NE(memory.err.find("GiB of memory to map and run"), std::string::npos) << memory.err;
+  EXPECT_NE(memory.err.find("--no-memory-check"), std::string::npos) << memory.err;
+  const Result cores = run("run " + dense.string());  // one 48-chip board: 816 cores
+  EXPECT_EQ(cores.code, 1);
+  EXPECT_NE(cores.err.find("is too small: the network needs at least 880 cores"), std::string::npos) << cores.err;
+}
+
+TEST_F(CliTest, HostileLabelsAreRefusedWithTheirPath) {
+  const fs::path out = dir_ / "out";
+  const Result r = run("run " + write("evil.textproto", R"(run { timestep_ms: 0.1 duration_ms: 1 }
+populations { label: "../victim.txt\000" size: 2 spike_source_poisson {} }
+recordings { population: "../victim.txt\000" variables: [SPIKES] })").string() + " --out '" + out.string() + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("populations[0].label: character 3 ('/') is not allowed"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "victim.txt"));
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(CliTest, UnwritableOutputIsRefusedBeforeTheRun) {
+  write("not-a-folder", "x");
+  const Result r = run("run " + example("tiny.textproto") + " --out '" + (dir_ / "not-a-folder").string() + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;  // nothing ran
+}
+
+// Ctrl-C: the run stops after the tick in progress, what ran is written and
+// marked partial, and the exit status says which signal (128 + 2).
+TEST_F(CliTest, InterruptedRunWritesPartialResults) {
+  const fs::path out = dir_ / "out";
+  // SIGINT once the progress bar shows ticks, then the exit status.
+  const Result r = spindle::testing::run_command(
+      "sh -c \"'" + std::string(SPINDLE_BIN) + "' run " + example("cuba.textproto") + " --duration 1000000 --out '" +
+          out.string() + "' 2>'" + (dir_ / "progress").string() +
+          "' & pid=\\$!; for i in \\$(seq 600); do grep -q ticks '" + (dir_ / "progress").string() +
+          "' && break; sleep 0.1; done; kill -INT \\$pid; wait \\$pid\"",
+      dir_);
+  EXPECT_EQ(r.code, 130) << r.out << r.err;
+  EXPECT_NE(r.out.find("stopped by SIGINT after"), std::string::npos) << r.out;
+  const auto run_json = nlohmann::json::parse(read_file(out / "run.json"));
+  EXPECT_EQ(run_json["partial"], true);
+  EXPECT_EQ(run_json["stopped_by"], "SIGINT");
+  EXPECT_EQ(run_json["ticks_requested"], 10000000);
+  EXPECT_GT(run_json["ticks"].get<uint64_t>(), 0u);
+  EXPECT_LT(run_json["ticks"].get<uint64_t>(), 10000000u);
+  const auto prov = nlohmann::json::parse(read_file(out / "provenance.json"));
+  EXPECT_EQ(prov["partial"], true);
+  EXPECT_EQ(prov["ticks"], run_json["ticks"]);
+  EXPECT_EQ(prov["fabric"]["balanced"], true);
+  EXPECT_FALSE(read_file(out / "spikes.csv").empty());
+}
+
+// Every packet is accounted for from the file alone.
+TEST_F(CliTest, ProvenanceBalancesWithCopies) {
+  const fs::path out = dir_ / "out";
+  ASSERT_EQ(run("run " + example("cuba.textproto") + " --duration 50 --out '" + out.string() + "'").code, 0);
+  const auto f = nlohmann::json::parse(read_file(out / "provenance.json"))["fabric"];
+  uint64_t dropped = 0;
+  for (const auto& [reason, n] : f["dropped"].items()) dropped += n.get<uint64_t>();
+  EXPECT_GT(f["copies"].get<uint64_t>(), 0u);
+  EXPECT_EQ(f["injected"].get<uint64_t>() + f["copies"].get<uint64_t>(),
+            f["delivered"].get<uint64_t>() + dropped + f["pending"].get<uint64_t>());
+}
+
+}  // namespace

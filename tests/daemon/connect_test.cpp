@@ -194,3 +194,52 @@ TEST_F(ConnectTest, UnreachableAddressExitsOneNamingIt) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ConnectTest, HostileLabelsAreRefusedByTheDaemon) {
+  const fs::path out = dir_ / "hostile";
+  const Result r = spindle(connect() + "run '" +
+                           write("evil.textproto", R"(run { timestep_ms: 0.1 duration_ms: 1 }
+populations { label: "../victim.txt\000" size: 2 spike_source_poisson {} }
+recordings { population: "../victim.txt\000" variables: [SPIKES] })")
+                               .string() +
+                           "' --out '" + out.string() + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("populations[0].label: character 3 ('/') is not allowed"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "victim.txt"));
+}
+
+// Ctrl-C on `spindle --connect ... run`: the daemon cancels the run, what
+// ran is written (marked partial) and the job is deleted.
+TEST_F(ConnectTest, InterruptedRunWritesPartialResultsAndDeletesItsJob) {
+  const fs::path out = dir_ / "interrupted";
+  const std::string bin = "'" + std::string(SPINDLE_BIN) + "' " + connect() + "--client interrupt-test ";
+  // SIGINT once the job runs (as `spindle jobs` shows), then the exit status.
+  const Result r = spindle::testing::run_command(
+      "sh -c \"" + bin + "run '" + example("cuba.textproto") + "' --duration 1000000 --out '" + out.string() +
+          "' & pid=\\$!; for i in \\$(seq 600); do " + bin +
+          "jobs | grep -q JOB_RUNNING && break; sleep 0.1; done; kill -INT \\$pid; wait \\$pid\"",
+      dir_);
+  EXPECT_EQ(r.code, 130) << r.out << r.err;
+  EXPECT_NE(r.out.find("stopped by SIGINT after"), std::string::npos) << r.out;
+  const auto run_json = nlohmann::json::parse(read_file(out / "run.json"));
+  EXPECT_EQ(run_json["partial"], true);
+  EXPECT_GT(run_json["ticks"].get<uint64_t>(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(read_file(out / "provenance.json"))["fabric"]["balanced"], true);
+  const Result jobs = spindle(connect() + "--client interrupt-test jobs");
+  EXPECT_EQ(jobs.code, 0) << jobs.err;
+  EXPECT_EQ(jobs.out.find("job-"), std::string::npos) << jobs.out;  // nothing left behind
+}
+
+TEST_F(ConnectTest, JobsListsCancelsAndDeletesThisClientsJobs) {
+  EXPECT_EQ(spindle("jobs").code, 2);  // needs --connect
+  const Result empty = spindle(connect() + "--client lister jobs");
+  ASSERT_EQ(empty.code, 0) << empty.err;
+  EXPECT_EQ(empty.out.find("job-"), std::string::npos);
+  const Result missing = spindle(connect() + "--client lister jobs --delete job-999999");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("NOT_FOUND"), std::string::npos) << missing.err;
+}
+
+}  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "daemon/auth.h"
+#include "daemon/client_quota.h"
 #include "daemon/injected_spikes.h"
 #include "daemon/run_queue.h"
 
@@ -181,3 +182,33 @@ TEST(InjectedSpikes, MergeInTickThenNeuronOrder) {
 
 }  // namespace
 }  // namespace spindle::daemon
+
+// Many spikes for far ticks, added in any order: they come out in tick then
+// neuron order, and only the due ones are merged.
+TEST(InjectedSpikes, ManyFutureSpikesInAnyOrder) {
+  spindle::daemon::InjectedSpikes record(1);
+  constexpr uint32_t kTicks = 2000, kNeurons = 50;
+  for (uint32_t t = kTicks; t-- > 0;)
+    for (uint32_t n = kNeurons; n-- > 0;) record.add(0, 100 + t, n);
+  EXPECT_EQ(record.recorded(100), 0u);
+  EXPECT_EQ(record.recorded(100 + kTicks), uint64_t{kTicks} * kNeurons);
+  std::vector<spindle::daemon::PopulationSpikes> out(1);
+  EXPECT_EQ(record.merge_new(150, out), 50u * kNeurons);
+  ASSERT_EQ(out[0].ticks.size(), 50u * kNeurons);
+  for (size_t i = 1; i < out[0].ticks.size(); ++i)
+    EXPECT_TRUE(out[0].ticks[i - 1] < out[0].ticks[i] ||
+                (out[0].ticks[i - 1] == out[0].ticks[i] && out[0].neurons[i - 1] < out[0].neurons[i]));
+  std::vector<spindle::daemon::PopulationSpikes> all(1);
+  record.merge_all(200, all);
+  EXPECT_EQ(all[0].ticks.size(), 100u * kNeurons);
+}
+
+TEST(ClientQuota, SharesPerClient) {
+  spindle::daemon::ClientQuota quota("runs", 2);
+  EXPECT_EQ(quota.take("ada", 2), "");
+  EXPECT_EQ(quota.take("ada", 1), "a client may hold 2 runs at once; this one holds 2 and asked for 1 more");
+  EXPECT_EQ(quota.take("bob", 1), "");
+  quota.give_back("ada", 1);
+  EXPECT_EQ(quota.in_use("ada"), 1u);
+  EXPECT_EQ(quota.take("ada", 1), "");
+}
