@@ -274,7 +274,10 @@ projections { pre: "a" post: "b" receptor: EXCITATORY connector { all_to_all {} 
   EXPECT_NE(memory.err.find("--no-memory-check"), std::string::npos) << memory.err;
   const Result cores = run("run " + dense.string());  // one 48-chip board: 816 cores
   EXPECT_EQ(cores.code, 1);
-  EXPECT_NE(cores.err.find("is too small: the network needs at least 880 cores"), std::string::npos) << cores.err;
+  EXPECT_NE(cores.err.find("machine '48-chip board' is too small: the network needs at least 880 cores (900000 neurons), "
+                           "the machine has 816 application cores"),
+            std::string::npos)
+      << cores.err;
 }
 
 TEST_F(CliTest, HostileLabelsAreRefusedWithTheirPath) {

@@ -304,3 +304,38 @@ TEST_F(PythonClientTest, ReflectionListsAndCallsTheService) {
 }
 
 }  // namespace
+
+namespace {
+
+// Hostile labels: the daemon refuses them with the field path, and the
+// client's CSV keeps any label one field (RFC 4180 quoting), should a
+// daemon send one.
+TEST_F(PythonClientTest, HostileLabelsAreRefusedAndCsvFieldsStayFields) {
+  const fs::path evil = write("evil.textproto", R"(run { timestep_ms: 0.1 duration_ms: 1 }
+populations { label: "../victim.txt\000" size: 2 spike_source_poisson {} }
+recordings { population: "../victim.txt\000" variables: [SPIKES] })");
+  const Result py = python("spindle_client.py", quote(evil.string()));
+  EXPECT_EQ(py.code, 1) << py.out << py.err;
+  EXPECT_NE(py.err.find("populations[0].label"), std::string::npos) << py.err;
+
+  const fs::path csv = dir_ / "quoted.csv";
+  const std::string script =
+      "import csv, sys\n"
+      "sys.path.insert(0, '" + std::string(SPINDLE_PYTHON_EXAMPLES) + "')\n"
+      "from spindle_client import SpikeTally\n"
+      "from spindle.v1 import service_pb2\n"
+      "p = service_pb2.PopulationInfo(label='a,b\\n\"c\"', size=3, index=0)\n"
+      "t = SpikeTally([p], 0.1, '" + csv.string() + "')\n"
+      "t.add(service_pb2.SpikeBatch(population_index=0, population=p.label, neuron_ids=[1, 2], ticks=[5, 6]))\n"
+      "t.close()\n"
+      "rows = list(csv.reader(open('" + csv.string() + "', newline='')))\n"
+      "assert rows[1] == [p.label, '1', '5'], rows\n"
+      "assert len(rows) == 3, rows\n"
+      "print('ok')\n";
+  const fs::path py_file = write("quoted_check.py", script);
+  const Result check = shell("PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " + quote(py_file.string()));
+  EXPECT_EQ(check.code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("ok"), std::string::npos);
+}
+
+}  // namespace
