@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/common.h"
+#include "cli/results_manifest.h"
 #include "plot/png.h"
 #include "plot/raster_plot.h"
 #include "plot/run_results.h"
@@ -96,6 +97,11 @@ int plot_results(const PlotArgs& a) {
     } else {
       plot::write_png(out, plot::rasterise(p.canvas));
     }
+    // A plot in the results folder belongs to that run: the next run into
+    // the folder removes it with the run's other files.
+    std::error_code ec;
+    if (std::filesystem::equivalent(std::filesystem::absolute(out).parent_path(), a.dir, ec))
+      add_to_manifest(a.dir, out.filename().string());
     std::cout << out.string() << ": " << p.spikes_drawn << " spikes of " << chosen.size() << " populations, "
               << o.from_ms << "-" << o.to_ms << " ms\n";
   } catch (const std::exception& e) {

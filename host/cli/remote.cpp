@@ -561,12 +561,8 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
   try {
     nlohmann::json provenance = provenance_json(final_event, dt, d->address(), job);
     mark_run_end(provenance, end);
-    const auto summary = write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, end);
-    {
-      std::ofstream mj(std::filesystem::path(out) / "mapping.json");
-      mj << report.dump(2) << '\n';
-      if (!mj) throw std::runtime_error((std::filesystem::path(out) / "mapping.json").string() + ": cannot write");
-    }
+    const auto summary =
+        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end);
     const v1::ProvenanceSummary& p = final_event.provenance();
     RunSummary r;
     r.network = path;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -12,8 +13,10 @@
 
 #include "cli/csv_numbers.h"
 #include "cli/csv_text.h"
+#include "cli/results_manifest.h"
 #include "fixed/fixed_point.h"
 #include "network/labels.h"
+#include "network/recording_selection.h"
 #include "quantize/quantize.h"
 #include "router/counters.h"
 
@@ -24,6 +27,15 @@ std::ofstream open_out(const std::filesystem::path& file) {
   std::ofstream out(file, std::ios::binary);
   if (!out) throw std::runtime_error(file.string() + ": cannot write");
   return out;
+}
+
+spindle::v1::RecordVariable record_variable(uint16_t v) {
+  switch (static_cast<fw::StateVariable>(v)) {
+    case fw::StateVariable::kV: return spindle::v1::V;
+    case fw::StateVariable::kGsynExc: return spindle::v1::GSYN_EXC;
+    case fw::StateVariable::kGsynInh: return spindle::v1::GSYN_INH;
+  }
+  return spindle::v1::RECORD_VARIABLE_UNSPECIFIED;
 }
 
 const char* variable_name(uint16_t v) {
@@ -51,9 +63,10 @@ std::string output_dir_problem(const std::filesystem::path& dir) {
   return {};
 }
 
-void write_npy(const std::filesystem::path& file, const std::vector<double>& values, size_t rows, size_t cols) {
-  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
-                       std::to_string(cols) + "), }";
+void write_spikes_npy(const std::filesystem::path& file, const std::vector<NpySpike>& spikes) {
+  // A structured array: neuron ids as integers, times as the CSV writes them.
+  std::string header = "{'descr': [('neuron', '<u4'), ('time_ms', '<f8')], 'fortran_order': False, 'shape': (" +
+                       std::to_string(spikes.size()) + ",), }";
   // Magic (6) + version (2) + header length (2) + header, padded with spaces
   // and ended by a newline to a multiple of 64 bytes.
   const size_t total = 10 + header.size() + 1;
@@ -65,7 +78,17 @@ void write_npy(const std::filesystem::path& file, const std::vector<double>& val
   const char len_bytes[2] = {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
   out.write(len_bytes, 2);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(double)));
+  std::string records;
+  records.reserve(spikes.size() * 12);
+  for (const NpySpike& s : spikes) {  // little-endian, packed: 4 + 8 bytes
+    char rec[12];
+    for (int k = 0; k < 4; ++k) rec[k] = static_cast<char>(s.neuron >> (8 * k));
+    uint64_t bits;
+    std::memcpy(&bits, &s.time_ms, sizeof bits);
+    for (int k = 0; k < 8; ++k) rec[4 + k] = static_cast<char>(bits >> (8 * k));
+    records.append(rec, sizeof rec);
+  }
+  out.write(records.data(), static_cast<std::streamsize>(records.size()));
   if (!out) throw std::runtime_error(file.string() + ": write failed");
 }
 
@@ -73,7 +96,7 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
-                                                const RunEnd& end) {
+                                                const nlohmann::json& mapping_report, const RunEnd& end) {
   std::filesystem::create_directories(dir);
   const double dt = net.run().timestep_ms();
   std::vector<PopulationSummary> summary(static_cast<size_t>(net.populations_size()));
@@ -87,13 +110,12 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   // File names never come from a label as it is (it may hold "../" or a
   // NUL when the network was not validated here, e.g. a daemon's answer).
   const std::vector<std::string> stems = host::network::unique_file_stems(labels);
-  for (const auto& r : net.recordings())
-    for (int v : r.variables())
-      if (v == spindle::v1::SPIKES)
-        for (auto& s : summary)
-          if (s.label == r.population()) s.recorded = true;
+  const host::network::RecordingSelection selection(net);
+  for (size_t p = 0; p < summary.size(); ++p) summary[p].recorded = selection.records_spikes(static_cast<uint32_t>(p));
+  ResultsManifest manifest(dir);
 
-  std::vector<std::vector<double>> spikes(summary.size());  // per population: neuron, time pairs
+  std::vector<std::vector<NpySpike>> spikes(summary.size());  // per population
+  manifest.wrote("spikes.csv");
   std::ofstream csv = open_out(dir / "spikes.csv");
   csv << "population,neuron,time_ms\n";
   std::ofstream state;
@@ -134,15 +156,22 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
     std::stable_sort(core.states.begin(), core.states.end(),
                      [](const StateSample& a, const StateSample& b) { return a.neuron < b.neuron; });
     const std::string& label = csv_labels[core.population];
+    // Cores record the union of a population's recordings; each keeps what
+    // it asked for.
+    std::erase_if(core.spikes, [&](const SpikeSample& s) { return !selection.keep_spike(core.population, s.neuron); });
+    std::erase_if(core.states, [&](const StateSample& s) {
+      return !selection.keep_state(core.population, record_variable(s.variable), s.neuron, s.tick);
+    });
     for (const SpikeSample& s : core.spikes) {
       start_line(lines, label, s.neuron, s.tick);
+      const size_t time_at = lines.rfind(',') + 1;
+      spikes[core.population].push_back({s.neuron, std::strtod(lines.c_str() + time_at, nullptr)});  // the CSV's time
       lines += '\n';
-      spikes[core.population].push_back(s.neuron);
-      spikes[core.population].push_back(static_cast<double>(s.tick) * dt);
       ++summary[core.population].spikes;
     }
     flush(csv, lines, kFlushBytes);
     if (!core.states.empty() && !state.is_open()) {
+      manifest.wrote("state.csv");
       state = open_out(dir / "state.csv");
       state << "population,neuron,time_ms,variable,value\n";
     }
@@ -161,10 +190,18 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   if (state.is_open() && !state) throw std::runtime_error((dir / "state.csv").string() + ": write failed");
   if (!csv) throw std::runtime_error((dir / "spikes.csv").string() + ": write failed");
   for (size_t p = 0; p < summary.size(); ++p)
-    if (summary[p].recorded) write_npy(dir / (stems[p] + ".spikes.npy"), spikes[p], spikes[p].size() / 2, 2);
+    if (summary[p].recorded) {
+      manifest.wrote(stems[p] + ".spikes.npy");
+      write_spikes_npy(dir / (stems[p] + ".spikes.npy"), spikes[p]);
+    }
 
+  manifest.wrote("provenance.json");
   std::ofstream pj = open_out(dir / "provenance.json");
   pj << provenance.dump(2) << '\n';
+  manifest.wrote("mapping.json");
+  std::ofstream mj = open_out(dir / "mapping.json");
+  mj << mapping_report.dump(2) << '\n';
+  if (!mj) throw std::runtime_error((dir / "mapping.json").string() + ": write failed");
 
   // What `spindle plot` needs to read the spikes back: sizes and duration.
   nlohmann::json pops = nlohmann::json::array();
@@ -175,8 +212,15 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                         {"duration_ms", static_cast<double>(ticks) * dt},
                         {"populations", pops}};
   mark_run_end(run, end);
+  manifest.wrote("run.json");
   std::ofstream rj = open_out(dir / "run.json");
   rj << run.dump(2) << '\n';
+  rj.close();
+  if (!rj) throw std::runtime_error((dir / "run.json").string() + ": write failed");
+  // Only now, with every file of this run in place: the earlier run's go.
+  for (const std::string& name : manifest.commit())
+    std::fprintf(stderr, "spindle: %s: %s is not from this run (left from an earlier run without a manifest)\n",
+                 dir.string().c_str(), name.c_str());
   return summary;
 }
 
@@ -190,7 +234,7 @@ void mark_run_end(nlohmann::json& j, const RunEnd& end) {
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report,
-                                             const RunEnd& end) {
+                                             const nlohmann::json& mapping_report, const RunEnd& end) {
   const double dt = net.run().timestep_ms();
   nlohmann::json cores = nlohmann::json::array();
   for (const host::CoreLoad& c : load.cores) {
@@ -244,7 +288,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
       out.states.push_back({s.tick, slice.lo_atom + s.neuron, s.variable, host::to_double(fw::Accum::from_raw(s.value))});
   };
   mark_run_end(prov, end);
-  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, end);
+  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, mapping_report, end);
 }
 
 void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations) {

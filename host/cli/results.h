@@ -23,9 +23,12 @@ struct PopulationSummary {
   bool recorded = false;  // spikes recorded for this population
 };
 
-// Writes spikes.csv, <label>.spikes.npy (float64 rows [neuron, time_ms]),
-// state.csv (if any state was recorded), provenance.json and run.json
-// (timestep, ticks, duration, populations with sizes) into dir.
+// Writes spikes.csv, <label>.spikes.npy (neuron, time_ms records),
+// state.csv (if any state was recorded), provenance.json, run.json
+// (timestep, ticks, duration, populations with sizes) and mapping.json into
+// dir, keeping of each core's records what the network's recordings ask for
+// (network/recording_selection.h), and removes the files an earlier run
+// left there that this one does not write (cli/results_manifest.h).
 // Returns per-population spike counts. Throws std::runtime_error naming the
 // file that cannot be written.
 // A run that stopped before its last tick (Ctrl-C, SIGTERM, a cancelled
@@ -39,7 +42,7 @@ struct RunEnd {
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report,
-                                             const RunEnd& end = {});
+                                             const nlohmann::json& mapping_report, const RunEnd& end = {});
 
 // What one core recorded, in the order it recorded it: spikes by tick then
 // neuron; state samples by tick, neuron, then variable (fw::StateVariable).
@@ -61,14 +64,15 @@ struct CoreRecording {
 };
 
 // The writer both `spindle run` and `spindle --connect ... run` use:
-// spikes.csv, <label>.spikes.npy, state.csv, run.json, and provenance.json
-// (`provenance`, written as given). fill(i, out) gives core i's records
-// (i < n_cores, in slice order), one core at a time to bound memory.
+// spikes.csv, <label>.spikes.npy, state.csv, run.json, provenance.json
+// (`provenance`, written as given) and mapping.json (`mapping_report`).
+// fill(i, out) gives core i's records (i < n_cores, in slice order), one
+// core at a time to bound memory.
 std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
-                                                const RunEnd& end = {});
+                                                const nlohmann::json& mapping_report, const RunEnd& end = {});
 
 // Adds the RunEnd fields to a run.json or provenance.json object (nothing
 // for a complete run).
@@ -95,7 +99,13 @@ void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>
 // file is written and removed); otherwise why not.
 std::string output_dir_problem(const std::filesystem::path& dir);
 
-// A minimal .npy (format 1.0) writer: little-endian float64, C order.
-void write_npy(const std::filesystem::path& file, const std::vector<double>& values, size_t rows, size_t cols);
+// A population's spikes as a NumPy structured array (.npy format 1.0):
+// fields `neuron` (uint32) and `time_ms` (float64, the value of the time
+// spikes.csv writes), so `numpy.load(f)["neuron"]` are integers.
+struct NpySpike {
+  uint32_t neuron;
+  double time_ms;
+};
+void write_spikes_npy(const std::filesystem::path& file, const std::vector<NpySpike>& spikes);
 
 }  // namespace spindle::cli

@@ -172,11 +172,8 @@ int run_network(const RunArgs& a) {
       end.ticks_requested = ticks;
       end.stopped_by = signal_name(InterruptGuard::signal_number());
     }
-    const auto summary = write_results(a.out, *net, m.result, load, engine, report, end);
-    {
-      std::ofstream mj(std::filesystem::path(a.out) / "mapping.json");
-      mj << host::to_json(host::make_report(m.graph, *machine, m.result, m.options)).dump(2) << '\n';
-    }
+    const auto summary = write_results(a.out, *net, m.result, load, engine, report,
+                                       host::to_json(host::make_report(m.graph, *machine, m.result, m.options)), end);
 
     uint64_t core_drops = 0;
     for (const auto& c : report.cores)

@@ -63,10 +63,28 @@ void merge_population(const Job& job, const std::vector<uint32_t>& slices, const
   }
 }
 
+// Keeps the spikes of the neurons a population's recordings ask for (cores
+// record every neuron's spikes).
+void select_spikes(const Job& job, uint32_t population, PopulationSpikes& s) {
+  if (!job.selection) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < s.neurons.size(); ++i) {
+    if (!job.selection->keep_spike(population, s.neurons[i])) continue;
+    s.neurons[kept] = s.neurons[i];
+    s.ticks[kept] = s.ticks[i];
+    ++kept;
+  }
+  s.neurons.resize(kept);
+  s.ticks.resize(kept);
+}
+
 void gather(const Job& job, const std::vector<size_t>* from, std::vector<PopulationSpikes>& out) {
   out.resize(job.populations.size());
   std::vector<size_t> cursor;
-  for (size_t p = 0; p < out.size(); ++p) merge_population(job, job.sites_of_population[p], from, out[p], cursor);
+  for (size_t p = 0; p < out.size(); ++p) {
+    merge_population(job, job.sites_of_population[p], from, out[p], cursor);
+    select_spikes(job, static_cast<uint32_t>(p), out[p]);
+  }
 }
 
 }  // namespace
@@ -150,7 +168,8 @@ void Job::schedule_pending() {
     if (p.tick && *p.tick < now) ++injected_late;
     const uint64_t sent = std::max(p.tick.value_or(now), now);  // the engine sends a past tick's in the next
     engine->schedule_packet(sent, p.from, p.packet);
-    if (records_spikes[p.population]) injected_record.add(p.population, sent, p.neuron);
+    if (records_spikes[p.population] && (!selection || selection->keep_spike(p.population, p.neuron)))
+      injected_record.add(p.population, sent, p.neuron);
   }
   injected_spikes += taken.size();
   scheduled_injections.store(engine->scheduled_packets());

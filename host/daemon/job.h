@@ -22,6 +22,7 @@
 #include "daemon/injected_spikes.h"
 #include "daemon/qemu_processes.h"
 #include "engine/engine.h"
+#include "network/recording_selection.h"
 #include "spindle/v1/network.pb.h"
 #include "spindle/v1/service.pb.h"
 
@@ -63,6 +64,7 @@ class Job {
   std::string backend = "native";
   std::string machine;
   bool real_time = false;
+  bool keep_when_disconnected = false;
   int64_t created_unix_ms = 0;
   v1::Network network;
   double timestep_ms = 0;
@@ -70,6 +72,9 @@ class Job {
   uint64_t synapses = 0;
   std::vector<v1::PopulationInfo> populations;
   std::vector<bool> records_spikes;  // by population
+  // What the recordings ask for, neuron by neuron: cores record the union,
+  // the job streams and serves what was asked (network/recording_selection.h).
+  std::optional<host::network::RecordingSelection> selection;
   std::string mapping_report_json;
   std::vector<SliceSite> sites;      // in engine core order
   std::vector<std::vector<uint32_t>> sites_of_population;  // ascending lo_atom
@@ -99,6 +104,10 @@ class Job {
   std::atomic<bool> cancel_requested{false};
   std::atomic<uint64_t> tick{0};  // ticks run, updated after every chunk
   std::atomic<uint64_t> recorded_spikes{0};  // likewise
+  // Reclaiming (steady-clock ms): when a call last used the job, and when a
+  // Run's client went away (0: it has not, or a call used the job since).
+  std::atomic<int64_t> last_used_ms{0};
+  std::atomic<int64_t> orphaned_ms{0};
 
   // --- injections (inject_m) --------------------------------------------------
   std::mutex inject_m;

@@ -189,13 +189,10 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
       info.set_cores(mapping.partition.n_slices(static_cast<uint32_t>(p)));
       job.populations.push_back(std::move(info));
     }
+    job.selection.emplace(net);
     job.records_spikes.assign(job.populations.size(), false);
-    for (const auto& r : net.recordings())
-      for (int v : r.variables())
-        if (v == v1::SPIKES) {
-          const int p = job.population_index(r.population());
-          if (p >= 0) job.records_spikes[static_cast<size_t>(p)] = true;
-        }
+    for (size_t p = 0; p < job.populations.size(); ++p)
+      job.records_spikes[p] = job.selection->records_spikes(static_cast<uint32_t>(p));
 
     // Sites in the engine's core order, so spikes are gathered in that order.
     for (const host::CoreLoad& c : load.cores) {

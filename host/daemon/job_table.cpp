@@ -1,8 +1,14 @@
 #include "daemon/job_table.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace spindle::daemon {
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 grpc::Status JobTable::room_for(const std::string& client) const {
   if (jobs_.size() >= max_jobs_)
@@ -37,6 +43,9 @@ grpc::Status JobTable::find(const std::string& id, const std::string& client, st
   if ((*it)->owner != client)
     return {grpc::StatusCode::PERMISSION_DENIED, "job_id: job '" + id + "' belongs to another client"};
   job = *it;
+  // In use: not idle, and no longer orphaned (its client is back).
+  job->last_used_ms.store(steady_ms());
+  job->orphaned_ms.store(0);
   return grpc::Status::OK;
 }
 

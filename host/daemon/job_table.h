@@ -13,6 +13,9 @@
 
 namespace spindle::daemon {
 
+// Milliseconds of the steady clock: what Job::last_used_ms and orphaned_ms hold.
+int64_t steady_ms();
+
 class JobTable {
  public:
   JobTable(uint32_t max_jobs, uint32_t max_per_client) : max_jobs_(max_jobs), max_per_client_(max_per_client) {}
@@ -23,6 +26,7 @@ class JobTable {
   // Gives the job its id ("job-N") and adds it.
   grpc::Status add(const std::shared_ptr<Job>& job);
   // NOT_FOUND for an unknown id, PERMISSION_DENIED for another client's job.
+  // A job found is marked used now (not idle, not orphaned).
   grpc::Status find(const std::string& id, const std::string& client, std::shared_ptr<Job>& job) const;
   void remove(const std::string& id);
   // A client's jobs, oldest first; every job when client is empty.

@@ -78,6 +78,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-inject-spikes", o.limits.max_inject_spikes_per_request, "Spikes in one InjectRequest")
       ->capture_default_str();
+  app.add_option("--orphan-grace", o.limits.orphan_grace_seconds,
+                 "Seconds after a Run's client went away before its job is deleted (unless kept)")
+      ->capture_default_str();
+  app.add_option("--job-idle", o.limits.job_idle_seconds,
+                 "Seconds a job no call uses before it is deleted (0: never)")
+      ->capture_default_str();
   app.add_option("--max-pending-injections", o.limits.max_pending_injections,
                  "Injected spikes of one job waiting to enter the fabric")
       ->capture_default_str();

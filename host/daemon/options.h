@@ -30,6 +30,11 @@ struct Limits {
   uint64_t max_pending_injections = 1'000'000;
   uint32_t max_chunk_ticks = 100'000;         // RunRequest.chunk_ticks
   uint32_t max_recordings_per_chunk = 262'144;  // GetRecordingsRequest.max_per_chunk (~3 MB a message)
+  // Reclaiming: a job whose Run client went away is deleted this long after
+  // (unless it asked to be kept, or a call uses it meanwhile); any job no
+  // call has used for job_idle_seconds is deleted (0: never).
+  uint32_t orphan_grace_seconds = 60;
+  uint32_t job_idle_seconds = 24 * 3600;
 };
 
 struct DaemonOptions {

@@ -1,7 +1,10 @@
 #include "daemon/service.h"
 
 #include <algorithm>
+#include <malloc.h>
+
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -25,6 +28,7 @@ using grpc::StatusCode;
 
 constexpr auto kPoll = std::chrono::milliseconds(100);
 constexpr auto kCancelWait = std::chrono::seconds(60);
+constexpr auto kReapEvery = std::chrono::milliseconds(500);
 
 int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -99,7 +103,14 @@ SpindleService::SpindleService(DaemonOptions options, Auth auth, emu::MachineDes
       jobs_(options_.limits.max_jobs, options_.limits.max_jobs_per_client),
       run_queue_(options_.limits.max_concurrent_runs, options_.limits.max_queued_runs),
       runs_per_client_("runs", options_.limits.max_runs_per_client),
-      qemu_budget_(options_.limits.max_qemu_processes, options_.limits.max_qemu_processes_per_client) {}
+      qemu_budget_(options_.limits.max_qemu_processes, options_.limits.max_qemu_processes_per_client),
+      reaper_([this] { reap_jobs(); }) {}
+
+SpindleService::~SpindleService() {
+  shutting_down_.store(true);
+  reaper_cv_.notify_all();
+  reaper_.join();
+}
 
 Status SpindleService::caller(const grpc::ServerContext& context, std::string& client) const {
   if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
@@ -196,6 +207,8 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
   out->set_max_pending_injections(l.max_pending_injections);
   out->set_max_chunk_ticks(l.max_chunk_ticks);
   out->set_max_recordings_per_chunk(l.max_recordings_per_chunk);
+  out->set_orphan_grace_seconds(l.orphan_grace_seconds);
+  out->set_job_idle_seconds(l.job_idle_seconds);
   r->set_version(SPINDLE_VERSION);
   return Status::OK;
 }
@@ -208,6 +221,8 @@ Status SpindleService::SubmitNetwork(grpc::ServerContext* context, const v1::Sub
   auto job = std::make_shared<Job>();
   job->owner = client;
   job->created_unix_ms = unix_ms();
+  job->keep_when_disconnected = request->keep_when_disconnected();
+  job->last_used_ms.store(steady_ms());
   std::vector<v1::FieldError> field_errors;
   if (Status s = build_job(*request, machine_, options_.limits, qemu_budget_, *job, field_errors); !s.ok()) {
     if (!field_errors.empty()) {
@@ -292,10 +307,14 @@ Status SpindleService::Run(grpc::ServerContext* context, const v1::RunRequest* r
     };
     if (wait_in_line(*job, ticket, *broadcast, release)) run_job(*job, plan, broadcast, release);
   });
+  // The client went away (stream cancelled, connection closed): the run is
+  // cancelled, and the job reclaimed after the grace period unless it is
+  // kept or a call uses it meanwhile.
   const auto cancel_run = [&] {
     std::lock_guard lock(job->m);
     if (job->message.empty()) job->message = "the Run call was cancelled by its client";
     job->cancel_requested.store(true);
+    job->orphaned_ms.store(steady_ms());
   };
   const std::optional<v1::RunFinal> final_event = pump(*stream, writer, context, cancel_run, true);
   runner.join();
@@ -395,7 +414,10 @@ Status SpindleService::GetRecordings(grpc::ServerContext* context, const v1::Get
       for (const SliceSite& site : job->sites) {
         if (!wanted[site.population]) continue;
         for (const fw::StateRecord& r : site.slot->states) {
-          StateSeries& s = states[{site.population, record_variable(r.variable)}];
+          const v1::RecordVariable var = record_variable(r.variable);
+          if (job->selection && !job->selection->keep_state(site.population, var, site.lo_atom + r.neuron, r.tick))
+            continue;  // the core records the union of the recordings
+          StateSeries& s = states[{site.population, var}];
           s.neurons.push_back(site.lo_atom + r.neuron);
           s.ticks.push_back(r.tick);
           s.values.push_back(host::to_double(fw::Accum::from_raw(r.value)));
@@ -488,6 +510,8 @@ Status SpindleService::DeleteJob(grpc::ServerContext* context, const v1::DeleteJ
     job->message = "deleted";
   }
   jobs_.remove(job->id);
+  job.reset();
+  release_memory();
   return Status::OK;
 }
 
@@ -499,8 +523,49 @@ Status SpindleService::ListJobs(grpc::ServerContext* context, const v1::ListJobs
   return Status::OK;
 }
 
+void SpindleService::release_memory() {
+  // A job's engine and images are many small allocations; glibc keeps
+  // freed memory for reuse unless told to give it back, so the daemon's
+  // RSS would stay at its high-water mark after jobs go.
+  ::malloc_trim(0);
+}
+
+void SpindleService::reap_jobs() {
+  const Limits& l = options_.limits;
+  std::unique_lock lock(reaper_m_);
+  while (!reaper_cv_.wait_for(lock, kReapEvery, [&] { return shutting_down_.load(); })) {
+    const int64_t now = steady_ms();
+    bool reaped = false;
+    for (const auto& job : jobs_.list()) {
+      std::string why;
+      {
+        std::lock_guard state_lock(job->m);
+        if (active(job->state)) continue;
+        const int64_t orphaned = job->orphaned_ms.load();
+        if (orphaned != 0 && !job->keep_when_disconnected &&
+            now - orphaned >= int64_t{l.orphan_grace_seconds} * 1000) {
+          why = "its client went away " + std::to_string(l.orphan_grace_seconds) + " s ago";
+        } else if (l.job_idle_seconds > 0 && now - job->last_used_ms.load() >= int64_t{l.job_idle_seconds} * 1000) {
+          why = "no call used it for " + std::to_string(l.job_idle_seconds) + " s";
+        }
+        if (why.empty()) continue;
+        // A Run that found the job before it left the table must not start it.
+        job->state = v1::JOB_CANCELLED;
+        job->message = "deleted: " + why;
+      }
+      jobs_.remove(job->id);
+      std::fprintf(stdout, "spindled: %s of client '%s' deleted: %s\n", job->id.c_str(), job->owner.c_str(),
+                   why.c_str());
+      std::fflush(stdout);
+      reaped = true;
+    }
+    if (reaped) release_memory();
+  }
+}
+
 std::vector<std::string> SpindleService::shut_down(double grace_seconds) {
   shutting_down_.store(true);
+  reaper_cv_.notify_all();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                                std::chrono::duration<double>(grace_seconds));
   std::vector<std::string> lines;

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/auth.h"
@@ -24,6 +26,7 @@ namespace spindle::daemon {
 class SpindleService final : public v1::Spindle::Service {
  public:
   SpindleService(DaemonOptions options, Auth auth, emu::MachineDescription machine);
+  ~SpindleService() override;
 
   grpc::Status DescribeMachine(grpc::ServerContext* context, const v1::DescribeMachineRequest* request,
                                v1::DescribeMachineResponse* response) override;
@@ -55,6 +58,11 @@ class SpindleService final : public v1::Spindle::Service {
   // `release` gives the run's slot and quota back (once).
   bool wait_in_line(Job& job, uint64_t ticket, RunBroadcast& broadcast, const std::function<void()>& release);
 
+  // Deletes jobs whose client went away (after the grace period) and jobs
+  // no call used for the idle time; runs until shutdown.
+  void reap_jobs();
+  void release_memory();
+
   const DaemonOptions options_;
   const Auth auth_;
   const emu::MachineDescription machine_;
@@ -63,6 +71,9 @@ class SpindleService final : public v1::Spindle::Service {
   RunQueue run_queue_;
   ClientQuota runs_per_client_;  // running or waiting in line
   ProcessBudget qemu_budget_;
+  std::mutex reaper_m_;
+  std::condition_variable reaper_cv_;
+  std::thread reaper_;  // last: started once everything it reads exists
 };
 
 }  // namespace spindle::daemon

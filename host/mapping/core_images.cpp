@@ -10,6 +10,7 @@
 
 #include "image/core_image_builder.h"
 #include "network/cells.h"
+#include "network/recording_selection.h"
 #include "network/expand.h"
 #include "network/run_settings.h"
 #include "mapping/parallel_indices.h"
@@ -50,9 +51,13 @@ std::optional<uint32_t> spike_tick(double t, double dt) {
 }
 
 img::RecordingRegion recording_for(const v1::Network& net, const std::string& label, uint32_t lo, uint32_t n,
-                                   double dt) {
+                                   uint32_t interval_ticks) {
+  // The union of the population's recordings: every neuron's spikes, the
+  // state of every neuron any recording names, every gcd of their intervals;
+  // the writers keep what each recording asked for
+  // (network/recording_selection.h).
   img::RecordingRegion rec{};
-  rec.sample_interval_ticks = 1;
+  rec.sample_interval_ticks = interval_ticks;
   for (const v1::Recording& r : net.recordings()) {
     if (r.population() != label) continue;
     uint32_t flags = 0;
@@ -63,8 +68,6 @@ img::RecordingRegion recording_for(const v1::Network& net, const std::string& la
       if (v == v1::GSYN_INH) flags |= img::kRecordGsynInh;
     }
     rec.flags |= flags;
-    if (r.sampling_interval() > 0)
-      rec.sample_interval_ticks = static_cast<uint32_t>(std::max<int64_t>(1, delay_to_ticks(r.sampling_interval(), dt)));
     if (flags & ~img::kRecordSpikes) {
       auto mark = [&](uint32_t neuron) {
         if (neuron >= lo && neuron < lo + n) rec.neuron_mask[(neuron - lo) / 32] |= 1u << ((neuron - lo) % 32);
@@ -131,9 +134,10 @@ struct Context {
   // Per vertex: the slice holding each atom (a lookup per synapse; a binary
   // search over the slices took 13% of the full microcircuit's mapping).
   std::vector<std::vector<uint32_t>> atom_slice;
+  network::RecordingSelection recordings;
 
   Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m, unsigned threads)
-      : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()) {
+      : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()), recordings(n) {
     const auto& slices = m.partition.slices;
     incoming = incoming_slices(g, m.partition, m.keys);
     emits.assign(slices.size(), false);
@@ -263,7 +267,8 @@ struct Context {
     spec.seed = core_seed(network::population_seed(net, slice.vertex), slice.index);
     // A slice nothing listens to still runs and records, but sends nothing.
     spec.emits_spikes = emits[si];
-    spec.recording = recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, dt);
+    spec.recording =
+        recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, recordings.core_interval_ticks(slice.vertex));
     CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0};
 
     switch (pop.cell_type_case()) {

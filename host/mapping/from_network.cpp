@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <stdexcept>
 #include <string>
 
 #include "image/format.h"
 #include "network/cells.h"
 #include "network/expand.h"
+#include "network/recording_selection.h"
 #include "network/run_settings.h"
 #include "neuron/models.h"
 
@@ -53,24 +55,41 @@ double duration_s(const v1::Network& net) {
 
 // Recorded data kept in SDRAM for the whole run, spread evenly over the
 // population's neurons, plus one DTCM buffer word per neuron and variable.
+// As the cores record it: the union of the population's recordings
+// (network/recording_selection.h): every neuron's spikes, the state
+// variables any recording names, of the neurons any names, every gcd of
+// the intervals.
 void add_recording_costs(const v1::Network& net, size_t population, ApplicationVertex& v) {
   const auto& pop = net.populations(static_cast<int>(population));
   const double dt = net.run().timestep_ms();
   const double ticks = dt > 0 ? std::ceil(net.run().duration_ms() / dt) : 0;
-  double bytes = 0;
+  bool spikes = false, all_neurons = false;
+  std::set<int> variables;
+  std::set<uint32_t> neurons;
   for (const auto& rec : net.recordings()) {
     if (rec.population() != pop.label()) continue;
-    const double n = rec.neurons_size() > 0 ? rec.neurons_size() : pop.size();
-    const double samples = rec.sampling_interval() > 0 ? std::ceil(net.run().duration_ms() / rec.sampling_interval()) : ticks;
-    for (int k = 0; k < rec.variables_size(); ++k) {
-      if (rec.variables(k) == v1::SPIKES) {
-        bytes += std::ceil(n / 32) * 4 * ticks;  // a bit per neuron and tick, in words
+    bool state = false;
+    for (int var : rec.variables()) {
+      if (var == v1::SPIKES) {
+        spikes = true;
       } else {
-        bytes += n * 4 * samples;  // one word per sample
+        variables.insert(var);
+        state = true;
       }
-      v.dtcm_bytes_per_atom += 4;
     }
+    if (!state) continue;
+    if (rec.neurons().empty()) all_neurons = true;
+    else neurons.insert(rec.neurons().begin(), rec.neurons().end());
   }
+  const double interval = network::RecordingSelection(net).core_interval_ticks(static_cast<uint32_t>(population));
+  const double n_state = all_neurons ? pop.size() : static_cast<double>(neurons.size());
+  double bytes = 0;
+  if (spikes) {
+    bytes += std::ceil(pop.size() / 32.0) * 4 * ticks;  // a bit per neuron and tick, in words
+    v.dtcm_bytes_per_atom += 4;
+  }
+  bytes += n_state * 4 * std::ceil(ticks / interval) * static_cast<double>(variables.size());  // a word a sample
+  v.dtcm_bytes_per_atom += 4 * static_cast<uint32_t>(variables.size());
   // Saturated: a recording too large for any core (a long run) must stay too
   // large, so the partition refuses it, not wrap round to a small figure.
   if (bytes > 0) {

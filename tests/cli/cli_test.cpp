@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -203,17 +204,18 @@ TEST_F(CliTest, RunWritesResultsOtherToolsRead) {
   }
   EXPECT_GT(rows, 20);
 
-  // NumPy .npy: magic, version 1.0, a float64 (N, 2) header, N x 16 bytes of data.
+  // NumPy .npy: magic, version 1.0, a structured (neuron u4, time_ms f8)
+  // header, N x 12 bytes of data.
   const std::string npy = read_file(out / "noise.spikes.npy");
   ASSERT_GT(npy.size(), 10u);
   EXPECT_EQ(npy.substr(0, 6), "\x93NUMPY");
   const size_t header_len = static_cast<unsigned char>(npy[8]) | (static_cast<unsigned char>(npy[9]) << 8);
   EXPECT_EQ((10 + header_len) % 64, 0u);
   const std::string header = npy.substr(10, header_len);
-  EXPECT_NE(header.find("'descr': '<f8'"), std::string::npos) << header;
+  EXPECT_NE(header.find("'descr': [('neuron', '<u4'), ('time_ms', '<f8')]"), std::string::npos) << header;
   const size_t shape_at = header.find("'shape': (") + 10;
   const size_t n = std::stoul(header.substr(shape_at));
-  EXPECT_EQ(npy.size(), 10 + header_len + n * 16);
+  EXPECT_EQ(npy.size(), 10 + header_len + n * 12);
 
   const auto prov = nlohmann::json::parse(read_file(out / "provenance.json"));
   EXPECT_EQ(prov["ticks"], 200);
@@ -335,6 +337,102 @@ TEST_F(CliTest, ProvenanceBalancesWithCopies) {
   EXPECT_GT(f["copies"].get<uint64_t>(), 0u);
   EXPECT_EQ(f["injected"].get<uint64_t>() + f["copies"].get<uint64_t>(),
             f["delivered"].get<uint64_t>() + dropped + f["pending"].get<uint64_t>());
+}
+
+}  // namespace
+
+namespace {
+
+// NumPy reads the .npy files as integers and the CSV's times exactly (a
+// time of 999.8 ms is 999.8, not 999.8000000000001).
+TEST_F(CliTest, NpyFilesHoldIntegerNeuronsAndTheCsvTimes) {
+  const fs::path out = dir_ / "out";
+  ASSERT_EQ(run("run " + example("cuba.textproto") + " --duration 1000 --out '" + out.string() + "'").code, 0);
+  const fs::path check = write("check.py", R"(import csv, sys
+import numpy as np
+out = sys.argv[1]
+a = np.load(out + "/exc.spikes.npy")
+assert a.dtype.names == ("neuron", "time_ms"), a.dtype
+assert a["neuron"].dtype == np.uint32
+rows = [r for r in csv.reader(open(out + "/spikes.csv")) if r[0] == "exc"]
+assert len(rows) == len(a), (len(rows), len(a))
+for (label, n, t), rec in zip(rows, a):
+    assert int(n) == rec["neuron"] and float(t) == rec["time_ms"], (n, t, rec)
+assert any(t.endswith(".8") for _, _, t in rows)
+print("ok", len(a))
+)");
+  const Result r = spindle::testing::run_command("/usr/bin/python3 '" + check.string() + "' '" + out.string() + "'", dir_);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ok"), std::string::npos) << r.out;
+}
+
+// What each recording asks for is what is written: a spike recording of
+// some neurons, and two state recordings of one population with their own
+// variables, neurons and intervals.
+TEST_F(CliTest, EachRecordingGetsWhatItAsksFor) {
+  const fs::path net = write("rec.textproto", R"(run { timestep_ms: 1.0 duration_ms: 60 seed: 4 }
+populations { label: "noise" size: 10 spike_source_poisson { rate { constant: 200 } } }
+populations { label: "cells" size: 4 if_curr_exp {} }
+projections { pre: "noise" post: "cells" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.5 } }
+recordings { population: "noise" variables: [SPIKES] neurons: [0, 1, 2] }
+recordings { population: "cells" variables: [V] neurons: [0] sampling_interval: 2 }
+recordings { population: "cells" variables: [GSYN_EXC] neurons: [1, 3] sampling_interval: 3 })");
+  const fs::path out = dir_ / "out";
+  const Result r = run("run '" + net.string() + "' --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream spikes(read_file(out / "spikes.csv"));
+  std::string line;
+  std::getline(spikes, line);
+  std::set<std::string> noise_neurons;
+  int rows = 0;
+  while (std::getline(spikes, line)) {
+    ++rows;
+    ASSERT_EQ(line.rfind("noise,", 0), 0u) << line;  // cells record no spikes
+    noise_neurons.insert(line.substr(6, line.find(',', 6) - 6));
+  }
+  EXPECT_GT(rows, 10);
+  EXPECT_EQ(noise_neurons, (std::set<std::string>{"0", "1", "2"}));
+  std::istringstream state(read_file(out / "state.csv"));
+  std::getline(state, line);
+  int v = 0, g = 0;
+  while (std::getline(state, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 5u) << line;
+    const int t = std::stoi(f[2]);
+    if (f[3] == "v") {
+      ++v;
+      EXPECT_EQ(f[1], "0") << line;
+      EXPECT_EQ(t % 2, 0) << line;
+    } else {
+      ++g;
+      EXPECT_EQ(f[3], "gsyn_exc") << line;
+      EXPECT_TRUE(f[1] == "1" || f[1] == "3") << line;
+      EXPECT_EQ(t % 3, 0) << line;
+    }
+  }
+  EXPECT_EQ(v, 30);      // ticks 0, 2, ..., 58
+  EXPECT_EQ(g, 2 * 20);  // ticks 0, 3, ..., 57 for two neurons
+}
+
+// A run into a folder of an earlier run replaces its files and removes the
+// ones it does not write; files no run wrote stay.
+TEST_F(CliTest, ARunNeverMixesWithAnEarlierOne) {
+  const fs::path out = dir_ / "out";
+  ASSERT_EQ(run("run " + example("tiny.textproto") + " --out '" + out.string() + "'").code, 0);
+  ASSERT_TRUE(fs::exists(out / "noise.spikes.npy"));
+  ASSERT_TRUE(fs::exists(out / "state.csv"));
+  ASSERT_EQ(run("plot '" + out.string() + "' --out '" + (out / "raster.svg").string() + "'").code, 0);
+  std::ofstream(out / "notes.txt") << "mine";
+  const fs::path other = write("other.textproto", R"(run { timestep_ms: 1.0 duration_ms: 20 }
+populations { label: "src" size: 3 spike_source_poisson { rate { constant: 100 } } }
+recordings { population: "src" variables: [SPIKES] })");
+  ASSERT_EQ(run("run '" + other.string() + "' --out '" + out.string() + "'").code, 0);
+  std::set<std::string> files;
+  for (const auto& e : fs::directory_iterator(out)) files.insert(e.path().filename().string());
+  EXPECT_EQ(files, (std::set<std::string>{".spindle-results", "mapping.json", "notes.txt", "provenance.json",
+                                          "run.json", "spikes.csv", "src.spikes.npy"}));
 }
 
 }  // namespace

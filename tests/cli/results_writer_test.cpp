@@ -57,7 +57,8 @@ TEST_F(ResultsWriter, HostileLabelsStayInsideTheFolder) {
     out.population = static_cast<uint32_t>(core);
     out.spikes = {{1, 0}, {2, 2}};
   };
-  spindle::cli::write_recordings(root_ / "out", net, labels.size(), fill, 10, nlohmann::json::object());
+  spindle::cli::write_recordings(root_ / "out", net, labels.size(), fill, 10, nlohmann::json::object(),
+                                 nlohmann::json::object());
   // Nothing beside the folder, nothing in a sub-folder.
   for (const auto& e : fs::directory_iterator(root_)) EXPECT_EQ(e.path().filename(), "out") << e.path();
   size_t npy = 0;
@@ -81,7 +82,7 @@ TEST_F(ResultsWriter, PlotReaderReadsQuotedLabels) {
     out.population = static_cast<uint32_t>(core);
     out.spikes = {{3, 1}};
   };
-  spindle::cli::write_recordings(root_ / "out", net, 2, fill, 10, nlohmann::json::object());
+  spindle::cli::write_recordings(root_ / "out", net, 2, fill, 10, nlohmann::json::object(), nlohmann::json::object());
   const auto results = spindle::plot::read_run_results(root_ / "out");
   ASSERT_EQ(results.populations.size(), 2u);
   EXPECT_EQ(results.populations[0].spikes.label, "a,b");

@@ -243,3 +243,20 @@ TEST_F(ConnectTest, JobsListsCancelsAndDeletesThisClientsJobs) {
 }
 
 }  // namespace
+
+namespace {
+
+// Recordings of neuron subsets with their own intervals: the daemon's cores
+// record the union, and both paths write what each recording asked for.
+TEST_F(ConnectTest, RecordingSubsetsWriteTheSameFiles) {
+  const fs::path net = write("subsets.textproto", R"(run { timestep_ms: 1.0 duration_ms: 60 seed: 4 }
+populations { label: "noise" size: 10 spike_source_poisson { rate { constant: 200 } } }
+populations { label: "cells" size: 4 if_curr_exp {} }
+projections { pre: "noise" post: "cells" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.5 } }
+recordings { population: "noise" variables: [SPIKES] neurons: [0, 1, 2] }
+recordings { population: "cells" variables: [V] neurons: [0] sampling_interval: 2 }
+recordings { population: "cells" variables: [GSYN_EXC] neurons: [1, 3] sampling_interval: 3 })");
+  expect_same_run(net.string(), "", true);
+}
+
+}  // namespace

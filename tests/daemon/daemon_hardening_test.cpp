@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <string>
 #include <thread>
@@ -250,6 +251,150 @@ TEST(DaemonHardening, AnotherUserCannotClaimAJob) {
   EXPECT_NE(del.output.find("PERMISSION_DENIED"), std::string::npos) << del.output;
   // The owner still has it.
   EXPECT_EQ(job_info(*stub, "alice", job).job_id(), job);
+}
+
+}  // namespace
+}  // namespace spindle
+
+namespace spindle {
+namespace {
+
+using namespace test;
+
+uint64_t rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      uint64_t kb = 0;
+      in >> kb;
+      return kb;
+    }
+  }
+  return 0;
+}
+
+bool listed(Stub& stub, const std::string& client, const std::string& job) {
+  return job_info(stub, client, job).job_id() == job;
+}
+
+// Runs `job` and drops the stream once it runs, as a client that crashes or
+// loses its connection does.
+void run_and_vanish(Stub& stub, const std::string& client, const std::string& job) {
+  v1::RunRequest req;
+  req.set_job_id(job);
+  auto ctx = as(client);
+  auto reader = stub.Run(ctx.get(), req);
+  v1::RunEvent e;
+  while (reader->Read(&e))
+    if (e.has_progress()) break;
+  ctx->TryCancel();
+  reader->Finish();
+}
+
+v1::Network long_network() {
+  return parse("run { timestep_ms: 0.1 duration_ms: 1000000 seed: 3 }\n"
+               "populations { label: \"noise\" size: 2000 spike_source_poisson { rate { constant: 20 } } }\n"
+               "populations { label: \"cells\" size: 500 if_curr_exp {} }\n"
+               "projections { pre: \"noise\" post: \"cells\" receptor: EXCITATORY "
+               "connector { fixed_probability { p: 0.1 } } weight { constant: 0.05 } }\n"
+               "recordings { population: \"cells\" variables: [SPIKES] }");
+}
+
+TEST(DaemonReclaim, AJobWhoseClientVanishedIsDeletedAfterTheGrace) {
+  DaemonProcess daemon({"--orphan-grace", "1"});
+  auto stub = connect(daemon.address());
+  const std::string job = submit(*stub, "ada", long_network());
+  v1::SubmitNetworkRequest keep_req;
+  *keep_req.mutable_network() = long_network();
+  keep_req.set_keep_when_disconnected(true);
+  v1::SubmitNetworkResponse keep_resp;
+  ASSERT_TRUE(stub->SubmitNetwork(as("ada").get(), keep_req, &keep_resp).ok());
+  const std::string kept = keep_resp.job().job_id();
+  run_and_vanish(*stub, "ada", job);
+  run_and_vanish(*stub, "ada", kept);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    v1::ListJobsResponse list;
+    ASSERT_TRUE(stub->ListJobs(as("ada").get(), {}, &list).ok());
+    gone = std::none_of(list.jobs().begin(), list.jobs().end(), [&](const auto& j) { return j.job_id() == job; });
+  }
+  EXPECT_TRUE(gone) << "the orphaned job was not reclaimed";
+  const v1::JobInfo k = job_info(*stub, "ada", kept);
+  EXPECT_EQ(k.job_id(), kept);  // kept, its run cancelled
+  EXPECT_EQ(k.state(), v1::JOB_CANCELLED);
+  EXPECT_GT(k.ticks(), 0u);
+}
+
+TEST(DaemonReclaim, AJobNoCallUsesExpires) {
+  DaemonProcess daemon({"--job-idle", "2"});
+  auto stub = connect(daemon.address());
+  const std::string idle = submit(*stub, "ada", tiny());
+  const std::string used = submit(*stub, "ada", tiny());
+  for (int i = 0; i < 12; ++i) {  // 3 s, using one of them
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    v1::GetRecordingsRequest req;
+    req.set_job_id(used);
+    auto ctx = as("ada");
+    auto reader = stub->GetRecordings(ctx.get(), req);
+    v1::RecordingsChunk c;
+    while (reader->Read(&c)) {
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+  }
+  EXPECT_FALSE(listed(*stub, "ada", idle));
+  EXPECT_TRUE(listed(*stub, "ada", used));
+}
+
+// Clients that come and go leave nothing behind: after their jobs are
+// reclaimed the daemon's memory is back where it was after the first one.
+TEST(DaemonReclaim, MemoryReturnsAfterVanishedClients) {
+  DaemonProcess daemon({"--orphan-grace", "0"});
+  auto stub = connect(daemon.address());
+  const auto cycle = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      const std::string job = submit(*stub, "client-" + std::to_string(i % 3), long_network());
+      run_and_vanish(*stub, "client-" + std::to_string(i % 3), job);
+    }
+    for (int i = 0; i < 100; ++i) {  // until every job is reclaimed
+      bool any = false;
+      for (int c = 0; c < 3; ++c) {
+        v1::ListJobsResponse list;
+        stub->ListJobs(as("client-" + std::to_string(c)).get(), {}, &list);
+        any |= list.jobs_size() > 0;
+      }
+      if (!any) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  ASSERT_TRUE(cycle(2));
+  const uint64_t after_warm_up = rss_kb(daemon.pid());
+  ASSERT_TRUE(cycle(12));
+  const uint64_t after = rss_kb(daemon.pid());
+  EXPECT_LT(after, after_warm_up + 16 * 1024) << "RSS " << after_warm_up << " KB after warm-up, " << after
+                                              << " KB after 12 more clients";
+}
+
+}  // namespace
+}  // namespace spindle
+
+namespace spindle {
+namespace {
+
+using namespace test;
+
+TEST(DaemonRecordings, StreamsOnlyTheNeuronsARecordingNames) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  const std::string job = submit(*stub, "ada", parse(R"(run { timestep_ms: 1.0 duration_ms: 50 seed: 4 }
+populations { label: "noise" size: 10 spike_source_poisson { rate { constant: 300 } } }
+recordings { population: "noise" variables: [SPIKES] neurons: [2, 5] })"));
+  const Streamed r = run(*stub, "ada", job);
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_GT(r.received, 5u);
+  for (const auto& [tick, neuron] : r.spikes.at("noise")) EXPECT_TRUE(neuron == 2 || neuron == 5) << neuron;
 }
 
 }  // namespace
