@@ -198,6 +198,7 @@ bool submit(const Daemon& d, const std::string& path, const v1::Network& net, v1
   v1::SubmitNetworkRequest req;
   *req.mutable_network() = net;
   req.set_name(path);
+  req.set_strict_weights(backend.strict_weights);
   if (backend.name != "native") {
     req.set_backend(backend.name);
     v1::QemuOptions* q = req.mutable_qemu();
@@ -206,7 +207,17 @@ bool submit(const Daemon& d, const std::string& path, const v1::Network& net, v1
     q->set_tick_timeout_ms(backend.qemu_timeout_ms);
   }
   const grpc::Status s = d.stub().SubmitNetwork(&ctx, req, &resp);
-  if (s.ok()) return true;
+  // The daemon names fields from the request ("network.populations[0]...");
+  // the CLI names them from the file's root.
+  const auto file_path = [](const std::string& p) {
+    const std::string prefix = "network.";
+    return p.rfind(prefix, 0) == 0 ? p.substr(prefix.size()) : p;
+  };
+  if (s.ok()) {
+    for (const auto& w : resp.warnings())
+      std::cerr << path << ": " << file_path(w.path()) << ": warning: " << w.message() << '\n';
+    return true;
+  }
   code = kExitFailed;
   const auto& trailers = ctx.GetServerTrailingMetadata();
   const auto it = trailers.find("spindle-validation-errors-bin");
@@ -216,14 +227,7 @@ bool submit(const Daemon& d, const std::string& path, const v1::Network& net, v1
     d.fail(path, s);
     return false;
   }
-  // The daemon names fields from the request ("network.populations[0]...");
-  // the CLI names them from the file's root.
-  const std::string prefix = "network.";
-  for (const auto& e : errors.errors()) {
-    const std::string& p = e.path();
-    std::cerr << path << ": " << (p.rfind(prefix, 0) == 0 ? p.substr(prefix.size()) : p) << ": " << e.message()
-              << '\n';
-  }
+  for (const auto& e : errors.errors()) std::cerr << path << ": " << file_path(e.path()) << ": " << e.message() << '\n';
   std::cerr << path << ": " << errors.errors_size() << (errors.errors_size() == 1 ? " error" : " errors") << '\n';
   return false;
 }
@@ -281,11 +285,14 @@ int remote_map(const std::string& path, const std::string& out) {
   if (!submit(*d, path, net, resp, code)) return code;
   d->delete_job(resp.job().job_id());
   // The daemon sends it compact; reformatted as `spindle map` prints it.
-  const auto report = nlohmann::json::parse(resp.mapping_report_json(), nullptr, false);
+  auto report = nlohmann::json::parse(resp.mapping_report_json(), nullptr, false);
   if (report.is_discarded()) {
     std::cerr << path << ": spindled at " << d->address() << " sent a mapping report that is not JSON\n";
     return kExitFailed;
   }
+  // What the weights became is measured on the core images, which `spindle
+  // map` does not build; `spindle run`'s mapping.json has it.
+  report.erase("weight_quantization");
   return write_mapping_report(report.dump(2) + "\n", out, path);
 }
 

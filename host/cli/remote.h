@@ -33,6 +33,7 @@ struct RemoteBackend {
   std::string board;                  // empty: the daemon's default
   std::vector<uint32_t> qemu_slices;  // empty: every core
   uint32_t qemu_timeout_ms = 0;       // 0: the daemon's default
+  bool strict_weights = false;        // SubmitNetworkRequest.strict_weights (`run --strict-weights`)
 };
 
 // Each returns the exit code (docs/cli.md).

@@ -41,6 +41,7 @@ struct RunArgs {
   std::string out = "spindle-out";
   unsigned threads = 0;
   bool no_memory_check = false;
+  bool strict_weights = false;
   std::string backend = "native";
   std::string board = "mps2-an386";
   std::string qemu_cores;   // empty or "all": every core; else slice numbers "0,3"
@@ -139,6 +140,16 @@ int run_network(const RunArgs& a) {
   try {
     const MappedNetwork m = map_network(*net, *machine);
     const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result, nullptr, a.threads);
+    // Weights the cores' 16-bit words cannot hold well: a warning each, or
+    // with --strict-weights the run is refused.
+    const auto weight_warnings = host::weight_loss_warnings(*net, load.weight_quantization);
+    for (const auto& w : weight_warnings)
+      std::cerr << a.network << ": " << w.path << ": " << (a.strict_weights ? "" : "warning: ") << w.message << '\n';
+    if (a.strict_weights && !weight_warnings.empty()) {
+      std::cerr << a.network << ": refused by --strict-weights (" << weight_warnings.size() << " projection"
+                << (weight_warnings.size() == 1 ? "" : "s") << ")\n";
+      return kExitFailed;
+    }
     emu::EngineConfig config;
     config.threads = a.threads;
     config.tick_period_us = host::network::tick_period_us(net->run());  // real-time pace
@@ -172,8 +183,9 @@ int run_network(const RunArgs& a) {
       end.ticks_requested = ticks;
       end.stopped_by = signal_name(InterruptGuard::signal_number());
     }
-    const auto summary = write_results(a.out, *net, m.result, load, engine, report,
-                                       host::to_json(host::make_report(m.graph, *machine, m.result, m.options)), end);
+    nlohmann::json mapping_report = host::to_json(host::make_report(m.graph, *machine, m.result, m.options));
+    mapping_report["weight_quantization"] = host::weight_quantization_json(*net, load.weight_quantization);
+    const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end);
 
     uint64_t core_drops = 0;
     for (const auto& c : report.cores)
@@ -223,6 +235,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-m,--machine", args->machine, "Machine shape (see `spindle machine --help`)")->capture_default_str();
   cmd->add_option("-d,--duration", args->duration_ms, "Biological time to run, ms (default: the network's run.duration_ms)");
   cmd->add_option("-o,--out", args->out, "Directory for the results")->capture_default_str();
+  cmd->add_flag("--strict-weights", args->strict_weights,
+                "Refuse to run when a projection's weights lose more than 1% of their total, or any weight becomes 0, "
+                "in the cores' 16-bit weights (otherwise a warning)");
   cmd->add_flag("--no-memory-check", args->no_memory_check,
                 "Run even when the network's memory estimate exceeds the memory this host has available");
   cmd->add_option("-t,--threads", args->threads,
@@ -276,6 +291,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (cmd->count("--board")) backend.board = args->board;
+    backend.strict_weights = args->strict_weights;
     if (cmd->count("--qemu-timeout")) backend.qemu_timeout_ms = args->qemu_timeout_ms;
     exit_code = remote_run(args->network, args->duration_ms, args->out, backend);
   });

@@ -89,6 +89,15 @@ void gather(const Job& job, const std::vector<size_t>* from, std::vector<Populat
 
 }  // namespace
 
+namespace {
+std::atomic<int64_t> g_alive{0};
+}  // namespace
+
+Job::AliveCount::AliveCount() { g_alive.fetch_add(1); }
+Job::AliveCount::~AliveCount() { g_alive.fetch_sub(1); }
+
+int64_t Job::alive() { return g_alive.load(); }
+
 Job::~Job() {
   if (process_owner) process_owner->call([this] { engine.reset(); });  // kills and reaps the QEMU processes
   process_owner.reset();

@@ -23,6 +23,7 @@
 #include "daemon/qemu_processes.h"
 #include "engine/engine.h"
 #include "network/recording_selection.h"
+#include "network/validate.h"
 #include "spindle/v1/network.pb.h"
 #include "spindle/v1/service.pb.h"
 
@@ -54,8 +55,19 @@ class Job {
   // process owner thread, then the thread ends and the processes are given
   // back to the budget.
   ~Job();
+  // Jobs alive in this process (in the table or still held by a call).
+  static int64_t alive();
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
+
+  // First member, so it is destroyed last: alive() drops only once the
+  // job's memory is freed.
+  struct AliveCount {
+    AliveCount();
+    ~AliveCount();
+    AliveCount(const AliveCount&) = delete;
+    AliveCount& operator=(const AliveCount&) = delete;
+  } alive_count;
 
   // --- fixed once submitted ------------------------------------------------
   std::string id;
@@ -76,6 +88,7 @@ class Job {
   // the job streams and serves what was asked (network/recording_selection.h).
   std::optional<host::network::RecordingSelection> selection;
   std::string mapping_report_json;
+  std::vector<host::network::ValidationError> weight_warnings;  // mapping/weight_quantization.h
   std::vector<SliceSite> sites;      // in engine core order
   std::vector<std::vector<uint32_t>> sites_of_population;  // ascending lo_atom
   // backend "qemu": the board, how many cores run under QEMU, the thread

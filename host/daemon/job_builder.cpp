@@ -147,7 +147,20 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
                                                   " synapses is over the daemon's limit of " +
                                                   std::to_string(limits.max_synapses)};
     job.synapses = load.synapses;
-    job.mapping_report_json = host::to_json(host::make_report(graph, machine, mapping, options)).dump();
+    job.weight_warnings = host::weight_loss_warnings(net, load.weight_quantization);
+    if (request.strict_weights() && !job.weight_warnings.empty()) {
+      for (const auto& w : job.weight_warnings) {
+        v1::FieldError f;
+        f.set_path("network." + w.path);
+        f.set_message(w.message);
+        field_errors.push_back(std::move(f));
+      }
+      return {StatusCode::INVALID_ARGUMENT, "strict_weights: " + std::to_string(field_errors.size()) +
+                                                " projection(s) lose weight in the cores' 16-bit weights"};
+    }
+    nlohmann::json report = host::to_json(host::make_report(graph, machine, mapping, options));
+    report["weight_quantization"] = host::weight_quantization_json(net, load.weight_quantization);
+    job.mapping_report_json = report.dump();
 
     emu::EngineConfig config;
     config.threads = limits.engine_threads;

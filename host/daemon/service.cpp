@@ -236,7 +236,9 @@ Status SpindleService::SubmitNetwork(grpc::ServerContext* context, const v1::Sub
   *response->mutable_job() = job->info();
   for (const auto& p : job->populations) *response->add_populations() = p;
   response->set_mapping_report_json(job->mapping_report_json);
-  for (const auto& w : host::network::range_warnings(job->network)) {
+  auto warnings = host::network::range_warnings(job->network);
+  warnings.insert(warnings.end(), job->weight_warnings.begin(), job->weight_warnings.end());
+  for (const auto& w : warnings) {
     v1::FieldError* f = response->add_warnings();
     f->set_path("network." + w.path);
     f->set_message(w.message);
@@ -533,8 +535,13 @@ void SpindleService::release_memory() {
 void SpindleService::reap_jobs() {
   const Limits& l = options_.limits;
   std::unique_lock lock(reaper_m_);
+  int64_t alive_at_trim = Job::alive();
   while (!reaper_cv_.wait_for(lock, kReapEvery, [&] { return shutting_down_.load(); })) {
     const int64_t now = steady_ms();
+    // A job leaves memory when its last holder lets go, which may be a call
+    // that ended after the job left the table: trim once fewer are alive.
+    if (Job::alive() < alive_at_trim) release_memory();
+    alive_at_trim = Job::alive();
     bool reaped = false;
     for (const auto& job : jobs_.list()) {
       std::string why;

@@ -17,7 +17,27 @@ std::string hex(uint32_t v) {
   return buf;
 }
 
+// The most fractional bits that keep `max_state` (state units, x
+// 2^unit_shift) within 16 bits. Clamped before the conversion to int: a
+// finite weight can overflow double in state units, and log2(65535 / inf)
+// is -inf.
+int weight_frac_bits(double max_state) {
+  double bits = 15;
+  if (max_state > 0) bits = std::floor(std::log2(65535.0 / max_state));
+  return static_cast<int>(std::clamp(bits, 15.0 - 31, 15.0 + 31));
+}
+
 }  // namespace
+
+std::array<double, fw::kMaxSynapseTypes> weight_scales(const std::array<double, fw::kMaxSynapseTypes>& largest,
+                                                       const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift) {
+  std::array<double, fw::kMaxSynapseTypes> scale{};
+  for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) {
+    const double unit = std::ldexp(1.0, unit_shift[t]);
+    scale[t] = std::ldexp(1.0, weight_frac_bits(largest[t] * unit) + unit_shift[t]);
+  }
+  return scale;
+}
 
 uint32_t bits_for(uint32_t n) {
   uint32_t b = 0;
@@ -91,13 +111,8 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   // 2^(15 - f) into s16.15.
   std::array<int, fw::kMaxSynapseTypes> frac_bits{};
   for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) {
-    // Clamped before the conversion to int: a finite weight can overflow
-    // double in state units (x 2^unit_shift), and log2(65535 / inf) is -inf.
-    double bits = 15;
-    if (max_weight[t] > 0) bits = std::floor(std::log2(65535.0 / max_weight[t]));
-    const int f = static_cast<int>(std::clamp(bits, 15.0 - 31, 15.0 + 31));
-    frac_bits[t] = f;
-    m.weight_shift[t] = 15 - f;
+    frac_bits[t] = weight_frac_bits(max_weight[t]);
+    m.weight_shift[t] = 15 - frac_bits[t];
   }
 
   // 2^bits per type, so scaling a weight is one exact multiplication.

@@ -66,4 +66,12 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
 // Bits needed to hold values 0..n-1 (0 for n <= 1).
 uint32_t bits_for(uint32_t n);
 
+// Per type, what a weight (caller's units) is multiplied by to give its
+// 16-bit synaptic word, round(|w| x scale): 2^(f + unit_shift), with f the
+// most fractional bits that keep `largest` (caller's units) within 16 bits.
+// build_synaptic_matrix scales by exactly this; the quantization of a
+// projection's weights (mapping/weight_quantization.h) reads it.
+std::array<double, fw::kMaxSynapseTypes> weight_scales(const std::array<double, fw::kMaxSynapseTypes>& largest,
+                                                       const std::array<int32_t, fw::kMaxSynapseTypes>& unit_shift);
+
 }  // namespace spindle::host

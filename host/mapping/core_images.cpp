@@ -197,7 +197,11 @@ struct Context {
   // The synaptic blocks of a neuron slice: per incoming edge, its synapses
   // onto the slice's neurons, split by source slice. Into `out`, whose
   // blocks (and `spare`'s) keep their memory from slice to slice.
-  void blocks(uint32_t si, uint64_t& synapses, std::vector<IncomingBlock>& out, std::vector<IncomingBlock>& spare) const {
+  // `scale` (per synapse type, synaptic_matrix.h weight_scales) measures
+  // what each projection's weights become, into `quantization`.
+  void blocks(uint32_t si, uint64_t& synapses, std::vector<IncomingBlock>& out, std::vector<IncomingBlock>& spare,
+              const std::array<double, fw::kMaxSynapseTypes>& scale,
+              std::vector<std::pair<uint32_t, WeightQuantization>>& quantization) const {
     const auto& slices = mapping.partition.slices;
     const Slice& slice = slices[si];
     for (IncomingBlock& blk : out) spare.push_back(std::move(blk));
@@ -224,13 +228,18 @@ struct Context {
         blk.synapses.clear();
       }
       const std::vector<uint32_t>& src_of = atom_slice[pre];
+      WeightQuantization measure;
+      const double step = 1.0 / scale[type];
       auto add = [&](std::span<const Synapse> batch) {
         for (const Synapse& s : batch) {
           const uint32_t src = src_of[s.pre];
           const int64_t bi = block_of[src - first_src];
           if (bi < 0) continue;  // no route from that source slice (one-to-one reach)
+          const double w = std::fabs(s.weight);
           out[static_cast<size_t>(bi)].synapses.push_back(
-              {s.pre - slices[src].lo_atom, s.post - slice.lo_atom, std::fabs(s.weight), s.delay_ticks, type});
+              {s.pre - slices[src].lo_atom, s.post - slice.lo_atom, w, s.delay_ticks, type});
+          // As build_synaptic_matrix rounds it (the range covers w: no clamp).
+          measure.add(w, std::round(w * scale[type]) * step, step);
         }
       };
       if (expands_per_post(net, e)) {
@@ -239,6 +248,7 @@ struct Context {
         add(by_target[e][si - mapping.partition.first_slice[slice.vertex]]);
       }
       for (size_t k = base; k < out.size(); ++k) synapses += out[k].synapses.size();
+      quantization.emplace_back(e, measure);
       a = b;
     }
     // Blocks without synapses get no table entry; they go back to spare.
@@ -269,7 +279,7 @@ struct Context {
     spec.emits_spikes = emits[si];
     spec.recording =
         recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, recordings.core_interval_ticks(slice.vertex));
-    CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0};
+    CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0, {}};
 
     switch (pop.cell_type_case()) {
       case v1::Population::kSpikeSourcePoisson: {
@@ -296,10 +306,12 @@ struct Context {
         spec.n_synapse_types = 2;
         std::vector<IncomingBlock>& in = buffers.blocks;
         std::vector<uint32_t>& matrix_words = buffers.matrix_words;
-        blocks(si, load.synapses, in, buffers.spare_blocks);
+        const auto unit_shifts = receptor_unit_shifts(spec.neurons->model);
+        blocks(si, load.synapses, in, buffers.spare_blocks, weight_scales(weight_range[slice.vertex], unit_shifts),
+               load.weight_quantization);
         if (!in.empty()) {
           try {
-            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, 2, report, receptor_unit_shifts(spec.neurons->model),
+            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, 2, report, unit_shifts,
                                                   &weight_range[slice.vertex], std::move(matrix_words));
           } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(where + ": " + e.what());
@@ -353,7 +365,12 @@ MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& g
   for_each_core_load(
       net, graph, mapping, [&](CoreLoad&& c) { load.cores[c.slice] = std::move(c); }, threads,
       report ? &reports : nullptr);
-  for (const CoreLoad& c : load.cores) load.synapses += c.synapses;
+  // Summed in slice order: the figures do not depend on the threads.
+  load.weight_quantization.assign(static_cast<size_t>(net.projections_size()), WeightQuantization{});
+  for (const CoreLoad& c : load.cores) {
+    load.synapses += c.synapses;
+    for (const auto& [e, q] : c.weight_quantization) load.weight_quantization[e].merge(q);
+  }
   if (report)
     for (auto& r : reports) report->entries.insert(report->entries.end(), r.entries.begin(), r.entries.end());
   load.routers = router_loads(mapping);

@@ -13,6 +13,7 @@
 
 #include "mapping/graph.h"
 #include "mapping/pipeline.h"
+#include "mapping/weight_quantization.h"
 #include "quantize/quantize.h"
 #include "engine/engine.h"
 #include "router/routing_entry.h"
@@ -26,6 +27,8 @@ struct CoreLoad {
   uint32_t slice = 0;  // index into MappingResult::partition.slices
   std::vector<uint8_t> image;
   uint64_t synapses = 0;  // synapses in the image
+  // What its incoming projections' weights became (projection, measure).
+  std::vector<std::pair<uint32_t, WeightQuantization>> weight_quantization;
 };
 
 struct RouterLoad {
@@ -37,6 +40,7 @@ struct MachineLoad {
   std::vector<CoreLoad> cores;
   std::vector<RouterLoad> routers;
   uint64_t synapses = 0;
+  std::vector<WeightQuantization> weight_quantization;  // by projection, over every core
 };
 
 // graph must be the network's graph (vertex i = population i, edge j =

@@ -436,3 +436,43 @@ recordings { population: "src" variables: [SPIKES] })");
 }
 
 }  // namespace
+
+namespace {
+
+// A projection of tiny weights sharing its target with one of large
+// weights: the cores' 16-bit weights (scaled by the largest) round it to 0.
+// Said with the projection's path, in the mapping report, and refused on
+// request.
+constexpr const char* kLostWeights = R"(run { timestep_ms: 0.1 duration_ms: 5 }
+populations { label: "src" size: 4 spike_source_poisson { rate { constant: 50 } } }
+populations { label: "dst" size: 4 if_curr_exp {} }
+projections { pre: "src" post: "dst" receptor: EXCITATORY connector { one_to_one {} } weight { constant: 100 } }
+projections { pre: "src" post: "dst" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.0005 } })";
+
+TEST_F(CliTest, WeightsLostInTheCoresAreReported) {
+  const fs::path net = write("lost.textproto", kLostWeights);
+  const fs::path out = dir_ / "out";
+  const Result r = run("run '" + net.string() + "' --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("projections[1].weight: warning: the cores hold these weights in steps of 0.00195 (16 bits "
+                       "scaled to the largest weight onto population \"dst\"), so their total changes by 100.0% and "
+                       "16 of 16 weights become 0"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("projections[0]"), std::string::npos) << r.err;
+  const auto q = nlohmann::json::parse(read_file(out / "mapping.json"))["weight_quantization"];
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[1]["zeroed"], 16);
+  EXPECT_EQ(q[1]["synapses"], 16);
+  EXPECT_EQ(q[0]["zeroed"], 0);
+  EXPECT_LT(q[0]["loss_fraction"].get<double>(), 1e-4);
+  const Result strict = run("run '" + net.string() + "' --strict-weights --out '" + (dir_ / "s").string() + "'");
+  EXPECT_EQ(strict.code, 1);
+  EXPECT_NE(strict.err.find("refused by --strict-weights (1 projection)"), std::string::npos) << strict.err;
+  // The example networks lose nothing worth a word.
+  const Result cuba = run("run " + example("cuba.textproto") + " --duration 10 --out '" + (dir_ / "c").string() + "'");
+  ASSERT_EQ(cuba.code, 0);
+  EXPECT_EQ(cuba.err.find("warning"), std::string::npos) << cuba.err;
+}
+
+}  // namespace

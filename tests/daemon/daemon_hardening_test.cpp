@@ -348,7 +348,8 @@ TEST(DaemonReclaim, AJobNoCallUsesExpires) {
 }
 
 // Clients that come and go leave nothing behind: after their jobs are
-// reclaimed the daemon's memory is back where it was after the first one.
+// reclaimed the daemon's memory is back at the plateau it reached after the
+// first round of them (a round may overlap jobs, which sets the plateau).
 TEST(DaemonReclaim, MemoryReturnsAfterVanishedClients) {
   DaemonProcess daemon({"--orphan-grace", "0"});
   auto stub = connect(daemon.address());
@@ -357,7 +358,7 @@ TEST(DaemonReclaim, MemoryReturnsAfterVanishedClients) {
       const std::string job = submit(*stub, "client-" + std::to_string(i % 3), long_network());
       run_and_vanish(*stub, "client-" + std::to_string(i % 3), job);
     }
-    for (int i = 0; i < 100; ++i) {  // until every job is reclaimed
+    for (int i = 0; i < 600; ++i) {  // until every job is reclaimed (at most a minute)
       bool any = false;
       for (int c = 0; c < 3; ++c) {
         v1::ListJobsResponse list;
@@ -369,12 +370,25 @@ TEST(DaemonReclaim, MemoryReturnsAfterVanishedClients) {
     }
     return false;
   };
-  ASSERT_TRUE(cycle(2));
-  const uint64_t after_warm_up = rss_kb(daemon.pid());
-  ASSERT_TRUE(cycle(12));
-  const uint64_t after = rss_kb(daemon.pid());
-  EXPECT_LT(after, after_warm_up + 16 * 1024) << "RSS " << after_warm_up << " KB after warm-up, " << after
-                                              << " KB after 12 more clients";
+  // RSS after the jobs are gone: the last holder of a job (a call ending)
+  // may let go a moment after it left the table, and the daemon gives
+  // freed memory back on its next reaping pass; wait up to 10 s for it.
+  const auto settled_rss = [&](uint64_t below) {
+    uint64_t kb = rss_kb(daemon.pid());
+    for (int i = 0; i < 100 && kb >= below; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      kb = rss_kb(daemon.pid());
+    }
+    return kb;
+  };
+  ASSERT_TRUE(cycle(12)) << "warm-up jobs not reclaimed";
+  const uint64_t plateau = settled_rss(0) + 16 * 1024;
+  for (int round = 1; round <= 2; ++round) {
+    ASSERT_TRUE(cycle(12)) << "jobs not reclaimed";
+    const uint64_t kb = settled_rss(plateau);
+    EXPECT_LT(kb, plateau) << "RSS " << kb << " KB after round " << round << ", plateau " << plateau - 16 * 1024
+                           << " KB after the first";
+  }
 }
 
 }  // namespace
@@ -395,6 +409,34 @@ recordings { population: "noise" variables: [SPIKES] neurons: [2, 5] })"));
   ASSERT_TRUE(r.status.ok()) << r.status.error_message();
   ASSERT_GT(r.received, 5u);
   for (const auto& [tick, neuron] : r.spikes.at("noise")) EXPECT_TRUE(neuron == 2 || neuron == 5) << neuron;
+}
+
+}  // namespace
+}  // namespace spindle
+
+namespace spindle {
+namespace {
+
+using namespace test;
+
+TEST(DaemonWeights, LostWeightsAreWarningsOrRefused) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  const v1::Network net = parse(R"(run { timestep_ms: 0.1 duration_ms: 5 }
+populations { label: "src" size: 4 spike_source_poisson { rate { constant: 50 } } }
+populations { label: "dst" size: 4 if_curr_exp {} }
+projections { pre: "src" post: "dst" receptor: EXCITATORY connector { one_to_one {} } weight { constant: 100 } }
+projections { pre: "src" post: "dst" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.0005 } })");
+  v1::SubmitNetworkRequest req;
+  *req.mutable_network() = net;
+  v1::SubmitNetworkResponse resp;
+  ASSERT_TRUE(stub->SubmitNetwork(as("ada").get(), req, &resp).ok());
+  ASSERT_EQ(resp.warnings_size(), 1);
+  EXPECT_EQ(resp.warnings(0).path(), "network.projections[1].weight");
+  EXPECT_NE(resp.warnings(0).message().find("16 of 16 weights become 0"), std::string::npos);
+  req.set_strict_weights(true);
+  const grpc::Status s = stub->SubmitNetwork(as("ada").get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace
