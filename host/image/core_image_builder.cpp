@@ -138,7 +138,10 @@ fw::image::PoissonSource poisson_source(double rate_hz, double start_ms, double 
   const MeanInterval interval = to_mean_interval(1.0 / lambda, "SpikeSourcePoisson mean interval (ticks)");
   s.mean_interval = interval.mantissa;
   s.interval_shift = interval.shift;
-  s.start_tick = static_cast<uint32_t>(std::lround(start_ms / dt_ms));
+  // Saturated at the tick counter's end (a start past it never comes),
+  // never a conversion out of range.
+  const double start = std::round(start_ms / dt_ms);
+  s.start_tick = start >= 4294967295.0 ? UINT32_MAX : static_cast<uint32_t>(std::max(0.0, start));
   const double end = std::round((start_ms + duration_ms) / dt_ms);
   s.end_tick = end >= 4294967295.0 ? UINT32_MAX : static_cast<uint32_t>(end);
   return s;

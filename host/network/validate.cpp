@@ -566,7 +566,7 @@ class Checker {
     }
     if (!std::isfinite(hi)) {
       error(path, "delay distribution is unbounded above (set clip_high)");
-    } else if (hi / dt > double(kMaxDelayTicks) + 1 || delay_to_ticks(hi, dt) > kMaxDelayTicks) {
+    } else if (hi / dt + 0.5 + 1e-9 >= double(kMaxDelayTicks) + 1) {  // delay_to_ticks(hi, dt) > max, in doubles
       error(path, fmt::format("must be at most {} timesteps ({} ms at {} ms): a core's ring buffer holds {} slots; "
                               "got {} ms",
                               kMaxDelayTicks, fmt::format("{:g}", double(kMaxDelayTicks) * dt), dt,
@@ -609,7 +609,9 @@ class Checker {
         error(p + ".sampling_interval", fmt::format("must be >= 0, got {}", si));
       } else if (si > 0 && dt_ok()) {
         const double ticks = si / net_.run().timestep_ms();
-        if (std::fabs(ticks - std::round(ticks)) > 1e-9 * std::max(1.0, ticks) || std::round(ticks) < 1) {
+        if (ticks > double(kMaxTicks)) {
+          error(p + ".sampling_interval", fmt::format("must be at most {} timesteps, got {} ms", kMaxTicks, si));
+        } else if (std::fabs(ticks - std::round(ticks)) > 1e-9 * std::max(1.0, ticks) || std::round(ticks) < 1) {
           error(p + ".sampling_interval", fmt::format("must be a whole number of timesteps of {} ms, got {}",
                                                       net_.run().timestep_ms(), si));
         }

@@ -212,5 +212,13 @@ TEST(CoreImageBuilder, HelperFunctions) {
   EXPECT_EQ(s.interval_shift, 24u);
 }
 
+// A Poisson start past the tick counter never comes: saturated, never an
+// out-of-range conversion.
+TEST(CoreImageBuilder, PoissonStartPastTheTickCounter) {
+  const img::PoissonSource s = poisson_source(10.0, 1e300, 10, 1.0);
+  EXPECT_EQ(s.start_tick, UINT32_MAX);
+  EXPECT_EQ(s.end_tick, UINT32_MAX);
+}
+
 }  // namespace
 }  // namespace spindle::host

@@ -252,6 +252,19 @@ TEST(NetworkValidate, DelaysFitTheRingBuffer) {
             "slots; got 1e+300 ms\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).mutable_delay()->set_constant(-1e300); }),
             "projections[0].delay: must round to >= 1 timestep of 0.1 ms (i.e. be >= 0.05 ms), got -1e+300\n");
+  // Both bounds of a huge negative range are compared in doubles, never
+  // converted to ticks (found by the network fuzz target).
+  EXPECT_EQ(errors_of([](v1::Network& n) {
+              auto* u = proj0(n).mutable_delay()->mutable_random()->mutable_uniform();
+              u->set_low(-1e300);
+              u->set_high(-7.8e115);
+            }),
+            "projections[0].delay: must round to >= 1 timestep of 0.1 ms (i.e. be >= 0.05 ms), got -1e+300\n");
+}
+
+TEST(NetworkValidate, SamplingIntervalFitsTheTickCounter) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_recordings(0)->set_sampling_interval(1e300); }),
+            "recordings[0].sampling_interval: must be at most 4294967295 timesteps, got 1e+300 ms\n");
 }
 
 TEST(NetworkValidate, RunLengthFitsTheTickCounter) {
