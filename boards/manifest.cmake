@@ -87,10 +87,13 @@ function(spindle_write_boards_manifest json_out cpp_out)
     spindle_json_string(elf "${arm_ELF}")
     string(REGEX REPLACE "\\.elf$" ".bin" bin_path "${arm_ELF}")
     spindle_json_string(bin "${bin_path}")
+    spindle_json_string(core_elf "${arm_CORE_ELF}")
+    string(REGEX REPLACE "\\.elf$" ".bin" core_bin_path "${arm_CORE_ELF}")
+    spindle_json_string(core_bin "${core_bin_path}")
     list(APPEND fields
       "\"memory\": [${regions}]"
       "\"flash\": {\"method\": ${method}, \"address\": ${address}, \"openocd_configs\": ${openocd}, \"pyocd_target\": ${pyocd}, \"mass_storage_file\": ${mass_storage}}"
-      "\"image\": {\"cross_built\": ${built}, \"build_dir\": ${build_dir}, \"elf\": ${elf}, \"bin\": ${bin}}")
+      "\"image\": {\"cross_built\": ${built}, \"build_dir\": ${build_dir}, \"elf\": ${elf}, \"bin\": ${bin}, \"core_elf\": ${core_elf}, \"core_bin\": ${core_bin}}")
     list(JOIN fields ",\n      " fields)
     spindle_json_string(name "${board}")
     list(APPEND boards_json "    {\n      \"name\": ${name},\n      ${fields}\n    }")

@@ -30,6 +30,8 @@ std::vector<BoardInfo> parse_manifest() {
     info.image.build_dir = i.at("build_dir").get<std::string>();
     info.image.elf = i.at("elf").get<std::string>();
     info.image.bin = i.at("bin").get<std::string>();
+    info.image.core_elf = i.at("core_elf").get<std::string>();
+    info.image.core_bin = i.at("core_bin").get<std::string>();
     out.push_back(std::move(info));
   }
   return out;

@@ -23,7 +23,8 @@ struct BoardFlashing {
 struct BoardImage {
   bool cross_built = false;  // this build tree cross-builds the board (SPINDLE_BUILD_ARM=ON)
   std::string build_dir;     // its cross-build directory
-  std::string elf, bin;      // the self-test image the cross build makes
+  std::string elf, bin;            // the self-test image the cross build makes
+  std::string core_elf, core_bin;  // the core server image (`--backend serial` drives it)
 };
 
 struct BoardInfo {

@@ -33,6 +33,7 @@ struct FlashArgs {
   std::string probe;  // empty: openocd
   std::string image;  // empty: the build tree's image, built first
   std::string mount;
+  std::string what = "core";  // core: the core server `--backend serial` drives; selftest
   bool dry_run = false;
 };
 
@@ -97,14 +98,15 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 // Finds (and unless dry-run, first builds) the board's image in this build
 // tree; empty on failure, after saying why.
-std::string build_tree_image(const BoardInfo& board, bool want_bin, bool dry_run) {
+std::string build_tree_image(const BoardInfo& board, bool want_bin, bool core, bool dry_run) {
   if (!board.image.cross_built) {
     std::cerr << "spindle flash: no image for " << board.name
               << ": this build tree has no ARM cross build (configured with SPINDLE_BUILD_ARM=OFF); "
                  "pass --image FILE, or build the host preset (cmake --preset host)\n";
     return {};
   }
-  const std::string image = want_bin ? board.image.bin : board.image.elf;
+  const std::string image = core ? (want_bin ? board.image.core_bin : board.image.core_elf)
+                                 : (want_bin ? board.image.bin : board.image.elf);
   const std::vector<std::string> build = {SPINDLE_CMAKE_COMMAND, "--build", board.image.build_dir};
   if (dry_run) {
     std::cout << command_line(build) << '\n';
@@ -242,7 +244,7 @@ int flash(const FlashArgs& a) {
       return kExitUsage;
     }
   } else {
-    image = build_tree_image(*board, mass_storage, a.dry_run);
+    image = build_tree_image(*board, mass_storage, a.what == "core", a.dry_run);
     if (image.empty()) return kExitFailed;
   }
   return mass_storage ? flash_mass_storage(*board, a, image) : flash_swd(*board, a, image, *tool);
@@ -256,7 +258,12 @@ void add_flash_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--board", args->board, "Board: " + board_names())->required();
   cmd->add_option("--probe", args->probe, "Debug probe tool for SWD boards: openocd (default) or pyocd");
   cmd->add_option("--image", args->image,
-                  "Image to flash (.elf, or .bin); default: this build tree's image, built first");
+                  "Image to flash (.elf, or .bin); default: this build tree's image (--what), built first");
+  cmd->add_option("--what", args->what,
+                  "Which of the build's images: core (the core server `spindle run --backend serial` drives) or "
+                  "selftest (runs the built-in self-test networks and prints their checksums)")
+      ->check(CLI::IsMember({"core", "selftest"}))
+      ->capture_default_str();
   cmd->add_option("--mount", args->mount, "Mass-storage boards (mps2-an386): where the board's card is mounted");
   cmd->add_flag("--dry-run", args->dry_run, "Print the exact commands instead of running them");
   cmd->callback([args, &exit_code] { exit_code = flash(*args); });

@@ -112,7 +112,16 @@ TEST_F(FlashTest, DryRunWithoutImageUsesTheBuildTree) {
   std::getline(lines, build);
   std::getline(lines, program);
   EXPECT_TRUE(contains(build, " --build ") && contains(build, "/arm/netduinoplus2")) << build;
-  EXPECT_TRUE(contains(program, "/arm/netduinoplus2/boards/spindle-netduinoplus2.elf verify reset exit")) << program;
+  // By default the core server: the image `spindle run --backend serial` drives.
+  EXPECT_TRUE(contains(program, "/arm/netduinoplus2/boards/spindle-core-netduinoplus2.elf verify reset exit"))
+      << program;
+  const Result selftest = flash("--board netduinoplus2 --what selftest --dry-run");
+  EXPECT_TRUE(contains(selftest.out, "/arm/netduinoplus2/boards/spindle-netduinoplus2.elf verify reset exit"))
+      << selftest.out;
+  // The MPS2 loads a .bin from its card: the core server's.
+  const Result mps2 = flash("--board mps2-an386 --mount '" + (dir_ / "card").string() + "' --dry-run");
+  EXPECT_EQ(mps2.code, 0) << mps2.err;
+  EXPECT_TRUE(contains(mps2.out, "/arm/mps2-an386/boards/spindle-core-mps2-an386.bin")) << mps2.out;
 #else
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "SPINDLE_BUILD_ARM=OFF") && contains(r.err, "--image")) << r.err;
