@@ -100,10 +100,10 @@ SpindleService::SpindleService(DaemonOptions options, Auth auth, emu::MachineDes
     : options_(std::move(options)),
       auth_(std::move(auth)),
       machine_(std::move(machine)),
-      jobs_(options_.limits.max_jobs, options_.limits.max_jobs_per_client),
       run_queue_(options_.limits.max_concurrent_runs, options_.limits.max_queued_runs),
       runs_per_client_("runs", options_.limits.max_runs_per_client),
       qemu_budget_(options_.limits.max_qemu_processes, options_.limits.max_qemu_processes_per_client),
+      jobs_(options_.limits.max_jobs, options_.limits.max_jobs_per_client),
       reaper_([this] { reap_jobs(); }) {}
 
 SpindleService::~SpindleService() {

@@ -66,11 +66,13 @@ class SpindleService final : public v1::Spindle::Service {
   const DaemonOptions options_;
   const Auth auth_;
   const emu::MachineDescription machine_;
-  JobTable jobs_;
   std::atomic<bool> shutting_down_{false};
   RunQueue run_queue_;
   ClientQuota runs_per_client_;  // running or waiting in line
   ProcessBudget qemu_budget_;
+  // After the budget: a qemu job gives its processes back to it when the
+  // job is destroyed, so the jobs must go first.
+  JobTable jobs_;
   std::mutex reaper_m_;
   std::condition_variable reaper_cv_;
   std::thread reaper_;  // last: started once everything it reads exists
