@@ -3,7 +3,6 @@
 #include <cstring>
 
 #if defined(__x86_64__)
-#include "neuron/if_cond_exp_batch.h"
 #endif
 
 namespace spindle::fw {
@@ -134,28 +133,12 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
       result = fail(ImageError::kRegionTooSmall, RegionId::kNeurons, 0);
       return;
     }
-    if constexpr (std::is_same_v<Model, IfCurrExp>) {
-      // Folded into the batch's arrays; the blocks are read in place (the
-      // region is 4-byte aligned and holds only 32-bit fields).
-      const auto* params = as<P>(r.data + sizeof h);
-      const auto* states = as<S>(r.data + sizeof h + n_neurons_ * sizeof(P));
-      const uint32_t bad = lif().load(params, states, n_neurons_);
-      if (bad != n_neurons_) {
-        // R init_E or R init_I >= 256 MOhm: names the neuron's r_membrane.
-        const auto at = static_cast<uint32_t>(sizeof h + bad * sizeof(P) + offsetof(P, membrane) +
-                                              offsetof(MembraneLif::Params, r_membrane));
-        result = fail(ImageError::kBadNeurons, RegionId::kNeurons, at);
-        return;
-      }
-      lif_ranges_known_ = lif().known_ranges(n_neurons_);
-    } else {
-      std::memcpy(params_, r.data + sizeof h, n_neurons_ * sizeof(P));
-      std::memcpy(neuron_state_, r.data + sizeof h + n_neurons_ * sizeof(P), n_neurons_ * sizeof(S));
-#if defined(__x86_64__)
-      // A homogeneous slice's parameters are broadcast, not gathered.
-      if constexpr (std::is_same_v<Model, IfCondExp>)
-        cond_params_uniform_ = params_uniform(reinterpret_cast<const P*>(params_), n_neurons_);
-#endif
+    store_ = NeuronStore{params_, neuron_state_, n_neurons_, 0};
+    const uint8_t* params = r.data + sizeof h;
+    const uint32_t bad = NeuronBatch<Model>::load(store_, params, params + n_neurons_ * sizeof(P));
+    if (bad != n_neurons_) {
+      const auto at = static_cast<uint32_t>(sizeof h + bad * sizeof(P) + NeuronBatch<Model>::kRefusedField);
+      result = fail(ImageError::kBadNeurons, RegionId::kNeurons, at);
     }
   });
   if (!known) return fail(ImageError::kBadSystem, RegionId::kSystem, offsetof(image::SystemRegion, model_id));
@@ -366,72 +349,25 @@ void Core::sample_recorded(Value&& value) {
 }
 
 template <class Model>
-void Core::sample_states() {
-  static_assert(!std::is_same_v<Model, IfCurrExp>, "IF_curr_exp neurons are LifNeurons, not image blocks");
-  const auto* states = reinterpret_cast<const typename Model::State*>(neuron_state_);
-  sample_recorded([&](uint32_t n, StateVariable var) {
-    return var == StateVariable::kV ? Model::voltage(states[n])
-           : var == StateVariable::kGsynExc ? Model::gsyn_exc(states[n])
-                                            : Model::gsyn_inh(states[n]);
-  });
-}
-
-void Core::sample_lif_curr_exp() {
-  const LifNeurons& lif_neurons = lif();
-  sample_recorded([&](uint32_t n, StateVariable var) {
-    return var == StateVariable::kV ? lif_neurons.voltage(n)
-           : var == StateVariable::kGsynExc ? lif_neurons.gsyn_exc(n)
-                                            : lif_neurons.gsyn_inh(n);
-  });
-}
-
-template <class Batch>
-void Core::run_batch(Batch&& batch) {
+void Core::update_neurons() {
+  using Batch = NeuronBatch<Model>;
+  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
+  if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0)
+    sample_recorded([&](uint32_t n, StateVariable var) {
+      return var == StateVariable::kV ? Batch::voltage(store_, n)
+             : var == StateVariable::kGsynExc ? Batch::gsyn_exc(store_, n)
+                                              : Batch::gsyn_inh(store_, n);
+    });
+  TickInput in;
+  for (uint32_t t = 0; t < n_synapse_types_; ++t) {
+    in.column[t] = ring_.column(tick_, t);
+    in.weight_shift[t] = weight_shift_[t];
+    in.scale[t] = RingInputScale::from_weight_shift(weight_shift_[t]);
+  }
   uint32_t saturated = 0;
-  const uint32_t n_fired =
-      batch(ring_.column(tick_, 0), ring_.column(tick_, 1), RingInputScale::from_weight_shift(weight_shift_[0]),
-            RingInputScale::from_weight_shift(weight_shift_[1]), fired_, saturated);
+  const uint32_t n_fired = Batch::update(store_, in, fired_, saturated);
   ring_.count_saturations(saturated);
   for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
-}
-
-void Core::update_lif_curr_exp() {
-  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
-  if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0) sample_lif_curr_exp();
-  run_batch([&](uint32_t* in_exc, uint32_t* in_inh, const RingInputScale& se, const RingInputScale& si,
-                uint16_t* fired, uint32_t& saturated) {
-    return lif().update(n_neurons_, in_exc, in_inh, se, si, lif_ranges_known_, fired, saturated);
-  });
-}
-
-template <class Model>
-void Core::update_neurons() {
-  static_assert(!std::is_same_v<Model, IfCurrExp>, "IF_curr_exp neurons are LifNeurons, not image blocks");
-  const auto* params = reinterpret_cast<const typename Model::Params*>(params_);
-  auto* states = reinterpret_cast<typename Model::State*>(neuron_state_);
-  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
-  if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0) sample_states<Model>();
-
-#if defined(__x86_64__)
-  // IF_cond_exp on hosts with AVX-512: 16 neurons a block, the same bits and
-  // spike order as the loop below (neuron/if_cond_exp_batch.h).
-  if constexpr (std::is_same_v<Model, IfCondExp>) {
-    if (if_cond_exp_avx512_available()) {
-      run_batch([&](uint32_t* in_exc, uint32_t* in_inh, const RingInputScale& se, const RingInputScale& si,
-                    uint16_t* fired, uint32_t& saturated) {
-        return if_cond_exp_update_avx512(params, states, n_neurons_, in_exc, in_inh, se, si, fired, saturated,
-                                         cond_params_uniform_);
-      });
-      return;
-    }
-  }
-#endif
-  Accum input[Model::kReceptors];
-  for (uint32_t n = 0; n < n_neurons_; ++n) {
-    for (uint32_t t = 0; t < Model::kReceptors; ++t)
-      input[t] = scale_pow2(ring_.take(tick_, t, n), weight_shift_[t]);
-    if (Model::step(params[n], states[n], input)) emit_spike(n, 1);
-  }
 }
 
 void Core::tick() {
@@ -440,12 +376,7 @@ void Core::tick() {
   process_packets();
   switch (kind_) {
     case image::CoreKind::kNeurons:
-      // IF_curr_exp runs as the batch over LifNeurons; the per-neuron path
-      // is not even compiled for it (its image blocks are not kept).
-      visit_model(model_, [&]<class Model>() {
-        if constexpr (std::is_same_v<Model, IfCurrExp>) update_lif_curr_exp();
-        else update_neurons<Model>();
-      });
+      visit_model(model_, [&]<class Model>() { update_neurons<Model>(); });
       break;
     case image::CoreKind::kPoissonSource:
       prov_.poisson_capped += poisson_.tick(tick_, rng_, [&](uint32_t i, uint32_t count) { emit_spike(i, count); });
@@ -463,10 +394,7 @@ void Core::tick() {
 Accum Core::voltage(uint32_t neuron) const {
   Accum v{};
   if (kind_ != image::CoreKind::kNeurons || neuron >= n_neurons_) return v;
-  visit_model(model_, [&]<class Model>() {
-    if constexpr (std::is_same_v<Model, IfCurrExp>) v = lif().voltage(neuron);
-    else v = Model::voltage(reinterpret_cast<const typename Model::State*>(neuron_state_)[neuron]);
-  });
+  visit_model(model_, [&]<class Model>() { v = NeuronBatch<Model>::voltage(store_, neuron); });
   return v;
 }
 

@@ -16,8 +16,7 @@
 #include <cstdint>
 
 #include "image/parser.h"
-#include "neuron/lif_neurons.h"
-#include "neuron/models.h"
+#include "neuron/batches.h"
 #include "platform/platform.h"
 #include "runtime/bounded_buffer.h"
 #include "runtime/provenance.h"
@@ -87,19 +86,9 @@ class Core {
   image::ImageStatus load_sources(const image::ImageReader& reader);
   image::ImageStatus load_recording(const image::ImageReader& reader);
 
+  // Samples the recorded state (when due), then steps the neurons through
+  // the model's batch (neuron/neuron_batch.h): Core never names a model.
   template <class Model> void update_neurons();
-  void update_lif_curr_exp();
-  // A batch update over this tick's two ring columns: batch(in_exc, in_inh,
-  // scale_exc, scale_inh, fired, saturated) returns the fired count; the
-  // saturated cells are counted and the spikes emitted in neuron order.
-  template <class Batch> void run_batch(Batch&& batch);
-  void sample_lif_curr_exp();
-  // IF_curr_exp keeps its neurons folded at load time as LifNeurons (its
-  // parameters and state) in the parameter buffer; the other models keep
-  // the image's blocks in params_ and neuron_state_.
-  LifNeurons& lif() { return *reinterpret_cast<LifNeurons*>(params_); }
-  const LifNeurons& lif() const { return *reinterpret_cast<const LifNeurons*>(params_); }
-  template <class Model> void sample_states();
   // This tick's samples of the recorded variables of the recorded neurons;
   // value(n, variable) reads one.
   template <class Value> void sample_recorded(Value&& value);
@@ -129,11 +118,11 @@ class Core {
   RingBuffer ring_;
   PopulationTable population_table_;  // holds the synaptic matrix too
 
+  // The neurons as their model's batch keeps them; store_ points into these
+  // buffers once loaded (set by load(), so a core stays all zeros until then).
   alignas(kBatchArrayAlign) uint32_t params_[kMaxNeuronsPerCore * kMaxNeuronParamWords] = {};
   alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};
-  static_assert(sizeof(LifNeurons) <= sizeof(params_));
-  bool lif_ranges_known_ = false;
-  bool cond_params_uniform_ = false;  // IF_cond_exp: every neuron's parameters equal (x86-64 block update)
+  NeuronStore store_{};
   uint16_t fired_[kMaxNeuronsPerCore] = {};
 
   Rng rng_;
