@@ -311,7 +311,7 @@ __attribute__((always_inline)) inline void Core::add_row(const uint32_t* offsets
   const uint32_t begin = offsets[0], count = offsets[1] - begin;
   // Spikes processed now arrived after tick (tick_ - 1) ran.
   const uint32_t arrival = tick_ - 1;
-  ring_.add_row(arrival, population_table_.matrix() + begin, count, layout_.delay_type_index_mask());
+  RowRule::process_row(ring_, arrival, population_table_.matrix() + begin, count, layout_.delay_type_index_mask());
   prov_.synaptic_events += count;
 }
 

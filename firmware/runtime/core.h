@@ -25,6 +25,7 @@
 #include "source/spike_array.h"
 #include "synapse/population_table.h"
 #include "synapse/ring_buffer.h"
+#include "synapse/row_rules.h"
 #include "synapse/synaptic_word.h"
 #include "util/rng.h"
 
@@ -95,8 +96,11 @@ class Core {
   void emit_spike(uint32_t neuron, uint32_t count);
   void process_packet(const Packet& packet);
   // A packet's row, given its bounds in the matrix (null: no entry holds
-  // its key, counted as packets_no_match).
+  // its key, counted as packets_no_match), handed to the row rule.
   void add_row(const uint32_t* offsets);
+  // The synapse dynamics' row processing (synapse/row_rules.h): static
+  // synapses are the only dynamics yet; a plastic rule replaces this.
+  using RowRule = StaticRowRule;
 
   Platform* platform_ = nullptr;
   CoreState state_ = CoreState::kUnloaded;

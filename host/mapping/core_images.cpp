@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cells/cell_type.h"
 #include "image/core_image_builder.h"
 #include "network/cells.h"
 #include "network/recording_selection.h"
@@ -24,19 +25,6 @@ using network::delay_to_ticks;
 using network::Synapse;
 using namespace network;
 namespace img = fw::image;
-
-// Cells [lo, lo + n) of a population as a neuron block of its model.
-template <class Model, class P>
-NeuronBlock cells_block(fw::ModelId id, const std::vector<P>& all, uint32_t lo, uint32_t n, double dt,
-                        QuantizationReport* report) {
-  std::vector<typename Model::Params> params;
-  std::vector<typename Model::State> states;
-  for (uint32_t i = lo; i < lo + n; ++i) {
-    params.push_back(to_fixed(all[i], dt, report));
-    states.push_back(initial_state(all[i], report));
-  }
-  return make_neuron_block<Model>(id, params, states);
-}
 
 // The tick of a spike-array time, or nullopt when it is past the last tick
 // a core reaches (its tick counter is 32 bits and a job never runs past
@@ -117,11 +105,10 @@ struct Context {
   double dt = 0;
   std::vector<std::vector<IncomingSlice>> incoming;
   std::vector<bool> emits;  // per slice: some projection leaves it
-  // Per population: expanded cells or sources (only its own type is filled).
-  std::vector<std::vector<IfCurrExpParams>> curr;
-  std::vector<std::vector<IfCondExpParams>> cond;
-  std::vector<std::vector<IzhikevichParams>> izh;
-  std::vector<std::vector<IfNonLeakyParams>> nonleaky;
+  // Per population: its type's descriptor, and its expanded cells or
+  // sources (only what its type has is filled).
+  std::vector<const cells::CellType*> types;
+  std::vector<cells::CellValues> cells;
   std::vector<std::vector<PoissonSourceParams>> poisson;
   std::vector<std::vector<std::vector<double>>> array_times;
   // Per edge whose connector cannot be expanded per post range: its
@@ -144,17 +131,13 @@ struct Context {
     for (const auto& in_list : incoming)
       for (const IncomingSlice& in : in_list) emits[in.source_slice] = true;
     const size_t pops = static_cast<size_t>(n.populations_size());
-    curr.resize(pops), cond.resize(pops), izh.resize(pops), nonleaky.resize(pops), poisson.resize(pops),
-        array_times.resize(pops);
+    types.resize(pops), cells.resize(pops), poisson.resize(pops), array_times.resize(pops);
     for (size_t p = 0; p < pops; ++p) {
-      switch (n.populations(static_cast<int>(p)).cell_type_case()) {
-        case v1::Population::kIfCurrExp: curr[p] = if_curr_exp_cells(n, p); break;
-        case v1::Population::kIfCondExp: cond[p] = if_cond_exp_cells(n, p); break;
-        case v1::Population::kIzhikevich: izh[p] = izhikevich_cells(n, p); break;
-        case v1::Population::kIfNonleaky: nonleaky[p] = if_nonleaky_cells(n, p); break;
-        case v1::Population::kSpikeSourcePoisson: poisson[p] = poisson_sources(n, p); break;
-        case v1::Population::kSpikeSourceArray: array_times[p] = spike_array_times(n, p); break;
-        default: break;
+      types[p] = &cells::cell_type_of(n.populations(static_cast<int>(p)));
+      switch (types[p]->source) {
+        case cells::SourceKind::kNone: cells[p] = cell_values(n, p); break;
+        case cells::SourceKind::kPoisson: poisson[p] = poisson_sources(n, p); break;
+        case cells::SourceKind::kArray: array_times[p] = spike_array_times(n, p); break;
       }
     }
     atom_slice.resize(g.vertices.size());
@@ -182,16 +165,9 @@ struct Context {
   uint32_t slice_of(uint32_t vertex, uint32_t atom) const { return atom_slice[vertex][atom]; }
 
   NeuronBlock neurons(size_t pop, uint32_t lo, uint32_t n, QuantizationReport* r) const {
-    switch (net.populations(static_cast<int>(pop)).cell_type_case()) {
-      case v1::Population::kIfCurrExp: return cells_block<fw::IfCurrExp>(fw::ModelId::kIfCurrExp, curr[pop], lo, n, dt, r);
-      case v1::Population::kIfCondExp: return cells_block<fw::IfCondExp>(fw::ModelId::kIfCondExp, cond[pop], lo, n, dt, r);
-      case v1::Population::kIzhikevich:
-        return cells_block<fw::Izhikevich>(fw::ModelId::kIzhikevich, izh[pop], lo, n, dt, r);
-      case v1::Population::kIfNonleaky:
-        return cells_block<fw::IfNonLeakyDelta>(fw::ModelId::kIfNonLeakyDelta, nonleaky[pop], lo, n, dt, r);
-      default:
-        throw std::invalid_argument("populations[" + std::to_string(pop) + "]: not a neuron population");
-    }
+    if (types[pop]->neuron_block == nullptr)
+      throw std::invalid_argument("populations[" + std::to_string(pop) + "]: not a neuron population");
+    return types[pop]->neuron_block(cells[pop], lo, n, dt, r);
   }
 
   // The synaptic blocks of a neuron slice: per incoming edge, its synapses
@@ -281,15 +257,15 @@ struct Context {
         recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, recordings.core_interval_ticks(slice.vertex));
     CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0, {}};
 
-    switch (pop.cell_type_case()) {
-      case v1::Population::kSpikeSourcePoisson: {
+    switch (types[slice.vertex]->source) {
+      case cells::SourceKind::kPoisson: {
         spec.kind = img::CoreKind::kPoissonSource;
         const auto& sources = poisson[slice.vertex];
         for (uint32_t i = slice.lo_atom; i < slice.lo_atom + slice.n_atoms; ++i)
           spec.poisson.push_back(poisson_source(sources[i].rate, sources[i].start, sources[i].duration, dt));
         break;
       }
-      case v1::Population::kSpikeSourceArray: {
+      case cells::SourceKind::kArray: {
         spec.kind = img::CoreKind::kArraySource;
         const auto& times = array_times[slice.vertex];
         for (uint32_t i = slice.lo_atom; i < slice.lo_atom + slice.n_atoms; ++i)
@@ -300,7 +276,7 @@ struct Context {
                          [](const auto& a, const auto& b) { return a.tick < b.tick; });
         break;
       }
-      default: {
+      case cells::SourceKind::kNone: {
         spec.kind = img::CoreKind::kNeurons;
         spec.neurons = neurons(slice.vertex, slice.lo_atom, slice.n_atoms, report);
         spec.n_synapse_types = 2;

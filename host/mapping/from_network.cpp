@@ -12,6 +12,7 @@
 #include "network/expand.h"
 #include "network/recording_selection.h"
 #include "network/run_settings.h"
+#include "synapses/synapse_type.h"
 #include "neuron/models.h"
 
 namespace spindle::host {
@@ -38,14 +39,6 @@ double value_max(const v1::ParameterValue& pv) {
     }
     default: return std::numeric_limits<double>::quiet_NaN();
   }
-}
-
-template <class Model>
-void neuron_costs(ApplicationVertex& v, uint32_t cycles) {
-  v.cycles_per_atom = cycles;
-  v.dtcm_bytes_per_atom = static_cast<uint32_t>(sizeof(typename Model::Params) + sizeof(typename Model::State));
-  v.n_synapse_types = Model::kReceptors;
-  v.rate_hz = kGuessNeuronRateHz;
 }
 
 double duration_s(const v1::Network& net) {
@@ -143,33 +136,31 @@ ApplicationGraph graph_from_network(const v1::Network& net) {
     ApplicationVertex v;
     v.label = pop.label();
     v.n_atoms = pop.size();
-    switch (pop.cell_type_case()) {
-      case v1::Population::kIfCurrExp: neuron_costs<fw::IfCurrExp>(v, kCyclesIfCurrExp); break;
-      case v1::Population::kIfCondExp: neuron_costs<fw::IfCondExp>(v, kCyclesIfCondExp); break;
-      case v1::Population::kIzhikevich: neuron_costs<fw::Izhikevich>(v, kCyclesIzhikevich); break;
-      case v1::Population::kIfNonleaky: neuron_costs<fw::IfNonLeakyDelta>(v, kCyclesNonLeakyIf); break;
-      case v1::Population::kSpikeSourcePoisson: {
-        v.cycles_per_atom = kCyclesPoissonSource;
-        v.dtcm_bytes_per_atom = sizeof(fw::image::PoissonSource);
+    const cells::CellType* type = cells::find_cell_type(pop.cell_type_case());
+    if (type == nullptr) throw std::invalid_argument("populations[" + std::to_string(i) + "]: no cell type");
+    v.cycles_per_atom = type->cycles_per_atom;
+    v.dtcm_bytes_per_atom = type->dtcm_bytes_per_atom;
+    switch (type->source) {
+      case cells::SourceKind::kNone:
+        v.n_synapse_types = type->receptors;
+        v.rate_hz = kGuessNeuronRateHz;
+        break;
+      case cells::SourceKind::kPoisson: {
         double sum = 0;
         for (const auto& s : network::poisson_sources(net, static_cast<size_t>(i))) sum += s.rate;
         v.rate_hz = pop.size() > 0 ? sum / pop.size() : 0;
         v.max_atoms_per_core = fw::kMaxSourcesPerCore;  // a source core's arrays, on every build
         break;
       }
-      case v1::Population::kSpikeSourceArray: {
-        v.cycles_per_atom = kCyclesArraySource;
+      case cells::SourceKind::kArray: {
         size_t spikes = 0;
         for (const auto& t : network::spike_array_times(net, static_cast<size_t>(i))) spikes += t.size();
-        v.dtcm_bytes_per_atom = 4;  // per-neuron cursor share
         v.sdram_bytes_per_atom =
             static_cast<uint32_t>((spikes * sizeof(fw::image::SpikeTime) + pop.size() - 1) / std::max(1u, pop.size()));
         v.rate_hz = pop.size() > 0 ? static_cast<double>(spikes) / pop.size() / duration_s(net) : 0;
         v.max_atoms_per_core = fw::kMaxSourcesPerCore;
         break;
       }
-      default:
-        throw std::invalid_argument("populations[" + std::to_string(i) + "]: no cell type");
     }
     add_recording_costs(net, static_cast<size_t>(i), v);
     if (pop.max_neurons_per_core() > 0)  // the user's cap, within a source core's arrays
@@ -197,6 +188,11 @@ CostModel cost_model_for(const v1::Network& net) {
   CostModel cost;
   cost.timestep_us = network::timestep_us(net.run());
   cost.time_scale_factor = network::time_scale_factor(net.run());
+  // A synaptic event costs what the dearest synapse type in the network
+  // costs (static synapses: one word into the ring buffer).
+  for (const auto& proj : net.projections())
+    if (const synapses::SynapseType* t = synapses::synapse_type_of(proj))
+      cost.cycles_per_synaptic_event = std::max(cost.cycles_per_synaptic_event, t->cycles_per_event);
   return cost;
 }
 

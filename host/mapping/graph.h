@@ -10,21 +10,14 @@
 
 namespace spindle::host {
 
-// Cycles one neuron (atom) update costs per tick, by model, on a 200 MHz
-// ARM968-class core. Estimates of the fixed-point kernels (docs/mapping.md).
-inline constexpr uint32_t kCyclesIfCurrExp = 120;
-inline constexpr uint32_t kCyclesIfCondExp = 180;
-inline constexpr uint32_t kCyclesIzhikevich = 160;
-inline constexpr uint32_t kCyclesNonLeakyIf = 80;
-inline constexpr uint32_t kCyclesPoissonSource = 60;
-inline constexpr uint32_t kCyclesArraySource = 20;
-
 struct ApplicationVertex {
   std::string label;
   uint32_t n_atoms = 0;               // neurons (or source channels)
   uint32_t dtcm_bytes_per_atom = 64;  // parameters + state + recording buffer share
   uint32_t sdram_bytes_per_atom = 0;  // e.g. recorded data kept in SDRAM
-  uint32_t cycles_per_atom = kCyclesIfCurrExp;  // neuron update, per tick
+  // Neuron update, per tick, on a 200 MHz ARM968-class core: each cell type's
+  // descriptor says (cells/cell_type.h); 120 is a LIF neuron's.
+  uint32_t cycles_per_atom = 120;
   uint32_t n_synapse_types = 2;       // receptors (ring-buffer planes)
   double rate_hz = 10;                // expected mean firing rate (drives the load on its targets)
   uint32_t max_atoms_per_core = 0;    // 0: the machine's max_neurons_per_core (sources: fw::kMaxSourcesPerCore)

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cells/cell_type.h"
 #include "mapping/parallel_indices.h"
 #include "network/expand.h"
 #include "network/value_rules.h"
@@ -92,7 +93,7 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     const v1::Projection& proj = net.projections(static_cast<int>(e));
     if (!proj.connector().has_low_rank() || !(extremes[e].lowest_nonzero <= extremes[e].highest_nonzero)) continue;
     const int post = network::find_population(net, proj.post());
-    const bool cond = post >= 0 && net.populations(post).cell_type_case() == v1::Population::kIfCondExp;
+    const bool cond = post >= 0 && cells::has_conductance_synapses(net.populations(post));
     if (const auto problem = network::weight_sign_problem(proj.receptor(), cond, extremes[e].lowest_nonzero,
                                                           extremes[e].highest_nonzero))
       throw std::invalid_argument("projections[" + std::to_string(e) + "].connector.low_rank: " + *problem);

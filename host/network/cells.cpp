@@ -31,69 +31,11 @@ size_t size_of(const v1::Network& net, size_t population) { return net.populatio
 
 }  // namespace
 
-std::vector<IfCurrExpParams> if_curr_exp_cells(const v1::Network& net, size_t population) {
-  expect(net, population, v1::Population::kIfCurrExp, "if_curr_exp");
-  std::vector<IfCurrExpParams> out(size_of(net, population));
-  using P = IfCurrExpParams;
-  fill(out, net, population, "cm", &P::cm);
-  fill(out, net, population, "tau_m", &P::tau_m);
-  fill(out, net, population, "tau_refrac", &P::tau_refrac);
-  fill(out, net, population, "tau_syn_E", &P::tau_syn_E);
-  fill(out, net, population, "tau_syn_I", &P::tau_syn_I);
-  fill(out, net, population, "v_rest", &P::v_rest);
-  fill(out, net, population, "v_reset", &P::v_reset);
-  fill(out, net, population, "v_thresh", &P::v_thresh);
-  fill(out, net, population, "i_offset", &P::i_offset);
-  fill(out, net, population, "v", &P::v_init);
-  return out;
-}
-
-std::vector<IfCondExpParams> if_cond_exp_cells(const v1::Network& net, size_t population) {
-  expect(net, population, v1::Population::kIfCondExp, "if_cond_exp");
-  std::vector<IfCondExpParams> out(size_of(net, population));
-  using P = IfCondExpParams;
-  fill(out, net, population, "cm", &P::cm);
-  fill(out, net, population, "tau_m", &P::tau_m);
-  fill(out, net, population, "tau_refrac", &P::tau_refrac);
-  fill(out, net, population, "tau_syn_E", &P::tau_syn_E);
-  fill(out, net, population, "tau_syn_I", &P::tau_syn_I);
-  fill(out, net, population, "v_rest", &P::v_rest);
-  fill(out, net, population, "v_reset", &P::v_reset);
-  fill(out, net, population, "v_thresh", &P::v_thresh);
-  fill(out, net, population, "i_offset", &P::i_offset);
-  fill(out, net, population, "e_rev_E", &P::e_rev_E);
-  fill(out, net, population, "e_rev_I", &P::e_rev_I);
-  fill(out, net, population, "v", &P::v_init);
-  return out;
-}
-
-std::vector<IzhikevichParams> izhikevich_cells(const v1::Network& net, size_t population) {
-  expect(net, population, v1::Population::kIzhikevich, "izhikevich");
-  std::vector<IzhikevichParams> out(size_of(net, population));
-  using P = IzhikevichParams;
-  fill(out, net, population, "a", &P::a);
-  fill(out, net, population, "b", &P::b);
-  fill(out, net, population, "c", &P::c);
-  fill(out, net, population, "d", &P::d);
-  fill(out, net, population, "i_offset", &P::i_offset);
-  fill(out, net, population, "tau_syn_E", &P::tau_syn_E);
-  fill(out, net, population, "tau_syn_I", &P::tau_syn_I);
-  fill(out, net, population, "v", &P::v_init);
-  fill(out, net, population, "u", &P::u_init);
-  return out;
-}
-
-std::vector<IfNonLeakyParams> if_nonleaky_cells(const v1::Network& net, size_t population) {
-  expect(net, population, v1::Population::kIfNonleaky, "if_nonleaky");
-  std::vector<IfNonLeakyParams> out(size_of(net, population));
-  using P = IfNonLeakyParams;
-  fill(out, net, population, "cm", &P::cm);
-  fill(out, net, population, "v_thresh", &P::v_thresh);
-  fill(out, net, population, "v_reset", &P::v_reset);
-  fill(out, net, population, "v_floor", &P::v_floor);
-  fill(out, net, population, "i_offset", &P::i_offset);
-  fill(out, net, population, "tau_refrac", &P::tau_refrac);
-  fill(out, net, population, "v", &P::v_init);
+cells::CellValues cell_values(const v1::Network& net, size_t population) {
+  const auto& pop = net.populations(static_cast<int>(population));
+  const cells::CellType& type = cells::cell_type_of(pop);
+  cells::CellValues out;
+  for (const cells::Parameter& p : type.parameters) out.set(p.name, population_parameter(net, population, p.name));
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "cells/cell_type.h"
 #include "network/random.h"
 
 namespace spindle::host::network {
@@ -16,36 +17,6 @@ namespace {
 
 namespace v1 = spindle::v1;
 namespace pb = google::protobuf;
-
-struct Default {
-  const char* name;
-  double value;
-};
-
-const std::vector<Default>& defaults_for(v1::Population::CellTypeCase c) {
-  static const std::vector<Default> if_curr_exp = {
-      {"cm", 1.0},       {"tau_m", 20.0},   {"tau_refrac", 0.1}, {"tau_syn_E", 5.0}, {"tau_syn_I", 5.0},
-      {"v_rest", -65.0}, {"v_reset", -65.0}, {"v_thresh", -50.0}, {"i_offset", 0.0}};
-  static const std::vector<Default> if_cond_exp = {
-      {"cm", 1.0},        {"tau_m", 20.0},   {"tau_refrac", 0.1}, {"tau_syn_E", 5.0},
-      {"tau_syn_I", 5.0}, {"v_rest", -65.0}, {"v_reset", -65.0},  {"v_thresh", -50.0},
-      {"i_offset", 0.0},  {"e_rev_E", 0.0},  {"e_rev_I", -70.0}};
-  static const std::vector<Default> izhikevich = {{"a", 0.02},       {"b", 0.2},        {"c", -65.0},
-                                                  {"d", 2.0},        {"i_offset", 0.0}, {"tau_syn_E", 5.0},
-                                                  {"tau_syn_I", 5.0}};
-  static const std::vector<Default> if_nonleaky = {{"cm", 1.0},         {"v_thresh", 1.0}, {"v_reset", 0.0},
-                                                   {"v_floor", -1000.0}, {"i_offset", 0.0}, {"tau_refrac", 0.0}};
-  static const std::vector<Default> poisson = {{"rate", 1.0}, {"start", 0.0}, {"duration", 1e10}};
-  static const std::vector<Default> none;
-  switch (c) {
-    case v1::Population::kIfCurrExp: return if_curr_exp;
-    case v1::Population::kIfCondExp: return if_cond_exp;
-    case v1::Population::kIzhikevich: return izhikevich;
-    case v1::Population::kIfNonleaky: return if_nonleaky;
-    case v1::Population::kSpikeSourcePoisson: return poisson;
-    default: return none;
-  }
-}
 
 // The cell-type message of a population (nullptr when unset).
 const pb::Message* cell_message(const v1::Population& pop) {
@@ -133,20 +104,21 @@ std::string cell_type_name(const v1::Population& pop) {
 }
 
 bool is_spike_source(const v1::Population& pop) {
-  return pop.cell_type_case() == v1::Population::kSpikeSourcePoisson ||
-         pop.cell_type_case() == v1::Population::kSpikeSourceArray;
+  const cells::CellType* t = cells::find_cell_type(pop.cell_type_case());
+  return t != nullptr && t->is_source();
 }
 
 std::vector<std::string> parameter_names(const v1::Population& pop) {
   std::vector<std::string> out;
-  for (const auto& d : defaults_for(pop.cell_type_case())) out.emplace_back(d.name);
+  if (const cells::CellType* t = cells::find_cell_type(pop.cell_type_case()))
+    for (const cells::Parameter& p : t->parameters)
+      if (!p.state) out.emplace_back(p.name);
   return out;
 }
 
 double parameter_default(const v1::Population& pop, std::string_view name) {
-  for (const auto& d : defaults_for(pop.cell_type_case())) {
-    if (name == d.name) return d.value;
-  }
+  if (const cells::CellType* t = cells::find_cell_type(pop.cell_type_case()))
+    if (const cells::Parameter* p = t->find(name); p != nullptr && !p->state) return p->default_value;
   throw std::invalid_argument(
       fmt::format("cell type '{}' has no parameter '{}'", cell_type_name(pop), name));
 }
@@ -155,24 +127,24 @@ std::vector<double> population_parameter(const v1::Network& net, size_t populati
   const auto& pop = net.populations(static_cast<int>(population));
   const size_t n = pop.size();
   const uint64_t seed = population_seed(net, population);
-  if (name == "v" || name == "u") {
+  const cells::CellType* type = cells::find_cell_type(pop.cell_type_case());
+  if (const cells::Parameter* state = type != nullptr ? type->find(name) : nullptr; state != nullptr && state->state) {
+    // A state variable: its initial value, else the parameter it starts at
+    // (IF's v at v_rest), else the type's default.
     const std::string key = fmt::format("initial_values.{}", name);
-    const auto& pv = name == "v" ? pop.initial_values().v() : pop.initial_values().u();
-    const bool has = name == "v" ? pop.initial_values().has_v() : pop.initial_values().has_u();
-    const uint64_t s = derive_seed(seed, key);
-    if (has && pv.value_case() != v1::ParameterValue::VALUE_NOT_SET) return expand_value(pv, n, s, 0.0);
-    switch (pop.cell_type_case()) {
-      case v1::Population::kIfCurrExp:
-      case v1::Population::kIfCondExp: return population_parameter(net, population, "v_rest");
-      case v1::Population::kIzhikevich: return std::vector<double>(n, name == "v" ? -70.0 : -14.0);
-      case v1::Population::kIfNonleaky:
-        if (name == "v") return std::vector<double>(n, 0.0);
-        [[fallthrough]];
-      default:
-        throw std::invalid_argument(
-            fmt::format("cell type '{}' has no state variable '{}'", cell_type_name(pop), name));
-    }
+    const auto* field = v1::InitialValues::descriptor()->FindFieldByName(std::string(name));
+    const v1::ParameterValue* pv = nullptr;
+    if (field != nullptr && pop.initial_values().GetReflection()->HasField(pop.initial_values(), field))
+      pv = static_cast<const v1::ParameterValue*>(
+          &pop.initial_values().GetReflection()->GetMessage(pop.initial_values(), field));
+    if (pv != nullptr && pv->value_case() != v1::ParameterValue::VALUE_NOT_SET)
+      return expand_value(*pv, n, derive_seed(seed, key), 0.0);
+    if (!state->initial_from.empty()) return population_parameter(net, population, state->initial_from);
+    return std::vector<double>(n, state->default_value);
   }
+  for (const cells::CellType* t : cells::cell_types())
+    if (const cells::Parameter* other = t->find(name); other != nullptr && other->state)
+      throw std::invalid_argument(fmt::format("cell type '{}' has no state variable '{}'", cell_type_name(pop), name));
   const double def = parameter_default(pop, name);
   const v1::ParameterValue* pv = cell_value(pop, name);
   if (pv == nullptr) return std::vector<double>(n, def);

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cells/cell_type.h"
+#include "synapses/synapse_type.h"
 #include "network/expand.h"
 #include "network/labels.h"
 #include "network/random.h"
@@ -22,6 +24,31 @@ namespace {
 
 namespace v1 = spindle::v1;
 namespace pb = google::protobuf;
+
+// "if_curr_exp, ..., spike_source_poisson or spike_source_array": the
+// registry's types, for messages.
+std::string cell_type_list() {
+  std::string out;
+  const auto types = cells::cell_types();
+  for (size_t i = 0; i < types.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == types.size() ? " or " : ", ") + std::string(types[i]->name);
+  return out;
+}
+
+std::string synapse_type_list() {
+  std::string out;
+  for (const synapses::SynapseType* t : synapses::synapse_types()) out += (out.empty() ? "" : ", ") + std::string(t->name);
+  return out;
+}
+
+// The types that have state variable `name` ("izhikevich" for u).
+std::string types_with_state(std::string_view name) {
+  std::string out;
+  for (const cells::CellType* t : cells::cell_types())
+    if (const cells::Parameter* p = t->find(name); p != nullptr && p->state)
+      out += (out.empty() ? "" : ", ") + std::string(t->name);
+  return out.empty() ? "no cell type" : out;
+}
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // A core's timer period is a 32-bit count of microseconds; an hour is ample.
@@ -187,8 +214,7 @@ class Checker {
         continue;  // too large to check its values per neuron
       }
       if (pop.cell_type_case() == v1::Population::CELL_TYPE_NOT_SET) {
-        error(p, "must set a cell type (if_curr_exp, if_cond_exp, izhikevich, if_nonleaky, spike_source_poisson or "
-                 "spike_source_array)");
+        error(p, "must set a cell type (" + cell_type_list() + ")");
         continue;
       }
       check_cell(i, p);
@@ -200,10 +226,14 @@ class Checker {
     const int64_t n = pop.size();
     const std::string cell = cell_type_name(pop);
     const std::string cp = p + "." + cell;
-
-    if (pop.cell_type_case() == v1::Population::kSpikeSourceArray) {
-      check_spike_array(pop, cp);
+    const cells::CellType* known = cells::find_cell_type(pop.cell_type_case());
+    if (known == nullptr) {
+      error(cp, "this build has no such cell type (" + cell_type_list() + ")");
+      return;
     }
+    const cells::CellType& type = *known;
+
+    if (type.source == cells::SourceKind::kArray) check_spike_array(pop, cp);
     // Structural checks of every parameter, then the per-neuron rules.
     const auto* oneof = v1::Population::descriptor()->FindOneofByName("cell_type");
     const auto* field = pop.GetReflection()->GetOneofFieldDescriptor(pop, oneof);
@@ -215,20 +245,27 @@ class Checker {
       const auto& pv = static_cast<const v1::ParameterValue&>(m.GetReflection()->GetMessage(m, fd));
       all_ok &= check_value(cp + "." + fd->name(), pv, n, "neuron");
     }
-    const bool source = is_spike_source(pop);
+    const bool source = type.is_source();
     const auto& iv = pop.initial_values();
     if (pop.has_initial_values()) {
       if (source) {
         error(p + ".initial_values", fmt::format("spike sources ({}) have no state variables", cell));
         all_ok = false;
       } else {
-        if (iv.has_v()) all_ok &= check_value(p + ".initial_values.v", iv.v(), n, "neuron");
-        if (iv.has_u()) {
-          if (pop.cell_type_case() != v1::Population::kIzhikevich) {
-            error(p + ".initial_values.u", fmt::format("only izhikevich has u, this population is {}", cell));
+        // Each state variable set must be one of the type's.
+        const auto* ivd = v1::InitialValues::descriptor();
+        for (int f = 0; f < ivd->field_count(); ++f) {
+          const auto* fd = ivd->field(f);
+          if (!iv.GetReflection()->HasField(iv, fd)) continue;
+          const std::string path = p + ".initial_values." + fd->name();
+          const cells::Parameter* var = type.find(fd->name());
+          if (var == nullptr || !var->state) {
+            error(path, fmt::format("only {} has {}, this population is {}", types_with_state(fd->name()), fd->name(),
+                                    cell));
             all_ok = false;
           } else {
-            all_ok &= check_value(p + ".initial_values.u", iv.u(), n, "neuron");
+            all_ok &= check_value(path, static_cast<const v1::ParameterValue&>(iv.GetReflection()->GetMessage(iv, fd)),
+                                  n, "neuron");
           }
         }
       }
@@ -249,44 +286,27 @@ class Checker {
       if (problem) error(path, *problem);
       return !problem;
     };
-    auto positive = [&](const char* name) { return report(cp + "." + name, check_at_least(param(name), 0, true)); };
-    auto non_negative = [&](const char* name) {
-      return report(cp + "." + name, check_at_least(param(name), 0, false));
-    };
-    auto reset_below_thresh = [&]() {
-      report(cp + ".v_reset", check_less(param("v_reset"), param("v_thresh"), true, "v_reset", "v_thresh"));
-    };
-    switch (pop.cell_type_case()) {
-      case v1::Population::kIfCurrExp:
-      case v1::Population::kIfCondExp: {
-        bool gain_inputs_ok = true;
-        for (const char* name : {"cm", "tau_m", "tau_syn_E", "tau_syn_I"}) gain_inputs_ok &= positive(name);
-        non_negative("tau_refrac");
-        reset_below_thresh();
-        // IF_curr_exp's input gain R init 2^-8 is a u0.32 factor in the core
-        // (firmware/neuron/lif_curr_exp.h), so R = tau_m / cm must stay below
-        // 256 MOhm (init <= 1); larger values would fail at core load.
-        if (pop.cell_type_case() == v1::Population::kIfCurrExp && gain_inputs_ok)
-          report(cp + ".cm", check_ratio_below(param("tau_m"), param("cm"), 255.99, "tau_m / cm", "MOhm",
-                                               "the fixed-point input gain"));
-        break;
+    // The type's rules (cells/cell_type.h), in its descriptor's order. A
+    // ratio is checked only when its terms passed their own rules.
+    std::set<std::string_view> failed;
+    for (const cells::ParameterRule& rule : type.rules) {
+      const std::string a(rule.a), b(rule.b);
+      bool ok = true;
+      switch (rule.rule) {
+        case cells::Rule::kPositive: ok = report(cp + "." + a, check_at_least(param(a.c_str()), 0, true)); break;
+        case cells::Rule::kNonNegative: ok = report(cp + "." + a, check_at_least(param(a.c_str()), 0, false)); break;
+        case cells::Rule::kLess:
+        case cells::Rule::kLessOrEqual:
+          ok = report(cp + "." + a,
+                      check_less(param(a.c_str()), param(b.c_str()), rule.rule == cells::Rule::kLess, a, b));
+          break;
+        case cells::Rule::kRatioBelow:
+          if (failed.contains(rule.a) || failed.contains(rule.b)) break;
+          ok = report(cp + "." + b, check_ratio_below(param(a.c_str()), param(b.c_str()), rule.limit, a + " / " + b,
+                                                      std::string(rule.unit), std::string(rule.why)));
+          break;
       }
-      case v1::Population::kIzhikevich:
-        positive("tau_syn_E");
-        positive("tau_syn_I");
-        break;
-      case v1::Population::kIfNonleaky:
-        positive("cm");
-        non_negative("tau_refrac");
-        reset_below_thresh();
-        report(cp + ".v_floor", check_less(param("v_floor"), param("v_reset"), false, "v_floor", "v_reset"));
-        break;
-      case v1::Population::kSpikeSourcePoisson:
-        non_negative("rate");
-        non_negative("start");
-        non_negative("duration");
-        break;
-      default: break;
+      if (!ok) failed.insert(rule.a);
     }
   }
 
@@ -349,6 +369,8 @@ class Checker {
     if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY) {
       error(p + ".receptor", "must be EXCITATORY or INHIBITORY");
     }
+    if (proj.has_synapse_dynamics() && synapses::synapse_type_of(proj) == nullptr)
+      error(p + ".synapse_dynamics", "must set a rule this build knows (" + synapse_type_list() + ")");
     const auto& c = proj.connector();
     const std::string cp = p + ".connector";
     const bool sizes = pre != nullptr && post != nullptr && pre->size() > 0 && post->size() > 0;
@@ -508,7 +530,7 @@ class Checker {
   // convention) or all >= 0.
   void check_weight_range(const std::string& path, double lo, double hi, const v1::Projection& proj,
                           const v1::Population* post) {
-    const bool cond = post != nullptr && post->cell_type_case() == v1::Population::kIfCondExp;
+    const bool cond = post != nullptr && cells::has_conductance_synapses(*post);
     if (const auto problem = weight_sign_problem(proj.receptor(), cond, lo, hi)) error(path, *problem);
   }
 
@@ -523,7 +545,7 @@ class Checker {
     const auto& lr = proj.connector().low_rank();
     const int pi = population_index(proj.pre()), qi = population_index(proj.post());
     const uint32_t n_pre = net_.populations(pi).size(), n_post = net_.populations(qi).size(), r = lr.rank();
-    const bool cond = post != nullptr && post->cell_type_case() == v1::Population::kIfCondExp;
+    const bool cond = post != nullptr && cells::has_conductance_synapses(*post);
     std::vector<double> u_lo(r, kInf), u_hi(r, -kInf), v_lo(r, kInf), v_hi(r, -kInf);
     for (int k = 0; k < lr.u_size(); ++k) {
       const uint32_t q = static_cast<uint32_t>(k) % r;

@@ -2,6 +2,9 @@
 // connector, longest delays, one-to-one reach, per-vertex costs.
 #include "mapping/from_network.h"
 
+#include "cells/if_curr_exp.h"
+#include "cells/spike_sources.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -97,11 +100,14 @@ TEST_F(FromNetworkTest, OneToOneReachesSameIndices) {
 }
 
 TEST_F(FromNetworkTest, VertexCostsFromCellType) {
-  EXPECT_EQ(graph_.vertices[0].cycles_per_atom, kCyclesPoissonSource);
+  // The cost model of docs/mapping.md, read from each type's descriptor.
+  EXPECT_EQ(graph_.vertices[0].cycles_per_atom, cells::spike_source_poisson_type.cycles_per_atom);
+  EXPECT_EQ(graph_.vertices[0].cycles_per_atom, 60u);
   EXPECT_DOUBLE_EQ(graph_.vertices[0].rate_hz, 5.0);
-  EXPECT_EQ(graph_.vertices[1].cycles_per_atom, kCyclesIfCurrExp);
-  EXPECT_EQ(graph_.vertices[2].cycles_per_atom, kCyclesIfCondExp);
-  EXPECT_EQ(graph_.vertices[3].cycles_per_atom, kCyclesIzhikevich);
+  EXPECT_EQ(graph_.vertices[1].cycles_per_atom, cells::if_curr_exp_type.cycles_per_atom);
+  EXPECT_EQ(graph_.vertices[1].cycles_per_atom, 120u);
+  EXPECT_EQ(graph_.vertices[2].cycles_per_atom, 180u);
+  EXPECT_EQ(graph_.vertices[3].cycles_per_atom, 160u);
   EXPECT_DOUBLE_EQ(graph_.vertices[1].rate_hz, kGuessNeuronRateHz);
   EXPECT_EQ(graph_.vertices[2].dtcm_bytes_per_atom, sizeof(fw::IfCondExp::Params) + sizeof(fw::IfCondExp::State));
   EXPECT_EQ(cost_model_for(net_).timestep_us, 100u);

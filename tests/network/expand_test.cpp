@@ -297,7 +297,7 @@ TEST(NetworkExpand, RandomWeightsAndDelaysPerSynapse) {
   EXPECT_EQ(l[2], (Synapse{1, 0, 3.0, 0.2, 2}));
 }
 
-TEST(NetworkCells, TypedParameterStructs) {
+TEST(NetworkCells, ValuesByTheDescriptorsNames) {
   const auto net = text(R"pb(
     run { timestep_ms: 0.1 seed: 4 }
     populations {
@@ -311,23 +311,25 @@ TEST(NetworkCells, TypedParameterStructs) {
     populations { label: "c" size: 1 if_cond_exp { e_rev_I { constant: -80 } } }
     populations { label: "n" size: 1 if_nonleaky { v_thresh { constant: 2 } } }
   )pb");
-  const auto a = if_curr_exp_cells(net, 0);
+  // Every parameter and state variable of the type's descriptor, by name.
+  const auto a = cell_values(net, 0);
   ASSERT_EQ(a.size(), 3u);
-  EXPECT_DOUBLE_EQ(a[1].cm, 0.2);
-  EXPECT_DOUBLE_EQ(a[2].v_thresh, -52);
-  EXPECT_DOUBLE_EQ(a[0].tau_m, 20);  // PyNN default
-  EXPECT_DOUBLE_EQ(a[0].v_init, -60);
-  const auto z = izhikevich_cells(net, 1);
-  EXPECT_DOUBLE_EQ(z[0].d, 8);
-  EXPECT_DOUBLE_EQ(z[0].u_init, -14);
+  EXPECT_DOUBLE_EQ(a.at("cm")[1], 0.2);
+  EXPECT_DOUBLE_EQ(a.at("v_thresh")[2], -52);
+  EXPECT_DOUBLE_EQ(a.at("tau_m")[0], 20);  // PyNN default
+  EXPECT_DOUBLE_EQ(a.at("v")[0], -60);
+  const auto z = cell_values(net, 1);
+  EXPECT_DOUBLE_EQ(z.at("d")[0], 8);
+  EXPECT_DOUBLE_EQ(z.at("u")[0], -14);
+  EXPECT_THROW(z.at("cm"), std::invalid_argument);
   const auto p = poisson_sources(net, 2);
   EXPECT_DOUBLE_EQ(p[1].rate, 20);
   EXPECT_DOUBLE_EQ(p[1].duration, 1e10);
   EXPECT_EQ(spike_array_times(net, 3), (std::vector<std::vector<double>>{{1, 2}, {1, 2}}));
-  EXPECT_DOUBLE_EQ(if_cond_exp_cells(net, 4)[0].e_rev_I, -80);
-  EXPECT_DOUBLE_EQ(if_cond_exp_cells(net, 4)[0].v_init, -65);  // v defaults to v_rest
-  EXPECT_DOUBLE_EQ(if_nonleaky_cells(net, 5)[0].v_thresh, 2);
-  EXPECT_THROW(if_curr_exp_cells(net, 1), std::invalid_argument);
+  EXPECT_DOUBLE_EQ(cell_values(net, 4).at("e_rev_I")[0], -80);
+  EXPECT_DOUBLE_EQ(cell_values(net, 4).at("v")[0], -65);  // v defaults to v_rest
+  EXPECT_DOUBLE_EQ(cell_values(net, 5).at("v_thresh")[0], 2);
+  EXPECT_THROW(poisson_sources(net, 1), std::invalid_argument);
 }
 
 TEST(NetworkExpand, AnyPostRangeGivesExactlyThoseSynapsesOfTheWhole) {

@@ -590,3 +590,13 @@ TEST(NetworkValidate, ReportsEveryErrorAtOnce) {
   EXPECT_EQ(errors[2], (ValidationError{"projections[0].connector.fixed_probability.p", "must be in [0, 1], got 1.5"}));
   EXPECT_EQ(errors[3], (ValidationError{"recordings[0].population", "unknown population \"nope\""}));
 }
+
+// A projection's synapse type comes from the synapse-type registry
+// (synapses/synapse_type.h): unset and static_synapse are static; a
+// synapse_dynamics without a rule is refused with the known rules.
+TEST(NetworkValidate, SynapseDynamics) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_projections(0)->mutable_synapse_dynamics()->mutable_static_synapse(); }),
+            "");
+  EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_projections(0)->mutable_synapse_dynamics(); }),
+            "projections[0].synapse_dynamics: must set a rule this build knows (static_synapse)\n");
+}

@@ -7,7 +7,7 @@
 // synaptic decay's rounding dead band let g sit up to 0.76 nS (tau 5 ms) /
 // 1.5 nS (tau 10 ms) from its exact value; x (E - V) that moved v by up to
 // ~1 mV (docs/models.md). The host scales conductance weights by 2^kUnitShift
-// (receptor_unit_shifts, host/image/cell_params.h); the product g (E - V) is
+// (receptor_unit_shifts, host/cells/neuron_block.h); the product g (E - V) is
 // formed in 64 bits and shifted back by 15 + kUnitShift bits, rounded.
 // Recorded gsyn is scaled back to s16.15 uS (rounded).
 //

@@ -3,7 +3,7 @@
 // prediction is not used.
 //
 // Units: the synaptic state may hold the current x 2^Shift (the host scales
-// the weights to match: receptor_unit_shifts in host/image/cell_params.h).
+// the weights to match: receptor_unit_shifts in host/cells/neuron_block.h).
 // An exponentially decaying current in plain s16.15 nA has a rounding dead
 // band: once decay x I changes I by less than half an ulp it stops decaying,
 // so up to 0.5 / (1 - decay) ulp stays for ever (25 ulp = 0.76 pA at

@@ -1,0 +1,36 @@
+// A synapse type (PyNN's synapse_type of a projection), described once:
+// its parameters, the row rule the cores process its rows with
+// (firmware/synapse/row_rules.h), and what one synaptic event costs a core.
+// Static synapses are the only type yet; a plastic rule adds its message
+// to SynapseDynamics in the network format, one descriptor file here and
+// its row rule in the firmware (docs/adding-a-model.md).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "cells/cell_type.h"
+#include "spindle/v1/network.pb.h"
+
+namespace spindle::host::synapses {
+
+struct SynapseType {
+  spindle::v1::SynapseDynamics::RuleCase proto_case = spindle::v1::SynapseDynamics::RULE_NOT_SET;
+  std::string_view name;       // the field in the network file (static_synapse)
+  std::string_view pynn_name;  // PyNN's class (StaticSynapse)
+  std::span<const cells::Parameter> parameters;
+  uint32_t cycles_per_event = 0;  // one synaptic word processed, ARM968-class core (docs/mapping.md)
+  bool plastic = false;           // rows carry state the cores update
+};
+
+std::span<const SynapseType* const> synapse_types();
+// nullptr when unknown.
+const SynapseType* find_synapse_type(spindle::v1::SynapseDynamics::RuleCase c);
+// A projection's type: static when synapse_dynamics is unset; nullptr when
+// it is set without a rule this build knows.
+const SynapseType* synapse_type_of(const spindle::v1::Projection& projection);
+
+extern const SynapseType static_synapse_type;
+
+}  // namespace spindle::host::synapses
