@@ -4,6 +4,8 @@
 # more than once (it only sets variables and defines commands).
 
 set(SPINDLE_BOARDS mps2-an386 netduinoplus2)
+# The board a run under QEMU uses when none is named (CLI, daemon).
+set(SPINDLE_DEFAULT_BOARD mps2-an386)
 set(SPINDLE_BOARDS_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # Reads boards/<board>/board.cmake into the caller's scope (SPINDLE_BOARD_*).

@@ -5,7 +5,7 @@
 # spindle_write_boards_manifest(JSON_OUT CPP_OUT) writes
 #   JSON_OUT  the manifest, for any tool (docs/boards.md describes the fields)
 #   CPP_OUT   the same text as `spindle::host::kBoardsManifestJson`, compiled
-#             into `spindle` so it needs no file at run time
+#             into the host tools so they need no file at run time
 # at configure time. CMake re-runs when a board.cmake changes (include()
 # makes each one a configure dependency).
 include(${CMAKE_CURRENT_LIST_DIR}/boards.cmake)
@@ -99,14 +99,18 @@ function(spindle_write_boards_manifest json_out cpp_out)
     list(APPEND boards_json "    {\n      \"name\": ${name},\n      ${fields}\n    }")
   endforeach()
   list(JOIN boards_json ",\n" boards_json)
-  set(json "{\n  \"boards\": [\n${boards_json}\n  ]\n}\n")
+  if(NOT SPINDLE_DEFAULT_BOARD IN_LIST SPINDLE_BOARDS)
+    message(FATAL_ERROR "SPINDLE_DEFAULT_BOARD '${SPINDLE_DEFAULT_BOARD}' is not one of SPINDLE_BOARDS (${SPINDLE_BOARDS})")
+  endif()
+  spindle_json_string(default_board "${SPINDLE_DEFAULT_BOARD}")
+  set(json "{\n  \"default_board\": ${default_board},\n  \"boards\": [\n${boards_json}\n  ]\n}\n")
   file(CONFIGURE OUTPUT ${json_out} CONTENT "${json}" @ONLY)
   file(CONFIGURE OUTPUT ${cpp_out} CONTENT
 "// Generated from boards/*/board.cmake by boards/manifest.cmake; do not edit.
-#include \"cli/boards.h\"
+#include \"boards/boards.h\"
 
-namespace spindle::cli {
+namespace spindle::host {
 extern const char kBoardsManifestJson[] = R\"spindle_json(${json})spindle_json\";
-}  // namespace spindle::cli
+}  // namespace spindle::host
 " @ONLY)
 endfunction()

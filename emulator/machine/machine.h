@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "machine/geometry.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::emu {
 

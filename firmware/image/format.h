@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::fw::image {
 

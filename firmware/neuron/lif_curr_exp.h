@@ -24,7 +24,7 @@
 
 #include "fixed/fixed_point.h"
 #include "neuron/models.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::fw {
 

@@ -12,7 +12,7 @@
 #include "neuron/parts/synapse_delta.h"
 #include "neuron/parts/synapse_exp.h"
 #include "neuron/parts/threshold_static.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::fw {
 

@@ -11,7 +11,7 @@
 
 #include "fixed/fixed_point.h"
 #include "neuron/lif_curr_exp.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::fw {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "runtime/bounded_buffer.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::fw {
 

@@ -19,7 +19,7 @@
 #include <cstdint>
 
 #include "image/format.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 #include "source/poisson_due_avx2.h"
 #include "util/neg_log.h"
 #include "util/rng.h"

@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "fixed/fixed_point.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 #include "synapse/synaptic_word.h"
 
 namespace spindle::fw {

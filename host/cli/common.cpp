@@ -3,8 +3,6 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "mapping/fit_check.h"
-#include "mapping/from_network.h"
 #include "network/load.h"
 #include "network/range_warnings.h"
 #include "network/validate.h"
@@ -31,19 +29,6 @@ std::optional<spindle::v1::Network> load_valid_network(const std::string& path, 
     err << path << ": " << w.path << ": warning: " << w.message << '\n';
   exit_code = kExitOk;
   return net;
-}
-
-MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine,
-                          uint64_t available_bytes) {
-  if (const std::string problem = host::fit_problem(host::estimate_fit(net, machine), machine, available_bytes);
-      !problem.empty())
-    throw std::runtime_error(problem);
-  MappedNetwork m;
-  m.graph = host::graph_from_network(net);
-  m.options.cost = host::cost_model_for(net);
-  m.options.place.seed = net.run().seed();
-  m.result = host::map_graph(m.graph, machine, m.options);
-  return m;
 }
 
 std::optional<emu::MachineDescription> parse_machine(const std::string& shape, const char* command, std::ostream& err) {

@@ -8,8 +8,6 @@
 #include <CLI/CLI.hpp>
 
 #include "machine/machine.h"
-#include "mapping/graph.h"
-#include "mapping/pipeline.h"
 #include "spindle/v1/network.pb.h"
 
 namespace spindle::cli {
@@ -23,20 +21,6 @@ inline constexpr int kExitUsage = 2;   // bad arguments, unreadable or unparsabl
 // failure prints every problem to `err` ("file: path: message" per validation
 // error, or the loader's message) and sets `exit_code` (1 invalid, 2 unreadable).
 std::optional<spindle::v1::Network> load_valid_network(const std::string& path, std::ostream& err, int& exit_code);
-
-// A network mapped onto a machine, with what the mapping was given.
-struct MappedNetwork {
-  host::ApplicationGraph graph;
-  host::MappingOptions options;
-  host::MappingResult result;
-};
-// Graph, cost model from the run settings, placement seed from the run seed,
-// then the mapping pipeline. Throws what the stages throw, and first, before
-// anything is expanded, std::runtime_error when the network cannot fit the
-// machine's cores or (available_bytes > 0) the host's memory
-// (mapping/fit_check.h).
-MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine,
-                          uint64_t available_bytes = 0);
 
 // Parses --machine; on a bad shape prints "spindle CMD: --machine: ..." and returns nullopt.
 std::optional<emu::MachineDescription> parse_machine(const std::string& shape, const char* command, std::ostream& err);

@@ -18,13 +18,17 @@
 #include <system_error>
 #include <vector>
 
-#include "cli/boards.h"
+#include "boards/boards.h"
 #include "cli/common.h"
 
 extern char** environ;
 
 namespace spindle::cli {
 namespace {
+
+using host::BoardInfo;
+using host::board_names;
+using host::find_board;
 
 namespace fs = std::filesystem;
 

@@ -14,8 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend/qemu_backend.h"
+#include "backend/backend.h"
 #include "cli/common.h"
+#include "job/prepare.h"
 #include "cli/remote.h"
 #include "machine/machine.h"
 #include "mapping/core_images.h"
@@ -45,7 +46,7 @@ std::string hex(uint32_t v) {
 
 // Builds every core image (streamed: written to `dir` when it is non-empty,
 // then dropped) and the router tables; prints a one-line summary to stderr.
-void build_images(const spindle::v1::Network& net, const MappedNetwork& m, const std::string& dir, unsigned threads,
+void build_images(const spindle::v1::Network& net, const host::MappedNetwork& m, const std::string& dir, unsigned threads,
                   const std::string& network) {
   namespace fs = std::filesystem;
   const auto t0 = std::chrono::steady_clock::now();
@@ -95,14 +96,20 @@ void build_images(const spindle::v1::Network& net, const MappedNetwork& m, const
 int run_map(const MapArgs& a) {
   auto machine = parse_machine(a.machine, "map", std::cerr);
   if (!machine) return kExitUsage;
-  if (a.backend != "native") machine = host::with_arm_cores(*machine);
+  const host::BackendType* backend = host::find_backend_type(a.backend);
+  if (backend == nullptr) {
+    std::cerr << "spindle map: --backend: unknown backend '" << a.backend << "' (backends: " << host::backend_names()
+              << ")\n";
+    return kExitUsage;
+  }
+  machine = host::machine_for(*backend, *machine);
   int code = kExitOk;
   const auto net = load_valid_network(a.network, std::cerr, code);
   if (!net) return code;
 
   std::string text;
   try {
-    const MappedNetwork m = map_network(*net, *machine);
+    const host::MappedNetwork m = host::map_network(*net, *machine);
     text = host::to_json(host::make_report(m.graph, *machine, m.result, m.options)).dump(2) + "\n";
     if (a.build_images || !a.images.empty()) build_images(*net, m, a.images, a.threads, a.network);
   } catch (const std::exception& e) {

@@ -25,7 +25,9 @@
 #include "cli/remote.h"
 #include "cli/results.h"
 #include "engine/engine.h"
-#include "backend/qemu_backend.h"
+#include "backend/backend.h"
+#include "boards/boards.h"
+#include "job/prepare.h"
 #include "mapping/core_images.h"
 #include "mapping/fit_check.h"
 #include "mapping/report.h"
@@ -33,6 +35,14 @@
 
 namespace spindle::cli {
 namespace {
+
+// "native, qemu": the backends spindled offers.
+std::string daemon_backend_names() {
+  std::string s;
+  for (const host::BackendType& t : host::backend_types())
+    if (t.offered_by_daemon) s += (s.empty() ? "" : ", ") + std::string(t.name);
+  return s;
+}
 
 struct RunArgs {
   std::string network;
@@ -43,7 +53,7 @@ struct RunArgs {
   bool no_memory_check = false;
   bool strict_weights = false;
   std::string backend = "native";
-  std::string board = "mps2-an386";
+  std::string board = host::default_board();
   std::string qemu_cores;   // empty or "all": every core; else slice numbers "0,3"
   std::string board_image;  // empty: this build's spindle-core-<board>.elf
   unsigned qemu_timeout_ms = 5000;
@@ -75,9 +85,16 @@ std::optional<std::set<uint32_t>> parse_slice_list(const std::string& text, bool
 int run_network(const RunArgs& a) {
   auto machine = parse_machine(a.machine, "run", std::cerr);
   if (!machine) return kExitUsage;
-  const bool on_qemu = a.backend == "qemu";
-  const bool on_serial = a.backend == "serial";
-  if (on_qemu || on_serial) machine = host::with_arm_cores(*machine);  // slices an ARM image holds
+  const host::BackendType* backend_type = host::find_backend_type(a.backend);
+  if (backend_type == nullptr) {
+    std::cerr << "spindle run: --backend: unknown backend '" << a.backend << "' (backends: " << host::backend_names()
+              << ")\n";
+    return kExitUsage;
+  }
+  machine = host::machine_for(*backend_type, *machine);  // ARM images hold smaller slices
+  // Flags that belong to one backend.
+  const bool on_qemu = backend_type->name == "qemu";
+  const bool on_serial = backend_type->name == "serial";
   if (!on_qemu && (!a.qemu_cores.empty() || !a.board_image.empty())) {
     std::cerr << "spindle run: --qemu-cores and --board-image need --backend qemu\n";
     return kExitUsage;
@@ -95,11 +112,24 @@ int run_network(const RunArgs& a) {
   if (!slices_ok) return kExitUsage;
   const auto serial_slices = parse_slice_list(a.serial_cores, slices_ok);
   if (!slices_ok) return kExitUsage;
-  if (on_qemu && std::find(host::known_boards().begin(), host::known_boards().end(), a.board) ==
-                     host::known_boards().end()) {
-    std::cerr << "spindle run: --board: unknown board '" << a.board << "' (boards:";
-    for (const auto& b : host::known_boards()) std::cerr << ' ' << b;
-    std::cerr << ")\n";
+  host::BackendOptions backend_options;
+  backend_options.name = a.backend;
+  backend_options.link.reply_timeout = std::chrono::milliseconds(a.qemu_timeout_ms);
+  if (on_qemu) {
+    backend_options.board = a.board;
+    backend_options.kernel = a.board_image;
+    backend_options.slices = qemu_slices;
+  }
+  if (on_serial) {
+    backend_options.ports = a.ports;
+    backend_options.baud = a.baud;
+    backend_options.slices = serial_slices;
+  }
+  std::unique_ptr<host::Backend> backend;
+  try {
+    backend = host::make_backend(backend_options);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "spindle run: --backend " << a.backend << ": " << e.what() << '\n';
     return kExitUsage;
   }
   int code = kExitOk;
@@ -138,11 +168,12 @@ int run_network(const RunArgs& a) {
   }
   const InterruptGuard interrupt;
   try {
-    const MappedNetwork m = map_network(*net, *machine);
-    const host::MachineLoad load = host::build_machine_load(*net, m.graph, m.result, nullptr, a.threads);
+    const host::PreparedNetwork prepared = host::prepare(*net, *machine, a.threads);
+    const host::MappedNetwork& m = prepared.mapped;
+    const host::MachineLoad& load = prepared.load;
     // Weights the cores' 16-bit words cannot hold well: a warning each, or
     // with --strict-weights the run is refused.
-    const auto weight_warnings = host::weight_loss_warnings(*net, load.weight_quantization);
+    const auto& weight_warnings = prepared.weight_warnings;
     for (const auto& w : weight_warnings)
       std::cerr << a.network << ": " << w.path << ": " << (a.strict_weights ? "" : "warning: ") << w.message << '\n';
     if (a.strict_weights && !weight_warnings.empty()) {
@@ -153,28 +184,9 @@ int run_network(const RunArgs& a) {
     emu::EngineConfig config;
     config.threads = a.threads;
     config.tick_period_us = host::network::tick_period_us(net->run());  // real-time pace
-    emu::Engine engine(*machine, config);
+    const std::unique_ptr<emu::Engine> started = host::start_engine(*machine, config, prepared, *backend);
+    emu::Engine& engine = *started;
     engine.set_stop_flag(&InterruptGuard::requested());  // Ctrl-C: stop after the tick in progress
-    size_t qemu_cores = 0;
-    if (on_qemu) {
-      host::QemuBackendOptions q;
-      q.board = a.board;
-      q.kernel = a.board_image;
-      q.slices = qemu_slices;
-      q.link.reply_timeout = std::chrono::milliseconds(a.qemu_timeout_ms);
-      host::load_into(engine, load, q);
-      for (const auto& s : engine.cores()) qemu_cores += s->remote ? 1 : 0;
-    } else if (on_serial) {
-      host::SerialBackendOptions s;
-      s.ports = a.ports;
-      s.baud = a.baud;
-      s.slices = serial_slices;
-      s.link.reply_timeout = std::chrono::milliseconds(a.qemu_timeout_ms);
-      host::load_into(engine, load, s);
-      for (const auto& c : engine.cores()) qemu_cores += c->remote ? 1 : 0;
-    } else {
-      host::load_into(engine, load);
-    }
 
     Progress progress;
     const emu::RunReport report = engine.run(ticks, std::ref(progress));
@@ -183,8 +195,7 @@ int run_network(const RunArgs& a) {
       end.ticks_requested = ticks;
       end.stopped_by = signal_name(InterruptGuard::signal_number());
     }
-    nlohmann::json mapping_report = host::to_json(host::make_report(m.graph, *machine, m.result, m.options));
-    mapping_report["weight_quantization"] = host::weight_quantization_json(*net, load.weight_quantization);
+    const nlohmann::json mapping_report = host::mapping_report_json(*net, *machine, prepared);
     const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end);
 
     uint64_t core_drops = 0;
@@ -200,16 +211,7 @@ int run_network(const RunArgs& a) {
     r.cores = load.cores.size();
     r.synapses = load.synapses;
     r.wall_seconds = report.wall_seconds;
-    char line[256];
-    if (on_serial) {
-      std::snprintf(line, sizeof line, "backend serial: %zu of %zu cores ran on boards", qemu_cores, load.cores.size());
-      r.backend_line = line;
-    }
-    if (on_qemu) {
-      std::snprintf(line, sizeof line, "backend qemu: %zu of %zu cores ran as %s images under QEMU", qemu_cores,
-                    load.cores.size(), a.board.c_str());
-      r.backend_line = line;
-    }
+    r.backend_line = backend->summary(engine);
     r.router_drops = report.fabric.totals.dropped_total();
     r.core_drops = core_drops;
     r.out = a.out;
@@ -245,9 +247,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--backend", args->backend,
                   "What runs the cores: native, qemu (ARM images under qemu-system-arm) or serial (flashed boards)")
-      ->check(CLI::IsMember({"native", "qemu", "serial"}))
       ->capture_default_str();
-  cmd->add_option("--board", args->board, "Board image the qemu backend runs (mps2-an386, netduinoplus2)")
+  cmd->add_option("--board", args->board, "Board image the qemu backend runs (" + host::board_names() + ")")
       ->capture_default_str();
   cmd->add_option("--qemu-cores", args->qemu_cores,
                   "Slices to run under QEMU, e.g. 0,3 (the rest run natively); default all");
@@ -274,8 +275,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       }
     RemoteBackend backend;
     backend.name = args->backend;
-    if (backend.name == "serial") {
-      std::cerr << "spindle run: --backend serial cannot be used with --connect (spindled offers native and qemu)\n";
+    if (const host::BackendType* t = host::find_backend_type(backend.name); t != nullptr && !t->offered_by_daemon) {
+      std::cerr << "spindle run: --backend " << backend.name << " cannot be used with --connect (spindled offers "
+                << daemon_backend_names() << ")\n";
       exit_code = kExitUsage;
       return;
     }

@@ -7,7 +7,9 @@
 #include <set>
 #include <stdexcept>
 
-#include "backend/qemu_backend.h"
+#include "backend/backend.h"
+#include "boards/boards.h"
+#include "job/prepare.h"
 #include "mapping/core_images.h"
 #include "mapping/fit_check.h"
 #include "mapping/from_network.h"
@@ -25,30 +27,37 @@ using grpc::StatusCode;
 constexpr uint32_t kDefaultTickTimeoutMs = 5000;    // as `spindle run --qemu-timeout`
 constexpr uint32_t kMaxTickTimeoutMs = 10 * 60 * 1000;
 
-// Backend and QEMU options that can be checked before mapping.
-grpc::Status check_backend(const v1::SubmitNetworkRequest& request) {
-  const std::string& backend = request.backend();
-  if (!backend.empty() && backend != "native" && backend != "qemu")
-    return {StatusCode::INVALID_ARGUMENT, "backend: '" + backend + "' is not a backend of spindled (native, qemu)"};
-  if (backend != "qemu") {
+// The backends spindled offers (the registry's offered_by_daemon).
+std::string daemon_backends() {
+  std::string s;
+  for (const host::BackendType& t : host::backend_types())
+    if (t.offered_by_daemon) s += (s.empty() ? "" : ", ") + std::string(t.name);
+  return s;
+}
+
+// The request's backend type, and the options that can be checked before
+// mapping. QemuOptions are the only backend-specific options of a request.
+grpc::Status check_backend(const v1::SubmitNetworkRequest& request, const host::BackendType*& type) {
+  const std::string backend = request.backend().empty() ? "native" : request.backend();
+  type = host::find_backend_type(backend);
+  if (type == nullptr || !type->offered_by_daemon)
+    return {StatusCode::INVALID_ARGUMENT,
+            "backend: '" + backend + "' is not a backend of spindled (" + daemon_backends() + ")"};
+  const bool qemu = type->name == "qemu";
+  if (!qemu) {
     if (request.has_qemu())
-      return {StatusCode::INVALID_ARGUMENT, "qemu: options given for backend '" +
-                                                (backend.empty() ? std::string("native") : backend) +
+      return {StatusCode::INVALID_ARGUMENT, "qemu: options given for backend '" + backend +
                                                 "'; they need backend \"qemu\""};
     return grpc::Status::OK;
   }
   const v1::QemuOptions& q = request.qemu();
-  const std::string board = q.board().empty() ? "mps2-an386" : q.board();
-  const auto& boards = host::known_boards();
-  if (std::find(boards.begin(), boards.end(), board) == boards.end()) {
-    std::string list;
-    for (const auto& b : boards) list += (list.empty() ? "" : ", ") + b;
-    return {StatusCode::INVALID_ARGUMENT, "qemu.board: unknown board '" + board + "' (boards: " + list + ")"};
-  }
+  const std::string board = q.board().empty() ? host::default_board() : q.board();
+  if (!host::find_board(board))
+    return {StatusCode::INVALID_ARGUMENT, "qemu.board: unknown board '" + board + "' (boards: " + host::board_names() + ")"};
   if (q.tick_timeout_ms() > kMaxTickTimeoutMs)
     return {StatusCode::INVALID_ARGUMENT, "qemu.tick_timeout_ms: " + std::to_string(q.tick_timeout_ms()) +
                                               " is over " + std::to_string(kMaxTickTimeoutMs) + " (10 minutes)"};
-  if (const std::string why = qemu_unavailable(board); !why.empty())
+  if (const std::string why = host::qemu_unavailable(board); !why.empty())
     return {StatusCode::FAILED_PRECONDITION, "backend: 'qemu' is not available on this daemon: " + why};
   return grpc::Status::OK;
 }
@@ -78,12 +87,12 @@ grpc::Status qemu_slices(const v1::QemuOptions& q, const host::MachineLoad& load
 grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::MachineDescription& daemon_machine,
                        const Limits& limits, ProcessBudget& qemu_budget, Job& job,
                        std::vector<v1::FieldError>& field_errors) {
-  if (grpc::Status s = check_backend(request); !s.ok()) return s;
+  const host::BackendType* backend_type = nullptr;
+  if (grpc::Status s = check_backend(request, backend_type); !s.ok()) return s;
   if (!request.has_network()) return {StatusCode::INVALID_ARGUMENT, "network: missing"};
   const v1::Network& net = request.network();
   // ARM images hold smaller slices than native cores.
-  const emu::MachineDescription machine =
-      request.backend() == "qemu" ? host::with_arm_cores(daemon_machine) : daemon_machine;
+  const emu::MachineDescription machine = host::machine_for(*backend_type, daemon_machine);
 
   // Sizes first, read off the request without expanding anything, so a
   // small request for a huge network costs nothing (network/size_estimate.h).
@@ -111,9 +120,6 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
     for (const auto& f : field_errors) msg += "\n" + f.path() + ": " + f.message();
     return {StatusCode::INVALID_ARGUMENT, msg};
   }
-  if (const std::string problem = host::fit_problem(host::estimate_fit(net, machine), machine, 0); !problem.empty())
-    return {StatusCode::RESOURCE_EXHAUSTED, "network: " + problem};
-
   job.network = net;
   job.name = request.name();
   job.real_time = request.real_time();
@@ -121,33 +127,27 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
   job.timestep_ms = net.run().timestep_ms();
   job.neurons = neurons;
   try {
-    host::MappingOptions options;
-    options.cost = host::cost_model_for(net);
-    options.place.seed = net.run().seed();
-    const host::ApplicationGraph graph = host::graph_from_network(net);
-    host::MappingResult mapping;
+    host::PreparedNetwork prepared;
     try {
-      mapping = host::map_graph(graph, machine, options);
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {
-      return {StatusCode::INVALID_ARGUMENT, std::string("network does not map onto machine '") + machine.name +
-                                                "': " + e.what()};
+      prepared = host::prepare(net, machine, limits.engine_threads);
+    } catch (const host::PrepareError& e) {
+      switch (e.stage()) {
+        case host::PrepareError::Stage::kFit: return {StatusCode::RESOURCE_EXHAUSTED, std::string("network: ") + e.what()};
+        case host::PrepareError::Stage::kMapping:
+          return {StatusCode::INVALID_ARGUMENT,
+                  std::string("network does not map onto machine '") + machine.name + "': " + e.what()};
+        case host::PrepareError::Stage::kImages:
+          return {StatusCode::INVALID_ARGUMENT, std::string("building core images: ") + e.what()};
+      }
     }
-    host::MachineLoad load;
-    try {
-      load = host::build_machine_load(net, graph, mapping);
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {
-      return {StatusCode::INVALID_ARGUMENT, std::string("building core images: ") + e.what()};
-    }
+    const host::MappingResult& mapping = prepared.mapped.result;
+    const host::MachineLoad& load = prepared.load;
     if (load.synapses > limits.max_synapses)
       return {StatusCode::RESOURCE_EXHAUSTED, "network: " + std::to_string(load.synapses) +
                                                   " synapses is over the daemon's limit of " +
                                                   std::to_string(limits.max_synapses)};
     job.synapses = load.synapses;
-    job.weight_warnings = host::weight_loss_warnings(net, load.weight_quantization);
+    job.weight_warnings = prepared.weight_warnings;
     if (request.strict_weights() && !job.weight_warnings.empty()) {
       for (const auto& w : job.weight_warnings) {
         v1::FieldError f;
@@ -158,40 +158,51 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
       return {StatusCode::INVALID_ARGUMENT, "strict_weights: " + std::to_string(field_errors.size()) +
                                                 " projection(s) lose weight in the cores' 16-bit weights"};
     }
-    nlohmann::json report = host::to_json(host::make_report(graph, machine, mapping, options));
-    report["weight_quantization"] = host::weight_quantization_json(net, load.weight_quantization);
-    job.mapping_report_json = report.dump();
+    job.mapping_report_json = host::mapping_report_json(net, machine, prepared).dump();
 
     emu::EngineConfig config;
     config.threads = limits.engine_threads;
     config.real_time = request.real_time();
     config.tick_period_us = host::network::tick_period_us(net.run());  // real-time runs: timestep x time_scale_factor
-    job.engine = std::make_unique<emu::Engine>(machine, config);
-    // Cancel reaches the engine between ticks, not only between chunks.
-    job.engine->set_stop_flag(&job.cancel_requested);
-    if (request.backend() == "qemu") {
-      host::QemuBackendOptions q;
-      q.board = request.qemu().board().empty() ? q.board : request.qemu().board();
+    host::BackendOptions backend_options;
+    backend_options.name = std::string(backend_type->name);
+    uint32_t processes = 0;
+    const bool qemu = backend_type->name == "qemu";
+    if (qemu) {
+      backend_options.board = request.qemu().board().empty() ? host::default_board() : request.qemu().board();
       const uint32_t timeout = request.qemu().tick_timeout_ms();
-      q.link.reply_timeout = std::chrono::milliseconds(timeout ? timeout : kDefaultTickTimeoutMs);
-      uint32_t processes = 0;
-      if (grpc::Status s = qemu_slices(request.qemu(), load, q.slices, processes); !s.ok()) return s;
+      backend_options.link.reply_timeout = std::chrono::milliseconds(timeout ? timeout : kDefaultTickTimeoutMs);
+      if (grpc::Status s = qemu_slices(request.qemu(), load, backend_options.slices, processes); !s.ok()) return s;
+    }
+    std::unique_ptr<host::Backend> backend;
+    try {
+      backend = host::make_backend(backend_options);
+    } catch (const std::invalid_argument& e) {
+      return {StatusCode::INVALID_ARGUMENT, std::string("backend: ") + e.what()};
+    }
+    const auto start = [&] {
+      job.engine = host::start_engine(machine, config, prepared, *backend);
+      // Cancel reaches the engine between ticks, not only between chunks.
+      job.engine->set_stop_flag(&job.cancel_requested);
+    };
+    if (qemu) {
       if (const std::string why = qemu_budget.take(job.owner, processes); !why.empty())
         return {StatusCode::RESOURCE_EXHAUSTED, why};
       job.backend = "qemu";
-      job.board = q.board;
+      job.board = backend_options.board;
       job.qemu_cores = processes;
       job.qemu_budget = &qemu_budget;  // given back by ~Job, also when loading fails below
+      // QEMU processes die with the thread that starts them: the job's own.
       job.process_owner = std::make_unique<ProcessOwner>();
       try {
-        job.process_owner->call([&] { host::load_into(*job.engine, load, q); });
+        job.process_owner->call(start);
       } catch (const std::bad_alloc&) {
         throw;
       } catch (const std::exception& e) {
         return {StatusCode::INTERNAL, std::string("starting the QEMU cores: ") + e.what()};
       }
     } else {
-      host::load_into(*job.engine, load);
+      start();
     }
 
     for (int p = 0; p < net.populations_size(); ++p) {

@@ -2,8 +2,6 @@
 
 #include <cstdio>
 
-#include "backend/qemu_backend.h"
-#include "qemu/qemu_process.h"
 
 namespace spindle::daemon {
 
@@ -79,17 +77,6 @@ void ProcessBudget::give_back(const std::string& client, uint32_t n) {
 uint32_t ProcessBudget::in_use() const {
   std::lock_guard lock(m_);
   return in_use_;
-}
-
-std::string qemu_unavailable(const std::string& board) {
-  if (!emu::qemu::find_executable("qemu-system-arm"))
-    return "'qemu-system-arm' not found on the daemon's PATH (Debian package qemu-system-arm)";
-  const std::string image = host::default_core_image(board);
-  if (std::FILE* f = std::fopen(image.c_str(), "rb")) {
-    std::fclose(f);
-    return {};
-  }
-  return "no core image for board '" + board + "' in the daemon's build (" + image + ")";
 }
 
 }  // namespace spindle::daemon

@@ -60,8 +60,4 @@ class ProcessBudget {
   uint32_t in_use_ = 0;
 };
 
-// Whether this daemon can run `board`'s core image under QEMU: empty if
-// so, else why not (no qemu-system-arm on PATH, no image in the build).
-std::string qemu_unavailable(const std::string& board);
-
 }  // namespace spindle::daemon

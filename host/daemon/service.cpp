@@ -12,7 +12,8 @@
 #include <optional>
 #include <thread>
 
-#include "backend/qemu_backend.h"
+#include "backend/backend.h"
+#include "boards/boards.h"
 #include "daemon/job_builder.h"
 #include "daemon/runner.h"
 #include "network/labels.h"
@@ -174,21 +175,26 @@ Status SpindleService::DescribeMachine(grpc::ServerContext* context, const v1::D
   r->set_dead_chips(static_cast<uint32_t>(machine_.dead_chips.size()));
   r->set_dead_cores(static_cast<uint32_t>(machine_.dead_cores.size()));
   r->set_dead_links(static_cast<uint32_t>(machine_.dead_links.size()));
-  v1::Backend* native = r->add_backends();
-  native->set_name("native");
-  native->set_available(true);
-  native->set_description("the tick engine: every core's firmware compiled for the host, bit-exact with the boards");
-  v1::Backend* qemu = r->add_backends();
-  qemu->set_name("qemu");
-  const std::string why = qemu_unavailable("mps2-an386");
-  qemu->set_available(why.empty());
-  std::string boards;
-  for (const auto& b : host::known_boards())
-    if (qemu_unavailable(b).empty()) boards += (boards.empty() ? "" : ", ") + b;
-  qemu->set_description(why.empty() ? "ARM core images under qemu-system-arm, one process per core, bit-exact with "
-                                      "native (boards: " + boards + "; " + std::to_string(qemu_budget_.in_use()) +
-                                      " of " + std::to_string(qemu_budget_.max()) + " processes in use)"
-                                    : why);
+  // The registry's backends that spindled offers, and whether each can run here.
+  for (const host::BackendType& t : host::backend_types()) {
+    if (!t.offered_by_daemon) continue;
+    v1::Backend* b = r->add_backends();
+    b->set_name(std::string(t.name));
+    if (!t.arm_images) {
+      b->set_available(true);
+      b->set_description(std::string(t.description));
+      continue;
+    }
+    const std::string why = host::qemu_unavailable(host::default_board());
+    b->set_available(why.empty());
+    std::string boards;
+    for (const auto& board : host::boards())
+      if (host::qemu_unavailable(board.name).empty()) boards += (boards.empty() ? "" : ", ") + board.name;
+    b->set_description(why.empty() ? std::string(t.description) + " (boards: " + boards + "; " +
+                                         std::to_string(qemu_budget_.in_use()) + " of " +
+                                         std::to_string(qemu_budget_.max()) + " processes in use)"
+                                   : why);
+  }
   const Limits& l = options_.limits;
   v1::Limits* out = r->mutable_limits();
   out->set_max_jobs(l.max_jobs);

@@ -5,7 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "image/crc32_fast.h"
+#include "image/image_crc.h"
 
 namespace spindle::host {
 namespace {
@@ -112,7 +112,7 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
   for (Region& r : regions) {
     if (!r.view) r.bytes.resize((r.bytes.size() + 3) & ~size_t{3}, 0);  // a view is whole words already
     entries.push_back({static_cast<uint32_t>(r.id), offset, static_cast<uint32_t>(r.size()),
-                       crc32_fast(r.data(), r.size())});
+                       image_crc32(r.data(), r.size())});
     offset += static_cast<uint32_t>(r.size());
   }
   img::ImageHeader h{};
@@ -126,7 +126,7 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
   out.reserve(offset);
   append(out, h);
   append_all(out, entries);
-  h.header_crc = crc32_fast(out.data(), out.size());
+  h.header_crc = image_crc32(out.data(), out.size());
   std::memcpy(out.data() + offsetof(img::ImageHeader, header_crc), &h.header_crc, 4);
   for (const Region& r : regions) out.insert(out.end(), r.data(), r.data() + r.size());
   return out;

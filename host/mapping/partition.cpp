@@ -8,7 +8,7 @@
 
 #include "image/format.h"
 #include "image/synaptic_matrix.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::host {
 namespace {

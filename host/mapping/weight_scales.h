@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-#include "runtime/limits.h"
+#include "config/limits.h"
 #include "spindle/v1/network.pb.h"
 
 namespace spindle::host {

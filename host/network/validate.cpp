@@ -17,7 +17,7 @@
 #include "network/random.h"
 #include "network/run_settings.h"
 #include "network/value_rules.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::host::network {
 namespace {

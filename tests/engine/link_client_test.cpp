@@ -14,18 +14,18 @@
 
 #include "link/core_server.h"
 #include "platform/native_platform.h"
-#include "qemu/link_client.h"
-#include "qemu/transport.h"
+#include "remote/link_client.h"
+#include "remote/transport.h"
 #include "support/test_images.h"
 
 namespace spindle::test {
 namespace {
 
-using emu::qemu::ByteTransport;
-using emu::qemu::FdTransport;
-using emu::qemu::LinkClient;
-using emu::qemu::LinkConfig;
-using emu::qemu::LinkError;
+using emu::remote::ByteTransport;
+using emu::remote::FdTransport;
+using emu::remote::LinkClient;
+using emu::remote::LinkConfig;
+using emu::remote::LinkError;
 
 std::vector<uint8_t> neuron_image() {
   host::IfCurrExpParams p;
@@ -167,7 +167,7 @@ Trace run_linked(LinkClient& client, uint32_t ticks) {
   Trace tr;
   for (uint32_t t = 0; t < ticks; ++t) {
     client.begin_tick(inbox_for(t), 1);
-    emu::qemu::TickOutput out = client.finish_tick();
+    emu::remote::TickOutput out = client.finish_tick();
     tr.sent.insert(tr.sent.end(), out.sent.begin(), out.sent.end());
     tr.spikes.insert(tr.spikes.end(), out.spikes.begin(), out.spikes.end());
     tr.states.insert(tr.states.end(), out.states.begin(), out.states.end());
@@ -232,7 +232,7 @@ TEST(LinkClient, ASilentCoreIsAClearError) {
     EXPECT_STREQ(e.what(), "no valid reply to HELLO after 3 attempts (no reply within 50 ms)");
   }
   ::close(fds[1]);
-  EXPECT_THROW(client.hello(), emu::qemu::TransportClosed);
+  EXPECT_THROW(client.hello(), emu::remote::TransportClosed);
 }
 
 TEST(LinkClient, TheCoreRefusesAnImageItsParserRejects) {

@@ -25,15 +25,15 @@
 #include "link/frame.h"
 #include "link/protocol.h"
 #include "platform/native_platform.h"
-#include "qemu/link_client.h"
-#include "qemu/transport.h"
+#include "remote/link_client.h"
+#include "remote/transport.h"
 #include "runtime/core.h"
 
 namespace {
 
 namespace fw = spindle::fw;
 namespace link = spindle::fw::link;
-namespace qemu = spindle::emu::qemu;
+namespace remote = spindle::emu::remote;
 
 // A failed property: abort, so libFuzzer keeps the input as a crash.
 #define FUZZ_CHECK(cond) \

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "mapping_test_util.h"
-#include "runtime/limits.h"
+#include "config/limits.h"
 
 namespace spindle::host {
 namespace {

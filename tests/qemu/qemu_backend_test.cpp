@@ -11,7 +11,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "qemu/transport.h"
+#include "remote/transport.h"
 #include "qemu_test_util.h"
 
 namespace spindle::test {
@@ -80,7 +80,7 @@ TEST(QemuBackend, RunsContinueAcrossRunCalls) {
   const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
   const RunResult native = run(m, 300, std::nullopt);
   emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
-  host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{1}));
+  host::make_backend(qemu_options(std::set<uint32_t>{1}))->load(engine, m.load);
   engine.run(120);
   const emu::RunReport report = engine.run(180);
   expect_identical(native, collect(m, engine, report));
@@ -93,14 +93,14 @@ TEST(QemuBackend, NetduinoBoardRunsTheSameCores) {
   expect_identical(native, qemu);
 }
 
-emu::qemu::QemuCore* qemu_core_of(const emu::Engine& engine, size_t i) {
-  return dynamic_cast<emu::qemu::QemuCore*>(engine.cores()[i]->remote.get());
+emu::remote::QemuCore* qemu_core_of(const emu::Engine& engine, size_t i) {
+  return dynamic_cast<emu::remote::QemuCore*>(engine.cores()[i]->remote.get());
 }
 
 TEST(QemuBackend, KilledQemuFailsNamingTheCoreAndItsLastTick) {
   const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
   emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
-  host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{1}));
+  host::make_backend(qemu_options(std::set<uint32_t>{1}))->load(engine, m.load);
   engine.run(50);
   size_t remote = 0;
   while (!engine.cores()[remote]->remote) ++remote;
@@ -121,10 +121,10 @@ TEST(QemuBackend, KilledQemuFailsNamingTheCoreAndItsLastTick) {
 TEST(QemuBackend, HungQemuIsReportedAfterItsTimeout) {
   const Mapped m = map_file(kData + "/poisson_chips.textproto", machine_2x2_two_cores_per_chip());
   emu::Engine engine(m.machine, emu::EngineConfig{.threads = 1});
-  host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{0}));
+  host::make_backend(qemu_options(std::set<uint32_t>{0}))->load(engine, m.load);
   engine.run(20);
   // Booting on a loaded machine may take longer; the frozen core gets 2 x 300 ms.
-  emu::qemu::LinkConfig quick;
+  emu::remote::LinkConfig quick;
   quick.reply_timeout = std::chrono::milliseconds(300);
   quick.max_attempts = 2;
   qemu_core_of(engine, 0)->set_link_config(quick);
@@ -145,7 +145,7 @@ TEST(QemuBackend, HungQemuIsReportedAfterItsTimeout) {
 }
 
 // Flips one bit in every `every`-th byte passing in each direction.
-class CorruptingTransport final : public emu::qemu::ByteTransport {
+class CorruptingTransport final : public emu::remote::ByteTransport {
  public:
   CorruptingTransport(std::unique_ptr<ByteTransport> inner, uint64_t every) : inner_(std::move(inner)), every_(every) {}
   void write(const uint8_t* data, size_t size) override {
@@ -179,11 +179,11 @@ TEST(QemuBackend, CorruptedFramesAreRetriedAndTheRunStaysExact) {
   auto options = qemu_options(std::set<uint32_t>{0, 2});
   options.link.reply_timeout = std::chrono::milliseconds(500);
   options.link.max_attempts = 8;
-  options.wrap = [](std::unique_ptr<emu::qemu::ByteTransport> t) -> std::unique_ptr<emu::qemu::ByteTransport> {
+  options.wrap = [](std::unique_ptr<emu::remote::ByteTransport> t) -> std::unique_ptr<emu::remote::ByteTransport> {
     return std::make_unique<CorruptingTransport>(std::move(t), 4999);
   };
   emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
-  host::load_into(engine, m.load, options);
+  host::make_backend(options)->load(engine, m.load);
   const emu::RunReport report = engine.run(400);
   expect_identical(native, collect(m, engine, report));
   uint64_t resends = 0, bad = 0;
@@ -204,7 +204,7 @@ TEST(QemuBackend, UnknownBoardMissingImageAndMissingQemuAreClearErrors) {
     auto o = qemu_options();
     o.board = "pdp11";
     try {
-      host::load_into(engine, m.load, o);
+      host::make_backend(o)->load(engine, m.load);
       FAIL();
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("unknown board 'pdp11'"), std::string::npos) << e.what();
@@ -215,7 +215,7 @@ TEST(QemuBackend, UnknownBoardMissingImageAndMissingQemuAreClearErrors) {
     auto o = qemu_options(std::set<uint32_t>{0});
     o.kernel = "/nonexistent/spindle-core.elf";
     try {
-      host::load_into(engine, m.load, o);
+      host::make_backend(o)->load(engine, m.load);
       FAIL();
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find("'/nonexistent/spindle-core.elf' not found"), std::string::npos) << e.what();
@@ -226,7 +226,7 @@ TEST(QemuBackend, UnknownBoardMissingImageAndMissingQemuAreClearErrors) {
     auto o = qemu_options(std::set<uint32_t>{0});
     o.qemu = "no-such-qemu-system-arm";
     try {
-      host::load_into(engine, m.load, o);
+      host::make_backend(o)->load(engine, m.load);
       FAIL();
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find("'no-such-qemu-system-arm' not found on PATH"), std::string::npos)
@@ -236,7 +236,7 @@ TEST(QemuBackend, UnknownBoardMissingImageAndMissingQemuAreClearErrors) {
   {
     emu::Engine engine(m.machine);
     try {
-      host::load_into(engine, m.load, qemu_options(std::set<uint32_t>{99}));
+      host::make_backend(qemu_options(std::set<uint32_t>{99}))->load(engine, m.load);
       FAIL();
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("slice 99 does not exist"), std::string::npos) << e.what();
@@ -249,10 +249,11 @@ TEST(QemuBackend, BadImageIsRejectedByTheBoardParser) {
   std::vector<uint8_t> image = m.load.cores[0].image;
   image[image.size() - 1] ^= 0x40;  // region checksum no longer matches
   try {
-    emu::qemu::QemuOptions q;
+    emu::remote::QemuOptions q;
     q.qemu = SPINDLE_QEMU_SYSTEM_ARM;
+    q.machine = "mps2-an386";
     q.kernel = SPINDLE_CORE_ELF_MPS2;
-    emu::qemu::QemuCore core("core under test", q, {}, image);
+    emu::remote::QemuCore core("core under test", q, {}, image);
     FAIL() << "a corrupt core image loaded";
   } catch (const std::runtime_error& e) {
     const std::string what = e.what();

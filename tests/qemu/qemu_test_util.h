@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/qemu_backend.h"
+#include "backend/backend.h"
 #include "engine/engine.h"
 #include "mapping/core_images.h"
 #include "mapping/from_network.h"
@@ -55,9 +55,10 @@ struct RunResult {
   uint64_t spikes = 0;
 };
 
-inline host::QemuBackendOptions qemu_options(std::optional<std::set<uint32_t>> slices = std::nullopt,
+inline host::BackendOptions qemu_options(std::optional<std::set<uint32_t>> slices = std::nullopt,
                                              const std::string& board = "mps2-an386") {
-  host::QemuBackendOptions o;
+  host::BackendOptions o;
+  o.name = "qemu";
   o.board = board;
   o.qemu = SPINDLE_QEMU_SYSTEM_ARM;
   o.kernel = board == "mps2-an386" ? SPINDLE_CORE_ELF_MPS2 : SPINDLE_CORE_ELF_NETDUINO;
@@ -76,9 +77,9 @@ inline RunResult collect(const Mapped& m, const emu::Engine& engine, const emu::
   return r;
 }
 
-inline RunResult run(const Mapped& m, uint32_t ticks, const std::optional<host::QemuBackendOptions>& qemu) {
+inline RunResult run(const Mapped& m, uint32_t ticks, const std::optional<host::BackendOptions>& qemu) {
   emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
-  if (qemu) host::load_into(engine, m.load, *qemu);
+  if (qemu) host::make_backend(*qemu)->load(engine, m.load);
   else host::load_into(engine, m.load);
   const emu::RunReport report = engine.run(ticks);
   return collect(m, engine, report);

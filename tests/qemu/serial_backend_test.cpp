@@ -62,11 +62,12 @@ TEST(SerialBackend, BoardOnAPtyRunsItsCoreLikeNative) {
   const RunResult native = run(m, 200, std::nullopt);
   PtyBoard board("mps2-an386", SPINDLE_CORE_ELF_MPS2);
   ASSERT_FALSE(board.pty().empty()) << "QEMU did not report its pty";
-  host::SerialBackendOptions o;
+  host::BackendOptions o;
+  o.name = "serial";
   o.ports = {board.pty()};
   o.slices = std::set<uint32_t>{2};  // the neuron slice on the "board", the sources native
   emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
-  host::load_into(engine, m.load, o);
+  host::make_backend(o)->load(engine, m.load);
   const emu::RunReport report = engine.run(200);
   expect_identical(native, collect(m, engine, report));
 }
@@ -75,10 +76,11 @@ TEST(SerialBackend, PortsThatDoNotPairOrOpenAreClearErrors) {
   const Mapped m = map_file(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/tiny.textproto", emu::machine_from_shape("1"));
   {
     emu::Engine engine(m.machine);
-    host::SerialBackendOptions o;
+    host::BackendOptions o;
+    o.name = "serial";
     o.ports = {"/dev/null"};
     try {
-      host::load_into(engine, m.load, o);
+      host::make_backend(o)->load(engine, m.load);
       FAIL();
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("1 port(s) for 3 core(s)"), std::string::npos) << e.what();
@@ -86,11 +88,12 @@ TEST(SerialBackend, PortsThatDoNotPairOrOpenAreClearErrors) {
   }
   {
     emu::Engine engine(m.machine);
-    host::SerialBackendOptions o;
+    host::BackendOptions o;
+    o.name = "serial";
     o.ports = {"/dev/no-such-tty"};
     o.slices = std::set<uint32_t>{0};
     try {
-      host::load_into(engine, m.load, o);
+      host::make_backend(o)->load(engine, m.load);
       FAIL();
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find("serial port /dev/no-such-tty: No such file or directory"), std::string::npos)
@@ -99,11 +102,12 @@ TEST(SerialBackend, PortsThatDoNotPairOrOpenAreClearErrors) {
   }
   {
     emu::Engine engine(m.machine);
-    host::SerialBackendOptions o;
+    host::BackendOptions o;
+    o.name = "serial";
     o.ports = {"/dev/null"};
     o.slices = std::set<uint32_t>{0};
     try {
-      host::load_into(engine, m.load, o);
+      host::make_backend(o)->load(engine, m.load);
       FAIL();
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find("/dev/null: not a terminal device"), std::string::npos) << e.what();

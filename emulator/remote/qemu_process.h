@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 struct QemuOptions {
   std::string qemu = "qemu-system-arm";  // a path, or a name looked up on PATH
-  std::string machine = "mps2-an386";    // QEMU -M value
+  std::string machine;                   // QEMU -M value (the board manifest's qemu_machine)
   std::string kernel;                    // the ELF image (spindle-core-<board>.elf)
   std::vector<std::string> extra_args;
   std::chrono::milliseconds connect_timeout{15000};
@@ -53,4 +53,4 @@ class QemuProcess {
 // The qemu-system-arm a name resolves to on PATH, or nullopt.
 std::optional<std::string> find_executable(const std::string& name);
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -1,5 +1,6 @@
 // Sizes of everything a core holds in its own memory. Named constants, so the
-// host mapping, the image parser and the ARM linker budget agree.
+// host mapping, the image parser and the ARM linker budget agree. In config/,
+// below every other firmware folder, since all of them size their arrays by it.
 #pragma once
 
 #include <cstddef>

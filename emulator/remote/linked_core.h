@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "engine/remote_core.h"
-#include "qemu/link_client.h"
-#include "qemu/transport.h"
+#include "remote/link_client.h"
+#include "remote/transport.h"
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 class LinkedCore : public RemoteCore {
  public:
@@ -63,4 +63,4 @@ class LinkedCore : public RemoteCore {
   HelloInfo hello_;
 };
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -1,17 +1,27 @@
-#include "cli/boards.h"
+#include "boards/boards.h"
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-namespace spindle::cli {
+namespace spindle::host {
 namespace {
 
-std::vector<BoardInfo> parse_manifest() {
+struct Manifest {
+  std::vector<BoardInfo> boards;
+  std::string default_board;
+};
+
+Manifest parse_manifest() {
   const auto doc = nlohmann::json::parse(kBoardsManifestJson, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.contains("boards"))
+  if (doc.is_discarded() || !doc.contains("boards") || !doc.contains("default_board"))
     throw std::runtime_error("the compiled-in boards manifest does not parse (rebuild spindle)");
-  std::vector<BoardInfo> out;
+  Manifest m;
+  m.default_board = doc.at("default_board").get<std::string>();
+  std::vector<BoardInfo>& out = m.boards;
   for (const auto& b : doc.at("boards")) {
     BoardInfo info;
     info.name = b.at("name").get<std::string>();
@@ -34,15 +44,19 @@ std::vector<BoardInfo> parse_manifest() {
     info.image.core_bin = i.at("core_bin").get<std::string>();
     out.push_back(std::move(info));
   }
-  return out;
+  return m;
+}
+
+const Manifest& manifest() {
+  static const Manifest m = parse_manifest();
+  return m;
 }
 
 }  // namespace
 
-const std::vector<BoardInfo>& boards() {
-  static const std::vector<BoardInfo> all = parse_manifest();
-  return all;
-}
+const std::vector<BoardInfo>& boards() { return manifest().boards; }
+
+const std::string& default_board() { return manifest().default_board; }
 
 std::optional<BoardInfo> find_board(const std::string& name) {
   for (const auto& b : boards())
@@ -56,4 +70,18 @@ std::string board_names() {
   return s;
 }
 
-}  // namespace spindle::cli
+std::string core_image_path(const BoardInfo& board) {
+  const char* env = std::getenv("SPINDLE_BOARD_IMAGES_DIR");
+  if (env == nullptr || *env == '\0') return board.image.core_elf;
+  // A directory laid out as the host build's arm/ folder, or holding the
+  // images directly.
+  const std::string dir(env), file = "spindle-core-" + board.name + ".elf";
+  const std::string flat = dir + "/" + file;
+  if (std::FILE* f = std::fopen(flat.c_str(), "rb")) {
+    std::fclose(f);
+    return flat;
+  }
+  return dir + "/" + board.name + "/boards/" + file;
+}
+
+}  // namespace spindle::host

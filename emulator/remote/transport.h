@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 // The other end closed the stream (a QEMU process exited, a cable came out).
 class TransportClosed : public std::runtime_error {
@@ -42,4 +42,4 @@ class FdTransport final : public ByteTransport {
   std::string name_;
 };
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -1,13 +1,15 @@
 // The boards manifest (boards/manifest.cmake, generated from each
-// boards/<board>/board.cmake), compiled into `spindle`: what the host needs
-// to know to build and flash a board's image.
+// boards/<board>/board.cmake), compiled into the host tools: the one list of
+// boards the CLI, the daemon and the backends read, with what the host needs
+// to know to build, flash and run a board's image.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace spindle::cli {
+
+namespace spindle::host {
 
 // The manifest's JSON text (generated boards_manifest.cpp).
 extern const char kBoardsManifestJson[];
@@ -37,7 +39,15 @@ struct BoardInfo {
 // if the compiled-in manifest does not parse (a build error, not user input).
 const std::vector<BoardInfo>& boards();
 std::optional<BoardInfo> find_board(const std::string& name);
-// "mps2-an386, netduinoplus2": for usage errors.
+// The board a run under QEMU uses when none is named (the manifest's
+// default_board, set in boards/boards.cmake).
+const std::string& default_board();
+// Board names, comma-separated in manifest order: for usage errors.
 std::string board_names();
+// Where this build put the board's core server image (the manifest's
+// image.core_elf); SPINDLE_BOARD_IMAGES_DIR in the environment overrides the
+// directory (holding <board>/boards/spindle-core-<board>.elf or
+// spindle-core-<board>.elf).
+std::string core_image_path(const BoardInfo& board);
 
-}  // namespace spindle::cli
+}  // namespace spindle::host

@@ -15,12 +15,12 @@
 #include "link/frame.h"
 #include "link/protocol.h"
 #include "platform/platform.h"
-#include "qemu/transport.h"
+#include "remote/transport.h"
 #include "runtime/core.h"
 #include "runtime/provenance.h"
 #include "runtime/recording.h"
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 // The core refused a request or the link gave up; what() says which.
 class LinkError : public std::runtime_error {
@@ -122,4 +122,4 @@ class LinkClient {
   LinkStats stats_;
 };
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -1,4 +1,4 @@
-#include "qemu/serial_core.h"
+#include "remote/serial_core.h"
 
 #include <fcntl.h>
 #include <termios.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 namespace {
 
 speed_t baud_constant(unsigned baud) {
@@ -69,4 +69,4 @@ SerialCore::SerialCore(std::string name, const std::string& port, unsigned baud,
   boot_core(image);
 }
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -1,4 +1,4 @@
-#include "qemu/transport.h"
+#include "remote/transport.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 FdTransport::FdTransport(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
 
@@ -51,4 +51,4 @@ size_t FdTransport::read(uint8_t* data, size_t capacity, std::chrono::millisecon
   return static_cast<size_t>(n);
 }
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

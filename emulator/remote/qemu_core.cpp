@@ -1,8 +1,8 @@
-#include "qemu/qemu_core.h"
+#include "remote/qemu_core.h"
 
 #include <stdexcept>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 QemuCore::QemuCore(std::string name, const QemuOptions& qemu, const LinkConfig& link,
                    const std::vector<uint8_t>& image, const TransportWrapper& wrap)
@@ -40,4 +40,4 @@ std::string QemuCore::failure_suffix() {
   return tail.empty() ? std::string() : "; QEMU stderr: " + tail;
 }
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

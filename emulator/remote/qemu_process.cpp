@@ -1,4 +1,4 @@
-#include "qemu/qemu_process.h"
+#include "remote/qemu_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,7 +19,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -53,6 +53,7 @@ QemuProcess::QemuProcess(const QemuOptions& options) : options_(options) {
     throw std::runtime_error("'" + options.qemu + "' not found" +
                              (options.qemu.find('/') == std::string::npos ? " on PATH" : "") +
                              " (Debian package qemu-system-arm)");
+  if (options.machine.empty()) throw std::invalid_argument("QemuOptions.machine: no QEMU machine given");
   if (!std::filesystem::is_regular_file(options.kernel))
     throw std::runtime_error("board image '" + options.kernel +
                              "' not found (the host build cross-builds it: build/<preset>/arm/<board>/boards/)");
@@ -178,4 +179,4 @@ std::string QemuProcess::stderr_tail() const {
   return all.size() > kTail ? "..." + all.substr(all.size() - kTail) : all;
 }
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "qemu/linked_core.h"
-#include "qemu/qemu_process.h"
-#include "qemu/transport.h"
+#include "remote/linked_core.h"
+#include "remote/qemu_process.h"
+#include "remote/transport.h"
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 class QemuCore final : public LinkedCore {
  public:
@@ -49,4 +49,4 @@ class QemuCore final : public LinkedCore {
   std::unique_ptr<ByteTransport> transport_;
 };
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

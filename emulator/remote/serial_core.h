@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "qemu/linked_core.h"
-#include "qemu/transport.h"
+#include "remote/linked_core.h"
+#include "remote/transport.h"
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 // Opens `port` (e.g. /dev/ttyACM0, /dev/pts/3) raw at `baud`; throws
 // std::runtime_error naming the port and the reason (missing, permission,
@@ -33,4 +33,4 @@ class SerialCore final : public LinkedCore {
   std::unique_ptr<FdTransport> transport_;
 };
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

@@ -1,4 +1,4 @@
-#include "qemu/link_client.h"
+#include "remote/link_client.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include "link/wire.h"
 #include "util/crc32.h"
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 using namespace fw::link;
 using Clock = std::chrono::steady_clock;
@@ -272,4 +272,4 @@ CoreStatus LinkClient::status() {
   return s;
 }
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote

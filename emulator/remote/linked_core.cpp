@@ -1,8 +1,8 @@
-#include "qemu/linked_core.h"
+#include "remote/linked_core.h"
 
 #include <stdexcept>
 
-namespace spindle::emu::qemu {
+namespace spindle::emu::remote {
 
 void LinkedCore::connect(ByteTransport& transport, const LinkConfig& link) {
   client_ = std::make_unique<LinkClient>(transport, link);
@@ -48,4 +48,4 @@ void LinkedCore::deliver(const std::vector<fw::Packet>& inbox) {
   });
 }
 
-}  // namespace spindle::emu::qemu
+}  // namespace spindle::emu::remote
