@@ -76,6 +76,42 @@ TEST_F(CliTest, BadArgumentsExit2) {
   EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, VersionPrintsTheProjectVersion) {
+  const Result r = run("--version");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string("spindle ") + SPINDLE_VERSION + "\n");
+}
+
+TEST_F(CliTest, UnknownCommandIsNamedWithTheCommands) {
+  const char* commands = "(commands: validate, machine, map, run, plot, flash, jobs)";
+  for (const std::string args : {"frobnicate", "frobnicate tiny.textproto", "--connect 127.0.0.1:1 frobnicate"}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_NE(r.err.find("spindle: unknown command 'frobnicate' " + std::string(commands)), std::string::npos)
+        << args << "\n" << r.err;
+    EXPECT_EQ(r.err.find("A subcommand is required"), std::string::npos) << args << "\n" << r.err;
+  }
+  const Result none = run("");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("spindle: a command is required " + std::string(commands)), std::string::npos) << none.err;
+  // A known command with a bad argument keeps its own message.
+  const Result bad = run("validate");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("NETWORK"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("unknown command"), std::string::npos) << bad.err;
+}
+
+// The variables for --connect's client name and token file may stay set in
+// a shell: commands that run in-process ignore them.
+TEST_F(CliTest, ConnectVariablesDoNotDisturbInProcessCommands) {
+  const Result r = spindle::testing::run_command(
+      "SPINDLE_CLIENT=someone SPINDLE_TOKEN_FILE=/nonexistent '" + std::string(SPINDLE_BIN) + "' validate " +
+          example("tiny.textproto"),
+      dir_);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, ValidateExamples) {
   const auto names = all_examples();
   ASSERT_GE(names.size(), 2u);
