@@ -430,11 +430,12 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
 
 }  // namespace
 
-int remote_run(const std::string& path, std::optional<double> duration_ms, const std::string& out,
-               const RemoteBackend& backend) {
+int remote_run(const std::string& path, std::optional<double> duration_ms, std::optional<uint64_t> seed,
+               const std::string& out, const RemoteBackend& backend) {
   int code = kExitOk;
   v1::Network net;
   if (!load(path, net, code)) return code;
+  if (seed) net.mutable_run()->set_seed(*seed);
   const double dt = net.run().timestep_ms();
   const double duration = duration_ms ? *duration_ms : net.run().duration_ms();
   if (const auto t = host::network::duration_ticks(duration, dt); duration_ms && !t.error.empty()) {
