@@ -294,6 +294,21 @@ TEST_F(CliTest, SeedOverridesTheNetworksSeed) {
   EXPECT_EQ(run("run " + example("tiny.textproto") + " --seed nope").code, 2);
 }
 
+// With stderr in a file (as here), the progress display writes plain lines,
+// no '\r' redraws. The run takes over a second: 8 million ticks of one core.
+TEST_F(CliTest, ProgressInAFileIsPlainLines) {
+  const fs::path net = write("long.textproto", R"(run { timestep_ms: 1 duration_ms: 8000000 seed: 1 }
+populations { label: "noise" size: 1 spike_source_poisson { rate { constant: 1 } } })");
+  const Result r = run("run '" + net.string() + "' --out '" + (dir_ / "out").string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto provenance = nlohmann::json::parse(read_file(dir_ / "out" / "provenance.json"));
+  ASSERT_GE(provenance["wall_seconds"].get<double>(), 1.0) << "too fast to show progress";
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("running ["), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.rfind("running: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(" of 8000000 ticks, "), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, RunErrors) {
   EXPECT_EQ(run("run " + example("tiny.textproto") + " --duration -5").code, 2);
   EXPECT_EQ(run("run " + example("tiny.textproto") + " --machine nonsense").code, 2);
