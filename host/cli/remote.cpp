@@ -578,7 +578,7 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, std::
     nlohmann::json provenance = provenance_json(final_event, dt, d->address(), job);
     mark_run_end(provenance, end);
     const auto summary =
-        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end);
+        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end, path);
     const v1::ProvenanceSummary& p = final_event.provenance();
     RunSummary r;
     r.network = path;

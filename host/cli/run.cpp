@@ -187,7 +187,7 @@ int run_network(const RunArgs& a) {
     }
     nlohmann::json mapping_report = host::to_json(host::make_report(m.graph, *machine, m.result, m.options));
     mapping_report["weight_quantization"] = host::weight_quantization_json(*net, load.weight_quantization);
-    const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end);
+    const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end, a.network);
 
     uint64_t core_drops = 0;
     for (const auto& c : report.cores)
