@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -172,6 +173,32 @@ TEST_F(PythonClientTest, StreamedCubaSpikesEqualSpindleRun) {
   EXPECT_NE(py.out.find("run: RUN_COMPLETED, 3000 ticks"), std::string::npos) << py.out;
   EXPECT_NE(py.out.find("stream drops: 0 batches (0 spikes)"), std::string::npos) << py.out;
   EXPECT_NE(py.out.find("provenance: 3000 ticks"), std::string::npos) << py.out;
+
+  // examples/python/README.md shows this run's output: every line of it but
+  // the streaming ones is the client's, wall-clock figures, the address and
+  // the job id aside.
+  {
+    const std::string readme = read_file(std::string(SPINDLE_PYTHON_EXAMPLES) + "/README.md");
+    const auto from = readme.find("```\nconnected to ");
+    ASSERT_NE(from, std::string::npos);
+    const std::string block = readme.substr(from + 4, readme.find("```", from + 4) - from - 4);
+    const std::string job = py.out.substr(py.out.find("job job-") + 4, py.out.find(' ', py.out.find("job job-") + 4) -
+                                                                           py.out.find("job job-") - 4);
+    auto normal = [&](std::string text) {
+      text = std::regex_replace(text, std::regex("[0-9.e+]+ s wall \\([0-9.e+]+ spikes/s\\)"), "N s wall (N spikes/s)");
+      text = std::regex_replace(text, std::regex("[0-9.]+ s engine time"), "N s engine time");
+      text = std::regex_replace(text, std::regex("127\\.0\\.0\\.1:50051"), address());
+      return std::regex_replace(text, std::regex("job-1\\b"), job);
+    };
+    const std::string out = "\n" + normal(py.out);
+    size_t compared = 0;
+    for (const std::string& line : split(normal(block), '\n')) {
+      if (line.empty() || line[0] == '[') continue;
+      ++compared;
+      EXPECT_NE(out.find("\n" + line + "\n"), std::string::npos) << "README.md: " << line << "\nclient:\n" << py.out;
+    }
+    EXPECT_EQ(compared, 12u);
+  }
 
   const auto cli_counts = spike_table(cli.out), py_counts = spike_table(py.out);
   ASSERT_EQ(cli_counts.size(), 2u) << cli.out;
