@@ -10,7 +10,7 @@ packages=(
   qemu-system-arm
   libgtest-dev libgmock-dev libbenchmark-dev
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
-  libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libpng-dev zlib1g-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libpng-dev zlib1g-dev
   python3 python3-numpy python3-brian
   python3-grpcio python3-protobuf
   openssl libssl-dev

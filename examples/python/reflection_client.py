@@ -31,6 +31,20 @@ except ImportError as e:
              "`ninja -C BUILD spindle_python_stubs` and set PYTHONPATH=BUILD/examples/python/gen")
 
 
+DEFAULT_ADDRESS = "127.0.0.1:50051"  # where spindled listens by default
+
+
+def default_address(environ=os.environ):
+    """$SPINDLE_CONNECT (as `spindle` reads it), else the old $SPINDLE_DAEMON, else spindled's default."""
+    if environ.get("SPINDLE_CONNECT"):
+        return environ["SPINDLE_CONNECT"]
+    if environ.get("SPINDLE_DAEMON"):
+        print(f"{PROG}: warning: SPINDLE_DAEMON is deprecated; set SPINDLE_CONNECT (the name `spindle --connect` "
+              "reads)", file=sys.stderr)
+        return environ["SPINDLE_DAEMON"]
+    return DEFAULT_ADDRESS
+
+
 class ReflectionError(Exception):
     pass
 
@@ -91,13 +105,15 @@ def message_class(descriptor):
 
 def main(argv):
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
-    p.add_argument("--connect", default=os.environ.get("SPINDLE_DAEMON", "127.0.0.1:50051"),
-                   help="daemon address host:port (default: $SPINDLE_DAEMON or 127.0.0.1:50051)")
+    p.add_argument("--connect", default=None,
+                   help=f"daemon address host:port or unix:PATH (default: $SPINDLE_CONNECT or {DEFAULT_ADDRESS})")
     p.add_argument("--service", default="spindle.v1.Spindle", help="service to describe")
     p.add_argument("--call", default="DescribeMachine",
                    help="method of --service to call with an empty request (unary methods only)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each answer")
     args = p.parse_args(argv)
+    if args.connect is None:
+        args.connect = default_address()
 
     with grpc.insecure_channel(args.connect) as channel:
         try:

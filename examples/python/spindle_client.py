@@ -12,16 +12,22 @@ optionally injects spikes, runs the job with streaming, prints per-population
 spike counts and rates as the batches arrive, then the same per-population
 table as `spindle run` and the job's provenance.
 
+The daemon address, client name and token file are found as `spindle
+--connect` finds them: --connect or $SPINDLE_CONNECT, --client or
+$SPINDLE_CLIENT (default USER@HOST), --token-file or $SPINDLE_TOKEN_FILE.
+
 Exit status: 0 for a completed run, 1 when the daemon refuses a call or the
 run does not complete (the gRPC status code and message are printed, and for
 an invalid network every "field.path: message"), 2 for bad arguments or an
-unreadable network file.
+unreadable network file, 130 after Ctrl-C (the job is cancelled and
+deleted).
 """
 
 import argparse
-import csv
+import decimal
 import os
-import signal
+import pwd
+import socket
 import sys
 import time
 
@@ -42,6 +48,46 @@ except ImportError as e:
              "`ninja -C BUILD spindle_python_stubs` and set PYTHONPATH=BUILD/examples/python/gen")
 
 VALIDATION_ERRORS_KEY = "spindle-validation-errors-bin"  # service.proto, SubmitNetwork
+EXIT_INTERRUPTED = 128 + 2  # SIGINT, as `spindle run` exits after Ctrl-C
+DEFAULT_ADDRESS = "127.0.0.1:50051"  # where spindled listens by default
+
+
+def warn(message):
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def default_address(environ=os.environ):
+    """$SPINDLE_CONNECT (as `spindle` reads it), else the old $SPINDLE_DAEMON, else spindled's default."""
+    if environ.get("SPINDLE_CONNECT"):
+        return environ["SPINDLE_CONNECT"]
+    if environ.get("SPINDLE_DAEMON"):
+        warn("SPINDLE_DAEMON is deprecated; set SPINDLE_CONNECT (the name `spindle --connect` reads)")
+        return environ["SPINDLE_DAEMON"]
+    return DEFAULT_ADDRESS
+
+
+def default_client_name():
+    """USER@HOST, as `spindle --connect` sends it: the login name from the
+    password database (not $USER, which any process may set), and the host name."""
+    try:
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        user = ""
+    if not user:
+        user = f"uid{os.geteuid()}"
+    return f"{user}@{socket.gethostname()}"
+
+
+def read_token(path):
+    """The first line that is not blank or a comment: "NAME TOKEN" (as in
+    spindled's --token-file) or only the token; as `spindle --token-file` reads it."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            words = line.split()
+            if not words or words[0].startswith("#"):
+                continue
+            return words[1] if len(words) > 1 else words[0]
+    return None
 
 
 def parse_args(argv):
@@ -50,8 +96,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     p.add_argument("network", nargs="?", default=default_net,
                    help="text-format spindle.v1.Network (default: examples/networks/cuba.textproto)")
-    p.add_argument("--connect", default=os.environ.get("SPINDLE_DAEMON", "127.0.0.1:50051"),
-                   help="daemon address host:port (default: $SPINDLE_DAEMON or 127.0.0.1:50051)")
+    p.add_argument("--connect", default=None,
+                   help=f"daemon address host:port or unix:PATH (default: $SPINDLE_CONNECT or {DEFAULT_ADDRESS})")
     p.add_argument("--duration", type=float, default=0.0,
                    help="biological time to run, ms (default: the network's run.duration_ms)")
     p.add_argument("--chunk-ticks", type=int, default=0,
@@ -61,25 +107,42 @@ def parse_args(argv):
                    help="make neurons of a population spike at a job tick before the run, e.g. "
                         "exc:0,5,10-19@100 (repeatable)")
     p.add_argument("--spikes-csv", metavar="FILE",
-                   help="write every streamed spike as population,neuron,tick")
+                   help="write the streamed spikes as `spindle run` writes spikes.csv (population,neuron,time_ms)")
     p.add_argument("--updates", type=int, default=10,
                    help="streaming lines to print per run (at progress events; 0: none)")
     p.add_argument("--keep-job", action="store_true",
                    help="leave the job on the daemon afterwards (default: delete it)")
     p.add_argument("--timeout", type=float, default=30.0,
                    help="seconds to wait for the daemon to answer unary calls")
-    p.add_argument("--client-name", help="identity to own jobs by (the spindle-client metadata; "
-                   "default: the daemon uses this connection's address)")
+    p.add_argument("--client", "--client-name", dest="client", default=None,
+                   help="the client name jobs are kept under (the spindle-client metadata; "
+                        "default: $SPINDLE_CLIENT or USER@HOST; with a token, the token's name)")
+    p.add_argument("--token-file", metavar="FILE", default=None,
+                   help="file with the bearer token: a spindled --token-file line \"NAME TOKEN\", or the token "
+                        "(default: $SPINDLE_TOKEN_FILE)")
     p.add_argument("--tls-ca", metavar="PEM", help="connect with TLS, trusting this CA certificate")
     args = p.parse_args(argv)
+    if args.connect is None:
+        args.connect = default_address()
+    if args.client is None:
+        args.client = os.environ.get("SPINDLE_CLIENT") or default_client_name()
+    if args.token_file is None:
+        args.token_file = os.environ.get("SPINDLE_TOKEN_FILE") or None
     # A daemon started with a token file wants "authorization: Bearer TOKEN"
-    # on every call (docs/daemon.md); the token comes from the environment so
-    # that it stays out of process listings.
-    args.metadata = []
-    if args.client_name:
-        args.metadata.append(("spindle-client", args.client_name))
-    if os.environ.get("SPINDLE_TOKEN"):
-        args.metadata.append(("authorization", "Bearer " + os.environ["SPINDLE_TOKEN"]))
+    # on every call (docs/daemon.md) and names the caller by the token; else
+    # jobs belong to the spindle-client name. As `spindle --connect` does.
+    token = None
+    if args.token_file:
+        try:
+            token = read_token(args.token_file)
+        except (OSError, UnicodeDecodeError) as e:
+            p.error(f"--token-file {args.token_file}: cannot read ({getattr(e, 'strerror', None) or e})")
+        if not token:
+            p.error(f"--token-file {args.token_file}: no token in it")
+    elif os.environ.get("SPINDLE_TOKEN"):
+        warn("SPINDLE_TOKEN is deprecated; put the token in a file and give --token-file or SPINDLE_TOKEN_FILE")
+        token = os.environ["SPINDLE_TOKEN"]
+    args.metadata = [("authorization", "Bearer " + token)] if token else [("spindle-client", args.client)]
     if args.duration < 0:
         p.error("--duration must be >= 0")
     if args.chunk_ticks < 0:
@@ -140,28 +203,79 @@ def inject_requests(job_id, injections):
         yield service_pb2.InjectRequest(job_id=job_id, population=pop, neuron_ids=ids, tick=tick)
 
 
-class SpikeTally:
-    """Per-population spike counts as batches stream in."""
+class TickTimeFormat:
+    """Spike times as `spindle run` writes them (host/cli/csv_numbers.h):
+    tick x timestep with exactly the timestep's decimals (0.1 ms -> 1234.5),
+    or, for a timestep of more than 9 decimals, the shortest round-trip form."""
 
-    def __init__(self, populations, dt_ms, csv_path):
+    MAX_DECIMALS = 9
+
+    def __init__(self, dt_ms):
+        self.dt_ms = dt_ms
+        self.decimals = -1
+        scaled = dt_ms
+        for d in range(self.MAX_DECIMALS + 1):
+            if abs(scaled - round(scaled)) <= 1e-12 * abs(scaled):
+                self.decimals = d
+                break
+            scaled *= 10
+
+    def __call__(self, tick):
+        t = tick * self.dt_ms
+        if self.decimals >= 0:
+            return f"{t:.{self.decimals}f}"
+        return shortest(t)
+
+
+def shortest(value):
+    """The shortest text that reads back as `value`, fixed or scientific
+    (whichever is shorter, fixed on a tie), as C++'s std::to_chars writes it."""
+    if value == 0:
+        return "-0" if str(value).startswith("-") else "0"
+    d = decimal.Decimal(repr(value)).normalize()
+    fixed = format(d, "f")
+    sign, digits, exponent = d.as_tuple()
+    e = len(digits) - 1 + exponent
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    scientific = ("-" if sign else "") + mantissa + f"e{'-' if e < 0 else '+'}{abs(e):02d}"
+    return fixed if len(fixed) <= len(scientific) else scientific
+
+
+def csv_field(text):
+    """A label as `spindle run` writes it (RFC 4180): quoted, quotes doubled,
+    when it holds a comma, a quote or a line break."""
+    if not any(c in text for c in ',"\r\n'):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def recorded_populations(network):
+    """Labels of the populations whose spikes the network records."""
+    return {r.population for r in network.recordings if network_pb2.SPIKES in r.variables}
+
+
+class SpikeTally:
+    """Per-population spike counts as batches stream in; the spikes for the CSV."""
+
+    def __init__(self, populations, dt_ms, csv_path, recorded=None):
         self.sizes = {p.index: p.size for p in populations}
         self.labels = {p.index: p.label for p in populations}
         self.counts = {p.index: 0 for p in populations}
+        # Populations that record spikes (all when not known): the others
+        # have no count to show.
+        self.recorded = {p.index for p in populations if recorded is None or p.label in recorded}
         self.dt_ms = dt_ms
-        self.csv = open(csv_path, "w", encoding="utf-8", newline="") if csv_path else None
-        # RFC 4180 quoting (as `spindle run` writes): a label from the daemon
-        # holding a comma, quote or line break stays one field.
-        self.writer = csv.writer(self.csv, lineterminator="\n") if self.csv else None
-        if self.csv:
-            self.writer.writerow(["population", "neuron", "tick"])
+        self.csv_path = csv_path
+        self.spikes = {}  # population index -> [(neuron, tick)], for the CSV
         self.batches = 0
 
     def add(self, batch):
         self.batches += 1
-        self.counts[batch.population_index] = self.counts.get(batch.population_index, 0) + len(batch.neuron_ids)
-        if self.csv:
-            label = batch.population
-            self.writer.writerows((label, n, t) for n, t in zip(batch.neuron_ids, batch.ticks))
+        i = batch.population_index
+        self.counts[i] = self.counts.get(i, 0) + len(batch.neuron_ids)
+        self.recorded.add(i)
+        if self.csv_path:
+            self.spikes.setdefault(i, []).extend(zip(batch.neuron_ids, batch.ticks))
 
     def rate_hz(self, index, ticks):
         seconds = ticks * self.dt_ms / 1000.0
@@ -170,11 +284,33 @@ class SpikeTally:
 
     def line(self, ticks):
         return "  ".join(f"{self.labels[i]} {self.counts[i]} ({self.rate_hz(i, ticks):.2f} Hz)"
-                         for i in sorted(self.counts))
+                         for i in sorted(self.counts) if i in self.recorded)
+
+    def table(self, ticks):
+        """The per-population table `spindle run` prints."""
+        lines = [f"{'population':<24} {'neurons':>8} {'spikes':>10} {'rate (Hz)':>12}"]
+        for i in sorted(self.counts):
+            if i in self.recorded:
+                lines.append(f"{self.labels[i]:<24} {self.sizes[i]:>8} {self.counts[i]:>10} "
+                             f"{self.rate_hz(i, ticks):>12.2f}")
+            else:
+                lines.append(f"{self.labels[i]:<24} {self.sizes[i]:>8} {'-':>10} {'(not recorded)':>12}")
+        return "\n".join(lines)
+
+    def write_csv(self):
+        """The spikes as `spindle run`'s spikes.csv: populations in the
+        network's order, each in neuron order, then time."""
+        if not self.csv_path:
+            return
+        time_ms = TickTimeFormat(self.dt_ms)
+        with open(self.csv_path, "w", encoding="utf-8", newline="") as f:
+            f.write("population,neuron,time_ms\n")
+            for i in sorted(self.spikes):
+                label = csv_field(self.labels.get(i, ""))
+                f.writelines(f"{label},{n},{time_ms(t)}\n" for n, t in sorted(self.spikes[i]))
 
     def close(self):
-        if self.csv:
-            self.csv.close()
+        self.write_csv()
 
 
 def print_provenance(final, drops):
@@ -195,13 +331,11 @@ def print_provenance(final, drops):
           f"{drops.dropped_progress} progress events")
 
 
-def run_job(stub, args, job_id):
-    """Streams one Run; returns (exit code, message)."""
+def run_job(stub, args, job_id, recorded, interrupted):
+    """Streams one Run; returns (exit code, message). Ctrl-C during the run
+    cancels it on the daemon (`interrupted` set), then raises KeyboardInterrupt."""
     call = stub.Run(service_pb2.RunRequest(job_id=job_id, duration_ms=args.duration,
                                            chunk_ticks=args.chunk_ticks), metadata=args.metadata)
-    # Ctrl-C cancels the call; the daemon then ends the run and the stream
-    # still delivers RunFinal (CANCELLED) or the CANCELLED status.
-    previous = signal.signal(signal.SIGINT, lambda *_: call.cancel())
     tally, final, drops, next_update = None, None, service_pb2.StreamDrops(), 0
     started = time.monotonic()
     try:
@@ -212,7 +346,7 @@ def run_job(stub, args, job_id):
                 print(f"run: waiting in line, place {q.position} ({q.running} runs going)", flush=True)
             elif kind == "started":
                 s = event.started
-                tally = SpikeTally(s.populations, s.timestep_ms, args.spikes_csv)
+                tally = SpikeTally(s.populations, s.timestep_ms, args.spikes_csv, recorded)
                 print(f"run: job ticks {s.first_tick}..{s.first_tick + s.ticks} "
                       f"({s.ticks} ticks of {s.timestep_ms:g} ms)", flush=True)
             elif kind == "spikes":
@@ -230,24 +364,27 @@ def run_job(stub, args, job_id):
                       f"dropped so far", file=sys.stderr, flush=True)
             elif kind == "final":
                 final = event.final
+    except KeyboardInterrupt:
+        # The daemon stops the run (Cancel returns once it has), then the
+        # stream is dropped; the caller deletes the job.
+        interrupted["job"] = job_id
+        try:
+            stub.Cancel(service_pb2.CancelRequest(job_id=job_id), timeout=args.timeout, metadata=args.metadata)
+            interrupted["cancelled"] = True
+        except grpc.RpcError as e:
+            print(describe_rpc_error("Cancel", e), file=sys.stderr)
+        call.cancel()
+        raise
     except grpc.RpcError as e:
-        if tally:
-            tally.close()
         return EXIT_FAILED, describe_rpc_error("Run", e)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if tally:
-        tally.close()
     if final is None:
         return EXIT_FAILED, f"{PROG}: Run: the stream ended without a RunFinal"
     if final.HasField("stream_drops"):
         drops = final.stream_drops
     wall = time.monotonic() - started
+    tally.close()
 
-    print(f"{'population':<24} {'neurons':>8} {'spikes':>10} {'rate (Hz)':>12}")
-    for i in sorted(tally.counts):
-        print(f"{tally.labels[i]:<24} {tally.sizes[i]:>8} {tally.counts[i]:>10} "
-              f"{tally.rate_hz(i, final.ticks_run):>12.2f}")
+    print(tally.table(final.ticks_run))
     status = service_pb2.RunStatus.Name(final.status)
     streamed = sum(tally.counts.values())
     print(f"run: {status}, {final.ticks_run} ticks, job tick {final.job_tick}, {streamed} spikes in "
@@ -282,53 +419,77 @@ def main(argv):
         channel = grpc.insecure_channel(args.connect)
     with channel:
         stub = service_pb2_grpc.SpindleStub(channel)
+        job_id, interrupted = None, {}
         try:
-            grpc.channel_ready_future(channel).result(timeout=args.timeout)
-        except grpc.FutureTimeoutError:
-            print(f"{PROG}: no daemon answers at {args.connect} (waited {args.timeout:g} s)", file=sys.stderr)
-            return EXIT_FAILED
-
-        try:
-            m = stub.DescribeMachine(service_pb2.DescribeMachineRequest(), timeout=args.timeout,
-                                   metadata=args.metadata)
-        except grpc.RpcError as e:
-            print(describe_rpc_error("DescribeMachine", e), file=sys.stderr)
-            return EXIT_FAILED
-        print(f"connected to {args.connect}: spindled {m.version}, machine {m.machine} "
-              f"({m.description}: {m.chips} chips, {m.application_cores} application cores)")
-        print(check_health(channel, args.timeout, args.metadata))
-
-        try:
-            sub = stub.SubmitNetwork(service_pb2.SubmitNetworkRequest(
-                network=network, name=os.path.basename(args.network), real_time=args.real_time),
-                timeout=args.timeout, metadata=args.metadata)
-        except grpc.RpcError as e:
-            print(describe_rpc_error("SubmitNetwork", e), file=sys.stderr)
-            return EXIT_FAILED
-        job = sub.job
-        print(f"job {job.job_id} ({job.name}): {job.neurons} neurons, {job.synapses} synapses on {job.cores} cores, "
-              f"{len(sub.populations)} populations")
-
-        code, message = EXIT_OK, None
-        if args.inject:
-            try:
-                s = stub.Inject(inject_requests(job.job_id, args.inject), timeout=args.timeout,
-                                metadata=args.metadata)
-                print(f"injected: {s.spikes} spikes in {s.requests} requests ({s.late_spikes} late)")
-            except grpc.RpcError as e:
-                code, message = EXIT_FAILED, describe_rpc_error("Inject", e)
-        if code == EXIT_OK:
-            code, message = run_job(stub, args, job.job_id)
-        if message:
-            print(message, file=sys.stderr)
+            return run_on(stub, channel, args, network, interrupted, lambda j: interrupted.update(submitted=j))
+        except KeyboardInterrupt:
+            job_id = interrupted.get("job") or interrupted.get("submitted")
+        # Ctrl-C: nothing of the job is left on the daemon (unless --keep-job).
+        if job_id is None:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        what = "cancelled" if interrupted.get("cancelled") else "not run"
         if not args.keep_job:
             try:
-                stub.DeleteJob(service_pb2.DeleteJobRequest(job_id=job.job_id), timeout=args.timeout,
+                stub.DeleteJob(service_pb2.DeleteJobRequest(job_id=job_id), timeout=args.timeout,
                                metadata=args.metadata)
+                what += " and deleted"
             except grpc.RpcError as e:
                 print(describe_rpc_error("DeleteJob", e), file=sys.stderr)
-                code = EXIT_FAILED
-        return code
+        print(f"{PROG}: interrupted: job {job_id} {what}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def run_on(stub, channel, args, network, interrupted, submitted):
+    """Connects, submits, injects, runs and deletes the job; returns the exit code."""
+    try:
+        grpc.channel_ready_future(channel).result(timeout=args.timeout)
+    except grpc.FutureTimeoutError:
+        print(f"{PROG}: no daemon answers at {args.connect} (waited {args.timeout:g} s)", file=sys.stderr)
+        return EXIT_FAILED
+
+    try:
+        m = stub.DescribeMachine(service_pb2.DescribeMachineRequest(), timeout=args.timeout,
+                                 metadata=args.metadata)
+    except grpc.RpcError as e:
+        print(describe_rpc_error("DescribeMachine", e), file=sys.stderr)
+        return EXIT_FAILED
+    print(f"connected to {args.connect}: spindled {m.version}, machine {m.machine} "
+          f"({m.description}: {m.chips} chips, {m.application_cores} application cores)")
+    print(check_health(channel, args.timeout, args.metadata))
+
+    try:
+        sub = stub.SubmitNetwork(service_pb2.SubmitNetworkRequest(
+            network=network, name=os.path.basename(args.network), real_time=args.real_time),
+            timeout=args.timeout, metadata=args.metadata)
+    except grpc.RpcError as e:
+        print(describe_rpc_error("SubmitNetwork", e), file=sys.stderr)
+        return EXIT_FAILED
+    job = sub.job
+    submitted(job.job_id)
+    print(f"job {job.job_id} ({job.name}): {job.neurons} neurons, {job.synapses} synapses on {job.cores} cores, "
+          f"{len(sub.populations)} populations")
+
+    code, message = EXIT_OK, None
+    if args.inject:
+        try:
+            s = stub.Inject(inject_requests(job.job_id, args.inject), timeout=args.timeout,
+                            metadata=args.metadata)
+            print(f"injected: {s.spikes} spikes in {s.requests} requests ({s.late_spikes} late)")
+        except grpc.RpcError as e:
+            code, message = EXIT_FAILED, describe_rpc_error("Inject", e)
+    if code == EXIT_OK:
+        code, message = run_job(stub, args, job.job_id, recorded_populations(network), interrupted)
+    if message:
+        print(message, file=sys.stderr)
+    if not args.keep_job:
+        try:
+            stub.DeleteJob(service_pb2.DeleteJobRequest(job_id=job.job_id), timeout=args.timeout,
+                           metadata=args.metadata)
+        except grpc.RpcError as e:
+            print(describe_rpc_error("DeleteJob", e), file=sys.stderr)
+            code = EXIT_FAILED
+    return code
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 // `spindle plot RESULTS_DIR [--out FILE.svg|FILE.png] [--populations a,b]
-// [--from MS] [--to MS] [--bin MS] [--max-neurons N]`: spike raster and
-// population rates of a `spindle run` output directory (docs/cli.md).
+// [--from MS] [--to MS] [--bin MS] [--max-neurons N] [--state VAR
+// [--traces N]] [--title TEXT]`: spike raster, population rates and
+// optionally a recorded state variable of a `spindle run` output directory
+// (docs/cli.md).
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/common.h"
@@ -26,6 +29,9 @@ struct PlotArgs {
   double to_ms = -1;  // < 0: the run's duration
   double bin_ms = 5;
   uint32_t max_neurons = 0;
+  std::string state;       // empty: no state panel; else v, gsyn_exc or gsyn_inh
+  uint32_t traces = 5;     // neurons per population in the state panel
+  std::string title;       // empty: the network file and the window
 };
 
 std::string ms(double v) {
@@ -72,8 +78,11 @@ int plot_results(const PlotArgs& a) {
   }
 
   plot::RasterPlotOptions o;
-  o.title = std::filesystem::path(a.dir).filename().string();
-  if (o.title.empty()) o.title = a.dir;
+  // The title: what ran (run.json names the network file), else the folder.
+  std::string source = run.network;
+  if (source.empty()) source = std::filesystem::path(a.dir).filename().string();
+  if (source.empty()) source = std::filesystem::path(a.dir).parent_path().filename().string();
+  if (source.empty()) source = a.dir;
   o.from_ms = a.from_ms;
   o.to_ms = a.to_ms < 0 ? run.duration_ms : a.to_ms;
   o.bin_ms = a.bin_ms;
@@ -87,9 +96,42 @@ int plot_results(const PlotArgs& a) {
     return usage("--bin " + ms(o.bin_ms) + " is longer than the window of " + ms(o.to_ms - o.from_ms));
   if (std::ceil((o.to_ms - o.from_ms) / o.bin_ms) > 100000)
     return usage("--bin " + ms(o.bin_ms) + " gives over 100000 bins");
+  std::ostringstream title;
+  title << source << ", " << ms(run.duration_ms) << " of biological time";
+  o.title = a.title.empty() ? title.str() : a.title;
+
+  // The state panel: the first --traces recorded neurons of each plotted
+  // population that recorded the variable.
+  std::optional<plot::StatePanel> state;
+  if (!a.state.empty()) {
+    std::vector<std::pair<std::string, std::vector<plot::NeuronTrace>>> recorded;
+    try {
+      recorded = plot::read_state(a.dir, a.state);
+    } catch (const plot::ResultsError& e) {
+      return usage(e.what());
+    }
+    state.emplace();
+    // v in mV; the synaptic variables are currents (nA) or conductances
+    // (uS) by model, so they go without a unit.
+    state->title = a.state == "v" ? "v (mV)" : a.state;
+    for (auto& [label, traces] : recorded) {
+      const auto at = std::find_if(chosen.begin(), chosen.end(),
+                                   [&](const plot::PopulationSpikes& p) { return p.label == label; });
+      if (at == chosen.end()) continue;
+      for (size_t k = 0; k < traces.size() && k < a.traces; ++k)
+        state->traces.push_back({static_cast<size_t>(at - chosen.begin()), traces[k].neuron, std::move(traces[k].points)});
+    }
+    if (state->traces.empty()) {
+      std::string which;
+      for (const auto& [label, traces] : recorded) which += (which.empty() ? "" : ", ") + label;
+      return usage("--state " + a.state + ": no plotted population recorded " + a.state +
+                   (which.empty() ? std::string(" (the run recorded no ") + a.state + ")"
+                                  : " (recorded by: " + which + ")"));
+    }
+  }
 
   try {
-    const plot::RasterPlot p = plot::raster_plot(chosen, o);
+    const plot::RasterPlot p = plot::raster_plot(chosen, o, state ? &*state : nullptr);
     if (ext == ".svg") {
       std::ofstream f(out, std::ios::binary);
       f << plot::to_svg(p.canvas);
@@ -103,7 +145,9 @@ int plot_results(const PlotArgs& a) {
     if (std::filesystem::equivalent(std::filesystem::absolute(out).parent_path(), a.dir, ec))
       add_to_manifest(a.dir, out.filename().string());
     std::cout << out.string() << ": " << p.spikes_drawn << " spikes of " << chosen.size() << " populations, "
-              << o.from_ms << "-" << o.to_ms << " ms\n";
+              << o.from_ms << "-" << o.to_ms << " ms";
+    if (state) std::cout << ", " << a.state << " of " << state->traces.size() << " neurons";
+    std::cout << '\n';
   } catch (const std::exception& e) {
     std::cerr << "spindle plot: " << e.what() << '\n';
     return kExitFailed;
@@ -126,6 +170,13 @@ void add_plot_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--bin", args->bin_ms, "Rate histogram bin, ms")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--max-neurons", args->max_neurons, "Neurons per population in the raster (0: all)")
       ->capture_default_str();
+  cmd->add_option("--state", args->state,
+                  "Add a panel with this recorded state variable (from state.csv) against time")
+      ->check(CLI::IsMember({"v", "gsyn_exc", "gsyn_inh"}));
+  cmd->add_option("--traces", args->traces, "With --state: neurons per population in the state panel")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--title", args->title, "Title (default: the network file and the run's duration)");
   cmd->callback([args, &exit_code] { exit_code = plot_results(*args); });
 }
 

@@ -103,10 +103,14 @@ class Daemon {
       if (!ok) return code = kExitUsage, nullptr;
       creds = grpc::SslCredentials(ssl);
     }
-    if (!o.token_file.empty()) {
+    // --token-file, else $SPINDLE_TOKEN_FILE (read here, not by CLI11, so
+    // that the variable may stay set for commands that run in-process).
+    std::string token_file = o.token_file;
+    if (const char* env = std::getenv("SPINDLE_TOKEN_FILE"); token_file.empty() && env != nullptr) token_file = env;
+    if (!token_file.empty()) {
       // The first line that is not blank or a comment: "NAME TOKEN" (as in
       // spindled's --token-file) or only the token.
-      std::istringstream lines(read_file(o.token_file, "--token-file", ok));
+      std::istringstream lines(read_file(token_file, "--token-file", ok));
       if (!ok) return code = kExitUsage, nullptr;
       for (std::string line; std::getline(lines, line);) {
         std::istringstream words(line);
@@ -117,13 +121,15 @@ class Daemon {
         break;
       }
       if (d->token_.empty()) {
-        std::cerr << "spindle: --token-file " << o.token_file << ": no token in it\n";
+        std::cerr << "spindle: --token-file " << token_file << ": no token in it\n";
         return code = kExitUsage, nullptr;
       }
     }
     // Jobs belong to the client identity: the same across invocations, so
     // `spindle jobs` finds what an earlier command left.
-    d->client_ = o.client.empty() ? default_client_name() : o.client;
+    d->client_ = o.client;
+    if (const char* env = std::getenv("SPINDLE_CLIENT"); d->client_.empty() && env != nullptr) d->client_ = env;
+    if (d->client_.empty()) d->client_ = default_client_name();
     d->channel_ = grpc::CreateChannel(o.address, creds);
     // Fail fast on a refused or unresolvable address instead of retrying.
     const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
@@ -249,13 +255,15 @@ void add_remote_options(CLI::App& app) {
                                  "unix:PATH) instead of in-process")
                       ->envname("SPINDLE_CONNECT");
   app.add_option("--token-file", o.token_file,
-                 "With --connect: file with the bearer token (a spindled --token-file line \"NAME TOKEN\", or the token)")
+                 "With --connect: file with the bearer token (a spindled --token-file line \"NAME TOKEN\", or the "
+                 "token); default $SPINDLE_TOKEN_FILE")
       ->needs(connect);
   app.add_option("--tls-ca", o.tls_ca, "With --connect: PEM root certificates; connects with TLS")->needs(connect);
+  // $SPINDLE_CLIENT is read when connecting (Daemon::connect), not by CLI11:
+  // set for a shell, it must not make in-process commands fail for want of --connect.
   app.add_option("--client", o.client,
-                 "With --connect: the client name jobs are kept under (default USER@HOST; with a token, the token's "
-                 "name)")
-      ->envname("SPINDLE_CLIENT")
+                 "With --connect: the client name jobs are kept under (default $SPINDLE_CLIENT, else USER@HOST; with "
+                 "a token, the token's name)")
       ->needs(connect);
 }
 
@@ -422,11 +430,12 @@ nlohmann::json provenance_json(const v1::RunFinal& f, double dt, const std::stri
 
 }  // namespace
 
-int remote_run(const std::string& path, std::optional<double> duration_ms, const std::string& out,
-               const RemoteBackend& backend) {
+int remote_run(const std::string& path, std::optional<double> duration_ms, std::optional<uint64_t> seed,
+               const std::string& out, const RemoteBackend& backend) {
   int code = kExitOk;
   v1::Network net;
   if (!load(path, net, code)) return code;
+  if (seed) net.mutable_run()->set_seed(*seed);
   const double dt = net.run().timestep_ms();
   const double duration = duration_ms ? *duration_ms : net.run().duration_ms();
   if (const auto t = host::network::duration_ticks(duration, dt); duration_ms && !t.error.empty()) {
@@ -569,7 +578,7 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, const
     nlohmann::json provenance = provenance_json(final_event, dt, d->address(), job);
     mark_run_end(provenance, end);
     const auto summary =
-        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end);
+        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end, path);
     const v1::ProvenanceSummary& p = final_event.provenance();
     RunSummary r;
     r.network = path;

@@ -39,9 +39,10 @@ struct RemoteBackend {
 // Each returns the exit code (docs/cli.md).
 int remote_validate(const std::string& network);
 int remote_map(const std::string& network, const std::string& out);
-// duration_ms: nullopt runs the network's run.duration_ms.
-int remote_run(const std::string& network, std::optional<double> duration_ms, const std::string& out,
-               const RemoteBackend& backend);
+// duration_ms: nullopt runs the network's run.duration_ms; seed: nullopt
+// keeps the network's run.seed.
+int remote_run(const std::string& network, std::optional<double> duration_ms, std::optional<uint64_t> seed,
+               const std::string& out, const RemoteBackend& backend);
 int remote_machine();
 // `spindle jobs`: this client's jobs; with `cancel` or `remove`, that job
 // is cancelled or deleted (a running one cancelled first).

@@ -96,7 +96,8 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
-                                                const nlohmann::json& mapping_report, const RunEnd& end) {
+                                                const nlohmann::json& mapping_report, const RunEnd& end,
+                                                const std::string& network_file) {
   std::filesystem::create_directories(dir);
   const double dt = net.run().timestep_ms();
   std::vector<PopulationSummary> summary(static_cast<size_t>(net.populations_size()));
@@ -211,6 +212,7 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                         {"ticks", ticks},
                         {"duration_ms", static_cast<double>(ticks) * dt},
                         {"populations", pops}};
+  if (!network_file.empty()) run["network"] = std::filesystem::path(network_file).filename().string();
   mark_run_end(run, end);
   manifest.wrote("run.json");
   std::ofstream rj = open_out(dir / "run.json");
@@ -234,7 +236,8 @@ void mark_run_end(nlohmann::json& j, const RunEnd& end) {
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report,
-                                             const nlohmann::json& mapping_report, const RunEnd& end) {
+                                             const nlohmann::json& mapping_report, const RunEnd& end,
+                                             const std::string& network_file) {
   const double dt = net.run().timestep_ms();
   nlohmann::json cores = nlohmann::json::array();
   for (const host::CoreLoad& c : load.cores) {
@@ -288,7 +291,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
       out.states.push_back({s.tick, slice.lo_atom + s.neuron, s.variable, host::to_double(fw::Accum::from_raw(s.value))});
   };
   mark_run_end(prov, end);
-  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, mapping_report, end);
+  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, mapping_report, end, network_file);
 }
 
 void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations) {

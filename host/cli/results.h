@@ -42,7 +42,8 @@ struct RunEnd {
 std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report,
-                                             const nlohmann::json& mapping_report, const RunEnd& end = {});
+                                             const nlohmann::json& mapping_report, const RunEnd& end = {},
+                                             const std::string& network_file = {});
 
 // What one core recorded, in the order it recorded it: spikes by tick then
 // neuron; state samples by tick, neuron, then variable (fw::StateVariable).
@@ -67,12 +68,14 @@ struct CoreRecording {
 // spikes.csv, <label>.spikes.npy, state.csv, run.json, provenance.json
 // (`provenance`, written as given) and mapping.json (`mapping_report`).
 // fill(i, out) gives core i's records (i < n_cores, in slice order), one
-// core at a time to bound memory.
+// core at a time to bound memory. run.json names `network_file` (its file
+// name; `spindle plot` titles the plot with it) unless it is empty.
 std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
-                                                const nlohmann::json& mapping_report, const RunEnd& end = {});
+                                                const nlohmann::json& mapping_report, const RunEnd& end = {},
+                                             const std::string& network_file = {});
 
 // Adds the RunEnd fields to a run.json or provenance.json object (nothing
 // for a complete run).

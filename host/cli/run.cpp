@@ -48,6 +48,7 @@ struct RunArgs {
   std::string network;
   std::string machine = "48";
   std::optional<double> duration_ms;  // unset: the network's run.duration_ms
+  std::optional<uint64_t> seed;       // unset: the network's run.seed
   std::string out = "spindle-out";
   unsigned threads = 0;
   bool no_memory_check = false;
@@ -133,8 +134,9 @@ int run_network(const RunArgs& a) {
     return kExitUsage;
   }
   int code = kExitOk;
-  const auto net = load_valid_network(a.network, std::cerr, code);
+  auto net = load_valid_network(a.network, std::cerr, code);
   if (!net) return code;
+  if (a.seed) net->mutable_run()->set_seed(*a.seed);
   const double dt = net->run().timestep_ms();
   const double duration = a.duration_ms ? *a.duration_ms : net->run().duration_ms();
   // Validation checked the file's duration; --duration is checked here, by
@@ -196,7 +198,7 @@ int run_network(const RunArgs& a) {
       end.stopped_by = signal_name(InterruptGuard::signal_number());
     }
     const nlohmann::json mapping_report = host::mapping_report_json(*net, *machine, prepared);
-    const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end);
+    const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end, a.network);
 
     uint64_t core_drops = 0;
     for (const auto& c : report.cores)
@@ -237,6 +239,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-m,--machine", args->machine, "Machine shape (see `spindle machine --help`)")->capture_default_str();
   cmd->add_option("-d,--duration", args->duration_ms, "Biological time to run, ms (default: the network's run.duration_ms)");
   cmd->add_option("-o,--out", args->out, "Directory for the results")->capture_default_str();
+  cmd->add_option("--seed", args->seed,
+                  "Master seed, instead of the network's run.seed (seeds set on a population, projection or "
+                  "parameter stay as they are)");
   cmd->add_flag("--strict-weights", args->strict_weights,
                 "Refuse to run when a projection's weights lose more than 1% of their total, or any weight becomes 0, "
                 "in the cores' 16-bit weights (otherwise a warning)");
@@ -295,7 +300,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     if (cmd->count("--board")) backend.board = args->board;
     backend.strict_weights = args->strict_weights;
     if (cmd->count("--qemu-timeout")) backend.qemu_timeout_ms = args->qemu_timeout_ms;
-    exit_code = remote_run(args->network, args->duration_ms, args->out, backend);
+    exit_code = remote_run(args->network, args->duration_ms, args->seed, args->out, backend);
   });
 }
 

@@ -49,12 +49,15 @@ Color population_color(size_t i) {
   return palette[i % std::size(palette)];
 }
 
-RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPlotOptions& o) {
+RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPlotOptions& o, const StatePanel* state) {
   if (pops.empty()) throw std::invalid_argument("raster_plot: no populations to plot");
+  if (state)
+    for (const StateTrace& t : state->traces)
+      if (t.population >= pops.size()) throw std::invalid_argument("raster_plot: a state trace of no plotted population");
   if (!(o.to_ms > o.from_ms)) throw std::invalid_argument("raster_plot: the window is empty (to <= from)");
   if (!(o.bin_ms > 0)) throw std::invalid_argument("raster_plot: the bin must be > 0 ms");
 
-  RasterPlot plot{Canvas(o.width, 0), {}, 0, {}};
+  RasterPlot plot{Canvas(o.width, 0), {}, 0, {}, {}, 0};
   RasterLayout& L = plot.layout;
   L.from_ms = o.from_ms;
   L.to_ms = o.to_ms;
@@ -77,8 +80,16 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
   L.raster_bottom = L.raster_top + o.raster_height;
   L.rate_top = L.raster_bottom + 16;
   L.rate_bottom = L.rate_top + o.rate_height;
+  L.state_top = L.state_bottom = L.rate_bottom;
+  if (state) {
+    L.state_top = L.rate_bottom + 24;
+    L.state_bottom = L.state_top + o.state_height;
+  }
   L.row_height = o.raster_height / double(total_shown);
-  Canvas& c = plot.canvas = Canvas(o.width, int(L.rate_bottom + 40));
+  // Under the last panel: time tick labels, "time (ms)", the legend.
+  const double axis_bottom = state ? L.state_bottom : L.rate_bottom;
+  const double legend_y = axis_bottom + 50;
+  Canvas& c = plot.canvas = Canvas(o.width, int(legend_y + 14));
 
   // Rates per bin; the last bin may be shorter than bin_ms.
   const auto n_bins = std::max<size_t>(1, size_t(std::ceil((o.to_ms - o.from_ms) / o.bin_ms - 1e-9)));
@@ -95,6 +106,9 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
       L.max_rate_hz = std::max(L.max_rate_hz, counts[b]);
     }
     plot.rates_hz.push_back(std::move(counts));
+    uint64_t in_window = 0;
+    for (const Spike& s : p.spikes) in_window += s.time_ms >= o.from_ms && s.time_ms < o.to_ms;
+    plot.mean_rates_hz.push_back(p.size ? double(in_window) / (p.size * (o.to_ms - o.from_ms) / 1000.0) : 0.0);
   }
   // The rate axis ends at the first tick at or above the highest rate.
   std::vector<double> rate_ticks = nice_ticks(0, L.max_rate_hz > 0 ? L.max_rate_hz : 1, 4);
@@ -115,13 +129,14 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
              kAxis, Anchor::kEnd);
     bottom -= h;
   }
-  // Vertical grid at the time ticks, in both panels.
+  // Vertical grid at the time ticks, in every panel; tick labels under the last.
   const std::vector<double> time_ticks = nice_ticks(o.from_ms, o.to_ms, 8);
   for (double t : time_ticks) {
     c.line(L.x(t), L.raster_top, L.x(t), L.raster_bottom, kGrid);
     c.line(L.x(t), L.rate_top, L.x(t), L.rate_bottom, kGrid);
-    c.line(L.x(t), L.rate_bottom, L.x(t), L.rate_bottom + 4, kAxis);
-    c.text(L.x(t), L.rate_bottom + 14, label(t), kAxis, Anchor::kMiddle);
+    if (state) c.line(L.x(t), L.state_top, L.x(t), L.state_bottom, kGrid);
+    c.line(L.x(t), axis_bottom, L.x(t), axis_bottom + 4, kAxis);
+    c.text(L.x(t), axis_bottom + 14, label(t), kAxis, Anchor::kMiddle);
   }
   for (double r : rate_ticks) {
     c.line(L.left, L.rate_y(r), L.right, L.rate_y(r), kGrid);
@@ -130,7 +145,20 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
   }
   c.text(12, (L.rate_top + L.rate_bottom) / 2, "rate (Hz)", kAxis, Anchor::kMiddle, true);
   c.text(12, (L.raster_top + L.raster_bottom) / 2, "neuron", kAxis, Anchor::kMiddle, true);
-  c.text((L.left + L.right) / 2, L.rate_bottom + 30, "time (ms)", kAxis, Anchor::kMiddle);
+  c.text((L.left + L.right) / 2, axis_bottom + 30, "time (ms)", kAxis, Anchor::kMiddle);
+
+  // Legend: a swatch, the label and the mean rate over the window.
+  {
+    double x = L.left;
+    for (size_t i = 0; i < pops.size(); ++i) {
+      char rate[48];
+      std::snprintf(rate, sizeof rate, " %.2f Hz", plot.mean_rates_hz[i]);
+      const std::string entry = pops[i].label + rate;
+      c.rect(x, legend_y - 8, 10, 10, population_color(i));
+      c.text(x + 14, legend_y, entry, kBlack, Anchor::kStart);
+      x += 14 + kCharWidth * double(entry.size()) + 18;
+    }
+  }
 
   // Spikes: squares about a row high, between 1.5 and 3 px.
   const double size = std::clamp(L.row_height, 1.5, 3.0);
@@ -151,9 +179,46 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
     }
   }
 
+  // State traces: a line through each neuron's samples in the window.
+  if (state) {
+    bool any = false;
+    double lo = 0, hi = 0;
+    for (const StateTrace& t : state->traces)
+      for (const auto& [time, v] : t.points) {
+        if (time < o.from_ms || time >= o.to_ms) continue;
+        lo = any ? std::min(lo, v) : v;
+        hi = any ? std::max(hi, v) : v;
+        any = true;
+      }
+    if (!any) lo = 0, hi = 1;
+    if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;  // a flat trace sits mid-panel
+    const std::vector<double> ticks = nice_ticks(lo, hi, 4);
+    L.state_min = std::min(lo, ticks.front());
+    L.state_max = std::max(hi, ticks.back());
+    auto y = [&](double v) {
+      return L.state_bottom - (v - L.state_min) / (L.state_max - L.state_min) * (L.state_bottom - L.state_top);
+    };
+    for (double v : ticks) {
+      c.line(L.left, y(v), L.right, y(v), kGrid);
+      c.line(L.left - 4, y(v), L.left, y(v), kAxis);
+      c.text(L.left - 6, y(v) + 3, label(v), kAxis, Anchor::kEnd);
+    }
+    c.text(12, (L.state_top + L.state_bottom) / 2, state->title, kAxis, Anchor::kMiddle, true);
+    for (const StateTrace& t : state->traces) {
+      const std::pair<double, double>* prev = nullptr;
+      for (const auto& p : t.points) {
+        if (p.first < o.from_ms || p.first >= o.to_ms) continue;
+        if (prev) c.line(L.x(prev->first), y(prev->second), L.x(p.first), y(p.second), population_color(t.population));
+        prev = &p;
+        ++plot.state_points_drawn;
+      }
+    }
+  }
+
   // Frames last among the lines, so they stay on top of the grid.
-  for (double top : {L.raster_top, L.rate_top}) {
-    const double bot = top == L.raster_top ? L.raster_bottom : L.rate_bottom;
+  std::vector<std::pair<double, double>> panels = {{L.raster_top, L.raster_bottom}, {L.rate_top, L.rate_bottom}};
+  if (state) panels.push_back({L.state_top, L.state_bottom});
+  for (const auto& [top, bot] : panels) {
     c.line(L.left, top, L.right, top, kAxis);
     c.line(L.left, bot, L.right, bot, kAxis);
     c.line(L.left, top, L.left, bot, kAxis);

@@ -7,6 +7,9 @@
 // bin width) in Hz, drawn as a step line in the same colour; every neuron of
 // the population counts, also when the raster shows only the first
 // max_neurons. A spike at time t is in the window if from <= t < to.
+// Legend: under the time axis, each population's colour, label and mean
+// rate over the window. State panel (optional): a recorded state variable
+// of some neurons against time, in the populations' colours.
 #pragma once
 
 #include <cstdint>
@@ -28,12 +31,24 @@ struct PopulationSpikes {
   std::vector<Spike> spikes;
 };
 
+// One neuron's samples of a state variable: (time ms, value), in time order.
+struct StateTrace {
+  size_t population = 0;  // index into the plotted populations (its colour)
+  uint32_t neuron = 0;
+  std::vector<std::pair<double, double>> points;
+};
+
+struct StatePanel {
+  std::string title;  // the axis title, e.g. "v (mV)"
+  std::vector<StateTrace> traces;
+};
+
 struct RasterPlotOptions {
   std::string title;
   double from_ms = 0, to_ms = 1000;
   double bin_ms = 5;          // rate histogram bin
   uint32_t max_neurons = 0;   // per population in the raster; 0: all
-  int width = 900, raster_height = 360, rate_height = 150;
+  int width = 900, raster_height = 360, rate_height = 150, state_height = 150;
 };
 
 // Where things are drawn, for callers that annotate or check the picture.
@@ -41,6 +56,8 @@ struct RasterLayout {
   double left = 0, right = 0;             // plot area, x
   double raster_top = 0, raster_bottom = 0;
   double rate_top = 0, rate_bottom = 0;
+  double state_top = 0, state_bottom = 0;  // equal: no state panel
+  double state_min = 0, state_max = 0;     // the state axis
   double from_ms = 0, to_ms = 0;
   double row_height = 0;                  // per neuron shown
   std::vector<double> band_bottom;        // per population
@@ -58,12 +75,16 @@ struct RasterPlot {
   RasterLayout layout;
   uint64_t spikes_drawn = 0;
   std::vector<std::vector<double>> rates_hz;  // per population, per bin
+  std::vector<double> mean_rates_hz;          // per population, over the window (the legend)
+  uint64_t state_points_drawn = 0;
 };
 
 // Population colours, cycling: blue, red, green, orange, purple, brown, ...
 Color population_color(size_t i);
 
-// Throws std::invalid_argument for an empty window, a bin <= 0 or no populations.
-RasterPlot raster_plot(const std::vector<PopulationSpikes>& populations, const RasterPlotOptions& options);
+// Throws std::invalid_argument for an empty window, a bin <= 0, no
+// populations, or a state trace of a population not plotted.
+RasterPlot raster_plot(const std::vector<PopulationSpikes>& populations, const RasterPlotOptions& options,
+                       const StatePanel* state = nullptr);
 
 }  // namespace spindle::plot

@@ -76,6 +76,42 @@ TEST_F(CliTest, BadArgumentsExit2) {
   EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, VersionPrintsTheProjectVersion) {
+  const Result r = run("--version");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string("spindle ") + SPINDLE_VERSION + "\n");
+}
+
+TEST_F(CliTest, UnknownCommandIsNamedWithTheCommands) {
+  const char* commands = "(commands: validate, machine, map, run, plot, flash, jobs)";
+  for (const std::string args : {"frobnicate", "frobnicate tiny.textproto", "--connect 127.0.0.1:1 frobnicate"}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_NE(r.err.find("spindle: unknown command 'frobnicate' " + std::string(commands)), std::string::npos)
+        << args << "\n" << r.err;
+    EXPECT_EQ(r.err.find("A subcommand is required"), std::string::npos) << args << "\n" << r.err;
+  }
+  const Result none = run("");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("spindle: a command is required " + std::string(commands)), std::string::npos) << none.err;
+  // A known command with a bad argument keeps its own message.
+  const Result bad = run("validate");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("NETWORK"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("unknown command"), std::string::npos) << bad.err;
+}
+
+// The variables for --connect's client name and token file may stay set in
+// a shell: commands that run in-process ignore them.
+TEST_F(CliTest, ConnectVariablesDoNotDisturbInProcessCommands) {
+  const Result r = spindle::testing::run_command(
+      "SPINDLE_CLIENT=someone SPINDLE_TOKEN_FILE=/nonexistent '" + std::string(SPINDLE_BIN) + "' validate " +
+          example("tiny.textproto"),
+      dir_);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, ValidateExamples) {
   const auto names = all_examples();
   ASSERT_GE(names.size(), 2u);
@@ -231,6 +267,46 @@ TEST_F(CliTest, RunIsRepeatableForAnyThreadCount) {
   ASSERT_EQ(run("run " + example("tiny.textproto") + " --machine 2x2 --threads 3 --out '" + b.string() + "'").code, 0);
   EXPECT_EQ(read_file(a / "spikes.csv"), read_file(b / "spikes.csv"));
   EXPECT_EQ(read_file(a / "state.csv"), read_file(b / "state.csv"));
+}
+
+// --seed replaces run.seed: the Poisson sources of the tiny network (seed 1
+// in the file) fire differently with seed 2, and --seed 1 is the file.
+TEST_F(CliTest, SeedOverridesTheNetworksSeed) {
+  const fs::path file = dir_ / "file", one = dir_ / "one", two = dir_ / "two";
+  ASSERT_EQ(run("run " + example("tiny.textproto") + " --out '" + file.string() + "'").code, 0);
+  ASSERT_EQ(run("run " + example("tiny.textproto") + " --seed 1 --out '" + one.string() + "'").code, 0);
+  const Result r = run("run " + example("tiny.textproto") + " --seed 2 --out '" + two.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string spikes = read_file(file / "spikes.csv");
+  ASSERT_NE(spikes.find("\nnoise,"), std::string::npos);
+  EXPECT_EQ(read_file(one / "spikes.csv"), spikes);
+  EXPECT_EQ(read_file(one / "state.csv"), read_file(file / "state.csv"));
+  EXPECT_NE(read_file(two / "spikes.csv"), spikes);
+  // The Poisson sources' own spikes differ, not only what they drive.
+  auto noise = [](const std::string& csv) {
+    std::string lines;
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("noise,", 0) == 0) lines += line + "\n";
+    return lines;
+  };
+  EXPECT_NE(noise(read_file(two / "spikes.csv")), noise(spikes));
+  EXPECT_EQ(run("run " + example("tiny.textproto") + " --seed nope").code, 2);
+}
+
+// With stderr in a file (as here), the progress display writes plain lines,
+// no '\r' redraws. The run takes over a second: 8 million ticks of one core.
+TEST_F(CliTest, ProgressInAFileIsPlainLines) {
+  const fs::path net = write("long.textproto", R"(run { timestep_ms: 1 duration_ms: 8000000 seed: 1 }
+populations { label: "noise" size: 1 spike_source_poisson { rate { constant: 1 } } })");
+  const Result r = run("run '" + net.string() + "' --out '" + (dir_ / "out").string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto provenance = nlohmann::json::parse(read_file(dir_ / "out" / "provenance.json"));
+  ASSERT_GE(provenance["wall_seconds"].get<double>(), 1.0) << "too fast to show progress";
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("running ["), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.rfind("running: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(" of 8000000 ticks, "), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, RunErrors) {

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +95,55 @@ TEST_F(PlotCliTest, PopulationsWindowAndPng) {
   EXPECT_EQ(im.width, 900u);
   EXPECT_GT(im.height, 500u);
   png_image_free(&im);
+}
+
+// The title says what ran (run.json names the network file), not the
+// folder; the legend names each population with its mean rate.
+TEST_F(PlotCliTest, TitleNamesTheNetworkAndTheLegendTheRates) {
+  EXPECT_NE(read_file(*dir_ / "tiny" / "run.json").find("\"network\": \"tiny.textproto\""), std::string::npos);
+  const fs::path svg = *dir_ / "titled.svg";
+  ASSERT_EQ(run("plot " + results() + " --out '" + svg.string() + "'").code, 0);
+  const std::string s = read_file(svg);
+  EXPECT_NE(s.find(">tiny.textproto, 200 ms of biological time</text>"), std::string::npos) << s.substr(0, 2000);
+  // Mean rates over the 200 ms: spikes / (neurons x 0.2 s).
+  char noise[64], neurons[64];
+  std::snprintf(noise, sizeof noise, ">noise %.2f Hz</text>", double(csv_spikes("noise")) / (20 * 0.2));
+  std::snprintf(neurons, sizeof neurons, ">neurons %.2f Hz</text>", double(csv_spikes("neurons")) / (10 * 0.2));
+  EXPECT_EQ(count(s, noise), 1u) << noise;
+  EXPECT_EQ(count(s, neurons), 1u) << neurons;
+  // --title replaces it.
+  ASSERT_EQ(run("plot " + results() + " --title 'my run' --out '" + svg.string() + "'").code, 0);
+  EXPECT_NE(read_file(svg).find(">my run</text>"), std::string::npos);
+}
+
+// --state v: a panel with the membrane potential of the first --traces
+// neurons (tiny records v of its 10 neurons every 1 ms tick: 200 samples each).
+TEST_F(PlotCliTest, StatePanelPlotsARecordedVariable) {
+  const fs::path plain = *dir_ / "plain.svg", with_v = *dir_ / "v.svg", all_v = *dir_ / "v10.svg";
+  ASSERT_EQ(run("plot " + results() + " --out '" + plain.string() + "'").code, 0);
+  Result r = run("plot " + results() + " --state v --out '" + with_v.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(", v of 5 neurons"), std::string::npos) << r.out;
+  const std::string v = read_file(with_v);
+  EXPECT_NE(v.find(">v (mV)</text>"), std::string::npos);
+  // One segment between consecutive samples, in the neurons' colour (the
+  // second population plotted: red).
+  const size_t red_plain = count(read_file(plain), "stroke=\"#d62728\""), red_v = count(v, "stroke=\"#d62728\"");
+  EXPECT_EQ(red_v - red_plain, 5u * 199u);
+  r = run("plot " + results() + " --state gsyn_exc --traces 10 --out '" + all_v.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(", gsyn_exc of 10 neurons"), std::string::npos) << r.out;
+  EXPECT_NE(read_file(all_v).find(">gsyn_exc</text>"), std::string::npos);
+  // PNG too.
+  r = run("plot " + results() + " --state gsyn_inh --out '" + (*dir_ / "gi.png").string() + "'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  // Only populations that recorded it.
+  r = run("plot " + results() + " --populations noise --state v");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--state v: no plotted population recorded v (recorded by: neurons)"), std::string::npos)
+      << r.err;
+  r = run("plot " + results() + " --state u");
+  EXPECT_EQ(r.code, 2);
 }
 
 TEST_F(PlotCliTest, BadArgumentsAreUsageErrors) {

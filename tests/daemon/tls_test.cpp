@@ -177,18 +177,47 @@ TEST_F(TlsTest, SpindleConnectWithTlsCaAndTokenFileRuns) {
   EXPECT_NE(r.err.find("--tls-ca"), std::string::npos) << r.err;
 }
 
+// Both clients find the token file the same way: --token-file, else
+// $SPINDLE_TOKEN_FILE (a spindled line "NAME TOKEN", or only the token).
 TEST_F(TlsTest, PythonClientWithTlsAndToken) {
   const std::string net = std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/tiny.textproto";
   const std::string python = "PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " +
                              quote(std::string(SPINDLE_PYTHON_EXAMPLES) + "/spindle_client.py") + " --connect " +
                              daemon_->address() + " --tls-ca " + quote(certs_.ca.string()) + " " + quote(net) +
                              " --duration 100";
-  auto r = shell("SPINDLE_TOKEN=" + std::string(kAliceToken) + " " + python);
+  auto r = shell(python + " --token-file " + quote((dir_ / "alice.token").string()));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("run: RUN_COMPLETED"), std::string::npos) << r.out;
-  r = shell("SPINDLE_TOKEN=0123456789abcdef-not-a-token " + python);
+  r = shell("SPINDLE_TOKEN_FILE=" + quote((dir_ / "alice.token").string()) + " " + python);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  r = shell("SPINDLE_TOKEN_FILE=" + quote((dir_ / "wrong.token").string()) + " " + python);
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("UNAUTHENTICATED"), std::string::npos) << r.err;
+  // Only the token in the file.
+  std::ofstream(dir_ / "bare.token") << "# alice's\n\n" << kAliceToken << "\n";
+  r = shell(python + " --token-file " + quote((dir_ / "bare.token").string()));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  // The token in the environment itself still works, with a warning.
+  r = shell("SPINDLE_TOKEN=" + std::string(kAliceToken) + " " + python);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("SPINDLE_TOKEN is deprecated"), std::string::npos) << r.err;
+  r = shell(python + " --token-file " + quote((dir_ / "missing.token").string()));
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("missing.token: cannot read"), std::string::npos) << r.err;
+}
+
+TEST_F(TlsTest, SpindleReadsTheTokenFileFromTheEnvironment) {
+  const std::string spindle = quote(SPINDLE_BIN) + " --connect " + daemon_->address() + " --tls-ca " +
+                              quote(certs_.ca.string());
+  auto r = shell("SPINDLE_TOKEN_FILE=" + quote((dir_ / "alice.token").string()) + " " + spindle + " machine");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  r = shell("SPINDLE_TOKEN_FILE=" + quote((dir_ / "wrong.token").string()) + " " + spindle + " machine");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("UNAUTHENTICATED: unknown token"), std::string::npos) << r.err;
+  // --token-file wins over the environment.
+  r = shell("SPINDLE_TOKEN_FILE=" + quote((dir_ / "wrong.token").string()) + " " + spindle + " --token-file " +
+            quote((dir_ / "alice.token").string()) + " machine");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
 }
 
 }  // namespace

@@ -143,6 +143,58 @@ TEST(RasterPlot, RejectsBadWindows) {
   EXPECT_THROW(raster_plot({}, window()), std::invalid_argument);
 }
 
+// The legend names each population in its colour with its mean rate over
+// the window: exc 5 spikes / (4 neurons x 0.1 s), inh 3 / (2 x 0.1 s).
+TEST(RasterPlot, LegendNamesThePopulationsWithTheirMeanRates) {
+  const RasterPlot p = raster_plot(known_spikes(), window());
+  ASSERT_EQ(p.mean_rates_hz.size(), 2u);
+  EXPECT_DOUBLE_EQ(p.mean_rates_hz[0], 12.5);
+  EXPECT_DOUBLE_EQ(p.mean_rates_hz[1], 15.0);
+  const std::string svg = to_svg(p.canvas);
+  EXPECT_EQ(count(svg, ">exc 12.50 Hz</text>"), 1u) << svg;
+  EXPECT_EQ(count(svg, ">inh 15.00 Hz</text>"), 1u);
+  // A swatch in each population's colour beside its entry, below the axes.
+  for (size_t i = 0; i < 2; ++i) {
+    size_t swatches = 0;
+    for (const Rect& r : p.canvas.rects())
+      swatches += r.fill == population_color(i) && r.y > p.layout.rate_bottom && r.w == 10 && r.h == 10;
+    EXPECT_EQ(swatches, 1u) << i;
+  }
+}
+
+TEST(RasterPlot, StatePanelDrawsEachTraceInItsPopulationsColour) {
+  StatePanel state;
+  state.title = "v (mV)";
+  // exc neuron 1: 4 samples in the window (and one after it); inh neuron 0: 3.
+  state.traces.push_back({0, 1, {{0, -65}, {10, -60}, {20, -55}, {30, -70}, {100, -50}}});
+  state.traces.push_back({1, 0, {{5, -64}, {15, -63}, {25, -62}}});
+  const RasterPlot without = raster_plot(known_spikes(), window());
+  const RasterPlot p = raster_plot(known_spikes(), window(), &state);
+  EXPECT_EQ(p.state_points_drawn, 7u);
+  EXPECT_GT(p.layout.state_top, p.layout.rate_bottom);
+  EXPECT_GT(p.canvas.height(), without.canvas.height());
+  // The axis spans the samples in the window, -70..-55 (the -50 is outside).
+  EXPECT_LE(p.layout.state_min, -70);
+  EXPECT_GE(p.layout.state_max, -55);
+  EXPECT_LT(p.layout.state_max, -50);
+  auto segments = [&](size_t population) {
+    size_t n = 0;
+    for (const Line& l : p.canvas.lines())
+      n += l.color == population_color(population) && l.y0 >= p.layout.state_top && l.y1 <= p.layout.state_bottom &&
+           l.y0 <= p.layout.state_bottom;
+    return n;
+  };
+  EXPECT_EQ(segments(0), 3u);
+  EXPECT_EQ(segments(1), 2u);
+  const std::string svg = to_svg(p.canvas);
+  EXPECT_TRUE(well_formed(svg));
+  EXPECT_NE(svg.find("transform=\"rotate(-90"), std::string::npos);
+  EXPECT_EQ(count(svg, ">v (mV)</text>"), 1u);
+  // A trace of a population that is not plotted is a caller's error.
+  state.traces.push_back({2, 0, {{1, 1}}});
+  EXPECT_THROW(raster_plot(known_spikes(), window(), &state), std::invalid_argument);
+}
+
 Image read_png(const std::filesystem::path& file) {
   png_image im{};
   im.version = PNG_IMAGE_VERSION;

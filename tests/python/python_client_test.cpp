@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -172,14 +174,72 @@ TEST_F(PythonClientTest, StreamedCubaSpikesEqualSpindleRun) {
   EXPECT_NE(py.out.find("stream drops: 0 batches (0 spikes)"), std::string::npos) << py.out;
   EXPECT_NE(py.out.find("provenance: 3000 ticks"), std::string::npos) << py.out;
 
+  // examples/python/README.md shows this run's output: every line of it but
+  // the streaming ones is the client's, wall-clock figures, the address and
+  // the job id aside.
+  {
+    const std::string readme = read_file(std::string(SPINDLE_PYTHON_EXAMPLES) + "/README.md");
+    const auto from = readme.find("```\nconnected to ");
+    ASSERT_NE(from, std::string::npos);
+    const std::string block = readme.substr(from + 4, readme.find("```", from + 4) - from - 4);
+    const std::string job = py.out.substr(py.out.find("job job-") + 4, py.out.find(' ', py.out.find("job job-") + 4) -
+                                                                           py.out.find("job job-") - 4);
+    auto normal = [&](std::string text) {
+      text = std::regex_replace(text, std::regex("[0-9.e+]+ s wall \\([0-9.e+]+ spikes/s\\)"), "N s wall (N spikes/s)");
+      text = std::regex_replace(text, std::regex("[0-9.]+ s engine time"), "N s engine time");
+      text = std::regex_replace(text, std::regex("127\\.0\\.0\\.1:50051"), address());
+      return std::regex_replace(text, std::regex("job-1\\b"), job);
+    };
+    const std::string out = "\n" + normal(py.out);
+    size_t compared = 0;
+    for (const std::string& line : split(normal(block), '\n')) {
+      if (line.empty() || line[0] == '[') continue;
+      ++compared;
+      EXPECT_NE(out.find("\n" + line + "\n"), std::string::npos) << "README.md: " << line << "\nclient:\n" << py.out;
+    }
+    EXPECT_EQ(compared, 12u);
+  }
+
   const auto cli_counts = spike_table(cli.out), py_counts = spike_table(py.out);
   ASSERT_EQ(cli_counts.size(), 2u) << cli.out;
   EXPECT_GT(cli_counts.at("exc"), 1000u);  // CUBA fires at ~5 Hz: 3200 x 0.3 s x 5 Hz
   EXPECT_EQ(py_counts, cli_counts) << py.out;
 
-  const auto expected = read_spikes(cli_out / "spikes.csv", 0.1), got = read_spikes(streamed, 0);
-  ASSERT_EQ(got.size(), expected.size());
-  EXPECT_TRUE(got == expected) << "streamed spikes differ from spindle run's spikes.csv";
+  // The client's CSV is spindle run's spikes.csv, byte for byte: header,
+  // order, times in ms with the timestep's decimals.
+  const std::string expected = read_file(cli_out / "spikes.csv"), got = read_file(streamed);
+  ASSERT_EQ(got.substr(0, got.find('\n')), "population,neuron,time_ms");
+  EXPECT_EQ(read_spikes(streamed, 0.1).size(), read_spikes(cli_out / "spikes.csv", 0.1).size());
+  EXPECT_TRUE(got == expected) << "the client's CSV differs from spindle run's spikes.csv";
+}
+
+// The table of `spindle run` without its first and last lines: from the
+// "population" header to the line before `until`.
+std::string table_lines(const std::string& out, const std::string& until) {
+  const auto from = out.find("population ");
+  if (from == std::string::npos) return "";
+  return out.substr(from, out.find(until, from) - from);
+}
+
+// The tiny network (1 ms timestep) records neither spikes nor state of
+// "kick": the client's CSV and table are spindle run's, and kick is shown
+// as not recorded, never as 0 spikes at 0 Hz.
+TEST_F(PythonClientTest, TinyCsvAndTableAreSpindleRuns) {
+  const std::string net = example("tiny.textproto");
+  const fs::path cli_out = dir_ / "cli_tiny";
+  const Result cli = shell(quote(SPINDLE_BIN) + " run " + quote(net) + " --out " + quote(cli_out.string()));
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  const fs::path streamed = dir_ / "streamed_tiny.csv";
+  // Paced to the wall clock (200 ms), so that progress lines are printed.
+  const Result py = python("spindle_client.py", quote(net) + " --real-time --updates 200 --spikes-csv " + quote(streamed.string()));
+  ASSERT_EQ(py.code, 0) << py.out << py.err;
+  EXPECT_EQ(read_file(streamed), read_file(cli_out / "spikes.csv"));
+  const std::string cli_table = table_lines(cli.out, "dropped packets:");
+  EXPECT_NE(cli_table.find("\nkick                            1          - (not recorded)\n"), std::string::npos)
+      << cli_table;
+  EXPECT_EQ(table_lines(py.out, "run: RUN_COMPLETED"), cli_table) << py.out;
+  EXPECT_EQ(py.out.find("kick 0"), std::string::npos) << py.out;
+  EXPECT_NE(py.out.find("] t="), std::string::npos) << "no streaming line:\n" << py.out;
 }
 
 TEST_F(PythonClientTest, InvalidNetworkIsInvalidArgumentWithFieldPath) {
@@ -328,14 +388,128 @@ recordings { population: "../victim.txt\000" variables: [SPIKES] })");
       "t = SpikeTally([p], 0.1, '" + csv.string() + "')\n"
       "t.add(service_pb2.SpikeBatch(population_index=0, population=p.label, neuron_ids=[1, 2], ticks=[5, 6]))\n"
       "t.close()\n"
+      "text = open('" + csv.string() + "', newline='').read()\n"
+      "assert text.startswith('population,neuron,time_ms\\n\"a,b\\n\"\"c\"\"\",1,0.5\\n'), repr(text)\n"
       "rows = list(csv.reader(open('" + csv.string() + "', newline='')))\n"
-      "assert rows[1] == [p.label, '1', '5'], rows\n"
+      "assert rows[0] == ['population', 'neuron', 'time_ms'], rows\n"
+      "assert rows[1] == [p.label, '1', '0.5'], rows\n"
       "assert len(rows) == 3, rows\n"
       "print('ok')\n";
   const fs::path py_file = write("quoted_check.py", script);
   const Result check = shell("PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " + quote(py_file.string()));
   EXPECT_EQ(check.code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find("ok"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// The jobs `spindle --connect` lists for a client ("" = its default name).
+std::string spindle_jobs(const std::string& address, const std::string& client) {
+  static int n = 0;
+  const fs::path dir = fs::temp_directory_path() / ("spindle_python_jobs_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const Result r = spindle::testing::run_command(
+      quote(SPINDLE_BIN) + " --connect " + quote(address) + (client.empty() ? "" : " --client " + quote(client)) +
+          " jobs",
+      dir, std::to_string(n++));
+  EXPECT_EQ(r.code, 0) << r.err;
+  fs::remove_all(dir);
+  return r.out;
+}
+
+// The job id in the client's "job job-N (name): ..." line.
+std::string job_id(const std::string& out) {
+  const auto at = out.find("\njob job-");
+  if (at == std::string::npos) return "";
+  return out.substr(at + 5, out.find(' ', at + 5) - at - 5);
+}
+
+// The address from $SPINDLE_CONNECT (or the deprecated $SPINDLE_DAEMON);
+// by default the client is USER@HOST, the name `spindle --connect` uses, so
+// `spindle jobs` finds a job the Python client left; $SPINDLE_CLIENT and
+// --client choose another name in both.
+TEST_F(PythonClientTest, AddressAndClientNameAreFoundAsSpindleFindsThem) {
+  const std::string script = quote(std::string(SPINDLE_PYTHON_EXAMPLES) + "/spindle_client.py");
+  const std::string py = "PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " + script + " " +
+                         quote(example("tiny.textproto")) + " --duration 20 --keep-job";
+  Result r = shell("SPINDLE_CONNECT=" + address() + " " + py);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("connected to " + address()), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("deprecated"), std::string::npos) << r.err;
+  const std::string mine = job_id(r.out);
+  ASSERT_FALSE(mine.empty()) << r.out;
+  EXPECT_NE(spindle_jobs(address(), "").find(mine + " "), std::string::npos) << "spindle jobs does not list " << mine;
+
+  r = shell("SPINDLE_DAEMON=" + address() + " SPINDLE_CLIENT=python-test-client " + py);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("SPINDLE_DAEMON is deprecated; set SPINDLE_CONNECT"), std::string::npos) << r.err;
+  const std::string theirs = job_id(r.out);
+  ASSERT_FALSE(theirs.empty()) << r.out;
+  const std::string listed = spindle_jobs(address(), "python-test-client");
+  EXPECT_NE(listed.find(theirs + " "), std::string::npos) << listed;
+  EXPECT_EQ(listed.find(mine + " "), std::string::npos) << listed;
+  EXPECT_EQ(spindle_jobs(address(), "").find(theirs + " "), std::string::npos);
+  // `spindle` reads $SPINDLE_CLIENT too.
+  EXPECT_EQ(shell("SPINDLE_CLIENT=python-test-client " + quote(SPINDLE_BIN) + " --connect " + address() + " jobs").out,
+            listed);
+
+  // --client wins over $SPINDLE_CLIENT; the job is deleted at the end.
+  r = shell("SPINDLE_CONNECT=" + address() + " SPINDLE_CLIENT=someone-else " +
+            py.substr(0, py.find(" --keep-job")) + " --client python-test-client");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(spindle_jobs(address(), "python-test-client"), listed);
+
+  for (const auto& [client, job] : {std::pair{std::string(), mine}, std::pair{std::string("python-test-client"), theirs}})
+    EXPECT_EQ(shell(quote(SPINDLE_BIN) + " --connect " + address() +
+                    (client.empty() ? "" : " --client " + client) + " jobs --delete " + job).code, 0);
+
+  r = shell("SPINDLE_CONNECT=" + address() + " PYTHONPATH=" + quote(SPINDLE_PYTHON_GEN) + " " + SPINDLE_PYTHON + " " +
+            quote(std::string(SPINDLE_PYTHON_EXAMPLES) + "/reflection_client.py"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("spindle.v1.Spindle"), std::string::npos) << r.out;
+}
+
+// Ctrl-C during a run: the client cancels the job, deletes it and exits 130.
+TEST_F(PythonClientTest, CtrlCCancelsAndDeletesTheJob) {
+  const fs::path out = dir_ / "ctrl_c.out", err = dir_ / "ctrl_c.err";
+  const std::string gen = SPINDLE_PYTHON_GEN, script = std::string(SPINDLE_PYTHON_EXAMPLES) + "/spindle_client.py";
+  const std::string net = example("cuba.textproto"), addr = address();
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setenv("PYTHONPATH", gen.c_str(), 1);
+    if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr)) ::_exit(126);
+    // Paced to the wall clock, 20 s of CUBA takes minutes: it is still running when interrupted.
+    ::execl(SPINDLE_PYTHON, SPINDLE_PYTHON, script.c_str(), "--connect", addr.c_str(), "--client", "ctrl-c-test",
+            "--real-time", "--duration", "20000", net.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (read_file(out).find("run: job ticks") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_NE(read_file(out).find("run: job ticks"), std::string::npos) << read_file(out) << read_file(err);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // well into the run
+  const std::string job = job_id(read_file(out));
+  EXPECT_NE(spindle_jobs(addr, "ctrl-c-test").find(job + " "), std::string::npos);
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(30))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (::waitpid(pid, &status, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "the client did not exit after SIGINT:\n" << read_file(out) << read_file(err);
+  }
+  ASSERT_TRUE(WIFEXITED(status)) << status << "\n" << read_file(err);
+  EXPECT_EQ(WEXITSTATUS(status), 130) << read_file(out) << read_file(err);
+  EXPECT_NE(read_file(err).find("interrupted: job " + job + " cancelled and deleted"), std::string::npos)
+      << read_file(err);
+  EXPECT_EQ(read_file(err).find("Traceback"), std::string::npos) << read_file(err);
+  // Nothing is left on the daemon.
+  EXPECT_EQ(spindle_jobs(addr, "ctrl-c-test").find(job + " "), std::string::npos);
 }
 
 }  // namespace
