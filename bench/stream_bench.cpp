@@ -279,7 +279,11 @@ int main(int argc, char** argv) {
     const std::string problem =
         daemon.start(o.spindled, log,
                      {"--max-runs", std::to_string(o.clients), "--engine-threads", std::to_string(o.engine_threads),
-                      "--max-jobs", std::to_string(std::max<uint32_t>(64, 2 * o.clients))});
+                      "--max-jobs", std::to_string(std::max<uint32_t>(64, 2 * o.clients)),
+                      // The benchmark's clients share one identity: the
+                      // per-client shares must hold all of them.
+                      "--max-runs-per-client", std::to_string(o.clients),
+                      "--max-jobs-per-client", std::to_string(std::max<uint32_t>(64, 2 * o.clients))});
     if (!problem.empty()) {
       std::fprintf(stderr, "stream_bench: %s\n", problem.c_str());
       return 1;
