@@ -161,6 +161,17 @@ TEST_F(ConnectTest, RunShortCubaWritesTheSameFiles) {
   expect_same_run(example("cuba.textproto"), "--duration 100", true);
 }
 
+// --seed reaches the daemon: a run through it with another seed gives what
+// the in-process run with that seed gives (CUBA's Poisson-free network
+// draws its connectivity and initial values from the seed).
+TEST_F(ConnectTest, RunWithSeedWritesTheSameFilesAsInProcess) {
+  expect_same_run(example("cuba.textproto"), "--duration 100 --seed 7", true);
+  const fs::path other = dir_ / "other-seed";
+  fs::remove_all(other);
+  ASSERT_EQ(spindle("run '" + example("cuba.textproto") + "' --duration 100 --out '" + other.string() + "'").code, 0);
+  EXPECT_NE(read_file(other / "spikes.csv"), read_file(dir_ / "local" / "spikes.csv")) << "--seed 7 changed nothing";
+}
+
 TEST_F(ConnectTest, LocalOnlyOptionsAreUsageErrors) {
   // --backend qemu goes to the daemon (daemon_qemu_test); serial ports and
   // local images do not.
