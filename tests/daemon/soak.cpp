@@ -580,11 +580,8 @@ class Client {
     for (const auto& [id, j] : jobs_)
       if (!j.settled) problem(id + " never stopped running after its Run stream was dropped");
     // Room for two more jobs.
-    while (jobs_.size() + 2 > o_.jobs_per_client) {
-      ModelJob* j = pick(settled);
-      if (!j) break;
-      remove(*j);
-    }
+    for (size_t tries = jobs_.size(); jobs_.size() + 2 > o_.jobs_per_client && tries > 0; --tries)
+      if (ModelJob* j = pick(settled)) remove(*j);
     for (const bool keep : {false, true}) {
       submit(keep);
       if (ModelJob* j = pick([&](const ModelJob& m) { return ready(m) && m.keep == keep && !m.dropped; }))
@@ -601,15 +598,12 @@ class Client {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
     check_list(true);
-    while (!jobs_.empty()) {
-      ModelJob& j = jobs_.begin()->second;
-      if (!j.settled) {
-        problem(j.id + " never stopped running after its Run stream was dropped");
-        jobs_.erase(jobs_.begin());
-        continue;
-      }
-      remove(j);
-    }
+    std::vector<std::string> ids;
+    for (const auto& [id, j] : jobs_) ids.push_back(id);
+    for (const std::string& id : ids)
+      if (jobs_.at(id).settled) remove(jobs_.at(id));
+    for (const auto& [id, j] : jobs_) problem(id + " could not be deleted at the end");
+    jobs_.clear();
     v1::ListJobsResponse resp;
     expect(stub_->ListJobs(context().get(), {}, &resp), {StatusCode::OK}, "ListJobs (at the end)");
     for (const auto& info : resp.jobs())
