@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
               u(r.disconnects), u(r.runs_refused), u(r.injections), u(r.cancels), u(r.deletes), u(r.list_checks),
               u(r.reclaimed_orphans), u(r.reclaimed_idle));
   std::printf("daemon RSS: after warm-up %.1f MB, plateau (highest after it) %.1f MB, end (all jobs deleted) %.1f MB\n",
-              r.rss_warm_kb / 1024.0, r.rss_plateau_kb / 1024.0, r.rss_end_kb / 1024.0);
+              static_cast<double>(r.rss_warm_kb) / 1024, static_cast<double>(r.rss_plateau_kb) / 1024,
+              static_cast<double>(r.rss_end_kb) / 1024);
   bool ok = r.problems.empty();
   for (const std::string& p : r.problems) std::printf("PROBLEM %s\n", p.c_str());
   if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
