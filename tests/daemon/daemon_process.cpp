@@ -10,6 +10,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
+
+#include "support/sanitizer_report.h"
+
 namespace spindle::test {
 namespace {
 
@@ -71,6 +75,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, int timeout_s) {
   }
   close(fd);
   r.exit_code = wait_exit(pid, 1);
+  if (const std::string report = spindle::testing::sanitizer_report(r.output); !report.empty())
+    ADD_FAILURE() << argv[0] << " printed a sanitizer report:\n" << report;
   return r;
 }
 
@@ -78,36 +84,63 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& args, const std::st
   std::vector<std::string> argv = {SPINDLED_BIN, "--listen", listen};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = spawn(argv, out_fd_);
+  reader_ = std::thread([this] { read_output(); });
   const std::string marker = "listening on ";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const size_t at = output_.find(marker);
-    const size_t end = at == std::string::npos ? at : output_.find(' ', at + marker.size());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && !eof_.load()) {
+    const std::string out = output();
+    const size_t at = out.find(marker);
+    const size_t end = at == std::string::npos ? at : out.find(' ', at + marker.size());
     if (end != std::string::npos) {
-      address_ = output_.substr(at + marker.size(), end - at - marker.size());
+      address_ = out.substr(at + marker.size(), end - at - marker.size());
       return;
     }
-    if (!read_some(out_fd_, output_, 100)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  terminate(1);
-  throw std::runtime_error("spindled did not start:\n" + output_);
+  const ProcessResult r = terminate(1);
+  throw std::runtime_error("spindled did not start:\n" + r.output);
 }
 
 DaemonProcess::~DaemonProcess() {
   if (pid_ > 0) terminate(20);
 }
 
+void DaemonProcess::read_output() {
+  std::string chunk;
+  while (!stop_reading_.load()) {
+    chunk.clear();
+    if (!read_some(out_fd_, chunk, 100)) {
+      eof_.store(true);
+      return;
+    }
+    if (chunk.empty()) continue;
+    std::lock_guard lock(output_m_);
+    output_ += chunk;
+  }
+}
+
+std::string DaemonProcess::output() const {
+  std::lock_guard lock(output_m_);
+  return output_;
+}
+
 ProcessResult DaemonProcess::terminate(int timeout_s) {
   ProcessResult r;
   if (pid_ <= 0) return r;
   kill(pid_, SIGTERM);
+  // Its output ends when it exits (or later, if a QEMU child still holds
+  // the pipe: then at the deadline).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  while (read_some(out_fd_, output_, 100) && std::chrono::steady_clock::now() < deadline) {
-  }
+  while (!eof_.load() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   r.exit_code = wait_exit(pid_, 1);
+  stop_reading_.store(true);
+  reader_.join();
   close(out_fd_);
   pid_ = -1;
-  r.output = output_;
+  r.output = output();
+  if (const std::string report = spindle::testing::sanitizer_report(r.output); !report.empty())
+    ADD_FAILURE() << "spindled printed a sanitizer report:\n" << report;
   return r;
 }
 

@@ -1,6 +1,7 @@
 // Runs a shell command for the tests that drive Spindle's programs as a user
 // would (spindle, its daemon, the Python client), capturing exit code,
-// stdout and stderr through files in a scratch directory.
+// stdout and stderr through files in a scratch directory. A sanitizer report
+// on the command's stderr fails the test (support/sanitizer_report.h).
 #pragma once
 
 #include <sys/wait.h>
@@ -10,6 +11,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/sanitizer_report.h"
 
 namespace spindle::testing {
 
@@ -36,6 +41,8 @@ inline CommandResult run_command(const std::string& command, const std::filesyst
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(out);
   r.err = read_file(err);
+  if (const std::string report = sanitizer_report(r.err); !report.empty())
+    ADD_FAILURE() << command << " printed a sanitizer report:\n" << report;
   return r;
 }
 

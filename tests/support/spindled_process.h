@@ -2,6 +2,8 @@
 // for tests and benchmarks, and stops it with SIGTERM. The daemon prints
 // "spindled listening on HOST:PORT ..." once it serves; its stdout and
 // stderr go to a log file, read back for the port and for failure reports.
+// A sanitizer report in the log when it is stopped fails the test
+// (support/sanitizer_report.h); users link GTest::gtest.
 #pragma once
 
 #include <signal.h>
@@ -15,6 +17,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/sanitizer_report.h"
 
 namespace spindle::testing {
 
@@ -72,8 +78,12 @@ class SpindledProcess {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    if (const std::string report = sanitizer_report(read_log()); !report.empty())
+      ADD_FAILURE() << "spindled printed a sanitizer report (" << log_path_ << "):\n" << report;
     return status;
   }
+
+  pid_t pid() const { return pid_; }
 
   bool running() const { return pid_ > 0; }
   const std::string& address() const { return address_; }  // HOST:PORT it serves
