@@ -114,7 +114,8 @@ int plot_results(const PlotArgs& a) {
     // v in mV; the synaptic variables are currents (nA) or conductances
     // (uS) by model, so they go without a unit.
     state->title = a.state == "v" ? "v (mV)" : a.state;
-    for (auto& [label, traces] : recorded) {
+    for (auto& [recorded_label, traces] : recorded) {
+      const std::string& label = recorded_label;  // a lambda may not capture a structured binding (C++20, clang 14)
       const auto at = std::find_if(chosen.begin(), chosen.end(),
                                    [&](const plot::PopulationSpikes& p) { return p.label == label; });
       if (at == chosen.end()) continue;

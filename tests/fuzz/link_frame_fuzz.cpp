@@ -121,12 +121,12 @@ void run_core_end(const std::vector<uint8_t>& stream, Chunker& chunks) {
 
 // The host's end: replies come from the stream, chunk by chunk; the end of
 // the stream is a closed link.
-class StreamTransport final : public qemu::ByteTransport {
+class StreamTransport final : public remote::ByteTransport {
  public:
   StreamTransport(const std::vector<uint8_t>& stream, Chunker& chunks) : stream_(stream), chunks_(chunks) {}
   void write(const uint8_t*, size_t) override {}
   size_t read(uint8_t* data, size_t capacity, std::chrono::milliseconds) override {
-    if (at_ == stream_.size()) throw qemu::TransportClosed("end of input");
+    if (at_ == stream_.size()) throw remote::TransportClosed("end of input");
     size_t n = chunks_.next(stream_.size() - at_);
     if (n > capacity) n = capacity;
     std::memcpy(data, stream_.data() + at_, n);
@@ -142,7 +142,7 @@ class StreamTransport final : public qemu::ByteTransport {
 
 void run_host_end(const std::vector<uint8_t>& stream, Chunker& chunks) {
   StreamTransport transport(stream, chunks);
-  qemu::LinkClient client(transport);
+  remote::LinkClient client(transport);
   try {
     (void)client.hello();
     client.load(std::vector<uint8_t>(2100, 0x5A));  // three chunks of a (fake) image
@@ -151,8 +151,8 @@ void run_host_end(const std::vector<uint8_t>& stream, Chunker& chunks) {
     (void)client.finish_tick();
     (void)client.status();
     client.stop();
-  } catch (const qemu::LinkError&) {
-  } catch (const qemu::TransportClosed&) {
+  } catch (const remote::LinkError&) {
+  } catch (const remote::TransportClosed&) {
   }
 }
 
