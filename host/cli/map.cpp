@@ -70,7 +70,7 @@ void build_images(const spindle::v1::Network& net, const host::MappedNetwork& m,
                          {"n_atoms", slice.n_atoms}, {"synapses", c.synapses}, {"bytes", c.image.size()},
                          {"file", name}});
       },
-      threads);
+      threads, nullptr, &m.drawn);
   const auto routers = host::router_loads(m.result);
   size_t entries = 0;
   for (const auto& r : routers) entries += r.entries.size();
@@ -109,7 +109,7 @@ int run_map(const MapArgs& a) {
 
   std::string text;
   try {
-    const host::MappedNetwork m = host::map_network(*net, *machine);
+    const host::MappedNetwork m = host::map_network(*net, *machine, 0, a.threads);
     text = host::to_json(host::make_report(m.graph, *machine, m.result, m.options)).dump(2) + "\n";
     if (a.build_images || !a.images.empty()) build_images(*net, m, a.images, a.threads, a.network);
   } catch (const std::exception& e) {

@@ -10,12 +10,12 @@
 namespace spindle::host {
 
 MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine,
-                          uint64_t available_bytes) {
+                          uint64_t available_bytes, unsigned threads) {
   if (const std::string problem = fit_problem(estimate_fit(net, machine), machine, available_bytes); !problem.empty())
     throw PrepareError(PrepareError::Stage::kFit, problem);
   MappedNetwork m;
   try {
-    m.graph = graph_from_network(net);
+    m.graph = graph_from_network(net, &m.drawn, threads);
     m.options.cost = cost_model_for(net);
     m.options.place.seed = net.run().seed();
     m.result = map_graph(m.graph, machine, m.options);
@@ -32,9 +32,9 @@ MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDes
 PreparedNetwork prepare(const spindle::v1::Network& net, const emu::MachineDescription& machine, unsigned threads,
                         uint64_t available_bytes) {
   PreparedNetwork p;
-  p.mapped = map_network(net, machine, available_bytes);
+  p.mapped = map_network(net, machine, available_bytes, threads);
   try {
-    p.load = build_machine_load(net, p.mapped.graph, p.mapped.result, nullptr, threads);
+    p.load = build_machine_load(net, p.mapped.graph, p.mapped.result, nullptr, threads, &p.mapped.drawn);
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception& e) {

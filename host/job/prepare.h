@@ -38,6 +38,7 @@ struct MappedNetwork {
   ApplicationGraph graph;
   MappingOptions options;
   MappingResult result;
+  DrawnWeights drawn;  // what the graph's draw found, reused by the images
 };
 
 // A network mapped and built: everything an engine is loaded from.
@@ -55,7 +56,7 @@ struct PreparedNetwork {
 // settings, placement seed from the run seed, mapping pipeline
 // (PrepareError kMapping with the stage's message). std::bad_alloc passes.
 MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine,
-                          uint64_t available_bytes = 0);
+                          uint64_t available_bytes = 0, unsigned threads = 0);
 
 // map_network, then every core image and router table (PrepareError kImages
 // with the builder's message); threads 0: one per hardware thread.

@@ -123,7 +123,8 @@ struct Context {
   std::vector<std::vector<uint32_t>> atom_slice;
   network::RecordingSelection recordings;
 
-  Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m, unsigned threads)
+  Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m, unsigned threads,
+          const DrawnWeights* drawn)
       : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()), recordings(n) {
     const auto& slices = m.partition.slices;
     incoming = incoming_slices(g, m.partition, m.keys);
@@ -158,7 +159,7 @@ struct Context {
       }
       largest[e] = w;
     }
-    weight_range = population_weight_ranges(n, largest, threads);
+    weight_range = population_weight_ranges(n, largest, threads, drawn);
   }
 
   // The slice of `vertex` that holds `atom`.
@@ -314,9 +315,9 @@ std::vector<RouterLoad> router_loads(const MappingResult& mapping) {
 
 void for_each_core_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,
                         const std::function<void(CoreLoad&&)>& sink, unsigned threads,
-                        std::vector<QuantizationReport>* reports) {
+                        std::vector<QuantizationReport>* reports, const DrawnWeights* drawn) {
   check_graph_matches(net, graph);
-  const Context ctx(net, graph, mapping, threads);
+  const Context ctx(net, graph, mapping, threads, drawn);
   const size_t n = mapping.partition.slices.size();
   if (reports) reports->assign(n, QuantizationReport{});
   // The error of the lowest failing slice, so the message does not depend
@@ -334,13 +335,13 @@ void for_each_core_load(const v1::Network& net, const ApplicationGraph& graph, c
 }
 
 MachineLoad build_machine_load(const v1::Network& net, const ApplicationGraph& graph, const MappingResult& mapping,
-                               QuantizationReport* report, unsigned threads) {
+                               QuantizationReport* report, unsigned threads, const DrawnWeights* drawn) {
   MachineLoad load;
   load.cores.resize(mapping.partition.slices.size());
   std::vector<QuantizationReport> reports;
   for_each_core_load(
       net, graph, mapping, [&](CoreLoad&& c) { load.cores[c.slice] = std::move(c); }, threads,
-      report ? &reports : nullptr);
+      report ? &reports : nullptr, drawn);
   // Summed in slice order: the figures do not depend on the threads.
   load.weight_quantization.assign(static_cast<size_t>(net.projections_size()), WeightQuantization{});
   for (const CoreLoad& c : load.cores) {

@@ -14,6 +14,7 @@
 #include "mapping/graph.h"
 #include "mapping/pipeline.h"
 #include "mapping/weight_quantization.h"
+#include "mapping/weight_scales.h"
 #include "quantize/quantize.h"
 #include "engine/engine.h"
 #include "router/routing_entry.h"
@@ -51,10 +52,11 @@ struct MachineLoad {
 // RoutingTable::add_or_throw and Engine::load_core throw.
 void load_into(emu::Engine& engine, const MachineLoad& load);
 
-// threads: 0 = one per hardware thread.
+// threads: 0 = one per hardware thread. `drawn`: what an earlier draw of
+// the projections' weights found (graph_from_network's), not drawn again.
 MachineLoad build_machine_load(const spindle::v1::Network& net, const ApplicationGraph& graph,
                                const MappingResult& mapping, QuantizationReport* report = nullptr,
-                               unsigned threads = 0);
+                               unsigned threads = 0, const DrawnWeights* drawn = nullptr);
 
 // The streaming form: builds every slice's core image and hands it to `sink`
 // as soon as it is done, so only the images in progress are held (one per
@@ -64,7 +66,8 @@ MachineLoad build_machine_load(const spindle::v1::Network& net, const Applicatio
 // the lowest failing slice) after the workers stop.
 void for_each_core_load(const spindle::v1::Network& net, const ApplicationGraph& graph,
                         const MappingResult& mapping, const std::function<void(CoreLoad&&)>& sink,
-                        unsigned threads = 0, std::vector<QuantizationReport>* reports = nullptr);
+                        unsigned threads = 0, std::vector<QuantizationReport>* reports = nullptr,
+                        const DrawnWeights* drawn = nullptr);
 
 // What each router is loaded with: the compressed tables.
 std::vector<RouterLoad> router_loads(const MappingResult& mapping);

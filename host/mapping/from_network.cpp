@@ -94,7 +94,7 @@ void add_recording_costs(const v1::Network& net, size_t population, ApplicationV
 
 }  // namespace
 
-double expected_synapses(const v1::Network& net, size_t projection) {
+double expected_synapses(const v1::Network& net, size_t projection, const DrawnWeights* drawn) {
   const int64_t fixed = network::fixed_synapse_count(net, projection);
   if (fixed >= 0) return static_cast<double>(fixed);
   const auto& proj = net.projections(static_cast<int>(projection));
@@ -108,8 +108,19 @@ double expected_synapses(const v1::Network& net, size_t projection) {
     const double pairs = n_pre * n_post - (pi == qi && !self ? n_pre : 0);
     return fp.p() * pairs;
   }
-  // Thresholded low_rank: only the expansion knows.
-  return static_cast<double>(network::expand_projection(net, projection).size());
+  // Thresholded low_rank: only a draw knows.
+  if (drawn != nullptr && projection < drawn->size() && (*drawn)[projection])
+    return static_cast<double>((*drawn)[projection]->synapses);
+  DrawnWeights own;
+  std::vector<bool> which(projection + 1, false);
+  which[projection] = true;
+  draw_weights(net, which, own, 1);
+  return own[projection] ? static_cast<double>(own[projection]->synapses) : 0.0;
+}
+
+bool count_needs_draw(const v1::Network& net, size_t projection) {
+  return network::fixed_synapse_count(net, projection) < 0 &&
+         !net.projections(static_cast<int>(projection)).connector().has_fixed_probability();
 }
 
 uint32_t max_delay_ticks(const v1::Network& net, size_t projection) {
@@ -129,7 +140,12 @@ uint32_t max_delay_ticks(const v1::Network& net, size_t projection) {
   return static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, std::numeric_limits<uint32_t>::max()));
 }
 
-ApplicationGraph graph_from_network(const v1::Network& net) {
+ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn, unsigned threads) {
+  DrawnWeights own;
+  DrawnWeights& draws = drawn ? *drawn : own;
+  std::vector<bool> which(static_cast<size_t>(net.projections_size()));
+  for (size_t j = 0; j < which.size(); ++j) which[j] = count_needs_draw(net, j);
+  draw_weights(net, which, draws, threads);
   ApplicationGraph g;
   for (int i = 0; i < net.populations_size(); ++i) {
     const auto& pop = net.populations(i);
@@ -176,7 +192,7 @@ ApplicationGraph graph_from_network(const v1::Network& net) {
     ApplicationEdge e;
     e.pre = static_cast<uint32_t>(pi);
     e.post = static_cast<uint32_t>(qi);
-    e.n_synapses = expected_synapses(net, static_cast<size_t>(j));
+    e.n_synapses = expected_synapses(net, static_cast<size_t>(j), &draws);
     e.max_delay_ticks = max_delay_ticks(net, static_cast<size_t>(j));
     e.reach = proj.connector().has_one_to_one() ? EdgeReach::kSameIndices : EdgeReach::kAllSlices;
     g.edges.push_back(e);

@@ -8,6 +8,7 @@
 
 #include "mapping/graph.h"
 #include "mapping/partition.h"
+#include "mapping/weight_scales.h"
 #include "spindle/v1/network.pb.h"
 
 namespace spindle::host {
@@ -18,16 +19,24 @@ inline constexpr double kGuessNeuronRateHz = 10.0;
 // Expected total synapse count of a projection: the connector's exact count
 // when it is known without drawing (all_to_all, one_to_one, fixed_number_*,
 // from_list, low_rank without threshold), p x pairs for fixed_probability, and
-// the count of the expanded projection for a thresholded low_rank.
-double expected_synapses(const spindle::v1::Network& net, size_t projection);
+// for a thresholded low_rank the count its draw found (`drawn`, or a draw
+// made here: weights only, nothing collected).
+double expected_synapses(const spindle::v1::Network& net, size_t projection, const DrawnWeights* drawn = nullptr);
+
+// True when only a draw knows a projection's synapse count (a thresholded
+// low_rank).
+bool count_needs_draw(const spindle::v1::Network& net, size_t projection);
 
 // Longest delay of a projection in ticks (>= 1): the upper end of its delay
 // value (constant, list maximum, uniform high, normal clip_high) or of the
 // from_list entries, rounded as the expansion rounds.
 uint32_t max_delay_ticks(const spindle::v1::Network& net, size_t projection);
 
-// Vertex i is population i; edge j is projection j.
-ApplicationGraph graph_from_network(const spindle::v1::Network& net);
+// Vertex i is population i; edge j is projection j. The projections whose
+// count only a draw knows are drawn (on `threads` threads, 0: one per
+// hardware thread) into `drawn` when given, for the image builder to reuse.
+ApplicationGraph graph_from_network(const spindle::v1::Network& net, DrawnWeights* drawn = nullptr,
+                                    unsigned threads = 0);
 
 // The cost model for the network's timestep (timestep_us = dt in whole us, >= 1).
 CostModel cost_model_for(const spindle::v1::Network& net);

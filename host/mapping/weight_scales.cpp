@@ -43,10 +43,9 @@ double largest_weight(const v1::Network& net, size_t projection) {
   return network::largest_abs_weight(net, projection, 0, net.populations(post).size());
 }
 
-std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
-                                                      const std::vector<std::optional<double>>& known,
-                                                      unsigned threads) {
+void draw_weights(const v1::Network& net, const std::vector<bool>& which, DrawnWeights& drawn, unsigned threads) {
   const size_t n_proj = static_cast<size_t>(net.projections_size());
+  drawn.resize(n_proj);
   const unsigned hw = worker_count(threads, SIZE_MAX);
   // Work items: a projection's post neurons [lo, lo + n). Connectors drawn
   // per post neuron are split into chunks, so one large projection keeps
@@ -56,19 +55,12 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     uint32_t lo, n;
   };
   std::vector<Item> items;
-  std::vector<double> largest(n_proj, 0.0);
-  for (size_t e = 0; e < n_proj; ++e) {
-    if (e < known.size() && known[e]) {
-      largest[e] = *known[e];
-      continue;
-    }
-    if (const auto bound = weight_bound_unexpanded(net, e)) {
-      largest[e] = *bound;
-      continue;
-    }
+  for (size_t e = 0; e < n_proj && e < which.size(); ++e) {
+    if (!which[e] || drawn[e]) continue;
     const int post = network::find_population(net, net.projections(static_cast<int>(e)).post());
     if (post < 0) continue;
     const uint32_t n_post = net.populations(post).size();
+    drawn[e] = network::WeightExtremes{};
     const uint32_t chunk = network::expands_per_post(net, e) ? std::max<uint32_t>(256, n_post / (4 * hw) + 1) : n_post;
     for (uint32_t lo = 0; lo < n_post; lo += chunk) items.push_back({e, lo, std::min(chunk, n_post - lo)});
   }
@@ -79,23 +71,47 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
       item_extremes[i] = network::weight_extremes(net, items[i].projection, items[i].lo, items[i].n);
     });
   });
-  std::vector<network::WeightExtremes> extremes(n_proj);
   for (size_t i = 0; i < items.size(); ++i) {
-    network::WeightExtremes& e = extremes[items[i].projection];
-    e.largest_abs = std::max(e.largest_abs, item_extremes[i].largest_abs);
-    e.lowest_nonzero = std::min(e.lowest_nonzero, item_extremes[i].lowest_nonzero);
-    e.highest_nonzero = std::max(e.highest_nonzero, item_extremes[i].highest_nonzero);
-    largest[items[i].projection] = e.largest_abs;
+    network::WeightExtremes& e = *drawn[items[i].projection];
+    const network::WeightExtremes& x = item_extremes[i];
+    e.synapses += x.synapses;
+    e.largest_abs = std::max(e.largest_abs, x.largest_abs);
+    e.lowest_nonzero = std::min(e.lowest_nonzero, x.lowest_nonzero);
+    e.highest_nonzero = std::max(e.highest_nonzero, x.highest_nonzero);
   }
+}
+
+std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
+                                                      const std::vector<std::optional<double>>& known,
+                                                      unsigned threads, const DrawnWeights* drawn) {
+  const size_t n_proj = static_cast<size_t>(net.projections_size());
+  std::vector<double> largest(n_proj, 0.0);
+  std::vector<bool> from_draw(n_proj, false);
+  DrawnWeights extremes = drawn ? *drawn : DrawnWeights{};
+  extremes.resize(n_proj);
+  for (size_t e = 0; e < n_proj; ++e) {
+    if (e < known.size() && known[e]) {
+      largest[e] = *known[e];
+    } else if (const auto bound = weight_bound_unexpanded(net, e)) {
+      largest[e] = *bound;
+    } else {
+      from_draw[e] = true;
+    }
+  }
+  draw_weights(net, from_draw, extremes, threads);  // skips what `drawn` holds
+  for (size_t e = 0; e < n_proj; ++e)
+    if (from_draw[e] && extremes[e]) largest[e] = extremes[e]->largest_abs;
   // Low-rank weights exist only now: validation leaves their signs to this
   // pass when the factors alone do not prove them (network/validate.cpp).
   for (size_t e = 0; e < n_proj; ++e) {
     const v1::Projection& proj = net.projections(static_cast<int>(e));
-    if (!proj.connector().has_low_rank() || !(extremes[e].lowest_nonzero <= extremes[e].highest_nonzero)) continue;
+    if (!proj.connector().has_low_rank() || !extremes[e] ||
+        !(extremes[e]->lowest_nonzero <= extremes[e]->highest_nonzero))
+      continue;
     const int post = network::find_population(net, proj.post());
     const bool cond = post >= 0 && cells::has_conductance_synapses(net.populations(post));
-    if (const auto problem = network::weight_sign_problem(proj.receptor(), cond, extremes[e].lowest_nonzero,
-                                                          extremes[e].highest_nonzero))
+    if (const auto problem = network::weight_sign_problem(proj.receptor(), cond, extremes[e]->lowest_nonzero,
+                                                          extremes[e]->highest_nonzero))
       throw std::invalid_argument("projections[" + std::to_string(e) + "].connector.low_rank: " + *problem);
   }
 

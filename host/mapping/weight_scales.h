@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/limits.h"
+#include "network/expand.h"
 #include "spindle/v1/network.pb.h"
 
 namespace spindle::host {
@@ -32,13 +33,30 @@ std::optional<double> weight_bound_unexpanded(const spindle::v1::Network& net, s
 // The largest |weight| of a projection's synapses (0 when it has none).
 double largest_weight(const spindle::v1::Network& net, size_t projection);
 
+// What drawing a projection's weights found (synapse count and weight
+// extremes), per projection; nullopt for those not drawn. A build draws a
+// connector's weights at most once before its images: the graph needs a
+// thresholded low_rank's count, the weight ranges need the largest weight
+// of every projection whose weights only a draw knows, and both read the
+// same draw. (The images then expand each projection once more, onto each
+// slice; holding every drawn synapse from the first pass instead would cost
+// the memory that expanding per slice exists to save.)
+using DrawnWeights = std::vector<std::optional<network::WeightExtremes>>;
+
+// Draws the weights of the projections with `which[e]` set (weights only: no
+// delays, nothing collected), on `threads` threads (0: one per hardware
+// thread), into `drawn` (resized to the projection count; entries already
+// set are kept). The result does not depend on the thread count.
+void draw_weights(const spindle::v1::Network& net, const std::vector<bool>& which, DrawnWeights& drawn,
+                  unsigned threads = 0);
+
 // Per population (index as in the network), per synapse type: the largest
 // largest_weight() of the projections onto it. `known[e]`, when set, is
-// projection e's largest weight already measured by the caller (it skips
-// the expansion). Projections are expanded on `threads` threads (0: one per
-// hardware thread); the result does not depend on the thread count.
+// projection e's largest weight already measured by the caller, and
+// `drawn[e]` what an earlier draw found (either skips drawing it again);
+// the rest are drawn on `threads` threads (0: one per hardware thread).
 std::vector<ReceptorWeights> population_weight_ranges(const spindle::v1::Network& net,
                                                       const std::vector<std::optional<double>>& known = {},
-                                                      unsigned threads = 0);
+                                                      unsigned threads = 0, const DrawnWeights* drawn = nullptr);
 
 }  // namespace spindle::host

@@ -435,6 +435,7 @@ WeightExtremes weight_extremes(const v1::Network& net, size_t projection, uint32
   WeightExtremes e;
   connect(net, projection, post_lo, post_lo + post_n, [&](uint32_t, uint32_t j, int64_t k, double low_rank_w) {
     const double w = synapse_weight(weights, c, j, k, low_rank_w);
+    ++e.synapses;
     e.largest_abs = std::max(e.largest_abs, std::fabs(w));
     if (w != 0.0) {  // a zero weight has no sign
       e.lowest_nonzero = std::min(e.lowest_nonzero, w);

@@ -91,8 +91,10 @@ void for_each_synapse_onto(const spindle::v1::Network& net, size_t projection, u
 double largest_abs_weight(const spindle::v1::Network& net, size_t projection, uint32_t post_lo, uint32_t post_n);
 
 // The same pass, also giving the lowest and highest non-zero weight (for the
-// sign rules of weights only the expansion knows: low_rank's U V^T).
+// sign rules of weights only the expansion knows: low_rank's U V^T) and the
+// number of synapses (what only a draw knows of a thresholded low_rank).
 struct WeightExtremes {
+  uint64_t synapses = 0;
   double largest_abs = 0.0;
   double lowest_nonzero = std::numeric_limits<double>::infinity();
   double highest_nonzero = -std::numeric_limits<double>::infinity();

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -384,13 +385,23 @@ TEST(DaemonReclaim, MemoryReturnsAfterVanishedClients) {
     return kb;
   };
   ASSERT_TRUE(cycle(12)) << "warm-up jobs not reclaimed";
-  const uint64_t plateau = settled_rss(0) + 16 * 1024;
+#ifdef SPINDLE_SANITIZER_ALLOCATOR
+  // A sanitizer's allocator keeps freed memory (ASan's quarantine, TSan's
+  // shadow), so RSS measures it, not the daemon: only the reclaiming (the
+  // job table empties) is checked in those builds.
+  for (int round = 1; round <= 2; ++round) ASSERT_TRUE(cycle(12)) << "jobs not reclaimed";
+#else
+  // The plateau's slack: 16 MB or 5%, whichever is larger (allocator
+  // fragmentation); one leaked job of this network costs more than that.
+  const uint64_t first = settled_rss(0);
+  const uint64_t plateau = first + std::max<uint64_t>(16 * 1024, first / 20);
   for (int round = 1; round <= 2; ++round) {
     ASSERT_TRUE(cycle(12)) << "jobs not reclaimed";
     const uint64_t kb = settled_rss(plateau);
-    EXPECT_LT(kb, plateau) << "RSS " << kb << " KB after round " << round << ", plateau " << plateau - 16 * 1024
+    EXPECT_LT(kb, plateau) << "RSS " << kb << " KB after round " << round << ", plateau " << first
                            << " KB after the first";
   }
+#endif
 }
 
 }  // namespace

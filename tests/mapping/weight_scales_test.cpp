@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "mapping/from_network.h"
 #include "mapping/weight_scales.h"
 #include "network/expand.h"
 #include "network/validate.h"
@@ -85,6 +86,44 @@ TEST(WeightScales, PerPopulationAndReceptor) {
   std::vector<std::optional<double>> known(5);
   known[1] = 123.0;
   EXPECT_EQ(population_weight_ranges(kNet, known, 2)[1][0], 123.0);
+}
+
+// One draw per build: what graph_from_network drew (a thresholded low_rank's
+// count and weights) is what the weight ranges use, not drawn again.
+TEST(WeightScales, AnEarlierDrawIsUsedNotRepeated) {
+  v1::Network net = kNet;
+  net.mutable_projections(4)->mutable_connector()->mutable_low_rank()->set_threshold(1.5);
+  DrawnWeights drawn;
+  std::vector<bool> which(5, false);
+  which[0] = which[4] = true;
+  draw_weights(net, which, drawn, 2);
+  ASSERT_EQ(drawn.size(), 5u);
+  EXPECT_FALSE(drawn[1]);
+  ASSERT_TRUE(drawn[0] && drawn[4]);
+  EXPECT_EQ(drawn[0]->synapses, network::expand_projection(net, 0).size());
+  EXPECT_EQ(drawn[0]->largest_abs, expanded_largest(net, 0));
+  // |U V^T| of 3 x 2: 3 1 6 2 1.5 0.5; the threshold keeps 3, 6, 2 and 1.5.
+  EXPECT_EQ(drawn[4]->synapses, 4u);
+  EXPECT_EQ(drawn[4]->synapses, network::expand_projection(net, 4).size());
+  EXPECT_EQ(drawn[4]->lowest_nonzero, -6.0);
+  EXPECT_EQ(population_weight_ranges(net, {}, 2, &drawn), population_weight_ranges(net, {}, 2));
+  // A draw that says otherwise is believed: the ranges did not draw again.
+  drawn[0]->largest_abs = 42.0;
+  EXPECT_EQ(population_weight_ranges(net, {}, 2, &drawn)[1][0], 42.0);
+  // The graph draws what only a draw counts, for the images to reuse.
+  DrawnWeights by_graph;
+  const ApplicationGraph g = graph_from_network(net, &by_graph, 2);
+  EXPECT_EQ(g.edges[4].n_synapses, 4.0);
+  ASSERT_EQ(by_graph.size(), 5u);
+  EXPECT_TRUE(by_graph[4] && by_graph[4]->synapses == 4u);
+  EXPECT_FALSE(by_graph[0]);  // fixed_probability: p x pairs, no draw
+  // Thread counts do not change a draw.
+  for (unsigned threads : {1u, 3u}) {
+    DrawnWeights again;
+    draw_weights(net, which, again, threads);
+    EXPECT_EQ(again[0]->synapses, drawn[0]->synapses) << threads;
+    EXPECT_EQ(again[4]->highest_nonzero, -1.5) << threads;
+  }
 }
 
 TEST(WeightScales, LargeProjectionsAreDrawnInChunksWithTheSameResult) {
