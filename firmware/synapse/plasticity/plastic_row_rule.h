@@ -1,0 +1,132 @@
+// Pair STDP's row rule: sPyNNaker's deferred update, done when a pre spike's
+// plastic row is processed (the seam of synapse/row_rules.h), composed at
+// compile time from a timing rule (spike_pair_rule.h) and a weight rule
+// (weight_dependence.h).
+//
+// Timing. The synapse's whole delay d is dendritic (PyNN's default
+// dendritic_delay_fraction 1.0, as NEST and sPyNNaker): a pre spike arriving
+// at tick t is at the synapse at t, a post spike at tick p reaches it at p + d,
+// so a pair's dt is p + d - t. At a pre spike arriving at t, for each synapse:
+//   (a) potentiation, for each post spike with p + d in (window_begin, t], in
+//       time order: the pre trace decayed from the last pre spike to p + d;
+//   (b) depression: the trace of the latest post spike with p + d <= t,
+//       decayed to t (a pair with p + d = t is depression only, as NEST);
+//   the weight is written back to the row and added to the ring buffer at
+//   t + d. Then the header's pre trace and last pre tick move to t.
+// This equals applying every pair online in time order (post before pre at
+// equal times), which tests/firmware/stdp_test.cpp checks bit for bit.
+//
+// Requirements on the caller: every post spike with p <= t - 1 is in the
+// history before a row arriving at t is processed (d >= 1); later ones may be
+// there too (they are skipped). Arrival ticks of one row never decrease, and
+// flush(end) is only called with end <= every later arrival. Ticks must not
+// wrap (2^32 ticks).
+//
+// Rows of one tick touch disjoint state (each its own row) and only read the
+// history; the ring buffer sums saturate: the order rows arrive in does not
+// matter.
+#pragma once
+
+#include <cstdint>
+
+#include "synapse/plasticity/plastic_row.h"
+#include "synapse/ring_buffer.h"
+#include "synapse/synaptic_word.h"
+
+namespace spindle::fw::stdp {
+
+template <typename Timing, typename Weight>
+class PlasticRowRule {
+ public:
+  Timing timing;
+  Weight weight;
+
+  void configure(const Timing& t, const Weight& w, const SynapticWordLayout& layout) {
+    timing = t;
+    weight = w;
+    index_mask_ = SynapticWordLayout::mask(layout.index_bits);
+    type_index_mask_ = SynapticWordLayout::mask(layout.index_bits + layout.type_bits);
+    delay_shift_ = layout.index_bits + layout.type_bits;
+    delay_mask_ = SynapticWordLayout::mask(layout.delay_bits);
+  }
+
+  // The pre spike of a plastic row arrived at tick arrival (row: its header word).
+  template <typename History>
+  void process_row(RingBuffer& ring, uint32_t arrival, uint32_t* row, uint32_t count, History& history) const {
+    const PlasticRow r = PlasticRow::of(row, count);
+    PlasticRowHeader& h = *r.header;
+    const uint32_t last_pre = h.last_pre_tick, begin = h.window_begin, pre_trace = h.pre_trace;
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t c = r.control[k];
+      const uint32_t d = (c >> delay_shift_) & delay_mask_;
+      const uint32_t w = update<true>(r.weights[k], c & index_mask_, d, arrival, begin, last_pre, pre_trace, history);
+      r.weights[k] = static_cast<uint16_t>(w);
+      ring.add(arrival, d, c & type_index_mask_, w);
+    }
+    h.pre_trace = timing.next_pre_trace(pre_trace, arrival - last_pre);
+    h.last_pre_tick = arrival;
+    h.window_begin = arrival;
+  }
+
+  // Applies the potentiation of post spikes that reached the synapse in
+  // (window_begin, end] (after the last pre spike; sPyNNaker never applies
+  // them), so the row's weights are current at end; nothing goes to the ring
+  // buffer. The window moves to end, so a later pre spike does not apply them
+  // again: a run may go on after a read-out.
+  template <typename History>
+  void flush(uint32_t end, uint32_t* row, uint32_t count, History& history) const {
+    const PlasticRow r = PlasticRow::of(row, count);
+    PlasticRowHeader& h = *r.header;
+    if (end <= h.window_begin) return;
+    for (uint32_t k = 0; k < count; ++k) {
+      const uint32_t c = r.control[k];
+      const uint32_t d = (c >> delay_shift_) & delay_mask_;
+      r.weights[k] = static_cast<uint16_t>(
+          update<false>(r.weights[k], c & index_mask_, d, end, h.window_begin, h.last_pre_tick, h.pre_trace, history));
+    }
+    h.window_begin = end;
+  }
+
+ private:
+  // One synapse (post neuron n, delay d): potentiation by the post spikes
+  // reaching it in (begin, t], then (kDepress) depression at t.
+  template <bool kDepress, typename History>
+  uint32_t update(uint32_t w, uint32_t n, uint32_t d, uint32_t t, uint32_t begin, uint32_t last_pre, uint32_t pre_trace,
+                  History& history) const {
+    constexpr uint32_t kMask = History::kMask;
+    const uint32_t* const ticks = history.ticks(n);
+    const uint32_t lo = history.first(n);
+    // i: one past the latest spike at the synapse by t; j: the first after begin.
+    uint32_t i = history.count(n);
+    while (i != lo && ticks[(i - 1) & kMask] + d > t) --i;
+    uint32_t j = i;
+    while (j != lo && ticks[(j - 1) & kMask] + d > begin) --j;
+    if (j == lo && history.has_boundary(n)) [[unlikely]] {
+      // Spikes before the oldest kept one may be in the window: if the
+      // latest of them (the boundary) would have counted, one was lost.
+      const uint32_t b = history.boundary_tick(n) + d;
+      if (b > begin && b <= t && timing.potentiation(pre_trace, b - last_pre) != 0) history.count_missed();
+    }
+    for (; j != i; ++j) w = weight.potentiate(w, timing.potentiation(pre_trace, ticks[j & kMask] + d - last_pre));
+    if constexpr (kDepress) {
+      if (i != lo) {
+        const uint32_t p = (i - 1) & kMask;
+        w = weight.depress(w, timing.depression(history.traces(n)[p], t - (ticks[p] + d)));
+      } else if (history.has_boundary(n)) [[unlikely]] {
+        const uint32_t b = history.boundary_tick(n) + d;
+        if (b <= t)
+          w = weight.depress(w, timing.depression(history.boundary_trace(n), t - b));
+        else
+          history.count_missed();  // the spike it needed is older than the boundary (counted conservatively)
+      }
+    }
+    return w;
+  }
+
+  uint32_t index_mask_ = 0;
+  uint32_t type_index_mask_ = 0;
+  uint32_t delay_shift_ = 0;
+  uint32_t delay_mask_ = 0;
+};
+
+}  // namespace spindle::fw::stdp
