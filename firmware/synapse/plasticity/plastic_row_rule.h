@@ -101,11 +101,13 @@ class PlasticRowRule {
     while (i != lo && ticks[(i - 1) & kMask] + d > t) --i;
     uint32_t j = i;
     while (j != lo && ticks[(j - 1) & kMask] + d > begin) --j;
+    // Spikes before the oldest kept one are gone. If the latest of them (the
+    // boundary) would have counted, or is too recent to tell (then an older
+    // one may have), a pair was lost: counted once (conservatively).
+    bool lost = false;
     if (j == lo && history.has_boundary(n)) [[unlikely]] {
-      // Spikes before the oldest kept one may be in the window: if the
-      // latest of them (the boundary) would have counted, one was lost.
       const uint32_t b = history.boundary_tick(n) + d;
-      if (b > begin && b <= t && timing.potentiation(pre_trace, b - last_pre) != 0) history.count_missed();
+      lost = b > begin && (b > t || timing.potentiation(pre_trace, b - last_pre) != 0);
     }
     for (; j != i; ++j) w = weight.potentiate(w, timing.potentiation(pre_trace, ticks[j & kMask] + d - last_pre));
     if constexpr (kDepress) {
@@ -117,9 +119,11 @@ class PlasticRowRule {
         if (b <= t)
           w = weight.depress(w, timing.depression(history.boundary_trace(n), t - b));
         else
-          history.count_missed();  // the spike it needed is older than the boundary (counted conservatively)
+          lost = true;  // the spike it needed is older than the boundary
       }
     }
+    if (lost) [[unlikely]]
+      history.count_missed();
     return w;
   }
 
