@@ -102,8 +102,10 @@ TEST(StdpLut, EntriesAndCutOff) {
   const ExpLut lut = build_exp_lut(20.0, 0);
   EXPECT_EQ(lut.values[0], kTraceOne);
   for (uint32_t i = 0; i < kStdpLutSize; ++i) {
-    EXPECT_LE(std::abs(lut.values[i] / 2048.0 - std::exp(-i / 20.0)), 1.0 / 4096) << i;
-    if (i > 0) EXPECT_LE(lut.values[i], lut.values[i - 1]);
+    EXPECT_LE(std::abs(lut.values[i] / 2048.0 - std::exp(-double(i) / 20.0)), 1.0 / 4096) << i;
+    if (i > 0) {
+      EXPECT_LE(lut.values[i], lut.values[i - 1]);
+    }
   }
   EXPECT_EQ(lut.at(kStdpLutSize), 0u);
   EXPECT_EQ(lut.at(100000), 0u);
@@ -111,7 +113,9 @@ TEST(StdpLut, EntriesAndCutOff) {
   for (double tau : {5.0, 16.8, 33.7, 168.0, 337.0, 2000.0}) {
     const uint32_t s = choose_time_shift(tau);
     EXPECT_GE(double(kStdpLutSize << s), tau * std::log(4096.0));
-    if (s > 0) EXPECT_LT(double(kStdpLutSize << (s - 1)), tau * std::log(4096.0));
+    if (s > 0) {
+      EXPECT_LT(double(kStdpLutSize << (s - 1)), tau * std::log(4096.0));
+    }
     const ExpLut l = build_exp_lut(tau, s);
     EXPECT_LE(l.values[kStdpLutSize - 1], 1u) << tau;  // the cut-off changes at most a last ~0
   }
@@ -259,7 +263,9 @@ TEST(StdpWeight, MultiplicativeScalesWithDistanceToTheBound) {
       // |dw - closed| <= dist / 2^16 (L / 4096 + A 2^16 / range 2^-12 + 1/2) + 1/2.
       const double bound = dist / 65536.0 * (0.5 + a * 16.0 / range + 0.5) + 0.5 + 1e-9;
       EXPECT_NEAR(dw, closed, bound);
-      if (dist == 0) EXPECT_EQ(dw, 0);
+      if (dist == 0) {
+        EXPECT_EQ(dw, 0);
+      }
     }
   }
   // Twice the distance, twice the change (to the rounding).
