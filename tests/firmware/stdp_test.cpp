@@ -585,7 +585,7 @@ TEST(StdpDeferred, EqualsOnlineReferenceWithAWrappingHistory) {
   int compared = 0;
   random_trials<AllToAllSpikePairRule, AdditiveWeightDependence, 8>(false, 15, 150, &compared);
   random_trials<NearestPairSpikePairRule, MultiplicativeWeightDependence, 8>(true, 16, 150, &compared);
-  EXPECT_GT(compared, 20);
+  EXPECT_GT(compared, 50);  // 102 of 300 with these seeds
 }
 
 }  // namespace

@@ -56,12 +56,16 @@ class PlasticRowRule {
     const PlasticRow r = PlasticRow::of(row, count);
     PlasticRowHeader& h = *r.header;
     const uint32_t last_pre = h.last_pre_tick, begin = h.window_begin, pre_trace = h.pre_trace;
+    // Locals: the ring buffer's and the row's stores may alias *this, which
+    // would make the compiler reload every field for every synapse.
+    const uint32_t delay_shift = delay_shift_, delay_mask = delay_mask_, index_mask = index_mask_,
+                   type_index_mask = type_index_mask_;
     for (uint32_t k = 0; k < count; ++k) {
       const uint32_t c = r.control[k];
-      const uint32_t d = (c >> delay_shift_) & delay_mask_;
-      const uint32_t w = update<true>(r.weights[k], c & index_mask_, d, arrival, begin, last_pre, pre_trace, history);
+      const uint32_t d = (c >> delay_shift) & delay_mask;
+      const uint32_t w = update<true>(r.weights[k], c & index_mask, d, arrival, begin, last_pre, pre_trace, history);
       r.weights[k] = static_cast<uint16_t>(w);
-      ring.add(arrival, d, c & type_index_mask_, w);
+      ring.add(arrival, d, c & type_index_mask, w);
     }
     h.pre_trace = timing.next_pre_trace(pre_trace, arrival - last_pre);
     h.last_pre_tick = arrival;
@@ -91,7 +95,7 @@ class PlasticRowRule {
   // One synapse (post neuron n, delay d): potentiation by the post spikes
   // reaching it in (begin, t], then (kDepress) depression at t.
   template <bool kDepress, typename History>
-  uint32_t update(uint32_t w, uint32_t n, uint32_t d, uint32_t t, uint32_t begin, uint32_t last_pre, uint32_t pre_trace,
+  [[gnu::always_inline]] uint32_t update(uint32_t w, uint32_t n, uint32_t d, uint32_t t, uint32_t begin, uint32_t last_pre, uint32_t pre_trace,
                   History& history) const {
     constexpr uint32_t kMask = History::kMask;
     const uint32_t* const ticks = history.ticks(n);
