@@ -111,8 +111,9 @@ struct Context {
   std::vector<cells::CellValues> cells;
   std::vector<std::vector<PoissonSourceParams>> poisson;
   std::vector<std::vector<std::vector<double>>> array_times;
-  // Per edge whose connector cannot be expanded per post range: its
-  // synapses bucketed by target slice (index within the post vertex).
+  // Per edge expanded whole (`bucketed`): its synapses bucketed by target
+  // slice (index within the post vertex).
+  std::vector<bool> bucketed;
   std::vector<std::vector<std::vector<Synapse>>> by_target;
   // Per population and synapse type: the weight range its cores' 16-bit
   // weights cover (the same for all its slices: spikes do not depend on
@@ -146,19 +147,42 @@ struct Context {
     for (uint32_t si = 0; si < slices.size(); ++si)
       std::fill_n(atom_slice[slices[si].vertex].begin() + slices[si].lo_atom, slices[si].n_atoms, si);
     by_target.resize(g.edges.size());
-    std::vector<std::optional<double>> largest(g.edges.size());  // of the edges expanded here
+    bucketed.assign(g.edges.size(), false);
+    // Expanded whole here, once: the connectors that cannot be expanded per
+    // post range, and, while their synapses fit kWholeExpansionSynapses, the
+    // per-post ones whose weights only a draw knows (else they would be
+    // drawn once for the weight range and once more per slice). A slice's
+    // bucket holds exactly what expanding onto the slice gives, in the same
+    // order (network/expand.h), so the images do not depend on the choice.
+    double budget = kWholeExpansionSynapses;
     for (size_t e = 0; e < g.edges.size(); ++e) {
-      if (expands_per_post(n, e)) continue;
-      const uint32_t post = g.edges[e].post;
-      const uint32_t first = m.partition.first_slice[post];
-      by_target[e].resize(m.partition.n_slices(post));
-      double w = 0;
-      for (const Synapse& syn : expand_projection(n, e)) {
-        by_target[e][slice_of(post, syn.post) - first].push_back(syn);
-        w = std::max(w, std::fabs(syn.weight));
+      if (!expands_per_post(n, e)) {
+        bucketed[e] = true;
+      } else if (!weight_bound_unexpanded(n, e) && !(drawn && e < drawn->size() && (*drawn)[e]) &&
+                 g.edges[e].n_synapses <= budget) {
+        bucketed[e] = true;
+        budget -= g.edges[e].n_synapses;
       }
-      largest[e] = w;
     }
+    std::vector<std::optional<double>> largest(g.edges.size());  // of the edges expanded here
+    ParallelIndices edges(g.edges.size());
+    edges.run(threads, [&] {
+      edges.each([&](size_t e) {
+        if (!bucketed[e]) return;
+        const uint32_t post = g.edges[e].post;
+        const uint32_t first = m.partition.first_slice[post];
+        by_target[e].resize(m.partition.n_slices(post));
+        double w = 0;
+        for_each_synapse_onto(n, e, 0, n.populations(static_cast<int>(post)).size(),
+                              [&](std::span<const Synapse> batch) {
+                                for (const Synapse& syn : batch) {
+                                  by_target[e][slice_of(post, syn.post) - first].push_back(syn);
+                                  w = std::max(w, std::fabs(syn.weight));
+                                }
+                              });
+        largest[e] = w;
+      });
+    });
     weight_range = population_weight_ranges(n, largest, threads, drawn);
   }
 
@@ -219,10 +243,10 @@ struct Context {
           measure.add(w, std::round(w * scale[type]) * step, step);
         }
       };
-      if (expands_per_post(net, e)) {
-        for_each_synapse_onto(net, e, slice.lo_atom, slice.n_atoms, add);
-      } else {
+      if (bucketed[e]) {
         add(by_target[e][si - mapping.partition.first_slice[slice.vertex]]);
+      } else {
+        for_each_synapse_onto(net, e, slice.lo_atom, slice.n_atoms, add);
       }
       for (size_t k = base; k < out.size(); ++k) synapses += out[k].synapses.size();
       quantization.emplace_back(e, measure);

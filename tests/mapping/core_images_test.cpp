@@ -175,6 +175,54 @@ TEST(CoreImages, ImagesAndCountsDoNotDependOnThreadCount) {
   }
 }
 
+// A projection whose weights only a draw knows is expanded whole and
+// bucketed by slice when it fits the budget, and streamed per slice after a
+// separate weight draw when it does not (or was drawn already): the images
+// are the same either way.
+TEST(CoreImages, BucketedAndStreamedExpansionsGiveTheSameImages) {
+  const v1::Network net = parse(R"pb(
+    run { timestep_ms: 0.1 duration_ms: 10 seed: 8 }
+    populations { label: "a" size: 300 if_curr_exp {} }
+    populations { label: "b" size: 200 if_cond_exp {} }
+    projections {
+      pre: "a" post: "b" receptor: EXCITATORY connector { fixed_probability { p: 0.2 } }
+      weight { random { normal { mean: 0.01 sd: 0.004 clip_low: 0 } } }
+      delay { random { uniform { low: 0.1 high: 2 } } }
+    }
+    projections {
+      pre: "b" post: "a" receptor: INHIBITORY connector { fixed_number_pre { n: 17 } }
+      weight { random { uniform { low: -0.5 high: -0.1 } } }
+    }
+    projections {
+      pre: "a" post: "a" receptor: EXCITATORY
+      connector { low_rank { rank: 2 threshold: 0.05 u: [] v: [] } }
+    }
+  )pb");
+  v1::Network n = net;
+  auto* lr = n.mutable_projections(2)->mutable_connector()->mutable_low_rank();
+  for (int i = 0; i < 600; ++i) lr->add_u(0.01 * ((i * 37) % 29) / 29.0 + 0.01 * (i % 3));
+  for (int i = 0; i < 600; ++i) lr->add_v(((i * 53) % 31) / 31.0);
+  DrawnWeights by_graph;
+  ApplicationGraph graph = graph_from_network(n, &by_graph, 2);
+  ASSERT_TRUE(by_graph[2]);  // the thresholded low_rank, drawn for its count
+  for (auto& v : graph.vertices) v.max_atoms_per_core = 41;
+  const MappingResult mapping = map_graph(graph, emu::machine_from_shape("2x2"));
+  DrawnWeights all = by_graph;
+  draw_weights(n, {true, true, true}, all, 2);  // every projection drawn: none bucketed
+  const MachineLoad bucketed = build_machine_load(n, graph, mapping, nullptr, 2, &by_graph);
+  const MachineLoad streamed = build_machine_load(n, graph, mapping, nullptr, 2, &all);
+  const MachineLoad alone = build_machine_load(n, graph, mapping, nullptr, 1);  // draws what it needs itself
+  ASSERT_EQ(bucketed.cores.size(), streamed.cores.size());
+  EXPECT_GT(bucketed.synapses, 0u);
+  EXPECT_EQ(bucketed.synapses, streamed.synapses);
+  for (size_t i = 0; i < bucketed.cores.size(); ++i) {
+    EXPECT_EQ(bucketed.cores[i].image, streamed.cores[i].image) << "slice " << i;
+    EXPECT_EQ(bucketed.cores[i].image, alone.cores[i].image) << "slice " << i;
+  }
+  for (size_t e = 0; e < 3; ++e)
+    EXPECT_EQ(bucketed.weight_quantization[e].synapses, streamed.weight_quantization[e].synapses) << e;
+}
+
 // Spikes and state records by population neuron, whatever the slicing:
 // (population, neuron, tick) and (population, neuron, tick, variable, raw).
 struct SlicedRun {
