@@ -52,12 +52,6 @@ struct MachineLoad {
 // RoutingTable::add_or_throw and Engine::load_core throw.
 void load_into(emu::Engine& engine, const MachineLoad& load);
 
-// Per-post projections whose weights only a draw knows are expanded whole,
-// once, while the network's such synapses number at most this (about 64 MB
-// of expanded synapses held during the build); past it they are drawn for
-// the weight range and expanded again onto each slice, in bounded memory.
-inline constexpr double kWholeExpansionSynapses = 2.0 * 1024 * 1024;
-
 // threads: 0 = one per hardware thread. `drawn`: what an earlier draw of
 // the projections' weights found (graph_from_network's), not drawn again.
 MachineLoad build_machine_load(const spindle::v1::Network& net, const ApplicationGraph& graph,

@@ -175,11 +175,10 @@ TEST(CoreImages, ImagesAndCountsDoNotDependOnThreadCount) {
   }
 }
 
-// A projection whose weights only a draw knows is expanded whole and
-// bucketed by slice when it fits the budget, and streamed per slice after a
-// separate weight draw when it does not (or was drawn already): the images
-// are the same either way.
-TEST(CoreImages, BucketedAndStreamedExpansionsGiveTheSameImages) {
+// The weight ranges read a draw made earlier (the graph's, for a
+// thresholded low_rank; or any caller's) instead of drawing again: the
+// images are the same whoever drew the weights.
+TEST(CoreImages, ImagesDoNotDependOnWhoDrewTheWeights) {
   const v1::Network net = parse(R"pb(
     run { timestep_ms: 0.1 duration_ms: 10 seed: 8 }
     populations { label: "a" size: 300 if_curr_exp {} }
@@ -208,19 +207,19 @@ TEST(CoreImages, BucketedAndStreamedExpansionsGiveTheSameImages) {
   for (auto& v : graph.vertices) v.max_atoms_per_core = 41;
   const MappingResult mapping = map_graph(graph, emu::machine_from_shape("2x2"));
   DrawnWeights all = by_graph;
-  draw_weights(n, {true, true, true}, all, 2);  // every projection drawn: none bucketed
-  const MachineLoad bucketed = build_machine_load(n, graph, mapping, nullptr, 2, &by_graph);
-  const MachineLoad streamed = build_machine_load(n, graph, mapping, nullptr, 2, &all);
+  draw_weights(n, {true, true, true}, all, 2);  // every projection drawn beforehand
+  const MachineLoad by_graph_load = build_machine_load(n, graph, mapping, nullptr, 2, &by_graph);
+  const MachineLoad all_load = build_machine_load(n, graph, mapping, nullptr, 2, &all);
   const MachineLoad alone = build_machine_load(n, graph, mapping, nullptr, 1);  // draws what it needs itself
-  ASSERT_EQ(bucketed.cores.size(), streamed.cores.size());
-  EXPECT_GT(bucketed.synapses, 0u);
-  EXPECT_EQ(bucketed.synapses, streamed.synapses);
-  for (size_t i = 0; i < bucketed.cores.size(); ++i) {
-    EXPECT_EQ(bucketed.cores[i].image, streamed.cores[i].image) << "slice " << i;
-    EXPECT_EQ(bucketed.cores[i].image, alone.cores[i].image) << "slice " << i;
+  ASSERT_EQ(by_graph_load.cores.size(), all_load.cores.size());
+  EXPECT_GT(by_graph_load.synapses, 0u);
+  EXPECT_EQ(by_graph_load.synapses, all_load.synapses);
+  for (size_t i = 0; i < by_graph_load.cores.size(); ++i) {
+    EXPECT_EQ(by_graph_load.cores[i].image, all_load.cores[i].image) << "slice " << i;
+    EXPECT_EQ(by_graph_load.cores[i].image, alone.cores[i].image) << "slice " << i;
   }
   for (size_t e = 0; e < 3; ++e)
-    EXPECT_EQ(bucketed.weight_quantization[e].synapses, streamed.weight_quantization[e].synapses) << e;
+    EXPECT_EQ(by_graph_load.weight_quantization[e].synapses, all_load.weight_quantization[e].synapses) << e;
 }
 
 // Spikes and state records by population neuron, whatever the slicing:
