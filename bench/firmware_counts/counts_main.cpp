@@ -226,7 +226,11 @@ template <typename Rule, uint32_t kLength, uint32_t kWords>
 uint32_t plastic_pass(const Rule& rule, PlasticBench& b, uint32_t (&rows)[bench::kCountsPlasticRows][kWords],
                       uint32_t t) {
   return count([&] {
-    for (uint32_t s = 0; s < bench::kCountsPlasticRows; ++s) rule.process_row(b.ring, t, rows[s], kLength, b.history);
+    // The row length as a core knows it: at run time (a constant would let
+    // the compiler specialise the row loop).
+    uint32_t length = kLength;
+    asm volatile("" : "+r"(length));
+    for (uint32_t s = 0; s < bench::kCountsPlasticRows; ++s) rule.process_row(b.ring, t, rows[s], length, b.history);
   });
 }
 
@@ -297,7 +301,7 @@ template <typename Timing, typename Weight>
   return true;
 }
 
-bool plastic_counts_all() {
+[[gnu::noinline]] bool plastic_counts_all() {
   using namespace fw::stdp;
   const auto additive = AdditiveWeightDependence::make(0, 60000, 600, 700);
   const auto multiplicative = MultiplicativeWeightDependence::make(0, 60000, 600, 700);
