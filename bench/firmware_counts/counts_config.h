@@ -23,5 +23,12 @@ inline constexpr uint32_t kCountsOwnKey = 0x30000;    // the counted core's own 
 inline constexpr uint32_t kCountsPoissonSources = 256;
 inline constexpr uint32_t kCountsPoissonRateHz = 200;
 inline constexpr uint32_t kCountsPoissonTicks = 50;
+// Plastic rows (pair STDP, firmware/synapse/plasticity), run by the ARM
+// program alone (the kernel is not in core images yet): kCountsPlasticRows
+// rows of kCountsRowShort and as many of kCountsRowLong synapses onto
+// kCountsPlasticNeurons post neurons, each row's pre spike processed once per
+// counted pass.
+inline constexpr uint32_t kCountsPlasticNeurons = 256;
+inline constexpr uint32_t kCountsPlasticRows = 32;
 
 }  // namespace spindle::bench

@@ -17,8 +17,17 @@
 //   poisson rate_hz=<r> instructions=<n> spikes=<s>   kCountsPoissonTicks ticks
 //   per_poisson_source_tick <x.xx>   a tick of the silent core / sources
 //   per_poisson_spike <x.xx>         (busy - silent core) / spikes: draw + emit
+//   plastic rule=<r> post=<e> row=<m> rows=<k> instructions=<n>
+//                                    k pre spikes on plastic rows of m synapses,
+//                                    each synapse with e post spikes in its window
+//   per_plastic_synapse_<e>_post[_<rule>] <x.xx>   marginal: one more plastic
+//                                    synapse in a row (rule additive all-to-all
+//                                    unless named)
+//   per_plastic_row_<e>_post <x.xx>  a plastic row but its synapses (additive
+//                                    all-to-all; includes the counting loop's call)
 //   end <status>
 #include <cstdint>
+#include <new>
 
 #include "board.h"
 #include "counts_config.h"
@@ -26,6 +35,10 @@
 #include "instruction_counter.h"
 #include "runtime/core.h"
 #include "selftest/bundle.h"
+#include "synapse/plasticity/plastic_row_rule.h"
+#include "synapse/plasticity/post_history.h"
+#include "synapse/plasticity/spike_pair_rule.h"
+#include "synapse/plasticity/weight_dependence.h"
 
 extern "C" const uint8_t spindle_bundle_start[];
 extern "C" const uint8_t spindle_bundle_end[];
@@ -38,7 +51,25 @@ using bench::counter_read;
 constexpr uint32_t kPacketsFew = 32, kPacketsMany = 64;
 constexpr uint32_t kWarmupTicks = 4;  // so synaptic state and ring inputs are non-zero
 
-fw::Core g_core;
+// The plastic-row counts' state: a ring buffer, the post-spike history of
+// kCountsPlasticNeurons neurons and the rows. The board's 128 KB of RAM hold
+// one core and little else, so this shares the core's storage: the plastic
+// counts run after the core's are done.
+struct PlasticBench {
+  fw::RingBuffer ring;
+  fw::stdp::PostHistory<bench::kCountsPlasticNeurons> history;
+  uint32_t short_rows[bench::kCountsPlasticRows][fw::stdp::plastic_row_words(bench::kCountsRowShort)];
+  uint32_t long_rows[bench::kCountsPlasticRows][fw::stdp::plastic_row_words(bench::kCountsRowLong)];
+};
+static_assert(sizeof(PlasticBench) <= sizeof(fw::Core), "the plastic counts must not need more RAM than the core");
+
+union Arena {
+  Arena() : core() {}
+  fw::Core core;
+  PlasticBench plastic;
+};
+Arena g_arena;
+fw::Core& g_core = g_arena.core;  // a constant address: the same code as a plain global
 board::CortexMPlatform g_platform;
 uint32_t g_overhead = 0;
 
@@ -156,6 +187,129 @@ bool poisson_ticks(const fw::BundleEntry& image, uint32_t rate_hz, uint32_t& ins
   return g_core.provenance().packets_sent == spikes && g_core.provenance().spike_records_dropped == 0;
 }
 
+// --- plastic rows (pair STDP) ---------------------------------------------
+
+constexpr fw::SynapticWordLayout kPlasticLayout{8, 1, 4};  // 256 neurons, 2 types, delays 0..15
+
+// An exponential window table without floating point: entry i is about
+// 2048 exp(-i / tau) with exp(-1 / tau) = factor / 65536. The values shape
+// the weights, never the path a synapse takes, so never the counts.
+fw::stdp::ExpLut exp_lut(uint32_t factor) {
+  fw::stdp::ExpLut lut;
+  uint32_t v = uint32_t{fw::stdp::kTraceOne} << 16;
+  for (uint32_t i = 0; i < fw::stdp::kStdpLutSize; ++i) {
+    lut.values[i] = static_cast<uint16_t>((v + (1u << 15)) >> 16);
+    v = static_cast<uint32_t>((uint64_t{v} * factor) >> 16);
+  }
+  return lut;
+}
+
+template <uint32_t kLength, uint32_t kWords>
+void init_rows(uint32_t (&rows)[bench::kCountsPlasticRows][kWords]) {
+  static_assert(kWords == fw::stdp::plastic_row_words(kLength));
+  constexpr uint32_t n = bench::kCountsPlasticNeurons;
+  for (uint32_t s = 0; s < bench::kCountsPlasticRows; ++s) {
+    uint16_t weights[kLength], control[kLength];
+    for (uint32_t j = 0; j < kLength; ++j) {
+      // Distinct targets per row spread over the neurons, mixed types and
+      // delays 1..15 (as the static rows), weights mid-range.
+      const uint32_t target = (s * 37 + j * (n / kLength)) % n;
+      weights[j] = static_cast<uint16_t>(20000 + (s * 131 + j * 977) % 20000);
+      control[j] = static_cast<uint16_t>(kPlasticLayout.pack(0, 1 + (s + j) % 15, j % 2, target));
+    }
+    fw::stdp::init_plastic_row(rows[s], kLength, weights, control);
+  }
+}
+
+// Instructions for the pre spikes of every row of one length at tick t.
+template <typename Rule, uint32_t kLength, uint32_t kWords>
+uint32_t plastic_pass(const Rule& rule, PlasticBench& b, uint32_t (&rows)[bench::kCountsPlasticRows][kWords],
+                      uint32_t t) {
+  return count([&] {
+    // The row length as a core knows it: at run time (a constant would let
+    // the compiler specialise the row loop).
+    uint32_t length = kLength;
+    asm volatile("" : "+r"(length));
+    for (uint32_t s = 0; s < bench::kCountsPlasticRows; ++s) rule.process_row(b.ring, t, rows[s], length, b.history);
+  });
+}
+
+void write_plastic(const char* rule, uint32_t post, uint32_t row, uint32_t instructions) {
+  write("plastic rule=");
+  write(rule);
+  write(" post=");
+  write_u(post);
+  write(" row=");
+  write_u(row);
+  write(" rows=");
+  write_u(bench::kCountsPlasticRows);
+  write(" instructions=");
+  write_u(instructions);
+  write("\n");
+}
+
+// Pre spikes on every row with one post spike of each target in the
+// synapse's window, then with none (the common case: the post neuron fired
+// before the row's last pre spike, so only depression by its latest spike).
+// Sets the per-synapse figures (x 100, rounded) and the short rows' counts.
+template <typename Timing, typename Weight>
+[[gnu::noinline]] bool plastic_counts(const char* name, const Weight& weight, const char* suffix, bool rows_too) {
+  PlasticBench& b = *new (&g_arena.plastic) PlasticBench;
+  fw::stdp::PlasticRowRule<Timing, Weight> rule;
+  Timing timing;
+  timing.plus = exp_lut(62339);   // tau+ 20 ticks
+  timing.minus = exp_lut(63311);  // tau- 36 ticks
+  rule.configure(timing, weight, kPlasticLayout);
+  if (!b.ring.configure(16, kPlasticLayout.type_bits, kPlasticLayout.index_bits)) return false;
+  init_rows<bench::kCountsRowShort>(b.short_rows);
+  init_rows<bench::kCountsRowLong>(b.long_rows);
+  constexpr uint32_t kFirstPost = 10, kFirstPre = 40, kOnePost = 60, kNoPost = 80;
+  for (uint32_t n = 0; n < bench::kCountsPlasticNeurons; ++n) b.history.add_post_spike(n, kFirstPost, rule.timing);
+  plastic_pass<decltype(rule), bench::kCountsRowShort>(rule, b, b.short_rows, kFirstPre);
+  plastic_pass<decltype(rule), bench::kCountsRowLong>(rule, b, b.long_rows, kFirstPre);
+  // Post spikes at kFirstPre reach the synapses at kFirstPre + 1..15: inside
+  // (kFirstPre, kOnePost], before (kOnePost, kNoPost].
+  for (uint32_t n = 0; n < bench::kCountsPlasticNeurons; ++n) b.history.add_post_spike(n, kFirstPre, rule.timing);
+  uint32_t c[2][2];  // [post events][short, long]
+  c[1][0] = plastic_pass<decltype(rule), bench::kCountsRowShort>(rule, b, b.short_rows, kOnePost);
+  c[1][1] = plastic_pass<decltype(rule), bench::kCountsRowLong>(rule, b, b.long_rows, kOnePost);
+  c[0][0] = plastic_pass<decltype(rule), bench::kCountsRowShort>(rule, b, b.short_rows, kNoPost);
+  c[0][1] = plastic_pass<decltype(rule), bench::kCountsRowLong>(rule, b, b.long_rows, kNoPost);
+  if (b.history.missed() != 0 || b.history.overwrites() != 0) return false;
+  constexpr uint32_t kExtra = bench::kCountsPlasticRows * (bench::kCountsRowLong - bench::kCountsRowShort);
+  for (uint32_t e = 0; e < 2; ++e) {
+    write_plastic(name, e, bench::kCountsRowShort, c[e][0]);
+    write_plastic(name, e, bench::kCountsRowLong, c[e][1]);
+  }
+  for (uint32_t e = 0; e < 2; ++e) {
+    write(e == 0 ? "per_plastic_synapse_0_post" : "per_plastic_synapse_1_post");
+    write(suffix);
+    write(" ");
+    write_ratio(c[e][1] - c[e][0], kExtra);
+    write("\n");
+  }
+  if (rows_too) {
+    // Short rows less their synapses, per row: header, window, loop set-up.
+    for (uint32_t e = 0; e < 2; ++e) {
+      write(e == 0 ? "per_plastic_row_0_post " : "per_plastic_row_1_post ");
+      const uint64_t synapses_x = uint64_t{c[e][1] - c[e][0]} * bench::kCountsRowShort;  // x kExtra / kCountsPlasticRows
+      write_ratio(uint64_t{c[e][0]} * kExtra - synapses_x * bench::kCountsPlasticRows,
+                  uint64_t{kExtra} * bench::kCountsPlasticRows);
+      write("\n");
+    }
+  }
+  return true;
+}
+
+[[gnu::noinline]] bool plastic_counts_all() {
+  using namespace fw::stdp;
+  const auto additive = AdditiveWeightDependence::make(0, 60000, 600, 700);
+  const auto multiplicative = MultiplicativeWeightDependence::make(0, 60000, 600, 700);
+  return plastic_counts<AllToAllSpikePairRule>("additive_all_to_all", additive, "", true) &&
+         plastic_counts<AllToAllSpikePairRule>("multiplicative_all_to_all", multiplicative, "_multiplicative", false) &&
+         plastic_counts<NearestPairSpikePairRule>("additive_nearest_pair", additive, "_nearest_pair", false);
+}
+
 int run() {
   fw::BundleEntry images[4];
   const auto size = static_cast<uint32_t>(spindle_bundle_end - spindle_bundle_start);
@@ -227,6 +381,12 @@ int run() {
   write("per_poisson_spike ");
   write_ratio(busy - silent, busy_spikes);
   write("\n");
+
+  // The core's storage becomes the plastic counts' (PlasticBench).
+  if (!plastic_counts_all()) {
+    write("error the plastic rows lost post spikes or the ring did not configure\n");
+    return 7;
+  }
   return 0;
 }
 

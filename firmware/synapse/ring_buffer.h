@@ -51,6 +51,26 @@ class RingBuffer {
     if (count & 1u) add_word(*w);
   }
 
+  // The ring as one row of spikes arriving after tick sees it: add(dti, w)
+  // is add(tick, delay, type_index, w) for a word's delay|type|index bits
+  // dti (masked with delay_type_index_mask), computed as add_row does, so a
+  // row's loop adds with one add, one and, and a saturating load-add-store,
+  // the shift and masks taken once per row (the plastic rows' loop:
+  // synapse/plasticity/plastic_row_rule.h).
+  struct RowAdder {
+    uint32_t* words;
+    uint32_t base;  // tick << column_bits
+    uint32_t mask;  // slot and column bits
+    void add(uint32_t delay_type_index, uint32_t weight) const {
+      uint32_t& cell = words[(delay_type_index + base) & mask];
+      const uint32_t sum = cell + weight;
+      cell = sum < cell ? UINT32_MAX : sum;
+    }
+  };
+  RowAdder row_adder(uint32_t tick) {
+    return {words_, tick << column_bits_, (slot_mask_ << column_bits_) | ((1u << column_bits_) - 1u)};
+  }
+
   // Reads and clears the entry for this tick; counts saturated entries.
   uint32_t take(uint32_t tick, uint32_t type, uint32_t neuron) {
     uint32_t& cell = words_[((tick & slot_mask_) << column_bits_) | (type << index_bits_) | neuron];

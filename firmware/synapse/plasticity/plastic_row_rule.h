@@ -45,9 +45,9 @@ class PlasticRowRule {
     timing = t;
     weight = w;
     index_mask_ = SynapticWordLayout::mask(layout.index_bits);
-    type_index_mask_ = SynapticWordLayout::mask(layout.index_bits + layout.type_bits);
     delay_shift_ = layout.index_bits + layout.type_bits;
     delay_mask_ = SynapticWordLayout::mask(layout.delay_bits);
+    delay_type_index_mask_ = layout.delay_type_index_mask();
   }
 
   // The pre spike of a plastic row arrived at tick arrival (row: its header word).
@@ -59,13 +59,25 @@ class PlasticRowRule {
     // Locals: the ring buffer's and the row's stores may alias *this, which
     // would make the compiler reload every field for every synapse.
     const uint32_t delay_shift = delay_shift_, delay_mask = delay_mask_, index_mask = index_mask_,
-                   type_index_mask = type_index_mask_;
+                   dti_mask = delay_type_index_mask_;
+    const RingBuffer::RowAdder adder = ring.row_adder(arrival);
+    const auto* const newest = &history.newest(0);
     for (uint32_t k = 0; k < count; ++k) {
       const uint32_t c = r.control[k];
-      const uint32_t d = (c >> delay_shift) & delay_mask;
-      const uint32_t w = update<true>(r.weights[k], c & index_mask, d, arrival, begin, last_pre, pre_trace, history);
+      const uint32_t n = c & index_mask, d = (c >> delay_shift) & delay_mask;
+      uint32_t w = r.weights[k];
+      const auto last = newest[n];
+      if (last.tick + d <= begin) [[likely]] {
+        // The common case: the newest post spike reached the synapse before
+        // the window (begin <= arrival), so no potentiation and depression by
+        // that spike: what update() would find with its search. Trace 0: the
+        // neuron never fired, nothing to do.
+        if (last.trace != 0) w = weight.depress(w, timing.depression(last.trace, arrival - (last.tick + d)));
+      } else {
+        w = update<true>(w, n, d, arrival, begin, last_pre, pre_trace, history);
+      }
       r.weights[k] = static_cast<uint16_t>(w);
-      ring.add(arrival, d, c & type_index_mask, w);
+      adder.add(c & dti_mask, w);
     }
     h.pre_trace = timing.next_pre_trace(pre_trace, arrival - last_pre);
     h.last_pre_tick = arrival;
@@ -132,9 +144,9 @@ class PlasticRowRule {
   }
 
   uint32_t index_mask_ = 0;
-  uint32_t type_index_mask_ = 0;
   uint32_t delay_shift_ = 0;
   uint32_t delay_mask_ = 0;
+  uint32_t delay_type_index_mask_ = 0;
 };
 
 }  // namespace spindle::fw::stdp

@@ -28,6 +28,17 @@ class PostHistory {
   static constexpr uint32_t kCapacity = kSize;
   static constexpr uint32_t kMask = kSize - 1;
 
+  // A neuron's newest spike, apart from the ring: the tick and the trace
+  // right after it, 0 if it never fired (a real trace is >= kTraceOne). Most
+  // synapses at a pre spike only need this one (the newest spike reached the
+  // synapse before the row's window: depression by it, nothing else), and it
+  // is one 8-byte load (LDRD) instead of the count, the slot, the tick and
+  // the trace.
+  struct Newest {
+    uint32_t tick;
+    uint32_t trace;
+  };
+
   void clear() { *this = PostHistory{}; }
 
   // Records a spike of neuron at tick; ticks of one neuron never decrease.
@@ -53,6 +64,7 @@ class PostHistory {
     ticks_[neuron][slot] = tick;
     traces_[neuron][slot] = static_cast<uint16_t>(trace);
     count_[neuron] = n + 1;
+    newest_[neuron] = Newest{tick, trace};
   }
 
   // Spikes ever recorded for neuron (entry k, for k in [first(n), count(n)),
@@ -64,6 +76,7 @@ class PostHistory {
   const uint16_t* traces(uint32_t neuron) const { return traces_[neuron]; }
   uint32_t boundary_tick(uint32_t neuron) const { return boundary_tick_[neuron]; }
   uint32_t boundary_trace(uint32_t neuron) const { return boundary_trace_[neuron]; }
+  const Newest& newest(uint32_t neuron) const { return newest_[neuron]; }
 
   // Provenance.
   uint32_t overwrites() const { return overwrites_; }
@@ -71,6 +84,7 @@ class PostHistory {
   void count_missed() { ++missed_; }
 
  private:
+  Newest newest_[kNeurons] = {};
   uint32_t ticks_[kNeurons][kSize] = {};
   uint16_t traces_[kNeurons][kSize] = {};
   uint32_t count_[kNeurons] = {};
