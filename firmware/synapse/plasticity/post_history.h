@@ -64,6 +64,7 @@ class PostHistory {
     ticks_[neuron][slot] = tick;
     traces_[neuron][slot] = static_cast<uint16_t>(trace);
     count_[neuron] = n + 1;
+    previous_tick_[neuron] = newest_[neuron].tick;
     newest_[neuron] = Newest{tick, trace};
   }
 
@@ -77,6 +78,11 @@ class PostHistory {
   uint32_t boundary_tick(uint32_t neuron) const { return boundary_tick_[neuron]; }
   uint32_t boundary_trace(uint32_t neuron) const { return boundary_trace_[neuron]; }
   const Newest& newest(uint32_t neuron) const { return newest_[neuron]; }
+  // The tick of the spike before the newest (0 if it fired at most once):
+  // with it a row sees, without searching the ring, that only the newest
+  // spike is in its window (the common case when a post neuron fired since
+  // the row's last pre spike).
+  const uint32_t& previous_tick(uint32_t neuron) const { return previous_tick_[neuron]; }
 
   // Provenance.
   uint32_t overwrites() const { return overwrites_; }
@@ -85,6 +91,7 @@ class PostHistory {
 
  private:
   Newest newest_[kNeurons] = {};
+  uint32_t previous_tick_[kNeurons] = {};
   uint32_t ticks_[kNeurons][kSize] = {};
   uint16_t traces_[kNeurons][kSize] = {};
   uint32_t count_[kNeurons] = {};
