@@ -46,7 +46,6 @@ class PlasticRowRule {
     weight = w;
     index_mask_ = SynapticWordLayout::mask(layout.index_bits);
     delay_shift_ = layout.index_bits + layout.type_bits;
-    delay_mask_ = SynapticWordLayout::mask(layout.delay_bits);
     delay_type_index_mask_ = layout.delay_type_index_mask();
   }
 
@@ -67,34 +66,18 @@ class PlasticRowRule {
     const uint32_t last_pre = h.last_pre_tick, begin = h.window_begin, pre_trace = h.pre_trace;
     // Locals: the ring buffer's and the row's stores may alias *this, which
     // would make the compiler reload every field for every synapse.
-    const uint32_t delay_shift = delay_shift_, delay_mask = delay_mask_, index_mask = index_mask_,
-                   dti_mask = delay_type_index_mask_;
+    const uint32_t delay_shift = delay_shift_, index_mask = index_mask_, dti_mask = delay_type_index_mask_;
     const RingBuffer::RowAdder adder = ring.row_adder(arrival);
     const auto* const newest = &history.newest(0);
     const uint32_t* const previous = &history.previous_tick(0);
-    uint16_t later[kChunk];  // indices of the chunk's synapses the hot loop left
+    uint8_t later[kChunk];  // the chunk's synapses the hot loop left (index in the chunk)
     for (uint32_t k0 = 0; k0 < count; k0 += kChunk) {
-      const uint32_t k_end = count - k0 > kChunk ? k0 + kChunk : count;
-      uint16_t* left = later;
-      for (uint32_t k = k0; k != k_end; ++k) {
-        const uint32_t c = r.control[k];
-        const uint32_t n = c & index_mask, d = (c >> delay_shift) & delay_mask;
-        const auto last = newest[n];
-        if (last.tick + d > begin) [[unlikely]] {
-          *left++ = static_cast<uint16_t>(k);
-          continue;
-        }
-        // What update() would find with its search. Trace 0: the neuron
-        // never fired, nothing to do.
-        uint32_t w = r.weights[k];
-        if (last.trace != 0) w = weight.depress(w, timing.depression(last.trace, arrival - (last.tick + d)));
-        r.weights[k] = static_cast<uint16_t>(w);
-        adder.add(c & dti_mask, w);
-      }
-      for (const uint16_t* p = later; p != left; ++p) {
-        const uint32_t k = *p;
-        const uint32_t c = r.control[k];
-        const uint32_t n = c & index_mask, d = (c >> delay_shift) & delay_mask;
+      const uint32_t length = count - k0 > kChunk ? kChunk : count - k0;
+      const uint8_t* const left = hot_pass(r.control + k0, r.weights + k0, length, arrival, begin, adder, newest, later);
+      for (const uint8_t* p = later; p != left; ++p) {
+        const uint32_t k = k0 + *p;
+        const uint32_t c = r.control[k] & dti_mask;
+        const uint32_t n = c & index_mask, d = c >> delay_shift;
         const auto last = newest[n];
         const uint32_t at = last.tick + d;  // > begin
         uint32_t w = r.weights[k];
@@ -110,7 +93,7 @@ class PlasticRowRule {
           w = update<true>(w, n, d, arrival, begin, last_pre, pre_trace, history);
         }
         r.weights[k] = static_cast<uint16_t>(w);
-        adder.add(c & dti_mask, w);
+        adder.add(c, w);
       }
     }
     h.pre_trace = timing.next_pre_trace(pre_trace, arrival - last_pre);
@@ -131,12 +114,12 @@ class PlasticRowRule {
     PlasticRowHeader& h = *r.header;
     const uint32_t last_pre = h.last_pre_tick, begin = h.window_begin, pre_trace = h.pre_trace;
     if (end <= begin) return;
-    const uint32_t delay_shift = delay_shift_, delay_mask = delay_mask_, index_mask = index_mask_;
+    const uint32_t delay_shift = delay_shift_, index_mask = index_mask_, dti_mask = delay_type_index_mask_;
     const auto* const newest = &history.newest(0);
     const uint32_t* const previous = &history.previous_tick(0);
     for (uint32_t k = 0; k < count; ++k) {
-      const uint32_t c = r.control[k];
-      const uint32_t n = c & index_mask, d = (c >> delay_shift) & delay_mask;
+      const uint32_t c = r.control[k] & dti_mask;
+      const uint32_t n = c & index_mask, d = c >> delay_shift;
       const uint32_t at = newest[n].tick + d;
       if (at <= begin) continue;  // no spike in the window
       uint32_t w = r.weights[k];
@@ -150,6 +133,38 @@ class PlasticRowRule {
   }
 
  private:
+  // process_row's hot loop over length <= kChunk synapses (control and
+  // weights of the chunk): those whose post neuron's newest spike reached
+  // them at or before begin (depression by it, nothing else); the others'
+  // indices go to later, and it returns one past the last. A function of
+  // its own (called once per chunk), so that only its values compete for
+  // registers.
+  template <typename NewestEntry>
+  [[gnu::noinline]] uint8_t* hot_pass(const uint16_t* control, uint16_t* weights, uint32_t length, uint32_t arrival,
+                                      uint32_t begin, const RingBuffer::RowAdder& ring, const NewestEntry* newest,
+                                      uint8_t* later) const {
+    const uint32_t delay_shift = delay_shift_, index_mask = index_mask_, dti_mask = delay_type_index_mask_;
+    const RingBuffer::RowAdder adder = ring;
+    for (uint32_t k = 0; k != length; ++k) {
+      // Delay, type and index first: the delay is then one shift.
+      const uint32_t c = control[k] & dti_mask;
+      const uint32_t n = c & index_mask, d = c >> delay_shift;
+      const auto last = newest[n];
+      const uint32_t at = last.tick + d;
+      if (at > begin) [[unlikely]] {
+        *later++ = static_cast<uint8_t>(k);
+        continue;
+      }
+      // What update() would find with its search. Trace 0: the neuron never
+      // fired, nothing to do.
+      uint32_t w = weights[k];
+      if (last.trace != 0) w = weight.depress(w, timing.depression(last.trace, arrival - at));
+      weights[k] = static_cast<uint16_t>(w);
+      adder.add(c, w);
+    }
+    return later;
+  }
+
   // One synapse (post neuron n, delay d): potentiation by the post spikes
   // reaching it in (begin, t], then (kDepress) depression at t.
   template <bool kDepress, typename History>
@@ -191,10 +206,10 @@ class PlasticRowRule {
 
   // Synapses per pass of process_row (its index list is on the stack).
   static constexpr uint32_t kChunk = 32;
+  static_assert(kChunk <= 256, "chunk indices are bytes");
 
   uint32_t index_mask_ = 0;
   uint32_t delay_shift_ = 0;
-  uint32_t delay_mask_ = 0;
   uint32_t delay_type_index_mask_ = 0;
 };
 
