@@ -90,7 +90,7 @@ class PlasticRowRule {
           w = weight.potentiate(w, timing.potentiation(pre_trace, at - last_pre));
           w = weight.depress(w, timing.depression(last.trace, arrival - at));
         } else {
-          w = update<true>(w, n, d, arrival, begin, last_pre, pre_trace, history);
+          w = search<true>(w, n, d, arrival, begin, last_pre, pre_trace, history);
         }
         r.weights[k] = static_cast<uint16_t>(w);
         adder.add(c, w);
@@ -126,7 +126,7 @@ class PlasticRowRule {
       if (at <= end && previous[n] + d <= begin)
         w = weight.potentiate(w, timing.potentiation(pre_trace, at - last_pre));
       else
-        w = update<false>(w, n, d, end, begin, last_pre, pre_trace, history);
+        w = search<false>(w, n, d, end, begin, last_pre, pre_trace, history);
       r.weights[k] = static_cast<uint16_t>(w);
     }
     h.window_begin = end;
@@ -158,11 +158,21 @@ class PlasticRowRule {
       // What update() would find with its search. Trace 0: the neuron never
       // fired, nothing to do.
       uint32_t w = weights[k];
-      if (last.trace != 0) w = weight.depress(w, timing.depression(last.trace, arrival - at));
-      weights[k] = static_cast<uint16_t>(w);
+      if (last.trace != 0) [[likely]] {
+        w = weight.depress(w, timing.depression(last.trace, arrival - at));
+        weights[k] = static_cast<uint16_t>(w);
+      }
       adder.add(c, w);
     }
     return later;
+  }
+
+  // update() out of line: the rare synapses with more than the newest post
+  // spike in the window (or a history that wrapped), kept out of the loops.
+  template <bool kDepress, typename History>
+  [[gnu::noinline]] uint32_t search(uint32_t w, uint32_t n, uint32_t d, uint32_t t, uint32_t begin, uint32_t last_pre,
+                                    uint32_t pre_trace, History& history) const {
+    return update<kDepress>(w, n, d, t, begin, last_pre, pre_trace, history);
   }
 
   // One synapse (post neuron n, delay d): potentiation by the post spikes
