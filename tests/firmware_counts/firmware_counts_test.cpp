@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -137,6 +138,42 @@ TEST_F(FirmwareCounts, PoissonCostPerSourceTickAndPerSpike) {
   EXPECT_GT(busy, silent);
   EXPECT_GT(at("per_poisson_spike"), 20);    // a draw, -ln(u), a send and a record
   EXPECT_LT(at("per_poisson_spike"), 1000);
+}
+
+// The plastic rows (pair STDP): for each rule and post-spike case, the
+// per-synapse figure is the raw counts' difference over the extra synapses,
+// the short rows cost more than their synapses (the row's header and set-up),
+// and a post spike in the window costs more than none (potentiation on top).
+TEST_F(FirmwareCounts, PlasticCostIsLinearInRowLength) {
+  using spindle::bench::kCountsPlasticRows;
+  const double extra = double{kCountsPlasticRows} * (kCountsRowLong - kCountsRowShort);
+  const std::pair<const char*, const char*> rules[] = {
+      {"additive_all_to_all", ""}, {"multiplicative_all_to_all", "_multiplicative"}, {"additive_nearest_pair", "_nearest_pair"}};
+  for (const auto& [rule, suffix] : rules) {
+    double per_synapse[2];
+    for (uint32_t post = 0; post < 2; ++post) {
+      const std::string r = std::string("plastic rule=") + rule + " post=" + std::to_string(post) + " row=";
+      const std::string rows = " rows=" + std::to_string(kCountsPlasticRows);
+      const double short_rows = at(r + std::to_string(kCountsRowShort) + rows);
+      const double long_rows = at(r + std::to_string(kCountsRowLong) + rows);
+      per_synapse[post] = (long_rows - short_rows) / extra;
+      SCOPED_TRACE(r);
+      EXPECT_GT(per_synapse[post], 10);  // a weight load, a look-up, a product, a store, a ring add at the least
+      EXPECT_LT(per_synapse[post], 1000);
+      EXPECT_NEAR(at("per_plastic_synapse_" + std::to_string(post) + "_post" + suffix), per_synapse[post], 0.006);
+      EXPECT_GT(short_rows - double{kCountsPlasticRows} * kCountsRowShort * per_synapse[post], 0);
+    }
+    EXPECT_GT(per_synapse[1], per_synapse[0]) << rule;
+  }
+  // The per-row figure (additive all-to-all): the short rows less their synapses, per row.
+  for (uint32_t post = 0; post < 2; ++post) {
+    const std::string r = "plastic rule=additive_all_to_all post=" + std::to_string(post) + " row=";
+    const std::string rows = " rows=" + std::to_string(kCountsPlasticRows);
+    const double short_rows = at(r + std::to_string(kCountsRowShort) + rows);
+    const double per_synapse = (at(r + std::to_string(kCountsRowLong) + rows) - short_rows) / extra;
+    const double per_row = (short_rows - double{kCountsPlasticRows} * kCountsRowShort * per_synapse) / kCountsPlasticRows;
+    EXPECT_NEAR(at("per_plastic_row_" + std::to_string(post) + "_post"), per_row, 0.006) << r;
+  }
 }
 
 }  // namespace
