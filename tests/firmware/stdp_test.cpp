@@ -454,7 +454,7 @@ struct Synapse {
 };
 
 template <typename Timing, typename Weight, uint32_t kHist>
-void random_trials(bool multiplicative, uint32_t seed, int trials, int* compared) {
+void random_trials(bool multiplicative, uint32_t seed, int trials, int* compared, uint32_t max_row = 8) {
   constexpr bool kAllToAll = Timing::kPairScheme == PairScheme::kAllToAll;
   Gen32 rng(seed);
   auto uni = [&](uint32_t lo, uint32_t hi) { return lo + rng() % (hi - lo + 1); };
@@ -481,7 +481,7 @@ void random_trials(bool multiplicative, uint32_t seed, int trials, int* compared
     std::vector<std::vector<uint32_t>> rows(n_rows), pres(n_rows);
     std::vector<double> pre_rate(n_rows);
     for (uint32_t r = 0; r < n_rows; ++r) {
-      const uint32_t count = uni(1, 8);
+      const uint32_t count = uni(1, max_row);
       std::vector<uint16_t> w, c;
       for (uint32_t k = 0; k < count; ++k) {
         Synapse s{uni(0, kNeurons - 1), uni(1, kSlots - 1), uni(0, 1), static_cast<uint16_t>(uni(q.w_min, q.w_max))};
@@ -586,6 +586,17 @@ TEST(StdpDeferred, EqualsOnlineReferenceWithAWrappingHistory) {
   random_trials<AllToAllSpikePairRule, AdditiveWeightDependence, 8>(false, 15, 150, &compared);
   random_trials<NearestPairSpikePairRule, MultiplicativeWeightDependence, 8>(true, 16, 150, &compared);
   EXPECT_GT(compared, 50);  // 102 of 300 with these seeds
+}
+
+// Rows longer than process_row's chunk (32): its hot loop and second pass
+// split across chunks, with every kind of synapse in one row (newest post
+// spike before the window, alone in it, with others, not yet arrived, never
+// fired), each against the reference, ring contents included.
+TEST(StdpDeferred, EqualsOnlineReferenceOnRowsLongerThanAChunk) {
+  int compared = 0;
+  random_trials<AllToAllSpikePairRule, AdditiveWeightDependence, 64>(false, 17, 40, &compared, 80);
+  random_trials<NearestPairSpikePairRule, MultiplicativeWeightDependence, 64>(true, 18, 40, &compared, 80);
+  EXPECT_EQ(compared, 80);
 }
 
 }  // namespace
