@@ -297,7 +297,9 @@ TEST_F(CliTest, SeedOverridesTheNetworksSeed) {
 // With stderr in a file (as here), the progress display writes plain lines,
 // no '\r' redraws. The run takes over a second: 8 million ticks of one core.
 TEST_F(CliTest, ProgressInAFileIsPlainLines) {
-  const fs::path net = write("long.textproto", R"(run { timestep_ms: 1 duration_ms: 8000000 seed: 1 }
+  // Long enough (~4 s on the reference machine) to print a progress line
+  // on a machine several times faster.
+  const fs::path net = write("long.textproto", R"(run { timestep_ms: 1 duration_ms: 40000000 seed: 1 }
 populations { label: "noise" size: 1 spike_source_poisson { rate { constant: 1 } } })");
   const Result r = run("run '" + net.string() + "' --out '" + (dir_ / "out").string() + "'");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -306,7 +308,7 @@ populations { label: "noise" size: 1 spike_source_poisson { rate { constant: 1 }
   EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("running ["), std::string::npos) << r.err;
   EXPECT_EQ(r.err.rfind("running: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(" of 8000000 ticks, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" of 40000000 ticks, "), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, RunErrors) {
