@@ -383,7 +383,7 @@ TEST(StdpBrian2, SinglePairCurveAgreesWithBrian2) {
     const uint32_t sp = choose_time_shift(tau_plus), sm = choose_time_shift(tau_minus);
     const auto timing = make_timing<AllToAllSpikePairRule>(tau_plus, tau_minus, sp, sm);
     const long dt_ticks = std::lround(r.delta_t_ms / r.dt_ms);
-    ASSERT_NEAR(dt_ticks * r.dt_ms, r.delta_t_ms, 1e-9);
+    ASSERT_NEAR(static_cast<double>(dt_ticks) * r.dt_ms, r.delta_t_ms, 1e-9);
     const bool pot = dt_ticks > 0;  // dt = 0: depression (post first)
     const uint32_t n = static_cast<uint32_t>(std::labs(dt_ticks));
     const double tau = pot ? tau_plus : tau_minus;
