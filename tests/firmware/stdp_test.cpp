@@ -3,14 +3,22 @@
 // vs nearest pair on bursts, weight dependences, the post-spike history's
 // overflow, flush, and the key test: the deferred event-driven kernel equals
 // an online reference (every pair applied in time order) bit for bit over
-// random spike trains.
+// random spike trains; and the single-pair curve against Brian2
+// (tests/reference/stdp_pair_brian2.py, data/stdp_pair_brian2.csv).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -273,6 +281,162 @@ TEST(StdpWeight, MultiplicativeScalesWithDistanceToTheBound) {
   EXPECT_NEAR(far, 2 * near, 2);
   const int32_t dnear = pair_dw(timing, weight, -5, 16500), dfar = pair_dw(timing, weight, -5, 31000);
   EXPECT_NEAR(dfar, 2 * dnear, 2);
+}
+
+// --- single pairs against Brian2 ----------------------------------------------------------
+
+// tests/reference/stdp_pair_brian2.py runs one pre / post pair per delta_t
+// through Brian2's trace STDP (additive, and multiplicative with w0 = 0.25)
+// with the kernel's timing (pre at the synapse at its arrival tick t, post
+// spike p reaching it at p + 1, post first at equal times), at 1 ms and
+// 0.1 ms steps. Here the kernel runs the same pairs through pair_dw (pre
+// arrival t, post tick t + dt - 1, delay 1) and both are compared in 16-bit
+// weight units.
+//
+// Weight scale: w_max - w_min = 1 (Brian2's unit) is 65535 units, w_min = 0.
+// The host's constants, rounded to nearest: A_u = round(65535 A) (655 and
+// 786 for A+ = 0.01, A- = 0.012), w0_u = round(65535 w0) (32768, 16384);
+// tau in ticks tau_ms / dt_ms, time shift from choose_time_shift (0 at 1 ms,
+// 3 at 0.1 ms). Brian2's change in units: 65535 delta_w.
+//
+// Bound, per pair at |dt| = n ticks, e = exp(-n / tau), L = lut[n >> s]:
+//   L / 2048 = e + eL, |eL| <= 2^-12 + (2^s - 1) / tau exp(-n' / tau)
+//       (table rounding; truncation to n' = (n >> s) << s, as pair_bound)
+//   Additive: kernel = round(A_u L / 2048), Brian2 = A_r e with A_r = 65535 A:
+//     |kernel - Brian2| <= 1/2 + A_u |eL| + |A_u - A_r| e.
+//   Multiplicative with distance D_u = w_max - w0_u (potentiation) or
+//   w0_u - w_min (depression), D_r the same in Brian2's w0, R = 65535:
+//     scale = A_u 2^16 / R + e1 (e1 the host's rounding, known exactly),
+//     rate = scale L / 2048 + e2, dw = D_u rate / 2^16 + e3, |e2|, |e3| <= 1/2:
+//     |kernel - A_r e D_r / R| <= 1/2 + D_u / 2^16 (|e1| L / 2048 + 1/2)
+//                                 + A_u D_u / R |eL| + e |A_u D_u - A_r D_r| / R.
+//   Plus Brian2's own: the CSV's 8 significant digits (5e-8 relative) and
+//   double rounding.
+// Beyond the table (n >> s >= 256) the kernel gives 0 and the host's shift
+// makes e < 2^-12 there: the same bound holds with eL = -e; none of the
+// rows is that far (the cut-off is at 256 ms / 204.8 ms), which the test
+// checks rather than assumes.
+struct Brian2PairRow {
+  double dt_ms, delta_t_ms, dw_add, dw_mult;
+};
+
+struct Brian2Pairs {
+  std::map<std::string, double> params;
+  std::vector<Brian2PairRow> rows;
+};
+
+Brian2Pairs read_brian2_pairs() {
+  Brian2Pairs out;
+  std::ifstream in(std::string(SPINDLE_REFERENCE_DIR) + "/stdp_pair_brian2.csv");
+  EXPECT_TRUE(in.good()) << "tests/reference/data/stdp_pair_brian2.csv: run tests/reference/stdp_pair_brian2.py";
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line[0] == '#') {  // "# name value name value ..." parameter lines
+      std::istringstream words(line.substr(1));
+      std::vector<std::string> w{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+      for (size_t k = 0; k + 1 < w.size(); ++k) {
+        char* end = nullptr;
+        const double v = std::strtod(w[k + 1].c_str(), &end);
+        if (end != w[k + 1].c_str() && *end == '\0' && std::isalpha(static_cast<unsigned char>(w[k][0])))
+          out.params[w[k]] = v;
+      }
+      continue;
+    }
+    if (line.rfind("dt_ms", 0) == 0) continue;  // column names
+    Brian2PairRow r{};
+    EXPECT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf", &r.dt_ms, &r.delta_t_ms, &r.dw_add, &r.dw_mult), 4) << line;
+    out.rows.push_back(r);
+  }
+  return out;
+}
+
+TEST(StdpBrian2, SinglePairCurveAgreesWithBrian2) {
+  const Brian2Pairs ref = read_brian2_pairs();
+  ASSERT_EQ(ref.rows.size(), 201u + 87u);
+  for (const char* name : {"tau_plus_ms", "tau_minus_ms", "A_plus", "A_minus", "w_min", "w_max", "w0_additive",
+                           "w0_multiplicative"}) {
+    ASSERT_TRUE(ref.params.count(name)) << name;
+  }
+  const auto p = [&](const char* name) { return ref.params.at(name); };
+  ASSERT_EQ(p("w_min"), 0.0);
+  ASSERT_EQ(p("w_max"), 1.0);
+  constexpr double kScale = 65535.0;  // weight units per Brian2 weight unit (w_max - w_min = 1)
+  constexpr uint32_t kRange = 65535;
+  const double a_plus_r = kScale * p("A_plus"), a_minus_r = kScale * p("A_minus");
+  const auto a_plus_u = static_cast<uint16_t>(std::lround(a_plus_r));
+  const auto a_minus_u = static_cast<uint16_t>(std::lround(a_minus_r));
+  const double w0_add_r = kScale * p("w0_additive"), w0_mult_r = kScale * p("w0_multiplicative");
+  const auto w0_add_u = static_cast<uint16_t>(std::lround(w0_add_r));
+  const auto w0_mult_u = static_cast<uint16_t>(std::lround(w0_mult_r));
+  const auto additive = AdditiveWeightDependence::make(0, static_cast<uint16_t>(kRange), a_plus_u, a_minus_u);
+  const auto multiplicative = MultiplicativeWeightDependence::make(0, static_cast<uint16_t>(kRange), a_plus_u, a_minus_u);
+
+  struct Worst {
+    double error = 0, bound = 0, ratio = 0, at_ms = 0;
+    int rows = 0;
+  };
+  std::map<std::pair<double, bool>, Worst> worst;  // (dt_ms, multiplicative)
+  int beyond = 0;
+  for (const Brian2PairRow& r : ref.rows) {
+    const double tau_plus = p("tau_plus_ms") / r.dt_ms, tau_minus = p("tau_minus_ms") / r.dt_ms;
+    const uint32_t sp = choose_time_shift(tau_plus), sm = choose_time_shift(tau_minus);
+    const auto timing = make_timing<AllToAllSpikePairRule>(tau_plus, tau_minus, sp, sm);
+    const long dt_ticks = std::lround(r.delta_t_ms / r.dt_ms);
+    ASSERT_NEAR(static_cast<double>(dt_ticks) * r.dt_ms, r.delta_t_ms, 1e-9);
+    const bool pot = dt_ticks > 0;  // dt = 0: depression (post first)
+    const uint32_t n = static_cast<uint32_t>(std::labs(dt_ticks));
+    const double tau = pot ? tau_plus : tau_minus;
+    const uint32_t s = pot ? sp : sm;
+    const double e = std::exp(-double(n) / tau);
+    const uint32_t lut = (pot ? timing.plus : timing.minus).at(n);
+    double e_lut;  // bound on |L / 2048 - e|
+    if ((n >> s) >= kStdpLutSize) {
+      ++beyond;
+      EXPECT_EQ(lut, 0u);
+      EXPECT_LT(e, 1.0 / 4096);
+      e_lut = 1.0 / 4096;
+    } else {
+      const double nq = double((n >> s) << s);
+      e_lut = 1.0 / 4096 + double((1u << s) - 1) / tau * std::exp(-nq / tau);
+    }
+    const double a_r = pot ? a_plus_r : a_minus_r;
+    const double a_u = pot ? a_plus_u : a_minus_u;
+    for (bool mult : {false, true}) {
+      SCOPED_TRACE(testing::Message() << (mult ? "multiplicative" : "additive") << ", dt " << r.dt_ms
+                                      << " ms, delta_t " << r.delta_t_ms << " ms");
+      const uint16_t w0 = mult ? w0_mult_u : w0_add_u;
+      const double brian = kScale * (mult ? r.dw_mult : r.dw_add);
+      const int32_t kernel = mult ? pair_dw(timing, multiplicative, static_cast<int32_t>(dt_ticks), w0)
+                                  : pair_dw(timing, additive, static_cast<int32_t>(dt_ticks), w0);
+      double bound;
+      if (!mult) {
+        bound = 0.5 + a_u * e_lut + std::abs(a_u - a_r) * e;
+      } else {
+        const double d_u = pot ? double(kRange - w0) : double(w0);
+        const double d_r = pot ? kScale - w0_mult_r : w0_mult_r;
+        const double scale = pot ? multiplicative.plus_scale : multiplicative.minus_scale;
+        const double e1 = std::abs(scale - a_u * 65536.0 / kRange);
+        bound = 0.5 + d_u / 65536.0 * (e1 * double(lut) / 2048 + 0.5) + a_u * d_u / kRange * e_lut +
+                e * std::abs(a_u * d_u - a_r * d_r) / kRange;
+      }
+      bound += 5e-8 * std::abs(brian) + 1e-9;
+      const double error = std::abs(kernel - brian);
+      EXPECT_LE(error, bound) << "kernel " << kernel << ", Brian2 " << brian;
+      Worst& w = worst[{r.dt_ms, mult}];
+      ++w.rows;
+      if (error / bound > w.ratio) w = Worst{error, bound, error / bound, r.delta_t_ms, w.rows};
+    }
+  }
+  EXPECT_EQ(beyond, 0);  // the host's time shift puts the cut-off past 100 ms
+  for (const auto& [key, w] : worst) {
+    const std::string tag = std::string(key.second ? "mult" : "add") + (key.first < 0.5 ? "_dt0.1" : "_dt1");
+    std::printf("[ brian2   ] %-4s dt %.1f ms: %d pairs, max |kernel - Brian2| / bound %.3f (%.3f of %.3f units at %g ms)\n",
+                key.second ? "mult" : "add", key.first, w.rows, w.ratio, w.error, w.bound, w.at_ms);
+    RecordProperty("max_error_over_bound_" + tag, testing::PrintToString(w.ratio));
+    // The bound is tight: the worst pair uses a good part of it.
+    EXPECT_GT(w.ratio, 0.4) << tag;
+  }
 }
 
 // --- post-spike history and flush ----------------------------------------------------------
