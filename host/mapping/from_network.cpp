@@ -140,7 +140,26 @@ uint32_t max_delay_ticks(const v1::Network& net, size_t projection) {
   return static_cast<uint32_t>(std::clamp<int64_t>(ticks, 1, std::numeric_limits<uint32_t>::max()));
 }
 
+std::string unrunnable_synapses_problem(const v1::Network& net) {
+  int first = -1, count = 0;
+  for (int j = 0; j < net.projections_size(); ++j) {
+    const synapses::SynapseType* t = synapses::synapse_type_of(net.projections(j));
+    if (t == nullptr || !t->plastic) continue;
+    if (first < 0) first = j;
+    ++count;
+  }
+  if (first < 0) return "";
+  const synapses::SynapseType& t = *synapses::synapse_type_of(net.projections(first));
+  return "projections[" + std::to_string(first) + "].synapse_dynamics." + std::string(t.name) +
+         ": plastic synapses cannot run yet: the cores do not process plastic rows (" + std::string(t.pynn_name) +
+         " is validated and converted on the host only; `spindle validate` accepts it). Use static_synapse to run "
+         "this network" +
+         (count > 1 ? " (" + std::to_string(count) + " plastic projections in all)" : "");
+}
+
 ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn, unsigned threads) {
+  if (const std::string problem = unrunnable_synapses_problem(net); !problem.empty())
+    throw std::invalid_argument(problem);
   DrawnWeights own;
   DrawnWeights& draws = drawn ? *drawn : own;
   std::vector<bool> which(static_cast<size_t>(net.projections_size()));

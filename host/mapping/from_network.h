@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "mapping/graph.h"
 #include "mapping/partition.h"
@@ -32,7 +33,16 @@ bool count_needs_draw(const spindle::v1::Network& net, size_t projection);
 // from_list entries, rounded as the expansion rounds.
 uint32_t max_delay_ticks(const spindle::v1::Network& net, size_t projection);
 
-// Vertex i is population i; edge j is projection j. The projections whose
+// Until the cores process plastic rows (firmware/synapse/plasticity/ is not
+// wired into Core yet), a network with a plastic projection validates but
+// cannot be mapped: the refusal naming the first such projection's field
+// ("projections[2].synapse_dynamics.stdp: plastic synapses cannot run
+// yet: ..."), or "" when every projection can run. map_network
+// (job/prepare.h) and graph_from_network refuse with it.
+std::string unrunnable_synapses_problem(const spindle::v1::Network& net);
+
+// Vertex i is population i; edge j is projection j. Throws
+// std::invalid_argument with unrunnable_synapses_problem's message. The projections whose
 // count only a draw knows are drawn (on `threads` threads, 0: one per
 // hardware thread) into `drawn` when given, for the image builder to reuse.
 ApplicationGraph graph_from_network(const spindle::v1::Network& net, DrawnWeights* drawn = nullptr,

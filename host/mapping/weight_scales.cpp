@@ -9,6 +9,7 @@
 #include "mapping/parallel_indices.h"
 #include "network/expand.h"
 #include "network/value_rules.h"
+#include "synapses/stdp_params.h"
 
 namespace spindle::host {
 
@@ -122,6 +123,9 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     if (post < 0) continue;
     double& r = ranges[static_cast<size_t>(post)][synapse_type(proj)];
     r = std::max(r, largest[e]);
+    // A plastic weight may grow to w_max while the network runs: the
+    // population's 16-bit weights must cover it, not only the initial ones.
+    if (proj.synapse_dynamics().has_stdp()) r = std::max(r, synapses::stdp_values(proj.synapse_dynamics().stdp()).w_max);
   }
   return ranges;
 }

@@ -51,7 +51,8 @@ void draw_weights(const spindle::v1::Network& net, const std::vector<bool>& whic
                   unsigned threads = 0);
 
 // Per population (index as in the network), per synapse type: the largest
-// largest_weight() of the projections onto it. `known[e]`, when set, is
+// largest_weight() of the projections onto it and the w_max of the plastic
+// (STDP) ones, whose weights may grow to it while the network runs. `known[e]`, when set, is
 // projection e's largest weight already measured by the caller, and
 // `drawn[e]` what an earlier draw found (either skips drawing it again);
 // the rest are drawn on `threads` threads (0: one per hardware thread).

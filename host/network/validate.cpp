@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "cells/cell_type.h"
+#include "synapses/stdp_params.h"
 #include "synapses/synapse_type.h"
 #include "network/expand.h"
 #include "network/labels.h"
@@ -362,8 +363,10 @@ class Checker {
     const v1::Population* pre = population_ref(p + ".pre", proj.pre());
     const v1::Population* post = population_ref(p + ".post", proj.post());
     if (post != nullptr && is_spike_source(*post)) {
-      error(p + ".post", fmt::format("population {} is a spike source ({}) and cannot receive synapses",
-                                     quote_for_message(post->label()), cell_type_name(*post)));
+      const synapses::SynapseType* st = synapses::synapse_type_of(proj);
+      error(p + ".post", fmt::format("population {} is a spike source ({}) and cannot receive synapses{}",
+                                     quote_for_message(post->label()), cell_type_name(*post),
+                                     st != nullptr && st->plastic ? " (and STDP needs the post neurons' spikes)" : ""));
       post = nullptr;
     }
     if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY) {
@@ -505,11 +508,13 @@ class Checker {
       return true;
     };
     const bool needs_weight = c.kind_case() != v1::Connector::kFromList && c.kind_case() != v1::Connector::kLowRank;
+    bool weight_ok = false;  // structurally sound (then checked against an STDP rule's bounds)
     if (proj.has_weight() && c.kind_case() != v1::Connector::kLowRank) {
       if (list_allowed(p + ".weight", proj.weight()) &&
           check_value(p + ".weight", proj.weight(), c.kind_case() == v1::Connector::kFromList ? -1 : count,
                       "synapse in connector order")) {
         const ValueSet w(&proj.weight(), 0.0);
+        weight_ok = true;
         if (!w.is_list() || w.length() > 0) check_weight_range(p + ".weight", w.lo(), w.hi(), proj, post);
       }
     } else if (!proj.has_weight() && needs_weight && has_kind) {
@@ -522,6 +527,108 @@ class Checker {
         const ValueSet d(&proj.delay(), 0.0);
         if (!d.is_list() || d.length() > 0) check_delay_range(p + ".delay", d.lo(), d.hi());
       }
+    }
+    if (proj.synapse_dynamics().has_stdp()) check_stdp(p, proj, post, weight_ok);
+  }
+
+  // ---- STDP (synapses/stdp_params.h) ----------------------------------------
+
+  // The mechanism's own values, then the projection's initial weights
+  // against [w_min, w_max]: known without expanding (constants, lists,
+  // from_list entries, bounded distributions) or refused.
+  void check_stdp(const std::string& p, const v1::Projection& proj, const v1::Population* post, bool weight_ok) {
+    const auto& m = proj.synapse_dynamics().stdp();
+    const std::string sp = p + ".synapse_dynamics.stdp";
+    const synapses::StdpValues v = synapses::stdp_values(m);
+    const std::string tp = sp + ".timing_dependence";
+    if (!m.has_timing_dependence())
+      error(tp, "must be set (spike-pair timing; an empty timing_dependence {} takes PyNN's SpikePairRule defaults)");
+    const auto& t = m.timing_dependence();
+    auto positive = [&](const char* name, bool has, double x) {
+      if (has && !(x > 0 && std::isfinite(x))) error(tp + "." + name, fmt::format("must be a finite time > 0 ms, got {}", x));
+    };
+    positive("tau_plus", t.has_tau_plus(), v.tau_plus);
+    positive("tau_minus", t.has_tau_minus(), v.tau_minus);
+    auto amplitude = [&](const char* name, bool has, double x) {
+      if (has && !(x >= 0 && std::isfinite(x)))
+        error(tp + "." + name, fmt::format("must be >= 0 (a magnitude; {} is the potentiation/depression side), got {}",
+                                           name, x));
+    };
+    amplitude("A_plus", t.has_a_plus(), v.a_plus);
+    amplitude("A_minus", t.has_a_minus(), v.a_minus);
+    if (m.amplitude_units() != v1::StdpMechanism::ABSOLUTE && m.amplitude_units() != v1::StdpMechanism::RELATIVE_TO_W_MAX)
+      error(sp + ".amplitude_units", fmt::format("must be ABSOLUTE or RELATIVE_TO_W_MAX, got {}",
+                                                 static_cast<int>(m.amplitude_units())));
+    if (m.has_dendritic_delay_fraction() && m.dendritic_delay_fraction() != 1.0)
+      error(sp + ".dendritic_delay_fraction",
+            fmt::format("only 1.0 is supported (the whole delay is dendritic, as in sPyNNaker), got {}",
+                        m.dendritic_delay_fraction()));
+
+    bool bounds_ok = false;
+    std::string wp;
+    switch (m.weight_dependence_case()) {
+      case v1::StdpMechanism::kAdditive: wp = sp + ".additive"; break;
+      case v1::StdpMechanism::kMultiplicative: wp = sp + ".multiplicative"; break;
+      default: error(sp, "must set a weight dependence (additive or multiplicative)");
+    }
+    if (!wp.empty()) {
+      bounds_ok = true;
+      if (!(v.w_min >= 0 && std::isfinite(v.w_min))) {
+        error(wp + ".w_min", fmt::format("must be a finite weight >= 0 (the cores hold weight magnitudes: give "
+                                         "inhibitory bounds as magnitudes), got {}",
+                                         v.w_min));
+        bounds_ok = false;
+      }
+      if (!std::isfinite(v.w_max)) {
+        error(wp + ".w_max", fmt::format("must be finite, got {}", v.w_max));
+        bounds_ok = false;
+      } else if (bounds_ok && v.w_max < v.w_min) {
+        error(wp + ".w_max", fmt::format("must be >= w_min ({}), got {}", v.w_min, v.w_max));
+        bounds_ok = false;
+      }
+    }
+
+    const auto kind = proj.connector().kind_case();
+    if (kind == v1::Connector::kLowRank) {
+      error(p + ".connector.low_rank",
+            "cannot carry plastic synapses: its weights U V^T are not known without expanding every pair, so they "
+            "cannot be checked against [w_min, w_max] (give the synapses with from_list)");
+      return;
+    }
+    if (!bounds_ok) return;
+
+    // Initial weights: magnitudes within [w_min, w_max] (negative inhibitory
+    // weights onto current-based targets count by their magnitude; mixed
+    // signs are the sign rules' to report).
+    const bool cond = post != nullptr && cells::has_conductance_synapses(*post);
+    auto check_range = [&](const std::string& path, double lo, double hi, bool random) {
+      if (random && (!std::isfinite(lo) || !std::isfinite(hi))) {
+        error(path, fmt::format("an STDP projection's initial weights must lie in [w_min, w_max] = [{}, {}], but the "
+                                "distribution is unbounded; clip it (clip_low and clip_high within [{}, {}])",
+                                v.w_min, v.w_max, v.w_min, v.w_max));
+        return;
+      }
+      if (weight_sign_problem(proj.receptor(), cond, lo, hi)) return;  // reported by the sign rules
+      const bool negative = hi <= 0 && lo < 0;
+      const double mlo = negative ? -hi : lo, mhi = negative ? -lo : hi;
+      if (mlo >= v.w_min && mhi <= v.w_max) return;
+      const std::string got = mlo == mhi ? fmt::format("{}", mlo) : fmt::format("{} to {}", mlo, mhi);
+      error(path, fmt::format("an STDP projection's initial weights{} must lie in [w_min, w_max] = [{}, {}], got {}{}",
+                              negative ? " (magnitudes)" : "", v.w_min, v.w_max, got,
+                              random ? " (the distribution's bounds; clip it within [w_min, w_max])" : ""));
+    };
+    if (kind == v1::Connector::kFromList) {
+      const auto& fl = proj.connector().from_list();
+      for (int e = 0; e < fl.connections_size(); ++e) {
+        const auto& con = fl.connections(e);
+        if (con.has_weight() && std::isfinite(con.weight()))
+          check_range(fmt::format("{}.connector.from_list.connections[{}].weight", p, e), con.weight(), con.weight(),
+                      false);
+      }
+    }
+    if (weight_ok) {
+      const ValueSet w(&proj.weight(), 0.0);
+      if (!w.is_list() || w.length() > 0) check_range(p + ".weight", w.lo(), w.hi(), w.is_random());
     }
   }
 

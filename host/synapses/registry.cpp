@@ -8,6 +8,7 @@ namespace v1 = spindle::v1;
 
 const SynapseType* const kSynapseTypes[] = {
     &static_synapse_type,
+    &stdp_mechanism_type,
 };
 
 }  // namespace

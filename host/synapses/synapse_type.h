@@ -1,7 +1,8 @@
 // A synapse type (PyNN's synapse_type of a projection), described once:
 // its parameters, the row rule the cores process its rows with
 // (firmware/synapse/row_rules.h), and what one synaptic event costs a core.
-// Static synapses are the only type yet; a plastic rule adds its message
+// Static synapses and pair STDP (stdp_mechanism.cpp; validated and
+// converted on the host, not run by the cores yet). A rule adds its message
 // to SynapseDynamics in the network format, one descriptor file here and
 // its row rule in the firmware (docs/adding-a-model.md).
 #pragma once
@@ -32,5 +33,6 @@ const SynapseType* find_synapse_type(spindle::v1::SynapseDynamics::RuleCase c);
 const SynapseType* synapse_type_of(const spindle::v1::Projection& projection);
 
 extern const SynapseType static_synapse_type;
+extern const SynapseType stdp_mechanism_type;
 
 }  // namespace spindle::host::synapses
