@@ -598,5 +598,191 @@ TEST(NetworkValidate, SynapseDynamics) {
   EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_projections(0)->mutable_synapse_dynamics()->mutable_static_synapse(); }),
             "");
   EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_projections(0)->mutable_synapse_dynamics(); }),
-            "projections[0].synapse_dynamics: must set a rule this build knows (static_synapse)\n");
+            "projections[0].synapse_dynamics: must set a rule this build knows (static_synapse, stdp)\n");
+}
+
+// STDP (StdpMechanism, synapses/stdp_params.h): each rule with its exact
+// path. Projection 0 is src -> a (if_curr_exp), excitatory, weight 0.1.
+namespace {
+
+v1::StdpMechanism& stdp0(v1::Network& n) { return *proj0(n).mutable_synapse_dynamics()->mutable_stdp(); }
+
+// A valid mechanism: PyNN's defaults (additive, w in [0, 1]).
+void with_stdp(v1::Network& n) {
+  stdp0(n).mutable_timing_dependence();
+  stdp0(n).mutable_additive();
+}
+
+std::string stdp_errors(const std::function<void(v1::Network&)>& mutate) {
+  return errors_of([&](v1::Network& n) {
+    with_stdp(n);
+    mutate(n);
+  });
+}
+
+const std::string kStdp = "projections[0].synapse_dynamics.stdp";
+
+}  // namespace
+
+TEST(NetworkValidate, StdpValidWithDefaultsAndBothWeightDependences) {
+  EXPECT_EQ(stdp_errors([](v1::Network&) {}), "");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              auto& s = stdp0(n);
+              s.mutable_timing_dependence()->set_tau_plus(16.8);
+              s.mutable_timing_dependence()->set_tau_minus(33.7);
+              s.mutable_timing_dependence()->set_a_plus(0);
+              s.mutable_timing_dependence()->set_nearest(true);
+              s.mutable_multiplicative()->set_w_min(0.05);
+              s.mutable_multiplicative()->set_w_max(0.1);
+              s.set_dendritic_delay_fraction(1.0);
+              s.set_amplitude_units(v1::StdpMechanism::RELATIVE_TO_W_MAX);
+            }),
+            "");
+}
+
+TEST(NetworkValidate, StdpRequiresBothRules) {
+  EXPECT_EQ(errors_of([](v1::Network& n) { stdp0(n).mutable_additive(); }),
+            kStdp + ".timing_dependence: must be set (spike-pair timing; an empty timing_dependence {} takes PyNN's "
+                    "SpikePairRule defaults)\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { stdp0(n).mutable_timing_dependence(); }),
+            kStdp + ": must set a weight dependence (additive or multiplicative)\n");
+}
+
+TEST(NetworkValidate, StdpTimingRules) {
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_timing_dependence()->set_tau_plus(0); }),
+            kStdp + ".timing_dependence.tau_plus: must be a finite time > 0 ms, got 0\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_timing_dependence()->set_tau_minus(-5); }),
+            kStdp + ".timing_dependence.tau_minus: must be a finite time > 0 ms, got -5\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_timing_dependence()->set_tau_minus(INFINITY); }),
+            kStdp + ".timing_dependence.tau_minus: must be a finite time > 0 ms, got inf\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_timing_dependence()->set_a_plus(-0.01); }),
+            kStdp + ".timing_dependence.A_plus: must be >= 0 (a magnitude; A_plus is the potentiation/depression "
+                    "side), got -0.01\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_timing_dependence()->set_a_minus(-1); }),
+            kStdp + ".timing_dependence.A_minus: must be >= 0 (a magnitude; A_minus is the potentiation/depression "
+                    "side), got -1\n");
+}
+
+TEST(NetworkValidate, StdpMechanismRules) {
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).set_dendritic_delay_fraction(0.5); }),
+            kStdp + ".dendritic_delay_fraction: only 1.0 is supported (the whole delay is dendritic, as in "
+                    "sPyNNaker), got 0.5\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).set_amplitude_units(static_cast<v1::StdpMechanism::AmplitudeUnits>(7)); }),
+            kStdp + ".amplitude_units: must be ABSOLUTE or RELATIVE_TO_W_MAX, got 7\n");
+}
+
+TEST(NetworkValidate, StdpWeightBounds) {
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              stdp0(n).mutable_additive()->set_w_min(0.5);
+              stdp0(n).mutable_additive()->set_w_max(0.2);
+            }),
+            kStdp + ".additive.w_max: must be >= w_min (0.5), got 0.2\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_multiplicative()->set_w_min(-0.1); }),
+            kStdp + ".multiplicative.w_min: must be a finite weight >= 0 (the cores hold weight magnitudes: give "
+                    "inhibitory bounds as magnitudes), got -0.1\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_additive()->set_w_max(NAN); }),
+            kStdp + ".additive.w_max: must be finite, got nan\n");
+  // The default w_min 0 against an explicit w_max below it.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_additive()->set_w_max(-1); }),
+            kStdp + ".additive.w_max: must be >= w_min (0), got -1\n");
+}
+
+TEST(NetworkValidate, StdpInitialWeightsWithinBounds) {
+  // A constant above w_max.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_additive()->set_w_max(0.05); }),
+            "projections[0].weight: an STDP projection's initial weights must lie in [w_min, w_max] = [0, 0.05], "
+            "got 0.1\n");
+  // Below w_min.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { stdp0(n).mutable_additive()->set_w_min(0.2); }),
+            "projections[0].weight: an STDP projection's initial weights must lie in [w_min, w_max] = [0.2, 1], "
+            "got 0.1\n");
+  // A list: its range.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              auto* l = proj0(n).mutable_weight()->mutable_list();
+              for (int k = 0; k < 50; ++k) l->add_values(k == 7 ? 1.5 : 0.1);
+            }),
+            "projections[0].weight: an STDP projection's initial weights must lie in [w_min, w_max] = [0, 1], "
+            "got 0.1 to 1.5\n");
+  // Uniform: its bounds.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              auto* u = proj0(n).mutable_weight()->mutable_random()->mutable_uniform();
+              u->set_low(0.5);
+              u->set_high(2);
+            }),
+            "projections[0].weight: an STDP projection's initial weights must lie in [w_min, w_max] = [0, 1], "
+            "got 0.5 to 2 (the distribution's bounds; clip it within [w_min, w_max])\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              auto* u = proj0(n).mutable_weight()->mutable_random()->mutable_uniform();
+              u->set_low(0.5);
+              u->set_high(1);
+            }),
+            "");
+  // An unclipped normal: clip bounds are asked for.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              auto* d = proj0(n).mutable_weight()->mutable_random()->mutable_normal();
+              d->set_mean(0.5);
+              d->set_sd(0.1);
+              d->set_clip_low(0);
+            }),
+            "projections[0].weight: an STDP projection's initial weights must lie in [w_min, w_max] = [0, 1], but "
+            "the distribution is unbounded; clip it (clip_low and clip_high within [0, 1])\n");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              auto* d = proj0(n).mutable_weight()->mutable_random()->mutable_normal();
+              d->set_mean(0.5);
+              d->set_sd(0.1);
+              d->set_clip_low(0);
+              d->set_clip_high(1);
+            }),
+            "");
+  // Negative inhibitory weights (PyNN's convention) count by magnitude.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              proj0(n).set_receptor(v1::INHIBITORY);
+              proj0(n).mutable_weight()->set_constant(-0.3);
+            }),
+            "");
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              proj0(n).set_receptor(v1::INHIBITORY);
+              proj0(n).mutable_weight()->set_constant(-0.3);
+              stdp0(n).mutable_additive()->set_w_max(0.2);
+            }),
+            "projections[0].weight: an STDP projection's initial weights (magnitudes) must lie in [w_min, w_max] = "
+            "[0, 0.2], got 0.3\n");
+  // A sign problem is the sign rules' alone.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { proj0(n).mutable_weight()->set_constant(-0.3); }),
+            "projections[0].weight: excitatory weights must be >= 0, got -0.3\n");
+  // from_list: each entry's own weight.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* fl = proj0(n).mutable_connector()->mutable_from_list();
+              auto* c0 = fl->add_connections();
+              c0->set_pre(0), c0->set_post(1), c0->set_weight(0.5);
+              auto* c1 = fl->add_connections();
+              c1->set_pre(1), c1->set_post(2), c1->set_weight(3);
+            }),
+            "projections[0].connector.from_list.connections[1].weight: an STDP projection's initial weights must "
+            "lie in [w_min, w_max] = [0, 1], got 3\n");
+}
+
+TEST(NetworkValidate, StdpConnectorsAndTargets) {
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              proj0(n).clear_weight();
+              auto* lr = proj0(n).mutable_connector()->mutable_low_rank();
+              lr->set_rank(1);
+              for (int k = 0; k < 5; ++k) lr->add_u(0.1);
+              for (int k = 0; k < 10; ++k) lr->add_v(0.1);
+            }),
+            "projections[0].connector.low_rank: cannot carry plastic synapses: its weights U V^T are not known "
+            "without expanding every pair, so they cannot be checked against [w_min, w_max] (give the synapses "
+            "with from_list)\n");
+  // Post must be a neuron population: STDP needs its spikes.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) { proj0(n).set_post("src"); }),
+            "projections[0].post: population \"src\" is a spike source (spike_source_poisson) and cannot receive "
+            "synapses (and STDP needs the post neurons' spikes)\n");
+  // Every neuron type can: conductance targets in uS.
+  EXPECT_EQ(stdp_errors([](v1::Network& n) {
+              proj0(n).set_post("b");
+              proj0(n).mutable_weight()->set_constant(0.004);
+              stdp0(n).mutable_additive()->set_w_max(0.01);
+            }),
+            "");
 }
