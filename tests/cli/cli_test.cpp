@@ -219,6 +219,40 @@ TEST_F(CliTest, MapOnTooSmallMachineExit1) {
 
 }  // namespace
 
+// An STDP projection validates, but `spindle run` and `spindle map` refuse
+// it, naming its field, until the cores run plastic rows.
+TEST_F(CliTest, StdpValidatesButCannotRunYet) {
+  const fs::path p = write("stdp.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
+populations { label: "src" size: 10 spike_source_poisson { rate { constant: 20 } } }
+populations { label: "a" size: 10 if_curr_exp {} }
+projections {
+  pre: "src" post: "a" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.5 }
+  synapse_dynamics { stdp { timing_dependence { tau_plus: 16.8 } additive { w_max: 1 } } }
+}
+recordings { population: "a" variables: [SPIKES] })");
+  const Result v = run("validate " + p.string());
+  EXPECT_EQ(v.code, 0) << v.err;
+  const std::string refusal = "projections[0].synapse_dynamics.stdp: plastic synapses cannot run yet: ";
+  for (const char* cmd : {"run ", "map "}) {
+    const Result r = run(cmd + p.string() + " --out '" + (dir_ / "out").string() + "'");
+    EXPECT_EQ(r.code, 1) << cmd << r.out << r.err;
+    EXPECT_NE(r.err.find(refusal), std::string::npos) << cmd << r.err;
+  }
+  // An invalid one is validation's error, with its path.
+  const fs::path bad = write("bad.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
+populations { label: "src" size: 10 spike_source_poisson {} }
+populations { label: "a" size: 10 if_curr_exp {} }
+projections {
+  pre: "src" post: "a" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.5 }
+  synapse_dynamics { stdp { timing_dependence {} additive { w_min: 0.5 w_max: 0.2 } } }
+})");
+  const Result b = run("validate " + bad.string());
+  EXPECT_NE(b.code, 0);
+  EXPECT_NE(b.err.find("projections[0].synapse_dynamics.stdp.additive.w_max: must be >= w_min (0.5), got 0.2"),
+            std::string::npos)
+      << b.out << b.err;
+}
+
 TEST_F(CliTest, RunWritesResultsOtherToolsRead) {
   const fs::path out = dir_ / "results";
   const Result r = run("run " + example("tiny.textproto") + " --machine 2x2 --threads 2 --out '" + out.string() + "'");

@@ -10,6 +10,7 @@
 #include "backend/backend.h"
 #include "boards/boards.h"
 #include "job/prepare.h"
+#include "mapping/from_network.h"
 #include "network/load.h"
 
 namespace spindle::host {
@@ -71,6 +72,27 @@ TEST(BoardsManifest, TheDefaultBoardIsABoardAndEachHasItsQemuMachineAndCoreImage
     EXPECT_FALSE(b.qemu_machine.empty()) << b.name;
     EXPECT_NE(core_image_path(b).find("spindle-core-" + b.name + ".elf"), std::string::npos) << b.name;
   }
+}
+
+// Until the cores run plastic rows, a valid STDP projection is refused at
+// the mapping stage, naming its field, before the fit check.
+TEST(Prepare, PlasticProjectionsCannotRunYet) {
+  v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/cuba.textproto");
+  ASSERT_GE(net.projections_size(), 2);
+  auto* stdp = net.mutable_projections(1)->mutable_synapse_dynamics()->mutable_stdp();
+  stdp->mutable_timing_dependence();
+  stdp->mutable_additive()->set_w_max(10);  // CUBA's weights are below it
+  ASSERT_EQ(network::format_errors(network::validate_network(net)), "");
+  try {
+    prepare(net, emu::machine_from_shape("2x2"));
+    FAIL() << "an STDP projection was mapped";
+  } catch (const PrepareError& e) {
+    EXPECT_EQ(e.stage(), PrepareError::Stage::kMapping);
+    EXPECT_EQ(std::string(e.what()).rfind("projections[1].synapse_dynamics.stdp: plastic synapses cannot run yet: ", 0),
+              0u)
+        << e.what();
+  }
+  EXPECT_THROW(graph_from_network(net), std::invalid_argument);
 }
 
 TEST(Prepare, StagesThatRefuseANetworkSaySo) {
