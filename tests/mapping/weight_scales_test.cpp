@@ -146,50 +146,6 @@ TEST(WeightScales, LargeProjectionsAreDrawnInChunksWithTheSameResult) {
   EXPECT_THROW(network::largest_abs_weight(net, 0, 2000, 1001), std::invalid_argument);
 }
 
-// A plastic projection's weights may grow to w_max while the network
-// runs: its population's range covers w_max, not only the initial weights
-// (and not a static projection's, nor another receptor's).
-TEST(WeightScales, PlasticProjectionsCoverWMax) {
-  const char* text = R"pb(
-    run { timestep_ms: 0.1 duration_ms: 10 seed: 5 }
-    populations { label: "src" size: 10 spike_source_poisson {} }
-    populations { label: "a" size: 8 if_curr_exp {} }
-    populations { label: "b" size: 8 if_cond_exp {} }
-    projections {
-      pre: "src" post: "a" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.2 }
-      synapse_dynamics { stdp { timing_dependence {} additive { w_max: 1.5 } } }
-    }
-    projections {
-      pre: "src" post: "a" receptor: INHIBITORY connector { all_to_all {} } weight { constant: 0.3 }
-    }
-    projections {
-      pre: "src" post: "b" receptor: EXCITATORY connector { all_to_all {} }
-      weight { random { uniform { low: 0.001 high: 0.002 } } }
-      synapse_dynamics { stdp { timing_dependence {} multiplicative { w_max: 0.004 } } }
-    }
-    projections {
-      pre: "src" post: "b" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.003 }
-    }
-  )pb";
-  const v1::Network net = parse(text);
-  ASSERT_TRUE(network::validate_network(net).empty()) << network::format_errors(network::validate_network(net));
-  const auto r = population_weight_ranges(net, {}, 1);
-  EXPECT_EQ(r[1][0], 1.5);    // w_max, not the initial 0.2
-  EXPECT_EQ(r[1][1], 0.3);    // the inhibitory plane is the static projection's
-  EXPECT_EQ(r[2][0], 0.004);  // w_max over the static 0.003 and the drawn weights
-  EXPECT_EQ(r[0][0], 0.0);
-  // Default w_max (1.0) when the weight dependence leaves it unset.
-  v1::Network d = net;
-  d.mutable_projections(0)->mutable_synapse_dynamics()->mutable_stdp()->mutable_additive()->clear_w_max();
-  EXPECT_EQ(population_weight_ranges(d, {}, 1)[1][0], 1.0);
-  // A static network's ranges are unchanged: the same network without the rules.
-  v1::Network s = net;
-  for (auto& p : *s.mutable_projections()) p.clear_synapse_dynamics();
-  const auto rs = population_weight_ranges(s, {}, 1);
-  EXPECT_EQ(rs[1][0], 0.2);
-  EXPECT_EQ(rs[2][0], 0.003);
-}
-
 }  // namespace
 }  // namespace spindle::host
 
