@@ -17,6 +17,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include "mapping/from_network.h"
+#include "synapses/stdp_params.h"
 #include "network/expand.h"
 #include "network/load.h"
 #include "network/validate.h"
@@ -68,7 +69,18 @@ void expand_everything(const v1::Network& n) {
     (void)net::expand_projection_onto(n, k, half, n_post - half);
     (void)net::largest_abs_weight(n, k, 0, n_post);
   }
-  (void)spindle::host::graph_from_network(n);
+  if (spindle::host::unrunnable_synapses_problem(n).empty()) {
+    (void)spindle::host::graph_from_network(n);
+    return;
+  }
+  // Plastic projections validate but cannot run yet (the graph refuses
+  // them, naming the field); their kernel parameters must still convert.
+  for (const auto& proj : n.projections()) {
+    if (!proj.synapse_dynamics().has_stdp()) continue;
+    const double w_max = spindle::host::synapses::stdp_values(proj.synapse_dynamics().stdp()).w_max;
+    (void)spindle::host::synapses::stdp_kernel_params(proj.synapse_dynamics().stdp(), n.run().timestep_ms(),
+                                                      w_max > 0 ? 65535.0 / w_max : 1.0);
+  }
 }
 
 }  // namespace
