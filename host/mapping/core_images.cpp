@@ -111,9 +111,8 @@ struct Context {
   std::vector<cells::CellValues> cells;
   std::vector<std::vector<PoissonSourceParams>> poisson;
   std::vector<std::vector<std::vector<double>>> array_times;
-  // Per edge expanded whole (`bucketed`): its synapses bucketed by target
-  // slice (index within the post vertex).
-  std::vector<bool> bucketed;
+  // Per edge whose connector cannot be expanded per post range: its
+  // synapses bucketed by target slice (index within the post vertex).
   std::vector<std::vector<std::vector<Synapse>>> by_target;
   // Per population and synapse type: the weight range its cores' 16-bit
   // weights cover (the same for all its slices: spikes do not depend on
@@ -147,7 +146,6 @@ struct Context {
     for (uint32_t si = 0; si < slices.size(); ++si)
       std::fill_n(atom_slice[slices[si].vertex].begin() + slices[si].lo_atom, slices[si].n_atoms, si);
     by_target.resize(g.edges.size());
-    bucketed.assign(g.edges.size(), false);
     // Expanded whole here, once: the connectors that cannot be expanded per
     // post range. The others are expanded onto each slice; those whose
     // weights only a draw knows are drawn once before that, weights only,
@@ -155,12 +153,11 @@ struct Context {
     // draw was measured slower (10% microcircuit: 0.63 s CPU against 0.37 s,
     // 118 MB against 22 MB peak): a draw of weights costs less than
     // writing and reading back 32 bytes per synapse.
-    for (size_t e = 0; e < g.edges.size(); ++e) bucketed[e] = !expands_per_post(n, e);
     std::vector<std::optional<double>> largest(g.edges.size());  // of the edges expanded here
     ParallelIndices edges(g.edges.size());
     edges.run(threads, [&] {
       edges.each([&](size_t e) {
-        if (!bucketed[e]) return;
+        if (expands_per_post(n, e)) return;
         const uint32_t post = g.edges[e].post;
         const uint32_t first = m.partition.first_slice[post];
         by_target[e].resize(m.partition.n_slices(post));
@@ -235,7 +232,7 @@ struct Context {
           measure.add(w, std::round(w * scale[type]) * step, step);
         }
       };
-      if (bucketed[e]) {
+      if (!expands_per_post(net, e)) {
         add(by_target[e][si - mapping.partition.first_slice[slice.vertex]]);
       } else {
         for_each_synapse_onto(net, e, slice.lo_atom, slice.n_atoms, add);
