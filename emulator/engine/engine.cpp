@@ -63,7 +63,7 @@ void Engine::load_core(CoreLocation where, const std::vector<uint8_t>& image, st
   slot->where = where;
   slot->image.assign((image.size() + 3) / 4, 0u);
   std::memcpy(slot->image.data(), image.data(), image.size());
-  slot->platform.set_image(reinterpret_cast<const uint8_t*>(slot->image.data()), static_cast<uint32_t>(image.size()));
+  slot->platform.set_writable_image(reinterpret_cast<uint8_t*>(slot->image.data()), static_cast<uint32_t>(image.size()));
   const fw::image::ImageStatus s = slot->core.load(slot->platform);
   if (!s.ok())
     throw std::invalid_argument(describe(where) + ": core image rejected: " + fw::image::to_string(s.error) +

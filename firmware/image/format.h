@@ -16,7 +16,7 @@ namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
 inline constexpr uint16_t kVersionMajor = 5;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals, 5: recording mask for 1024 neurons)
-inline constexpr uint16_t kVersionMinor = 0;     // compatible additions
+inline constexpr uint16_t kVersionMinor = 1;     // compatible additions (1: plastic synapses, regions 7-9)
 inline constexpr uint32_t kMaxRegions = 16;
 
 struct ImageHeader {
@@ -37,6 +37,9 @@ enum class RegionId : uint32_t {
   kPopulationTable = 4,  // PopulationTableHeader + PopulationTableEntry[n]
   kSources = 5,          // Poisson or spike-array source data
   kRecording = 6,        // RecordingRegion
+  kPlasticMatrix = 7,    // per plastic table entry: row offsets, then its plastic rows (the core writes them)
+  kPlasticTable = 8,     // PopulationTableHeader + PopulationTableEntry[n]: the keys whose rows are plastic
+  kStdp = 9,             // StdpRegionHeader, then the post-spike history (the core writes it)
 };
 
 struct RegionEntry {
@@ -98,6 +101,36 @@ struct PopulationTableEntry {
 // [o[r], o[r + 1]), so a row holds only its own synapses (no padding, no
 // count word). o[0] >= row_offsets + n_rows + 1, o is non-decreasing and
 // o[n_rows] <= the region's word count.
+
+// Plastic synaptic matrix (region 7): laid out as the static one (row
+// offsets per entry of region 8, then the rows), but each row is a plastic
+// row (firmware/synapse/plasticity/plastic_row.h): a 4-word header (last
+// pre-spike tick, window start, pre trace, all 0 in a fresh image, and the
+// synapse count), the 16-bit weights, then the 16-bit control words (delay |
+// type | index, the low half of a static word), each padded to a word. The
+// core writes the header and weights while it runs; the host reads the
+// weights back from there.
+
+// Pair STDP of every plastic row of the core (region 9). Amplitudes and
+// bounds are in the rows' 16-bit weight units; the tables are u4.11 values
+// of exp(-(i << time_shift) / tau), tau in ticks (zero past the table).
+inline constexpr uint32_t kStdpTableEntries = 256;
+enum class PairSchemeId : uint32_t { kAllToAll = 0, kNearestPair = 1 };
+enum class WeightDependenceId : uint32_t { kAdditive = 1, kMultiplicative = 2 };
+struct StdpRegionHeader {
+  uint32_t pair_scheme;        // PairSchemeId
+  uint32_t weight_dependence;  // WeightDependenceId
+  uint32_t w_min, w_max;       // 0 <= w_min <= w_max <= 65535
+  uint32_t a_plus, a_minus;    // <= 65535
+  uint32_t plus_time_shift, minus_time_shift;  // < 32
+  uint32_t history_size;       // post spikes kept per neuron: the core's kPostHistorySize
+  uint16_t plus[kStdpTableEntries];   // potentiation window (tau_plus)
+  uint16_t minus[kStdpTableEntries];  // depression window (tau_minus)
+};
+static_assert(sizeof(StdpRegionHeader) == 36 + 4 * kStdpTableEntries);
+// After the header: the post-spike history, all zeros in a fresh image,
+// PostHistoryView::words(n_neurons) words
+// (firmware/synapse/plasticity/post_history.h).
 
 // Mean interval between events, 1 / (rate dt) ticks = mean_interval x
 // 2^-(interval_shift + 5); the core draws exponential intervals from it

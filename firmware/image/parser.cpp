@@ -31,6 +31,9 @@ const char* to_string(ImageError e) {
     case ImageError::kBadRecording: return "bad recording configuration";
     case ImageError::kRingTooLarge: return "ring buffer would exceed the core's memory";
     case ImageError::kBadRowOffset: return "synaptic row offset before its rows, decreasing, or past the matrix";
+    case ImageError::kBadPlasticRow: return "bad plastic synaptic row (size, count, state or control word)";
+    case ImageError::kBadStdp: return "bad STDP region (parameters out of range, or a history not fresh or too small)";
+    case ImageError::kImageNotWritable: return "plastic synapses in an image held in read-only memory";
   }
   return "unknown error";
 }
@@ -62,7 +65,7 @@ ImageStatus ImageReader::open(const uint8_t* data, size_t size) {
     const uint32_t entry_offset = static_cast<uint32_t>(sizeof(ImageHeader) + i * sizeof(RegionEntry));
     RegionEntry e;
     std::memcpy(&e, data + entry_offset, sizeof e);
-    if (e.id == 0 || e.id >= kMaxRegions || e.id > static_cast<uint32_t>(RegionId::kRecording))
+    if (e.id == 0 || e.id >= kMaxRegions || e.id > static_cast<uint32_t>(RegionId::kStdp))
       return {ImageError::kUnknownRegion, e.id, entry_offset};
     if (regions_[e.id].present()) return {ImageError::kDuplicateRegion, e.id, entry_offset};
     if (e.offset % 4 != 0 || e.size % 4 != 0) return {ImageError::kRegionMisaligned, e.id, entry_offset};

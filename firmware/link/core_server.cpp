@@ -167,13 +167,13 @@ void CoreServer::load_end() {
     state_ = ServerState::kIdle;
     return error(ErrorCode::kImageIncomplete, image_received_, image_size_);
   }
-  const auto* image = reinterpret_cast<const uint8_t*>(config_.image_words);
+  auto* image = reinterpret_cast<uint8_t*>(config_.image_words);
   const uint32_t crc = crc32(image, image_size_);
   if (crc != image_crc_) {
     state_ = ServerState::kIdle;
     return error(ErrorCode::kImageCrc, crc, image_crc_);
   }
-  platform_.set_image(image, image_size_);
+  platform_.set_writable_image(image, image_size_);
   platform_.clear_outbox();
   const image::ImageStatus s = core_.load(platform_);
   if (!s.ok()) {

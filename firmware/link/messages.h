@@ -58,7 +58,7 @@ inline Provenance read_provenance(Reader& r) {
       &p.ticks,           &p.packets_received,      &p.packets_sent,          &p.packets_send_failed,
       &p.input_queue_overflows, &p.packets_no_match, &p.synaptic_events,      &p.ring_saturations,
       &p.tick_overruns,   &p.max_queue_depth,       &p.spike_records_dropped, &p.state_records_dropped,
-      &p.spikes_emitted,  &p.poisson_capped};
+      &p.spikes_emitted,  &p.poisson_capped,        &p.post_history_overwrites, &p.stdp_pairs_missed};
   for (uint32_t* f : fields) *f = r.u32();
   return p;
 }

@@ -89,6 +89,6 @@ inline constexpr uint32_t kStateRecordBytes = 12;  // tick u32, neuron u16, vari
 inline constexpr uint32_t kMaxTicksPerRequest = 1000;
 
 // Provenance counters on the wire, in for_each_counter order.
-inline constexpr uint32_t kProvenanceWords = 14;
+inline constexpr uint32_t kProvenanceWords = 16;
 
 }  // namespace spindle::fw::link

@@ -21,7 +21,9 @@ struct PacketView {
 
 class OutboxPlatform : public Platform {
  public:
-  void set_image(const uint8_t* data, uint32_t size) { image_ = {data, size}; }
+  void set_image(const uint8_t* data, uint32_t size) { image_ = {data, size, nullptr}; }
+  // An image in memory the core may write (plastic rows are updated in place).
+  void set_writable_image(uint8_t* data, uint32_t size) { image_ = {data, size, data}; }
   MemoryRegion image_memory() override { return image_; }
   // Refuses (and the core counts a failed send) when the outbox is full.
   bool send_packet(const Packet& packet) override {

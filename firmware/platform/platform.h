@@ -9,9 +9,13 @@ namespace spindle::fw {
 
 // A block of memory the platform gives the core: where its core image was
 // loaded (SDRAM on SpiNNaker, flash or PSRAM on a board, a buffer natively).
+// `writable` is `data` when the core may write the image in place (a RAM
+// buffer: the native engine's, a board's link buffer), null when it is
+// read-only (flash): plastic synapses need the former.
 struct MemoryRegion {
   const uint8_t* data = nullptr;
   uint32_t size = 0;
+  uint8_t* writable = nullptr;
 };
 
 struct Packet {

@@ -42,6 +42,9 @@ ImageStatus Core::load(Platform& platform) {
 #endif
   clear_records();
   population_table_.set(nullptr, 0, nullptr);
+  plastic_table_.set(nullptr, 0, nullptr);
+  plastic_words_ = nullptr;
+  plastic_.reset();
   poisson_.set(nullptr, 0, rng_);
   spike_array_.set(nullptr, 0);
   recording_ = {};
@@ -56,6 +59,7 @@ ImageStatus Core::load(Platform& platform) {
   if (s.ok()) s = load_synapses(reader);
   if (s.ok()) s = load_sources(reader);
   if (s.ok()) s = load_recording(reader);
+  if (s.ok()) s = load_plastic(reader, mem);
   if (!s.ok()) return s;
   state_ = CoreState::kReady;
   return status_;
@@ -145,17 +149,19 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
   return result;
 }
 
-ImageStatus Core::load_synapses(const image::ImageReader& reader) {
-  const image::RegionView table = reader.region(RegionId::kPopulationTable);
-  const image::RegionView matrix = reader.region(RegionId::kSynapticMatrix);
-  if (!table.present()) return status_;  // a core nothing projects to
-  if (kind_ != image::CoreKind::kNeurons) return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable);
-  if (!matrix.present()) return fail(ImageError::kMissingRegion, RegionId::kSynapticMatrix);
-  if (table.size < sizeof(image::PopulationTableHeader))
-    return fail(ImageError::kRegionTooSmall, RegionId::kPopulationTable);
+// A population table (`table_id`) and its matrix (`matrix_id`): sorted,
+// disjoint entries whose row offsets and rows lie inside the matrix.
+// check_row(first, end) checks the words [first, end) of one row and
+// returns the bad word's index in the matrix, or end if the row is good.
+template <class CheckRow>
+ImageStatus Core::load_table(const image::RegionView& table, const image::RegionView& matrix, RegionId table_id,
+                             RegionId matrix_id, PopulationTable& out, CheckRow&& check_row, ImageError row_error) {
+  if (kind_ != image::CoreKind::kNeurons) return fail(ImageError::kBadPopulationTable, table_id);
+  if (!matrix.present()) return fail(ImageError::kMissingRegion, matrix_id);
+  if (table.size < sizeof(image::PopulationTableHeader)) return fail(ImageError::kRegionTooSmall, table_id);
   const uint32_t n = as<image::PopulationTableHeader>(table.data)->n_entries;
   if (sizeof(image::PopulationTableHeader) + uint64_t{n} * sizeof(image::PopulationTableEntry) > table.size)
-    return fail(ImageError::kRegionTooSmall, RegionId::kPopulationTable);
+    return fail(ImageError::kRegionTooSmall, table_id);
 
   const auto* entries = as<image::PopulationTableEntry>(table.data + sizeof(image::PopulationTableHeader));
   const auto* words = as<uint32_t>(matrix.data);
@@ -165,31 +171,100 @@ ImageStatus Core::load_synapses(const image::ImageReader& reader) {
     const uint32_t at = static_cast<uint32_t>(sizeof(image::PopulationTableHeader) + i * sizeof e);
     const uint32_t span = ~e.mask;  // highest atom index the entry can address
     if ((e.key & ~e.mask) != 0 || e.n_rows == 0 || uint64_t{e.n_rows} - 1 > span)
-      return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+      return fail(ImageError::kBadPopulationTable, table_id, at);
     // Sorted and disjoint: this range ends before the next one starts.
-    if (i + 1 < n && (e.key | span) >= entries[i + 1].key)
-      return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    if (i + 1 < n && (e.key | span) >= entries[i + 1].key) return fail(ImageError::kBadPopulationTable, table_id, at);
     // n_rows + 1 offsets inside the matrix (64-bit: no wrap).
     const uint64_t rows_start = uint64_t{e.row_offsets} + e.n_rows + 1;
-    if (rows_start > n_words) return fail(ImageError::kBadPopulationTable, RegionId::kPopulationTable, at);
+    if (rows_start > n_words) return fail(ImageError::kBadPopulationTable, table_id, at);
     // Rows follow their offsets, in order, inside the matrix: the look-up's
     // [o[r], o[r + 1]) then never leaves the region.
     const uint32_t* offsets = words + e.row_offsets;
-    auto bad_offset = [&](uint32_t r) {
-      return fail(ImageError::kBadRowOffset, RegionId::kSynapticMatrix, (e.row_offsets + r) * 4);
-    };
+    auto bad_offset = [&](uint32_t r) { return fail(ImageError::kBadRowOffset, matrix_id, (e.row_offsets + r) * 4); };
     if (offsets[0] < rows_start) return bad_offset(0);
     for (uint32_t row = 0; row < e.n_rows; ++row) {
       const uint32_t first = offsets[row], end = offsets[row + 1];
       if (end < first || end > n_words) return bad_offset(row + 1);
-      for (uint32_t k = first; k < end; ++k) {
-        const uint32_t w = words[k];
-        if (layout_.index(w) >= n_neurons_ || layout_.type(w) >= n_synapse_types_ || layout_.delay(w) == 0)
-          return fail(ImageError::kBadSynapticRow, RegionId::kSynapticMatrix, k * 4);
-      }
+      const uint32_t bad = check_row(first, end);
+      if (bad != end) return fail(row_error, matrix_id, bad * 4);
     }
   }
-  population_table_.set(entries, n, words);
+  out.set(entries, n, words);
+  return status_;
+}
+
+ImageStatus Core::load_synapses(const image::ImageReader& reader) {
+  const image::RegionView table = reader.region(RegionId::kPopulationTable);
+  if (!table.present()) return status_;  // a core nothing projects to
+  const image::RegionView matrix = reader.region(RegionId::kSynapticMatrix);
+  const auto* words = as<uint32_t>(matrix.data);
+  return load_table(
+      table, matrix, RegionId::kPopulationTable, RegionId::kSynapticMatrix, population_table_,
+      [&](uint32_t first, uint32_t end) {
+        for (uint32_t k = first; k < end; ++k) {
+          const uint32_t w = words[k];
+          if (layout_.index(w) >= n_neurons_ || layout_.type(w) >= n_synapse_types_ || layout_.delay(w) == 0) return k;
+        }
+        return end;
+      },
+      ImageError::kBadSynapticRow);
+}
+
+// Plastic synapses: the table and matrix as the static ones, each row a
+// fresh plastic row (state zero, its count matching its size, control words
+// as a static word's low half), and the STDP rule with a fresh history.
+// Both the matrix and the history are written while the core runs, so they
+// must be in memory the platform lets it write.
+ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryRegion& mem) {
+  const image::RegionView table = reader.region(RegionId::kPlasticTable);
+  const image::RegionView matrix = reader.region(RegionId::kPlasticMatrix);
+  const image::RegionView stdp = reader.region(RegionId::kStdp);
+  if (!table.present() && !matrix.present() && !stdp.present()) return status_;
+  if (!table.present()) return fail(ImageError::kMissingRegion, RegionId::kPlasticTable);
+  if (!stdp.present()) return fail(ImageError::kMissingRegion, RegionId::kStdp);
+  if (mem.writable == nullptr) return fail(ImageError::kImageNotWritable, RegionId::kPlasticMatrix);
+  // The regions' writable addresses: the same bytes as the reader's views.
+  auto writable = [&](const image::RegionView& r) {
+    return reinterpret_cast<uint32_t*>(mem.writable + (r.data - mem.data));
+  };
+
+  if (stdp.size < sizeof(image::StdpRegionHeader)) return fail(ImageError::kRegionTooSmall, RegionId::kStdp);
+  const auto* h = as<image::StdpRegionHeader>(stdp.data);
+  const uint64_t history_words = stdp::PlasticSynapses::History::words(n_neurons_);
+  if (sizeof(image::StdpRegionHeader) + 4 * history_words > stdp.size)
+    return fail(ImageError::kRegionTooSmall, RegionId::kStdp);
+  uint32_t* history = writable(stdp) + sizeof(image::StdpRegionHeader) / 4;
+  for (uint32_t k = 0; k < history_words; ++k)
+    if (history[k] != 0) return fail(ImageError::kBadStdp, RegionId::kStdp, sizeof(image::StdpRegionHeader) + 4 * k);
+  if (!plastic_.configure(*h, layout_, history, n_neurons_)) return fail(ImageError::kBadStdp, RegionId::kStdp, 0);
+
+  const auto* words = as<uint32_t>(matrix.data);
+  const ImageStatus s = load_table(
+      table, matrix, RegionId::kPlasticTable, RegionId::kPlasticMatrix, plastic_table_,
+      [&](uint32_t first, uint32_t end) {
+        const uint32_t size = end - first;
+        if (size == 0) return end;  // a source without synapses here
+        if (size < stdp::kPlasticRowHeaderWords) return first;
+        const uint32_t count = words[first + offsetof(stdp::PlasticRowHeader, count) / 4];
+        if (count > 0xFFFF || stdp::plastic_row_words(count) != size) return first;
+        for (uint32_t k = 0; k < 3; ++k)
+          if (words[first + k] != 0) return first + k;  // not a fresh row
+        const auto* control =
+            reinterpret_cast<const uint16_t*>(words + first + stdp::kPlasticRowHeaderWords + stdp::plastic_half_words(count));
+        for (uint32_t k = 0; k < count; ++k) {
+          const uint32_t c = control[k];
+          if (layout_.index(c) >= n_neurons_ || layout_.type(c) >= n_synapse_types_ || layout_.delay(c) == 0 ||
+              (c & ~layout_.delay_type_index_mask()) != 0)
+            return first + stdp::kPlasticRowHeaderWords + stdp::plastic_half_words(count) + k / 2;
+        }
+        return end;
+      },
+      ImageError::kBadPlasticRow);
+  if (!s.ok()) {
+    plastic_.reset();
+    return s;
+  }
+  plastic_words_ = writable(matrix);
   return status_;
 }
 
@@ -294,7 +369,9 @@ void Core::receive_packets(const Packet* packets, uint32_t n) {
   n_row_hints_ = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t key = packets[i].key;
-    add_row(i < hinted && row_hint_keys_[i] == key ? row_hints_[i] : population_table_.row_offsets(key));
+    const uint32_t* offsets = i < hinted && row_hint_keys_[i] == key ? row_hints_[i] : population_table_.row_offsets(key);
+    if (plastic_words_ != nullptr && add_plastic_row(key) && offsets == nullptr) continue;
+    add_row(offsets);
   }
 }
 
@@ -315,7 +392,43 @@ __attribute__((always_inline)) inline void Core::add_row(const uint32_t* offsets
   prov_.synaptic_events += count;
 }
 
-void Core::process_packet(const Packet& packet) { add_row(population_table_.row_offsets(packet.key)); }
+// A key may have a static row, a plastic row or both (a source with static
+// and plastic projections onto this core); either counts as a match.
+void Core::process_packet(const Packet& packet) {
+  const uint32_t* offsets = population_table_.row_offsets(packet.key);
+  if (plastic_words_ != nullptr && add_plastic_row(packet.key) && offsets == nullptr) return;
+  add_row(offsets);
+}
+
+bool Core::add_plastic_row(uint32_t key) {
+  const uint32_t* offsets = plastic_table_.row_offsets(key);
+  if (offsets == nullptr) return false;
+  if (offsets[1] == offsets[0]) return true;  // no synapses from this source
+  uint32_t* const row = plastic_words_ + offsets[0];
+  const uint32_t count = reinterpret_cast<const stdp::PlasticRowHeader*>(row)->count;
+  plastic_.process_row(ring_, tick_ - 1, row, count);
+  prov_.synaptic_events += count;
+  prov_.stdp_pairs_missed = plastic_.missed();
+  return true;
+}
+
+void Core::flush_plastic() {
+  if (state_ != CoreState::kReady || plastic_words_ == nullptr || tick_ == 0) return;
+  // Post spikes up to the last tick run reached their synapses by tick_ - 1
+  // + delay; those that did by tick_ - 1 are applied. A packet not yet
+  // processed arrives at tick_ - 1 or later, as process_row requires.
+  const uint32_t end = tick_ - 1;
+  const image::PopulationTableEntry* entries = plastic_table_.entries();
+  for (uint32_t i = 0; i < plastic_table_.size(); ++i) {
+    const uint32_t* offsets = plastic_words_ + entries[i].row_offsets;
+    for (uint32_t r = 0; r < entries[i].n_rows; ++r) {
+      if (offsets[r] == offsets[r + 1]) continue;
+      uint32_t* const row = plastic_words_ + offsets[r];
+      plastic_.flush(end, row, reinterpret_cast<const stdp::PlasticRowHeader*>(row)->count);
+    }
+  }
+  prov_.stdp_pairs_missed = plastic_.missed();
+}
 
 
 void Core::emit_spike(uint32_t neuron, uint32_t count) {
@@ -368,6 +481,11 @@ void Core::update_neurons() {
   const uint32_t n_fired = Batch::update(store_, in, fired_, saturated);
   ring_.count_saturations(saturated);
   for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
+  if (plastic_words_ != nullptr) {
+    for (uint32_t k = 0; k < n_fired; ++k) plastic_.add_post_spike(fired_[k], tick_);
+    prov_.post_history_overwrites = plastic_.overwrites();
+    prov_.stdp_pairs_missed = plastic_.missed();
+  }
 }
 
 void Core::tick() {

@@ -23,6 +23,7 @@
 #include "runtime/recording.h"
 #include "source/poisson.h"
 #include "source/spike_array.h"
+#include "synapse/plasticity/plastic_synapses.h"
 #include "synapse/population_table.h"
 #include "synapse/ring_buffer.h"
 #include "synapse/row_rules.h"
@@ -79,13 +80,25 @@ class Core {
   // Read-only views for tests and state recording by the host.
   Accum voltage(uint32_t neuron) const;
 
+  // Plastic synapses: applies every plastic row's pending potentiation (post
+  // spikes that reached a synapse after its last pre spike, up to the last
+  // tick run), so the rows' weights in the image are current. Call before
+  // reading weights out; a run may go on afterwards with the same results.
+  void flush_plastic();
+  bool has_plastic() const { return plastic_.active(); }
+
  private:
   image::ImageStatus fail(image::ImageError e, image::RegionId r, uint32_t offset = 0);
   image::ImageStatus load_system(const image::ImageReader& reader);
   image::ImageStatus load_neurons(const image::ImageReader& reader);
   image::ImageStatus load_synapses(const image::ImageReader& reader);
+  template <class CheckRow>
+  image::ImageStatus load_table(const image::RegionView& table, const image::RegionView& matrix,
+                                image::RegionId table_id, image::RegionId matrix_id, PopulationTable& out,
+                                CheckRow&& check_row, image::ImageError row_error);
   image::ImageStatus load_sources(const image::ImageReader& reader);
   image::ImageStatus load_recording(const image::ImageReader& reader);
+  image::ImageStatus load_plastic(const image::ImageReader& reader, const MemoryRegion& mem);
 
   // Samples the recorded state (when due), then steps the neurons through
   // the model's batch (neuron/neuron_batch.h): Core never names a model.
@@ -98,6 +111,9 @@ class Core {
   // A packet's row, given its bounds in the matrix (null: no entry holds
   // its key, counted as packets_no_match), handed to the row rule.
   void add_row(const uint32_t* offsets);
+  // The plastic row of a packet's key, if it has one, to the STDP rule;
+  // true if it had one.
+  bool add_plastic_row(uint32_t key);
   // The synapse dynamics' row processing (synapse/row_rules.h): static
   // synapses are the only dynamics yet; a plastic rule replaces this.
   using RowRule = StaticRowRule;
@@ -121,6 +137,11 @@ class Core {
   SynapticWordLayout layout_{0, 0, 0};
   RingBuffer ring_;
   PopulationTable population_table_;  // holds the synaptic matrix too
+  // Plastic synapses (image regions 7-9): their table (a read-only view of
+  // the matrix), the matrix the core writes, and the rule with its history.
+  PopulationTable plastic_table_;
+  uint32_t* plastic_words_ = nullptr;
+  stdp::PlasticSynapses plastic_;
 
   // The neurons as their model's batch keeps them; store_ points into these
   // buffers once loaded (set by load(), so a core stays all zeros until then).

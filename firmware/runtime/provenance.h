@@ -21,6 +21,8 @@ struct Provenance {
   uint32_t state_records_dropped = 0;
   uint32_t spikes_emitted = 0;        // spikes of this core's neurons or sources
   uint32_t poisson_capped = 0;        // Poisson draws cut at kMaxSpikesPerSourcePerTick (spikes lost)
+  uint32_t post_history_overwrites = 0;  // STDP: post spikes pushed out of a full history ring
+  uint32_t stdp_pairs_missed = 0;        // STDP: updates that needed a spike no longer in the history
 };
 
 // Field list in one place, for printing and serialising.
@@ -40,6 +42,8 @@ void for_each_counter(const Provenance& p, F&& f) {
   f("state_records_dropped", p.state_records_dropped);
   f("spikes_emitted", p.spikes_emitted);
   f("poisson_capped", p.poisson_capped);
+  f("post_history_overwrites", p.post_history_overwrites);
+  f("stdp_pairs_missed", p.stdp_pairs_missed);
 }
 
 }  // namespace spindle::fw

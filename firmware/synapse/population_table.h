@@ -44,6 +44,7 @@ class PopulationTable {
     }
   }
   uint32_t size() const { return n_; }
+  const image::PopulationTableEntry* entries() const { return entries_; }
 
   SynapticRow lookup(uint32_t key) const {
     const uint32_t* offsets = row_offsets(key);

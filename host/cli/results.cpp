@@ -63,6 +63,70 @@ std::string output_dir_problem(const std::filesystem::path& dir) {
   return {};
 }
 
+namespace {
+
+// A NumPy .npy file's header for a structured array of n records.
+void write_npy_header(std::ofstream& out, const std::string& descr, size_t n) {
+  std::string header = "{'descr': " + descr + ", 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }";
+  // Magic (6) + version (2) + header length (2) + header, padded with spaces
+  // and ended by a newline to a multiple of 64 bytes.
+  const size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header.push_back('\n');
+  out.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  const char len_bytes[2] = {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
+  out.write(len_bytes, 2);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+}
+
+template <class T>
+void append_le(std::string& out, T v) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof v);
+  for (size_t k = 0; k < sizeof v; ++k) out.push_back(static_cast<char>(bits >> (8 * k)));
+}
+
+void write_weights(const std::filesystem::path& dir, const std::string& stem, const host::ProjectionWeights& w,
+                   ResultsManifest& manifest) {
+  const std::filesystem::path npy = dir / (stem + ".weights.npy"), csv_path = dir / (stem + ".weights.csv");
+  manifest.wrote(stem + ".weights.npy");
+  std::ofstream out = open_out(npy);
+  write_npy_header(out, "[('pre', '<u4'), ('post', '<u4'), ('weight', '<f8')]", w.weight.size());
+  std::string records;
+  records.reserve(w.weight.size() * 16);
+  for (size_t k = 0; k < w.weight.size(); ++k) {
+    append_le(records, w.pre[k]);
+    append_le(records, w.post[k]);
+    append_le(records, w.weight[k]);
+  }
+  out.write(records.data(), static_cast<std::streamsize>(records.size()));
+  if (!out) throw std::runtime_error(npy.string() + ": write failed");
+  manifest.wrote(stem + ".weights.csv");
+  std::ofstream csv = open_out(csv_path);
+  std::string lines = "pre,post,weight\n";
+  char field[TickTimeFormat::kMaxChars];
+  for (size_t k = 0; k < w.weight.size(); ++k) {
+    lines += std::to_string(w.pre[k]);
+    lines += ',';
+    lines += std::to_string(w.post[k]);
+    lines += ',';
+    lines.append(field, write_value(field, w.weight[k]));
+    lines += '\n';
+  }
+  csv.write(lines.data(), static_cast<std::streamsize>(lines.size()));
+  if (!csv) throw std::runtime_error(csv_path.string() + ": write failed");
+}
+
+}  // namespace
+
+std::vector<std::string> projection_file_stems(const spindle::v1::Network& net) {
+  std::vector<std::string> names;
+  for (int j = 0; j < net.projections_size(); ++j)
+    names.push_back(net.projections(j).label().empty() ? "projection" + std::to_string(j) : net.projections(j).label());
+  return host::network::unique_file_stems(names);
+}
+
 void write_spikes_npy(const std::filesystem::path& file, const std::vector<NpySpike>& spikes) {
   // A structured array: neuron ids as integers, times as the CSV writes them.
   std::string header = "{'descr': [('neuron', '<u4'), ('time_ms', '<f8')], 'fortran_order': False, 'shape': (" +
@@ -97,7 +161,8 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
                                                 const nlohmann::json& mapping_report, const RunEnd& end,
-                                                const std::string& network_file) {
+                                                const std::string& network_file,
+                                                const std::vector<host::ProjectionWeights>& weights) {
   std::filesystem::create_directories(dir);
   const double dt = net.run().timestep_ms();
   std::vector<PopulationSummary> summary(static_cast<size_t>(net.populations_size()));
@@ -196,6 +261,14 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
       write_spikes_npy(dir / (stems[p] + ".spikes.npy"), spikes[p]);
     }
 
+  if (!weights.empty()) {
+    const std::vector<std::string> projection_stems = projection_file_stems(net);
+    for (const host::ProjectionWeights& w : weights) {
+      if (w.projection >= projection_stems.size()) throw std::runtime_error("weights of an unknown projection");
+      write_weights(dir, projection_stems[w.projection], w, manifest);
+    }
+  }
+
   manifest.wrote("provenance.json");
   std::ofstream pj = open_out(dir / "provenance.json");
   pj << provenance.dump(2) << '\n';
@@ -237,7 +310,8 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report,
                                              const nlohmann::json& mapping_report, const RunEnd& end,
-                                             const std::string& network_file) {
+                                             const std::string& network_file,
+                                             const std::vector<host::ProjectionWeights>& weights) {
   const double dt = net.run().timestep_ms();
   nlohmann::json cores = nlohmann::json::array();
   for (const host::CoreLoad& c : load.cores) {
@@ -291,7 +365,8 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
       out.states.push_back({s.tick, slice.lo_atom + s.neuron, s.variable, host::to_double(fw::Accum::from_raw(s.value))});
   };
   mark_run_end(prov, end);
-  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, mapping_report, end, network_file);
+  return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, mapping_report, end, network_file,
+                          weights);
 }
 
 void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations) {

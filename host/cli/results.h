@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
+#include "job/plastic_weights.h"
 #include "mapping/core_images.h"
 #include "spindle/v1/network.pb.h"
 
@@ -43,7 +44,8 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
                                              const host::MappingResult& mapping, const host::MachineLoad& load,
                                              const emu::Engine& engine, const emu::RunReport& report,
                                              const nlohmann::json& mapping_report, const RunEnd& end = {},
-                                             const std::string& network_file = {});
+                                             const std::string& network_file = {},
+                                             const std::vector<host::ProjectionWeights>& weights = {});
 
 // What one core recorded, in the order it recorded it: spikes by tick then
 // neuron; state samples by tick, neuron, then variable (fw::StateVariable).
@@ -70,12 +72,21 @@ struct CoreRecording {
 // fill(i, out) gives core i's records (i < n_cores, in slice order), one
 // core at a time to bound memory. run.json names `network_file` (its file
 // name; `spindle plot` titles the plot with it) unless it is empty.
+// `weights`: each plastic projection's final weights, written as
+// <projection>.weights.npy (structured: pre u4, post u4, weight f8) and
+// <projection>.weights.csv (pre,post,weight), in PyNN's list order; the
+// stem is the projection's label, or "projection<i>" without one.
 std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
                                                 const nlohmann::json& mapping_report, const RunEnd& end = {},
-                                             const std::string& network_file = {});
+                                                const std::string& network_file = {},
+                                                const std::vector<host::ProjectionWeights>& weights = {});
+
+// The file-name stems of a network's projections (labels, or
+// "projection<i>"), unique.
+std::vector<std::string> projection_file_stems(const spindle::v1::Network& net);
 
 // Adds the RunEnd fields to a run.json or provenance.json object (nothing
 // for a complete run).

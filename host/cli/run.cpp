@@ -198,7 +198,9 @@ int run_network(const RunArgs& a) {
       end.stopped_by = signal_name(InterruptGuard::signal_number());
     }
     const nlohmann::json mapping_report = host::mapping_report_json(*net, *machine, prepared);
-    const auto summary = write_results(a.out, *net, m.result, load, engine, report, mapping_report, end, a.network);
+    const std::vector<host::ProjectionWeights> weights = host::read_plastic_weights(engine, load);
+    const auto summary =
+        write_results(a.out, *net, m.result, load, engine, report, mapping_report, end, a.network, weights);
 
     uint64_t core_drops = 0;
     for (const auto& c : report.cores)

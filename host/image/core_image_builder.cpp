@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "image/image_crc.h"
+#include "synapse/plasticity/post_history.h"
 
 namespace spindle::host {
 namespace {
@@ -87,6 +88,20 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
     const std::vector<uint32_t>& words = spec.synapses->words;
     regions.push_back({img::RegionId::kSynapticMatrix, {}, reinterpret_cast<const uint8_t*>(words.data()),
                        words.size() * sizeof(uint32_t)});
+  }
+  if (spec.synapses && !spec.synapses->plastic_table.empty()) {
+    if (!spec.stdp) throw std::invalid_argument("plastic synapses without an STDP rule");
+    std::vector<uint8_t> table;
+    append(table, img::PopulationTableHeader{static_cast<uint32_t>(spec.synapses->plastic_table.size())});
+    append_all(table, spec.synapses->plastic_table);
+    regions.push_back({img::RegionId::kPlasticTable, std::move(table)});
+    const std::vector<uint32_t>& words = spec.synapses->plastic_words;
+    regions.push_back({img::RegionId::kPlasticMatrix, {}, reinterpret_cast<const uint8_t*>(words.data()),
+                       words.size() * sizeof(uint32_t)});
+    std::vector<uint8_t> stdp;
+    append(stdp, *spec.stdp);
+    stdp.resize(stdp.size() + 4 * size_t{fw::stdp::PostHistoryView<>::words(spec.n_neurons)}, 0);
+    regions.push_back({img::RegionId::kStdp, std::move(stdp)});
   }
   if (spec.kind == img::CoreKind::kPoissonSource) {
     std::vector<uint8_t> r;

@@ -27,6 +27,9 @@ struct CoreImageSpec {
   std::vector<fw::image::PoissonSource> poisson;   // kPoissonSource
   std::vector<fw::image::SpikeTime> spike_times;   // kArraySource
   std::optional<fw::image::RecordingRegion> recording;
+  // Plastic synapses (synapses->plastic_table non-empty): the STDP rule;
+  // the image gets room for the post-spike history after it.
+  std::optional<fw::image::StdpRegionHeader> stdp;
 };
 
 std::vector<uint8_t> build_core_image(const CoreImageSpec& spec);

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <span>
 #include <stdexcept>
 #include <string>
+
+#include "synapse/plasticity/plastic_row.h"
 
 namespace spindle::host {
 
@@ -25,6 +28,60 @@ int weight_frac_bits(double max_state) {
   double bits = 15;
   if (max_state > 0) bits = std::floor(std::log2(65535.0 / max_state));
   return static_cast<int>(std::clamp(bits, 15.0 - 31, 15.0 + 31));
+}
+
+// The plastic rows of blocks group[...] (one key): an entry of the plastic
+// table, its row offsets, then one plastic row per source
+// (plastic_row.h), synapses in a canonical order (control word, then
+// weight, then input order), noted in plastic_order.
+void add_plastic_rows(SynapticMatrix& m, const std::vector<IncomingBlock>& blocks, std::span<const uint32_t> group,
+                      const std::array<double, fw::kMaxSynapseTypes>& scale, QuantizationReport* report) {
+  const IncomingBlock& first = blocks[group[0]];
+  const uint32_t n_rows = first.n_sources;
+  struct Item {
+    uint16_t control, weight;
+    uint32_t block, synapse;
+  };
+  std::vector<std::vector<Item>> rows(n_rows);
+  for (const uint32_t b : group)
+    for (uint32_t i = 0; i < blocks[b].synapses.size(); ++i) {
+      const SynapseSpec& s = blocks[b].synapses[i];
+      const double scaled = std::round(std::fabs(s.weight) * scale[s.type]);
+      const auto w = static_cast<uint16_t>(std::min(scaled, 65535.0));
+      if (report) report->entries.push_back({"plastic synaptic weight", std::fabs(s.weight), w / scale[s.type], scaled > 65535.0});
+      rows[s.source].push_back({static_cast<uint16_t>(m.layout.pack(0, s.delay_ticks, s.type, s.target)), w, b, i});
+    }
+  const size_t base = m.plastic_words.size();
+  size_t at = base + n_rows + 1;
+  fw::image::PopulationTableEntry e{};
+  e.key = first.key;
+  e.mask = first.mask;
+  e.row_offsets = static_cast<uint32_t>(base);
+  e.n_rows = n_rows;
+  m.plastic_table.push_back(e);
+  m.plastic_words.resize(at);
+  for (uint32_t r = 0; r < n_rows; ++r) {
+    std::vector<Item>& row = rows[r];
+    if (row.size() > 0xFFFF) throw std::invalid_argument("plastic row of over 65535 synapses at block key " + hex(first.key));
+    std::stable_sort(row.begin(), row.end(), [](const Item& a, const Item& b) {
+      return a.control != b.control ? a.control < b.control : a.weight < b.weight;
+    });
+    const auto count = static_cast<uint32_t>(row.size());
+    m.plastic_words[base + r] = static_cast<uint32_t>(at);
+    if (count == 0) continue;  // an empty row: no words (offsets equal)
+    const uint32_t words = fw::stdp::plastic_row_words(count);
+    if (at + words > UINT32_MAX / 4) throw std::invalid_argument("plastic synaptic matrix over 4 GiB at block key " + hex(first.key));
+    m.plastic_words.resize(at + words);
+    std::vector<uint16_t> w(count), c(count);
+    for (uint32_t k = 0; k < count; ++k) {
+      w[k] = row[k].weight;
+      c[k] = row[k].control;
+      m.plastic_order.emplace_back(row[k].block, row[k].synapse);
+    }
+    fw::stdp::init_plastic_row(m.plastic_words.data() + at, count, w.data(), c.data());
+    at += words;
+  }
+  m.plastic_words[base + n_rows] = static_cast<uint32_t>(at);
 }
 
 }  // namespace
@@ -61,9 +118,12 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   // keys) share its rows, so they are grouped, not copied together.
   std::vector<uint32_t> order(blocks.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return blocks[a].key < blocks[b].key; });
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return blocks[a].plastic != blocks[b].plastic ? blocks[b].plastic : blocks[a].key < blocks[b].key;
+  });
   for (size_t i = 1; i < order.size(); ++i) {
     const IncomingBlock &a = blocks[order[i - 1]], &b = blocks[order[i]];
+    if (a.plastic != b.plastic) continue;
     if (a.key == b.key && (a.mask != b.mask || a.n_sources != b.n_sources))
       throw std::invalid_argument("two source blocks with key " + hex(b.key) + " disagree on mask or size");
   }
@@ -118,14 +178,22 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   // 2^bits per type, so scaling a weight is one exact multiplication.
   std::array<double, fw::kMaxSynapseTypes> scale{};
   for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) scale[t] = std::ldexp(1.0, frac_bits[t] + unit_shift[t]);
+  m.scale = scale;
   std::vector<uint32_t> cursor;
   for (size_t g = 0; g < order.size();) {
     // Blocks order[g, g_end) share one key: one entry, one set of rows.
     const IncomingBlock& first = blocks[order[g]];
     size_t g_end = g + 1;
     size_t n_synapses = first.synapses.size();
-    for (; g_end < order.size() && blocks[order[g_end]].key == first.key; ++g_end)
+    for (; g_end < order.size() && blocks[order[g_end]].key == first.key &&
+           blocks[order[g_end]].plastic == first.plastic;
+         ++g_end)
       n_synapses += blocks[order[g_end]].synapses.size();
+    if (first.plastic) {
+      add_plastic_rows(m, blocks, std::span<const uint32_t>(order).subspan(g, g_end - g), scale, report);
+      g = g_end;
+      continue;
+    }
     const uint32_t n_rows = first.n_sources;
     const size_t base = m.words.size(), rows_at = base + n_rows + 1;
     // Offsets are 32-bit word offsets (and the image's size a 32-bit byte count).

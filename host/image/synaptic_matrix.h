@@ -25,11 +25,18 @@ struct SynapseSpec {
 };
 
 // Synapses from one source slice, which sends keys key | index.
+// Plastic blocks (STDP) go to the plastic table and matrix (image regions
+// 7 and 8) as plastic rows; a source slice may have both kinds.
 struct IncomingBlock {
   uint32_t key = 0;
   uint32_t mask = 0;
   uint32_t n_sources = 0;
   std::vector<SynapseSpec> synapses;
+  bool plastic = false;
+  // Not in the image: the projection and the source slice's first atom,
+  // for what reads plastic weights back.
+  uint32_t projection = 0;
+  uint32_t source_first_atom = 0;
 };
 
 struct SynapticMatrix {
@@ -41,6 +48,14 @@ struct SynapticMatrix {
   std::array<int32_t, fw::kMaxSynapseTypes> unit_shift{};
   std::vector<fw::image::PopulationTableEntry> table;
   std::vector<uint32_t> words;  // the synaptic matrix region, word by word
+  // Plastic synapses: table, matrix (plastic rows) and, for each synapse in
+  // the order its weight appears in the matrix, (block, synapse) of the
+  // input: what the weights read back from the core belong to.
+  std::vector<fw::image::PopulationTableEntry> plastic_table;
+  std::vector<uint32_t> plastic_words;
+  std::vector<std::pair<uint32_t, uint32_t>> plastic_order;
+  // The scale of each type (16-bit weight units per caller's unit).
+  std::array<double, fw::kMaxSynapseTypes> scale{};
 };
 
 // Throws std::invalid_argument naming the block and synapse on bad input

@@ -50,9 +50,9 @@ struct PreparedNetwork {
   std::vector<network::ValidationError> weight_warnings;
 };
 
-// A network with a plastic projection is refused first (PrepareError
-// kMapping, mapping/from_network.h unrunnable_synapses_problem: the cores
-// do not run plastic rows yet). Fit check (before anything is expanded: PrepareError kFit when the
+// A network the cores cannot run is refused first (PrepareError kMapping,
+// mapping/from_network.h unrunnable_synapses_problem: plastic projections
+// onto one population that do not share one rule and receptor). Fit check (before anything is expanded: PrepareError kFit when the
 // network cannot fit the machine's cores or, with available_bytes > 0, the
 // host's memory; mapping/fit_check.h), graph, cost model from the run
 // settings, placement seed from the run seed, mapping pipeline

@@ -16,6 +16,7 @@
 #include "network/run_settings.h"
 #include "mapping/parallel_indices.h"
 #include "mapping/weight_scales.h"
+#include "synapses/stdp_params.h"
 
 namespace spindle::host {
 namespace {
@@ -216,6 +217,9 @@ struct Context {
         blk.mask = in[k].mask;
         blk.n_sources = in[k].n_sources;
         blk.synapses.clear();
+        blk.plastic = net.projections(static_cast<int>(e)).synapse_dynamics().has_stdp();
+        blk.projection = e;
+        blk.source_first_atom = slices[in[k].source_slice].lo_atom;
       }
       const std::vector<uint32_t>& src_of = atom_slice[pre];
       WeightQuantization measure;
@@ -250,6 +254,31 @@ struct Context {
     out.resize(kept);
   }
 
+  // A slice's plastic synapses: the STDP rule of the plastic projections
+  // onto it (one, with one receptor: unrunnable_synapses_problem), its
+  // amplitudes and bounds in that receptor's weight units, and which
+  // synapse each plastic weight in the image is.
+  void plastic(const SynapticMatrix& m, const std::vector<IncomingBlock>& in, const Slice& slice, CoreImageSpec& spec,
+               CoreLoad& load, QuantizationReport* report) const {
+    const IncomingBlock* first = nullptr;
+    for (const IncomingBlock& b : in)
+      if (b.plastic) {
+        first = &b;
+        break;
+      }
+    const v1::Projection& proj = net.projections(static_cast<int>(first->projection));
+    const uint32_t type = synapse_type(proj);
+    const double scale = m.scale[type];
+    spec.stdp = synapses::stdp_region(synapses::stdp_kernel_params(proj.synapse_dynamics().stdp(), dt, scale, report));
+    load.plastic_weight_unit = 1.0 / scale;
+    load.plastic.reserve(m.plastic_order.size());
+    for (const auto& [b, i] : m.plastic_order) {
+      const IncomingBlock& blk = in[b];
+      const SynapseSpec& s = blk.synapses[i];
+      load.plastic.push_back({blk.projection, blk.source_first_atom + s.source, slice.lo_atom + s.target});
+    }
+  }
+
   CoreLoad core(uint32_t si, QuantizationReport* report, WorkerBuffers& buffers) const {
     const Slice& slice = mapping.partition.slices[si];
     const v1::Population& pop = net.populations(static_cast<int>(slice.vertex));
@@ -269,7 +298,7 @@ struct Context {
     spec.emits_spikes = emits[si];
     spec.recording =
         recording_for(net, pop.label(), slice.lo_atom, slice.n_atoms, recordings.core_interval_ticks(slice.vertex));
-    CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0, {}};
+    CoreLoad load{mapping.placements[si].chip, mapping.placements[si].core, si, {}, 0, {}, {}, 0};
 
     switch (types[slice.vertex]->source) {
       case cells::SourceKind::kPoisson: {
@@ -306,6 +335,7 @@ struct Context {
           } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(where + ": " + e.what());
           }
+          if (!spec.synapses->plastic_table.empty()) plastic(*spec.synapses, in, slice, spec, load, report);
         }
         load.image = build_core_image(spec);
         if (spec.synapses) matrix_words = std::move(spec.synapses->words);

@@ -22,6 +22,14 @@
 
 namespace spindle::host {
 
+// A plastic synapse: its projection and the pre and post neurons (indices
+// in their populations).
+struct PlasticSynapseRef {
+  uint32_t projection = 0;
+  uint32_t pre = 0;
+  uint32_t post = 0;
+};
+
 struct CoreLoad {
   emu::ChipCoord chip;
   uint32_t core = 1;
@@ -30,6 +38,11 @@ struct CoreLoad {
   uint64_t synapses = 0;  // synapses in the image
   // What its incoming projections' weights became (projection, measure).
   std::vector<std::pair<uint32_t, WeightQuantization>> weight_quantization;
+  // Its plastic synapses, in the order their weights lie in the image's
+  // plastic matrix (plastic_weights.h reads them back), and what one
+  // 16-bit weight unit is in the projection's unit (nA or uS).
+  std::vector<PlasticSynapseRef> plastic;
+  double plastic_weight_unit = 0;
 };
 
 struct RouterLoad {

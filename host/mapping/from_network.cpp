@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -141,20 +142,28 @@ uint32_t max_delay_ticks(const v1::Network& net, size_t projection) {
 }
 
 std::string unrunnable_synapses_problem(const v1::Network& net) {
-  int first = -1, count = 0;
+  // A core runs one STDP rule on one receptor (its post-spike traces are
+  // the rule's, its weights in that receptor's units), as sPyNNaker runs one
+  // synapse dynamics per post population.
+  std::map<std::string, int> first_onto;  // post label -> first plastic projection onto it
   for (int j = 0; j < net.projections_size(); ++j) {
-    const synapses::SynapseType* t = synapses::synapse_type_of(net.projections(j));
+    const v1::Projection& p = net.projections(j);
+    const synapses::SynapseType* t = synapses::synapse_type_of(p);
     if (t == nullptr || !t->plastic) continue;
-    if (first < 0) first = j;
-    ++count;
+    const auto [it, fresh] = first_onto.emplace(p.post(), j);
+    if (fresh) continue;
+    const v1::Projection& q = net.projections(it->second);
+    const std::string here = "projections[" + std::to_string(j) + "].synapse_dynamics." + std::string(t->name);
+    const std::string there = "projections[" + std::to_string(it->second) + "]";
+    if (p.receptor() != q.receptor())
+      return here + ": plastic projections onto one population must use one receptor; " + there + " onto '" +
+             p.post() + "' uses another (a core runs one STDP rule on one receptor)";
+    if (p.synapse_dynamics().SerializeAsString() != q.synapse_dynamics().SerializeAsString())
+      return here + ": plastic projections onto one population must share one STDP mechanism; " + there + " onto '" +
+             p.post() + "' has other parameters (a core runs one STDP rule, as sPyNNaker runs one synapse dynamics "
+             "per post population)";
   }
-  if (first < 0) return "";
-  const synapses::SynapseType& t = *synapses::synapse_type_of(net.projections(first));
-  return "projections[" + std::to_string(first) + "].synapse_dynamics." + std::string(t.name) +
-         ": plastic synapses cannot run yet: the cores do not process plastic rows (" + std::string(t.pynn_name) +
-         " is validated and converted on the host only; `spindle validate` accepts it). Use static_synapse to run "
-         "this network" +
-         (count > 1 ? " (" + std::to_string(count) + " plastic projections in all)" : "");
+  return "";
 }
 
 ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn, unsigned threads) {

@@ -33,12 +33,12 @@ bool count_needs_draw(const spindle::v1::Network& net, size_t projection);
 // from_list entries, rounded as the expansion rounds.
 uint32_t max_delay_ticks(const spindle::v1::Network& net, size_t projection);
 
-// Until the cores process plastic rows (firmware/synapse/plasticity/ is not
-// wired into Core yet), a network with a plastic projection validates but
-// cannot be mapped: the refusal naming the first such projection's field
-// ("projections[2].synapse_dynamics.stdp: plastic synapses cannot run
-// yet: ..."), or "" when every projection can run. map_network
-// (job/prepare.h) and graph_from_network refuse with it.
+// What the cores cannot run although validation accepts it: plastic
+// projections onto one population with different STDP mechanisms or
+// receptors (a core runs one rule on one receptor). The refusal names the
+// projection's field ("projections[2].synapse_dynamics.stdp: plastic
+// projections onto one population must ..."), or "" when every projection
+// can run. map_network (job/prepare.h) and graph_from_network refuse with it.
 std::string unrunnable_synapses_problem(const spindle::v1::Network& net);
 
 // Vertex i is population i; edge j is projection j. Throws

@@ -87,4 +87,24 @@ StdpKernelParams stdp_kernel_params(const v1::StdpMechanism& m, double dt_ms, do
   return k;
 }
 
+fw::image::StdpRegionHeader stdp_region(const StdpKernelParams& k) {
+  namespace img = fw::image;
+  img::StdpRegionHeader h{};
+  h.pair_scheme = static_cast<uint32_t>(k.nearest ? img::PairSchemeId::kNearestPair : img::PairSchemeId::kAllToAll);
+  h.weight_dependence = static_cast<uint32_t>(k.multiplicative ? img::WeightDependenceId::kMultiplicative
+                                                               : img::WeightDependenceId::kAdditive);
+  h.w_min = k.w_min;
+  h.w_max = k.w_max;
+  h.a_plus = k.a_plus;
+  h.a_minus = k.a_minus;
+  h.plus_time_shift = k.plus.time_shift;
+  h.minus_time_shift = k.minus.time_shift;
+  h.history_size = fw::stdp::kPostHistorySize;
+  for (uint32_t i = 0; i < img::kStdpTableEntries; ++i) {
+    h.plus[i] = k.plus.values[i];
+    h.minus[i] = k.minus.values[i];
+  }
+  return h;
+}
+
 }  // namespace spindle::host::synapses

@@ -12,6 +12,8 @@
 #include "cells/cell_type.h"
 #include "quantize/quantize.h"
 #include "spindle/v1/network.pb.h"
+#include "image/format.h"
+#include "synapse/plasticity/post_history.h"
 #include "synapse/plasticity/stdp_fixed.h"
 
 namespace spindle::host::synapses {
@@ -76,5 +78,8 @@ struct StdpKernelParams {
 // given. Throws std::invalid_argument on a non-positive dt or scale or tau.
 StdpKernelParams stdp_kernel_params(const spindle::v1::StdpMechanism& m, double dt_ms, double weight_scale,
                                     QuantizationReport* report = nullptr);
+
+// The core image's STDP region header (firmware/image/format.h) for k.
+fw::image::StdpRegionHeader stdp_region(const StdpKernelParams& k);
 
 }  // namespace spindle::host::synapses

@@ -120,7 +120,7 @@ SyntheticNetwork make_synthetic_network(const SyntheticNetworkSpec& spec) {
     if (!blocks.empty())
       image.synapses = build_synaptic_matrix(std::move(blocks), n, 2, nullptr, receptor_unit_shifts(fw::ModelId::kIfCurrExp));
     image.recording = record_all(fw::image::kRecordSpikes, n);
-    net.load.cores.push_back({slots[t].chip, slots[t].core, t, build_core_image(image), 0, {}});
+    net.load.cores.push_back({slots[t].chip, slots[t].core, t, build_core_image(image), 0, {}, {}, 0});
   }
   return net;
 }

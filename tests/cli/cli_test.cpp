@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -219,25 +221,50 @@ TEST_F(CliTest, MapOnTooSmallMachineExit1) {
 
 }  // namespace
 
-// An STDP projection validates, but `spindle run` and `spindle map` refuse
-// it, naming its field, until the cores run plastic rows.
-TEST_F(CliTest, StdpValidatesButCannotRunYet) {
-  const fs::path p = write("stdp.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
-populations { label: "src" size: 10 spike_source_poisson { rate { constant: 20 } } }
+// An STDP projection runs: `spindle run` writes its final weights as .npy
+// and CSV (pre, post, weight), in PyNN's list order, within [w_min, w_max].
+TEST_F(CliTest, StdpRunWritesTheFinalWeights) {
+  const fs::path p = write("stdp.textproto", R"(run { timestep_ms: 0.1 duration_ms: 200 }
+populations { label: "src" size: 10 spike_source_poisson { rate { constant: 50 } } }
 populations { label: "a" size: 10 if_curr_exp {} }
 projections {
+  label: "src to a"
   pre: "src" post: "a" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.5 }
   synapse_dynamics { stdp { timing_dependence { tau_plus: 16.8 } additive { w_max: 1 } } }
 }
 recordings { population: "a" variables: [SPIKES] })");
   const Result v = run("validate " + p.string());
   EXPECT_EQ(v.code, 0) << v.err;
-  const std::string refusal = "projections[0].synapse_dynamics.stdp: plastic synapses cannot run yet: ";
-  for (const char* cmd : {"run ", "map "}) {
-    const Result r = run(cmd + p.string() + " --out '" + (dir_ / "out").string() + "'");
-    EXPECT_EQ(r.code, 1) << cmd << r.out << r.err;
-    EXPECT_NE(r.err.find(refusal), std::string::npos) << cmd << r.err;
+  const fs::path out = dir_ / "out";
+  const Result r = run("run " + p.string() + " --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::ifstream csv(out / "src_to_a.weights.csv");
+  ASSERT_TRUE(csv) << "no src_to_a.weights.csv";
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "pre,post,weight");
+  int n = 0, changed = 0;
+  uint32_t last_pre = 0, last_post = 0;
+  while (std::getline(csv, line)) {
+    uint32_t pre = 0, post = 0;
+    double w = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%u,%u,%lf", &pre, &post, &w), 3) << line;
+    if (n > 0) {
+      EXPECT_TRUE(pre > last_pre || (pre == last_pre && post > last_post)) << line;
+    }
+    last_pre = pre, last_post = post;
+    EXPECT_GE(w, 0.0);
+    EXPECT_LE(w, 1.0);
+    if (std::fabs(w - 0.5) > 1e-3) ++changed;
+    ++n;
   }
+  EXPECT_EQ(n, 100);
+  EXPECT_GT(changed, 0) << "no weight changed in 200 ms at 50 Hz";
+  // The .npy: a structured array of the same 100 records (16 bytes each).
+  EXPECT_EQ(fs::file_size(out / "src_to_a.weights.npy") % 16, 0u);
+  EXPECT_GT(fs::file_size(out / "src_to_a.weights.npy"), 1600u);
+  const Result m = run("map " + p.string());
+  EXPECT_EQ(m.code, 0) << m.err;
   // An invalid one is validation's error, with its path.
   const fs::path bad = write("bad.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
 populations { label: "src" size: 10 spike_source_poisson {} }

@@ -73,8 +73,9 @@ void expand_everything(const v1::Network& n) {
     (void)spindle::host::graph_from_network(n);
     return;
   }
-  // Plastic projections validate but cannot run yet (the graph refuses
-  // them, naming the field); their kernel parameters must still convert.
+  // Plastic projections onto one population with different rules validate
+  // but cannot run (the graph refuses them, naming the field); their kernel
+  // parameters must still convert.
   for (const auto& proj : n.projections()) {
     if (!proj.synapse_dynamics().has_stdp()) continue;
     const double w_max = spindle::host::synapses::stdp_values(proj.synapse_dynamics().stdp()).w_max;

@@ -74,21 +74,35 @@ TEST(BoardsManifest, TheDefaultBoardIsABoardAndEachHasItsQemuMachineAndCoreImage
   }
 }
 
-// Until the cores run plastic rows, a valid STDP projection is refused at
-// the mapping stage, naming its field, before the fit check.
-TEST(Prepare, PlasticProjectionsCannotRunYet) {
+// A core runs one STDP rule on one receptor: plastic projections onto one
+// population with different rules are refused at the mapping stage, naming
+// the second one's field; with one rule the network maps.
+TEST(Prepare, PlasticProjectionsOntoOnePopulationShareOneRule) {
   v1::Network net = network::load_network(std::string(SPINDLE_EXAMPLE_NETWORKS_DIR) + "/cuba.textproto");
-  ASSERT_GE(net.projections_size(), 2);
-  auto* stdp = net.mutable_projections(1)->mutable_synapse_dynamics()->mutable_stdp();
-  stdp->mutable_timing_dependence();
-  stdp->mutable_additive()->set_w_max(10);  // CUBA's weights are below it
+  ASSERT_GE(net.projections_size(), 1);
+  // A second projection like projections[0] (same pre, post and receptor).
+  const int a = 0, b = net.projections_size();
+  *net.add_projections() = net.projections(a);
+  net.mutable_projections(b)->set_label("second");
+  for (int j : {a, b}) {
+    auto* stdp = net.mutable_projections(j)->mutable_synapse_dynamics()->mutable_stdp();
+    stdp->mutable_timing_dependence();
+    stdp->mutable_additive()->set_w_max(10);  // CUBA's weights are below it
+  }
+  ASSERT_EQ(network::format_errors(network::validate_network(net)), "");
+  EXPECT_NO_THROW(graph_from_network(net));
+  net.mutable_projections(b)->mutable_synapse_dynamics()->mutable_stdp()->mutable_timing_dependence()->set_tau_plus(10);
   ASSERT_EQ(network::format_errors(network::validate_network(net)), "");
   try {
     prepare(net, emu::machine_from_shape("2x2"));
-    FAIL() << "an STDP projection was mapped";
+    FAIL() << "two STDP rules onto one population were mapped";
   } catch (const PrepareError& e) {
     EXPECT_EQ(e.stage(), PrepareError::Stage::kMapping);
-    EXPECT_EQ(std::string(e.what()).rfind("projections[1].synapse_dynamics.stdp: plastic synapses cannot run yet: ", 0),
+    EXPECT_EQ(std::string(e.what()).rfind("projections[" + std::to_string(b) +
+                                              "].synapse_dynamics.stdp: plastic projections onto one population "
+                                              "must share one STDP mechanism; projections[" +
+                                              std::to_string(a) + "]",
+                                          0),
               0u)
         << e.what();
   }

@@ -77,6 +77,7 @@ Run: /usr/bin/python3 tests/reference/song_abbott_brian2.py
 """
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -130,7 +131,16 @@ ON_POST = {
 METRICS = ["rate_hz", "rate_last_20s_hz", "frac_above_0.9_wmax", "frac_below_0.1_wmax", "mean_w_over_wmax"]
 
 
-def run(dependence, seed, duration_ms, target):
+def as_cores(x_us):
+    """x (uS) as the cores hold it: a whole number of 16-bit weight units.
+    The unit is 2^-(f + 10) uS, f the most fractional bits that keep w_max
+    (in IF_cond_exp's state units, x 2^10) within 16 bits
+    (host/image/synaptic_matrix.cpp weight_scales)."""
+    scale = 2.0 ** (math.floor(math.log2(65535.0 / (W_MAX_US * 2 ** 10))) + 10)
+    return round(x_us * scale) / scale
+
+
+def run(dependence, seed, duration_ms, target, amplitudes="given"):
     prefs.codegen.target = target
     brian_seed(seed)
     np.random.seed(seed)
@@ -139,6 +149,12 @@ def run(dependence, seed, duration_ms, target):
               e_rev_E=E_REV_E_MV * mV, v_thresh=V_THRESH_MV * mV, v_reset=V_RESET_MV * mV,
               tau_plus=TAU_PLUS_MS * ms, tau_minus=TAU_MINUS_MS * ms, A_plus=A_PLUS_US, A_minus=A_MINUS_US,
               w_min=W_MIN_US, w_max=W_MAX_US)
+    if amplitudes == "as-cores":
+        # Additive STDP's drift is set by A_minus / A_plus - 1 = 0.05: rounding
+        # the amplitudes to weight units (336 and 352 units, ratio 1.0476) moves
+        # it by 5%, which the post rate follows. With the amplitudes the cores
+        # use, the comparison is of the dynamics alone.
+        ns.update(A_plus=as_cores(A_PLUS_US), A_minus=as_cores(A_MINUS_US), w_max=as_cores(W_MAX_US))
     eqs = """
     dv/dt = (g_leak * (v_rest - v) + ge * (e_rev_E - v)) / c_m : volt (unless refractory)
     dge/dt = -ge / tau_e : siemens
@@ -199,6 +215,8 @@ def main():
     ap.add_argument("--dependence", choices=["additive", "multiplicative", "both"], default="both")
     ap.add_argument("--target", choices=["numpy", "cython"], default="cython",
                     help="Brian2 code generation target (cython needs a C compiler; numpy is slower)")
+    ap.add_argument("--amplitudes", choices=["given", "as-cores"], default="given",
+                    help="A_plus, A_minus and w_max as given, or rounded to the cores' 16-bit weight units")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
                                                   "song_abbott_brian2.json"))
     a = ap.parse_args()
@@ -218,6 +236,9 @@ def main():
             "A_plus_uS": A_PLUS_US, "A_minus_uS": A_MINUS_US, "tau_plus_ms": TAU_PLUS_MS,
             "tau_minus_ms": TAU_MINUS_MS, "delay_ms": DT_MS, "pairing": "all-to-all",
         },
+        "amplitudes": a.amplitudes,
+        "amplitudes_used_uS": ({"A_plus": as_cores(A_PLUS_US), "A_minus": as_cores(A_MINUS_US), "w_max": as_cores(W_MAX_US)}
+                               if a.amplitudes == "as-cores" else {"A_plus": A_PLUS_US, "A_minus": A_MINUS_US, "w_max": W_MAX_US}),
         "hist_bins": N_BINS,
         "hist_range_uS": [W_MIN_US, W_MAX_US],
         "dependences": {},
@@ -225,7 +246,7 @@ def main():
     for d in deps:
         runs = []
         for s in range(a.first_seed, a.first_seed + a.seeds):
-            r = run(d, s, a.duration, a.target)
+            r = run(d, s, a.duration, a.target, a.amplitudes)
             print(d, {k: v for k, v in r.items() if k != "weight_hist_fractions"}, file=sys.stderr, flush=True)
             runs.append(r)
         result["dependences"][d] = {"runs": runs, "summary": summarize(runs)}

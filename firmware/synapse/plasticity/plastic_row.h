@@ -1,6 +1,7 @@
 // A plastic synaptic row, in memory the core may write (32-bit words):
-//   header   3 words: last pre-spike tick, the potentiation window's start,
-//            the pre trace right after the last pre spike (u4.11)
+//   header   4 words: last pre-spike tick, the potentiation window's start,
+//            the pre trace right after the last pre spike (u4.11), and
+//            the row's synapse count (written by the host, checked at load)
 //   plastic  count 16-bit weights, padded to a word: written back at every
 //            pre spike and by flush; what the host reads out
 //   fixed    count 16-bit control words, padded to a word: delay | type |
@@ -17,9 +18,10 @@ struct PlasticRowHeader {
   uint32_t last_pre_tick;  // arrival tick of the last pre spike (0 and trace 0: none yet)
   uint32_t window_begin;   // post spikes reaching the synapse at or before this are applied
   uint32_t pre_trace;      // u4.11, right after the last pre spike
+  uint32_t count;          // synapses in the row
 };
 inline constexpr uint32_t kPlasticRowHeaderWords = sizeof(PlasticRowHeader) / sizeof(uint32_t);
-static_assert(kPlasticRowHeaderWords == 3);
+static_assert(kPlasticRowHeaderWords == 4);
 
 constexpr uint32_t plastic_half_words(uint32_t count) { return (count + 1) / 2; }
 constexpr uint32_t plastic_row_words(uint32_t count) { return kPlasticRowHeaderWords + 2 * plastic_half_words(count); }
@@ -41,6 +43,7 @@ struct PlasticRow {
 inline void init_plastic_row(uint32_t* row, uint32_t count, const uint16_t* weights, const uint16_t* control) {
   for (uint32_t k = 0; k < plastic_row_words(count); ++k) row[k] = 0;
   PlasticRow r = PlasticRow::of(row, count);
+  r.header->count = count;
   uint16_t* const fixed = reinterpret_cast<uint16_t*>(row + kPlasticRowHeaderWords + plastic_half_words(count));
   for (uint32_t k = 0; k < count; ++k) {
     r.weights[k] = weights[k];

@@ -8,6 +8,11 @@
 // ring, which is what depression needs when every kept spike is too recent.
 // Spikes older than the boundary are gone; a row that still needed one counts
 // it in missed() (never silent), and overwrites() counts every overwrite.
+//
+// PostHistoryView works on words it is given: a core binds it to the
+// writable STDP region of its image (the host sizes it, words(n) per slice,
+// so only plastic cores pay for it); PostHistory<kNeurons> owns its words
+// (tests, benchmarks).
 #pragma once
 
 #include <cstdint>
@@ -20,8 +25,8 @@ namespace spindle::fw::stdp {
 // silent pre neuron (1 ms ticks); a power of two, so the ring index is a mask.
 inline constexpr uint32_t kPostHistorySize = 16;
 
-template <uint32_t kNeurons, uint32_t kSize = kPostHistorySize>
-class PostHistory {
+template <uint32_t kSize = kPostHistorySize>
+class PostHistoryView {
   static_assert(kSize >= 1 && (kSize & (kSize - 1)) == 0, "history size is a power of two");
 
  public:
@@ -39,7 +44,30 @@ class PostHistory {
     uint32_t trace;
   };
 
-  void clear() { *this = PostHistory{}; }
+  // 32-bit words per neuron: newest (2), previous tick, count, boundary tick
+  // and trace (1 each), kSize ticks, kSize 16-bit traces.
+  static constexpr uint32_t kWordsPerNeuron = 6 + kSize + (kSize + 1) / 2;
+  static constexpr uint32_t words(uint32_t n_neurons) { return n_neurons * kWordsPerNeuron; }
+
+  // Uses words(n_neurons) words from `storage` (zero: no spikes yet).
+  void bind(uint32_t* storage, uint32_t n_neurons) {
+    newest_ = reinterpret_cast<Newest*>(storage);
+    previous_tick_ = storage + 2 * n_neurons;
+    count_ = storage + 3 * n_neurons;
+    boundary_tick_ = storage + 4 * n_neurons;
+    boundary_trace_ = storage + 5 * n_neurons;
+    ticks_ = storage + 6 * n_neurons;
+    traces_ = reinterpret_cast<uint16_t*>(storage + (6 + kSize) * n_neurons);
+    n_neurons_ = n_neurons;
+    overwrites_ = missed_ = 0;
+  }
+  // Forgets every spike (the bound words back to zero).
+  void clear() {
+    uint32_t* const w = reinterpret_cast<uint32_t*>(newest_);
+    for (uint32_t k = 0; k < words(n_neurons_); ++k) w[k] = 0;
+    overwrites_ = missed_ = 0;
+  }
+  uint32_t n_neurons() const { return n_neurons_; }
 
   // Records a spike of neuron at tick; ticks of one neuron never decrease.
   // The trace right after it comes from the timing rule: decayed from the
@@ -48,21 +76,23 @@ class PostHistory {
   template <typename Timing>
   void add_post_spike(uint32_t neuron, uint32_t tick, const Timing& timing) {
     const uint32_t n = count_[neuron];
+    uint32_t* const ticks = ticks_ + neuron * kSize;
+    uint16_t* const traces = traces_ + neuron * kSize;
     uint32_t trace;
     if (n == 0) {
       trace = timing.next_post_trace(0, 0);
     } else {
       const uint32_t last = (n - 1) & kMask;
-      trace = timing.next_post_trace(traces_[neuron][last], tick - ticks_[neuron][last]);
+      trace = timing.next_post_trace(traces[last], tick - ticks[last]);
     }
     const uint32_t slot = n & kMask;
     if (n >= kSize) {
-      boundary_tick_[neuron] = ticks_[neuron][slot];
-      boundary_trace_[neuron] = traces_[neuron][slot];
+      boundary_tick_[neuron] = ticks[slot];
+      boundary_trace_[neuron] = traces[slot];
       ++overwrites_;
     }
-    ticks_[neuron][slot] = tick;
-    traces_[neuron][slot] = static_cast<uint16_t>(trace);
+    ticks[slot] = tick;
+    traces[slot] = static_cast<uint16_t>(trace);
     count_[neuron] = n + 1;
     previous_tick_[neuron] = newest_[neuron].tick;
     newest_[neuron] = Newest{tick, trace};
@@ -73,8 +103,8 @@ class PostHistory {
   uint32_t count(uint32_t neuron) const { return count_[neuron]; }
   uint32_t first(uint32_t neuron) const { return count_[neuron] > kSize ? count_[neuron] - kSize : 0u; }
   bool has_boundary(uint32_t neuron) const { return count_[neuron] > kSize; }
-  const uint32_t* ticks(uint32_t neuron) const { return ticks_[neuron]; }
-  const uint16_t* traces(uint32_t neuron) const { return traces_[neuron]; }
+  const uint32_t* ticks(uint32_t neuron) const { return ticks_ + neuron * kSize; }
+  const uint16_t* traces(uint32_t neuron) const { return traces_ + neuron * kSize; }
   uint32_t boundary_tick(uint32_t neuron) const { return boundary_tick_[neuron]; }
   uint32_t boundary_trace(uint32_t neuron) const { return boundary_trace_[neuron]; }
   const Newest& newest(uint32_t neuron) const { return newest_[neuron]; }
@@ -90,15 +120,28 @@ class PostHistory {
   void count_missed() { ++missed_; }
 
  private:
-  Newest newest_[kNeurons] = {};
-  uint32_t previous_tick_[kNeurons] = {};
-  uint32_t ticks_[kNeurons][kSize] = {};
-  uint16_t traces_[kNeurons][kSize] = {};
-  uint32_t count_[kNeurons] = {};
-  uint32_t boundary_tick_[kNeurons] = {};
-  uint16_t boundary_trace_[kNeurons] = {};
+  Newest* newest_ = nullptr;
+  uint32_t* previous_tick_ = nullptr;
+  uint32_t* count_ = nullptr;
+  uint32_t* boundary_tick_ = nullptr;
+  uint32_t* boundary_trace_ = nullptr;
+  uint32_t* ticks_ = nullptr;   // [neuron * kSize + slot]
+  uint16_t* traces_ = nullptr;  // [neuron * kSize + slot]
+  uint32_t n_neurons_ = 0;
   uint32_t overwrites_ = 0;
   uint32_t missed_ = 0;
+};
+
+// A history with its own words, for kNeurons neurons.
+template <uint32_t kNeurons, uint32_t kSize = kPostHistorySize>
+class PostHistory : public PostHistoryView<kSize> {
+ public:
+  PostHistory() { this->bind(storage_, kNeurons); }
+  PostHistory(const PostHistory&) = delete;
+  PostHistory& operator=(const PostHistory&) = delete;
+
+ private:
+  uint32_t storage_[PostHistoryView<kSize>::words(kNeurons)] = {};
 };
 
 }  // namespace spindle::fw::stdp
