@@ -436,6 +436,13 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, std::
   v1::Network net;
   if (!load(path, net, code)) return code;
   if (seed) net.mutable_run()->set_seed(*seed);
+  for (int j = 0; j < net.projections_size(); ++j)
+    if (net.projections(j).synapse_dynamics().has_stdp()) {
+      std::cerr << path << ": projections[" << j << "].synapse_dynamics.stdp: warning: with --connect the final "
+                << "weights are not written (spindled does not serve plastic weights yet; run without --connect "
+                << "for <projection>.weights.csv)\n";
+      break;
+    }
   const double dt = net.run().timestep_ms();
   const double duration = duration_ms ? *duration_ms : net.run().duration_ms();
   if (const auto t = host::network::duration_ticks(duration, dt); duration_ms && !t.error.empty()) {

@@ -118,6 +118,55 @@ void write_weights(const std::filesystem::path& dir, const std::string& stem, co
   if (!csv) throw std::runtime_error(csv_path.string() + ": write failed");
 }
 
+// Every snapshot of projection e's weights, by time.
+void write_weight_history(const std::filesystem::path& dir, const std::string& stem, uint32_t e,
+                          const WeightHistory& history, ResultsManifest& manifest) {
+  const std::filesystem::path npy = dir / (stem + ".weights_history.npy"),
+                              csv_path = dir / (stem + ".weights_history.csv");
+  size_t n = 0;
+  for (const auto& snapshot : history.weights)
+    for (const host::ProjectionWeights& w : snapshot)
+      if (w.projection == e) n += w.weight.size();
+  manifest.wrote(stem + ".weights_history.npy");
+  std::ofstream out = open_out(npy);
+  write_npy_header(out, "[('time_ms', '<f8'), ('pre', '<u4'), ('post', '<u4'), ('weight', '<f8')]", n);
+  manifest.wrote(stem + ".weights_history.csv");
+  std::ofstream csv = open_out(csv_path);
+  csv << "time_ms,pre,post,weight\n";
+  char field[TickTimeFormat::kMaxChars], time_field[TickTimeFormat::kMaxChars];
+  std::string records, lines;
+  for (size_t s = 0; s < history.weights.size(); ++s) {
+    const size_t time_len = write_value(time_field, history.time_ms[s]);
+    for (const host::ProjectionWeights& w : history.weights[s]) {
+      if (w.projection != e) continue;
+      for (size_t k = 0; k < w.weight.size(); ++k) {
+        append_le(records, history.time_ms[s]);
+        append_le(records, w.pre[k]);
+        append_le(records, w.post[k]);
+        append_le(records, w.weight[k]);
+        lines.append(time_field, time_len);
+        lines += ',';
+        lines += std::to_string(w.pre[k]);
+        lines += ',';
+        lines += std::to_string(w.post[k]);
+        lines += ',';
+        lines.append(field, write_value(field, w.weight[k]));
+        lines += '\n';
+      }
+      if (records.size() > (size_t{1} << 20)) {
+        out.write(records.data(), static_cast<std::streamsize>(records.size()));
+        records.clear();
+        csv.write(lines.data(), static_cast<std::streamsize>(lines.size()));
+        lines.clear();
+      }
+    }
+  }
+  out.write(records.data(), static_cast<std::streamsize>(records.size()));
+  csv.write(lines.data(), static_cast<std::streamsize>(lines.size()));
+  if (!out) throw std::runtime_error(npy.string() + ": write failed");
+  if (!csv) throw std::runtime_error(csv_path.string() + ": write failed");
+}
+
 }  // namespace
 
 std::vector<std::string> projection_file_stems(const spindle::v1::Network& net) {
@@ -162,7 +211,8 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
                                                 uint64_t ticks, const nlohmann::json& provenance,
                                                 const nlohmann::json& mapping_report, const RunEnd& end,
                                                 const std::string& network_file,
-                                                const std::vector<host::ProjectionWeights>& weights) {
+                                                const std::vector<host::ProjectionWeights>& weights,
+                                                const WeightHistory& history) {
   std::filesystem::create_directories(dir);
   const double dt = net.run().timestep_ms();
   std::vector<PopulationSummary> summary(static_cast<size_t>(net.populations_size()));
@@ -266,6 +316,7 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
     for (const host::ProjectionWeights& w : weights) {
       if (w.projection >= projection_stems.size()) throw std::runtime_error("weights of an unknown projection");
       write_weights(dir, projection_stems[w.projection], w, manifest);
+      if (!history.weights.empty()) write_weight_history(dir, projection_stems[w.projection], w.projection, history, manifest);
     }
   }
 
@@ -311,7 +362,8 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
                                              const emu::Engine& engine, const emu::RunReport& report,
                                              const nlohmann::json& mapping_report, const RunEnd& end,
                                              const std::string& network_file,
-                                             const std::vector<host::ProjectionWeights>& weights) {
+                                             const std::vector<host::ProjectionWeights>& weights,
+                                             const WeightHistory& history) {
   const double dt = net.run().timestep_ms();
   nlohmann::json cores = nlohmann::json::array();
   for (const host::CoreLoad& c : load.cores) {
@@ -366,7 +418,7 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
   };
   mark_run_end(prov, end);
   return write_recordings(dir, net, load.cores.size(), fill, report.ticks, prov, mapping_report, end, network_file,
-                          weights);
+                          weights, history);
 }
 
 void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>& populations) {

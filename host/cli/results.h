@@ -17,6 +17,12 @@
 
 namespace spindle::cli {
 
+// Plastic weights recorded during a run: the weights at each time.
+struct WeightHistory {
+  std::vector<double> time_ms;
+  std::vector<std::vector<host::ProjectionWeights>> weights;  // per time, as read_plastic_weights gives them
+};
+
 struct PopulationSummary {
   std::string label;
   uint32_t size = 0;
@@ -45,7 +51,8 @@ std::vector<PopulationSummary> write_results(const std::filesystem::path& dir, c
                                              const emu::Engine& engine, const emu::RunReport& report,
                                              const nlohmann::json& mapping_report, const RunEnd& end = {},
                                              const std::string& network_file = {},
-                                             const std::vector<host::ProjectionWeights>& weights = {});
+                                             const std::vector<host::ProjectionWeights>& weights = {},
+                                             const WeightHistory& history = {});
 
 // What one core recorded, in the order it recorded it: spikes by tick then
 // neuron; state samples by tick, neuron, then variable (fw::StateVariable).
@@ -76,13 +83,17 @@ struct CoreRecording {
 // <projection>.weights.npy (structured: pre u4, post u4, weight f8) and
 // <projection>.weights.csv (pre,post,weight), in PyNN's list order; the
 // stem is the projection's label, or "projection<i>" without one.
+// `history`: the weights recorded during the run, as
+// <projection>.weights_history.npy (time_ms f8, pre u4, post u4, weight f8)
+// and .csv (time_ms,pre,post,weight), by time, then in `weights`' order.
 std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir, const spindle::v1::Network& net,
                                                 size_t n_cores,
                                                 const std::function<void(size_t, CoreRecording&)>& fill,
                                                 uint64_t ticks, const nlohmann::json& provenance,
                                                 const nlohmann::json& mapping_report, const RunEnd& end = {},
                                                 const std::string& network_file = {},
-                                                const std::vector<host::ProjectionWeights>& weights = {});
+                                                const std::vector<host::ProjectionWeights>& weights = {},
+                                                const WeightHistory& history = {});
 
 // The file-name stems of a network's projections (labels, or
 // "projection<i>"), unique.

@@ -61,7 +61,12 @@ struct RunArgs {
   std::vector<std::string> ports;  // serial backend: one board (core) per port
   unsigned baud = 115200;
   std::string serial_cores;        // which slices the boards run (default all)
+  std::optional<double> record_weights_every_ms;  // plastic weights every this many ms
 };
+
+// Weight snapshots (plastic synapses x snapshots) one run may keep: 24
+// bytes each in memory, about 40 in the CSV.
+constexpr uint64_t kMaxWeightHistoryRecords = 50'000'000;
 
 // --qemu-cores: "all" or a comma-separated list of slice numbers.
 std::optional<std::set<uint32_t>> parse_slice_list(const std::string& text, bool& ok) {
@@ -147,6 +152,17 @@ int run_network(const RunArgs& a) {
     return kExitUsage;
   }
   const auto ticks = static_cast<uint32_t>(run_ticks.ticks);
+  uint32_t weight_interval = 0;  // ticks between weight snapshots; 0: none
+  if (a.record_weights_every_ms) {
+    const host::network::RunTicks every = host::network::duration_ticks(*a.record_weights_every_ms, dt);
+    if (!every.error.empty() || every.ticks == 0 ||
+        std::fabs(static_cast<double>(every.ticks) * dt - *a.record_weights_every_ms) > 1e-9 * dt * static_cast<double>(every.ticks)) {
+      std::cerr << "spindle run: --record-weights-every: must be a positive whole number of timesteps (" << dt
+                << " ms), got " << *a.record_weights_every_ms << '\n';
+      return kExitUsage;
+    }
+    weight_interval = static_cast<uint32_t>(std::min<uint64_t>(every.ticks, std::max<uint32_t>(ticks, 1)));
+  }
 
   // Before anything is expanded: a network the machine's cores or the
   // host's memory cannot hold is refused with the figures, not by a mapping
@@ -191,7 +207,39 @@ int run_network(const RunArgs& a) {
     engine.set_stop_flag(&InterruptGuard::requested());  // Ctrl-C: stop after the tick in progress
 
     Progress progress;
-    const emu::RunReport report = engine.run(ticks, std::ref(progress));
+    emu::RunReport report;
+    WeightHistory history;
+    if (weight_interval == 0) {
+      report = engine.run(ticks, std::ref(progress));
+    } else {
+      uint64_t plastic = 0;
+      for (const host::CoreLoad& c : load.cores) plastic += c.plastic.size();
+      const uint64_t snapshots = ticks / weight_interval + 1;
+      if (plastic == 0) {
+        std::cerr << a.network << ": --record-weights-every: the network has no plastic projection\n";
+        return kExitUsage;
+      }
+      if (plastic * snapshots > kMaxWeightHistoryRecords) {
+        std::cerr << a.network << ": --record-weights-every: " << snapshots << " snapshots of " << plastic
+                  << " plastic synapses are " << plastic * snapshots << " records, more than "
+                  << kMaxWeightHistoryRecords << "; record less often\n";
+        return kExitFailed;
+      }
+      // The weights at tick 0 and after every interval (PyNN: get() between
+      // run() calls); reading them changes nothing the run does.
+      history.time_ms.push_back(0);
+      history.weights.push_back(host::read_plastic_weights(engine, load));
+      uint32_t done = 0;
+      while (done < ticks) {
+        const uint32_t chunk = std::min(weight_interval, ticks - done);
+        const uint32_t base = done;
+        report = engine.run(chunk, [&](uint32_t d, uint32_t) { progress(base + d, ticks); });
+        done = report.ticks;
+        if (done < base + chunk) break;  // stopped (Ctrl-C)
+        history.time_ms.push_back(static_cast<double>(done) * dt);
+        history.weights.push_back(host::read_plastic_weights(engine, load));
+      }
+    }
     RunEnd end;
     if (report.ticks < ticks) {
       end.ticks_requested = ticks;
@@ -200,7 +248,7 @@ int run_network(const RunArgs& a) {
     const nlohmann::json mapping_report = host::mapping_report_json(*net, *machine, prepared);
     const std::vector<host::ProjectionWeights> weights = host::read_plastic_weights(engine, load);
     const auto summary =
-        write_results(a.out, *net, m.result, load, engine, report, mapping_report, end, a.network, weights);
+        write_results(a.out, *net, m.result, load, engine, report, mapping_report, end, a.network, weights, history);
 
     uint64_t core_drops = 0;
     for (const auto& c : report.cores)
@@ -247,6 +295,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--strict-weights", args->strict_weights,
                 "Refuse to run when a projection's weights lose more than 1% of their total, or any weight becomes 0, "
                 "in the cores' 16-bit weights (otherwise a warning)");
+  cmd->add_option("--record-weights-every", args->record_weights_every_ms,
+                  "Also record the plastic projections' weights every this many ms (a whole number of timesteps), "
+                  "into <projection>.weights_history.csv / .npy");
   cmd->add_flag("--no-memory-check", args->no_memory_check,
                 "Run even when the network's memory estimate exceeds the memory this host has available");
   cmd->add_option("-t,--threads", args->threads,
@@ -270,6 +321,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->callback([cmd, args, &exit_code] {
     if (!remote_enabled()) {
       exit_code = run_network(*args);
+      return;
+    }
+    if (cmd->count("--record-weights-every")) {
+      std::cerr << "spindle run: --record-weights-every cannot be used with --connect (spindled does not serve "
+                   "plastic weights yet)\n";
+      exit_code = kExitUsage;
       return;
     }
     for (const char* local :

@@ -265,6 +265,28 @@ recordings { population: "a" variables: [SPIKES] })");
   EXPECT_GT(fs::file_size(out / "src_to_a.weights.npy"), 1600u);
   const Result m = run("map " + p.string());
   EXPECT_EQ(m.code, 0) << m.err;
+  // Weights during the run: at 0, 50, ..., 200 ms; the last are the final ones.
+  const fs::path out2 = dir_ / "out2";
+  const Result h = run("run " + p.string() + " --record-weights-every 50 --out '" + out2.string() + "'");
+  ASSERT_EQ(h.code, 0) << h.err;
+  std::ifstream hist(out2 / "src_to_a.weights_history.csv");
+  std::getline(hist, line);
+  EXPECT_EQ(line, "time_ms,pre,post,weight");
+  std::vector<std::string> rows;
+  while (std::getline(hist, line)) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 500u);
+  EXPECT_EQ(rows.front().rfind("0,0,0,0.5", 0), 0u) << rows.front();
+  std::ifstream final_csv(out2 / "src_to_a.weights.csv");
+  std::getline(final_csv, line);
+  for (size_t k = 400; k < 500; ++k) {
+    ASSERT_TRUE(std::getline(final_csv, line));
+    EXPECT_EQ("200," + line, rows[k]);
+  }
+  const Result bad_every = run("run " + p.string() + " --record-weights-every 0.05 --out '" + out2.string() + "'");
+  EXPECT_EQ(bad_every.code, 2);
+  EXPECT_NE(bad_every.err.find("--record-weights-every: must be a positive whole number of timesteps (0.1 ms)"),
+            std::string::npos)
+      << bad_every.err;
   // An invalid one is validation's error, with its path.
   const fs::path bad = write("bad.textproto", R"(run { timestep_ms: 0.1 duration_ms: 10 }
 populations { label: "src" size: 10 spike_source_poisson {} }

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "image/parser.h"
+#include "synapse/plasticity/post_history.h"
+#include "synapse/plasticity/stdp_lut_builder.h"
 #include "support/image_edit.h"
 #include "support/test_images.h"
 
@@ -767,6 +769,124 @@ TEST(CoreLoad, RandomSignedCorruptionNeverCrashes) {
   RecordProperty("rejected", rejected);
   EXPECT_GT(loaded, 1000);
   EXPECT_GT(rejected, 1000);
+}
+
+// --- plastic synapses (regions 7-9) ------------------------------------------
+
+// The neuron core with block B's synapses plastic (a key with only plastic
+// rows) and an additive all-to-all rule.
+std::vector<uint8_t> plastic_image() {
+  host::CoreImageSpec spec = neuron_core_spec();
+  std::mt19937 rng(99);
+  std::vector<host::IncomingBlock> in = {random_block(rng, kBlockAKey, 40, kNeurons, 0.3, 0.1, 0.8, 5),
+                                         random_block(rng, kBlockBKey, 10, kNeurons, 0.5, 0.2, 1.0, 3, 1)};
+  in[1].plastic = true;
+  spec.synapses = host::build_synaptic_matrix(std::move(in), kNeurons, 2, nullptr,
+                                              host::receptor_unit_shifts(spec.neurons->model));
+  img::StdpRegionHeader h{};
+  h.pair_scheme = 0;
+  h.weight_dependence = 1;
+  h.w_max = 30000;
+  h.a_plus = 300;
+  h.a_minus = 320;
+  const fw::stdp::ExpLut lut = fw::stdp::build_exp_lut(20.0);
+  h.plus_time_shift = h.minus_time_shift = lut.time_shift;
+  for (uint32_t k = 0; k < img::kStdpTableEntries; ++k) h.plus[k] = h.minus[k] = lut.values[k];
+  h.history_size = fw::stdp::kPostHistorySize;
+  spec.stdp = h;
+  return host::build_core_image(spec);
+}
+
+// The byte offset in region 7 of the first plastic row's header.
+uint32_t first_plastic_row(const std::vector<uint8_t>& image) {
+  ImageEditor ed(image);
+  const auto e = ed.get<img::PopulationTableEntry>(RegionId::kPlasticTable, sizeof(img::PopulationTableHeader));
+  for (uint32_t r = 0; r < e.n_rows; ++r) {
+    const auto o = ed.get<uint32_t>(RegionId::kPlasticMatrix, 4 * (e.row_offsets + r));
+    const auto end = ed.get<uint32_t>(RegionId::kPlasticMatrix, 4 * (e.row_offsets + r + 1));
+    if (end != o) return 4 * o;
+  }
+  return 0;
+}
+
+TEST(CoreLoad, PlasticImagesLoadInWritableMemoryOnly) {
+  const std::vector<uint8_t> image = plastic_image();
+  ImageEditor ed(image);
+  ASSERT_TRUE(ed.has(RegionId::kPlasticMatrix) && ed.has(RegionId::kPlasticTable) && ed.has(RegionId::kStdp));
+  LoadedCore c(image);
+  ASSERT_TRUE(c.status().ok()) << to_string(c.status().error) << " region " << c.status().region;
+  EXPECT_TRUE(c.core().has_plastic());
+  // Packets to both tables' keys run, and nothing is unmatched.
+  for (uint32_t t = 0; t < 50; ++t) {
+    c.core().on_packet(fw::Packet{kBlockAKey | (t % 40), 0, false});
+    c.core().on_packet(fw::Packet{kBlockBKey | (t % 10), 0, false});
+    c.core().tick();
+  }
+  EXPECT_EQ(c.core().provenance().packets_no_match, 0u);
+  EXPECT_GT(c.core().provenance().synaptic_events, 0u);
+  c.core().flush_plastic();
+  // The same image in read-only memory (flash) is refused, the core runs nothing.
+  LoadedCore ro(image, false);
+  EXPECT_EQ(ro.status().error, ImageError::kImageNotWritable);
+  EXPECT_EQ(ro.status().region, static_cast<uint32_t>(RegionId::kPlasticMatrix));
+  EXPECT_EQ(ro.core().state(), fw::CoreState::kError);
+  // A static image still loads read-only.
+  EXPECT_TRUE(LoadedCore(neuron_image(), false).status().ok());
+}
+
+TEST(CoreLoad, RejectsBadPlasticRowsAndStdpRegions) {
+  const std::vector<uint8_t> image = plastic_image();
+  const RegionId pm = RegionId::kPlasticMatrix, st = RegionId::kStdp;
+  const uint32_t row = first_plastic_row(image);
+  ASSERT_GT(row, 0u);
+  // A row that is not fresh, or whose count disagrees with its size.
+  for (uint32_t word = 0; word < 3; ++word) {
+    const auto bad = edit_field<uint32_t>(image, pm, row + 4 * word, [](uint32_t& v) { v = 7; });
+    expect_load_error(bad, ImageError::kBadPlasticRow, pm, "row state not zero");
+    EXPECT_EQ(LoadedCore(bad).status().offset, row + 4 * word);
+  }
+  expect_load_error(edit_field<uint32_t>(image, pm, row + 12, [](uint32_t& v) { v += 2; }), ImageError::kBadPlasticRow,
+                    pm, "count larger than the row");
+  expect_load_error(edit_field<uint32_t>(image, pm, row + 12, [](uint32_t& v) { v = 0x10000; }),
+                    ImageError::kBadPlasticRow, pm, "count too large");
+  // A control word naming a neuron the core does not have: the first
+  // control word follows the header and ceil(count / 2) weight words.
+  ImageEditor ed(image);
+  const uint32_t count = ed.get<uint32_t>(pm, row + 12);
+  const uint32_t control = row + 16 + 4 * ((count + 1) / 2);
+  expect_load_error(edit_field<uint16_t>(image, pm, control, [](uint16_t& c) { c = static_cast<uint16_t>((c & ~31u) | 31u); }),
+                    ImageError::kBadPlasticRow, pm, "control word index out of range");
+  expect_load_error(edit_field<uint16_t>(image, pm, control, [](uint16_t& c) { c = 0xFFFF; }),
+                    ImageError::kBadPlasticRow, pm, "control word with bits above the delay");
+  // The rule's values.
+  using H = img::StdpRegionHeader;
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.w_min = h.w_max + 1; }), ImageError::kBadStdp, st,
+                    "w_min > w_max");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.w_max = 70000; }), ImageError::kBadStdp, st,
+                    "w_max past 16 bits");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.history_size = 8; }), ImageError::kBadStdp, st,
+                    "another history size");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.plus[3] = 2049; }), ImageError::kBadStdp, st,
+                    "table value above 1.0");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.pair_scheme = 2; }), ImageError::kBadStdp, st,
+                    "unknown pair scheme");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.weight_dependence = 3; }), ImageError::kBadStdp, st,
+                    "unknown weight dependence");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.minus_time_shift = 32; }), ImageError::kBadStdp, st,
+                    "time shift 32");
+  // A history that is not fresh, named at its word; one too small.
+  const auto used = edit_field<uint32_t>(image, st, sizeof(H) + 40, [](uint32_t& v) { v = 1; });
+  expect_load_error(used, ImageError::kBadStdp, st, "history not zero");
+  EXPECT_EQ(LoadedCore(used).status().offset, sizeof(H) + 40);
+  expect_load_error(edited(image, [](ImageEditor& e) { e.payload(RegionId::kStdp).resize(sizeof(H) + 4); }),
+                    ImageError::kRegionTooSmall, st, "history too small");
+  // Regions that come together.
+  expect_load_error(edited(image, [](ImageEditor& e) { e.remove(RegionId::kPlasticTable); }),
+                    ImageError::kMissingRegion, RegionId::kPlasticTable, "matrix without table");
+  expect_load_error(edited(image, [](ImageEditor& e) { e.remove(RegionId::kStdp); }), ImageError::kMissingRegion, st,
+                    "rows without a rule");
+  expect_load_error(edited(image, [](ImageEditor& e) { e.remove(RegionId::kPlasticMatrix); }),
+                    ImageError::kMissingRegion, pm, "table without matrix");
 }
 
 }  // namespace

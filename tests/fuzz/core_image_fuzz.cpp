@@ -35,16 +35,19 @@ std::vector<uint32_t> table_keys(const uint8_t* image, size_t size) {
   img::ImageReader reader;
   std::vector<uint32_t> keys;
   if (!reader.open(image, size).ok()) return keys;
-  const img::RegionView t = reader.region(img::RegionId::kPopulationTable);
-  if (t.size < sizeof(img::PopulationTableHeader)) return keys;
-  img::PopulationTableHeader h;
-  std::memcpy(&h, t.data, sizeof h);
-  const size_t room = (t.size - sizeof h) / sizeof(img::PopulationTableEntry);
-  for (size_t i = 0; i < h.n_entries && i < room; ++i) {
-    img::PopulationTableEntry e;
-    std::memcpy(&e, t.data + sizeof h + i * sizeof e, sizeof e);
-    keys.push_back(e.key);
-    keys.push_back(e.key | (~e.mask & (e.n_rows > 0 ? e.n_rows - 1 : 0)));  // the entry's last row
+  // Static and plastic tables: the packets reach both kinds of rows.
+  for (const img::RegionId id : {img::RegionId::kPopulationTable, img::RegionId::kPlasticTable}) {
+    const img::RegionView t = reader.region(id);
+    if (t.size < sizeof(img::PopulationTableHeader)) continue;
+    img::PopulationTableHeader h;
+    std::memcpy(&h, t.data, sizeof h);
+    const size_t room = (t.size - sizeof h) / sizeof(img::PopulationTableEntry);
+    for (size_t i = 0; i < h.n_entries && i < room; ++i) {
+      img::PopulationTableEntry e;
+      std::memcpy(&e, t.data + sizeof h + i * sizeof e, sizeof e);
+      keys.push_back(e.key);
+      keys.push_back(e.key | (~e.mask & (e.n_rows > 0 ? e.n_rows - 1 : 0)));  // the entry's last row
+    }
   }
   return keys;
 }
@@ -67,7 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // cores across image loads.
   static auto* platform = new fw::NativePlatform();
   static auto* core = new fw::Core();
-  platform->set_image(image.get(), static_cast<uint32_t>(n));
+  // Writable, as the engine's and a board's link buffers are: plastic
+  // images load and run (their rows and history are written in place).
+  platform->set_writable_image(image.get(), static_cast<uint32_t>(n));
   platform->clear_outbox();
   const img::ImageStatus status = core->load(*platform);
   if (!status.ok() || core->state() != fw::CoreState::kReady) return 0;

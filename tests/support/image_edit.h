@@ -194,15 +194,19 @@ class ExactBuffer {
   uint8_t* data_ = nullptr;
 };
 
-// A core loaded from a copy of the image (exactly its bytes, 4-byte aligned).
+// A core loaded from a copy of the image (exactly its bytes, 4-byte aligned),
+// in memory the core may write unless `writable` is false (as in flash).
 class LoadedCore {
  public:
-  explicit LoadedCore(const std::vector<uint8_t>& image)
+  explicit LoadedCore(const std::vector<uint8_t>& image, bool writable = true)
       : bytes_(new uint8_t[image.empty() ? 1 : image.size()]),
         platform_(std::make_unique<fw::NativePlatform>()),
         core_(std::make_unique<fw::Core>()) {
     if (!image.empty()) std::memcpy(bytes_.get(), image.data(), image.size());
-    platform_->set_image(bytes_.get(), static_cast<uint32_t>(image.size()));
+    if (writable)
+      platform_->set_writable_image(bytes_.get(), static_cast<uint32_t>(image.size()));
+    else
+      platform_->set_image(bytes_.get(), static_cast<uint32_t>(image.size()));
     status_ = core_->load(*platform_);
   }
 
