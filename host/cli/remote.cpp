@@ -436,13 +436,6 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, std::
   v1::Network net;
   if (!load(path, net, code)) return code;
   if (seed) net.mutable_run()->set_seed(*seed);
-  for (int j = 0; j < net.projections_size(); ++j)
-    if (net.projections(j).synapse_dynamics().has_stdp()) {
-      std::cerr << path << ": projections[" << j << "].synapse_dynamics.stdp: warning: with --connect the final "
-                << "weights are not written (spindled does not serve plastic weights yet; run without --connect "
-                << "for <projection>.weights.csv)\n";
-      break;
-    }
   const double dt = net.run().timestep_ms();
   const double duration = duration_ms ? *duration_ms : net.run().duration_ms();
   if (const auto t = host::network::duration_ticks(duration, dt); duration_ms && !t.error.empty()) {
@@ -558,6 +551,31 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, std::
     const grpc::Status s = reader->Finish();
     if (!s.ok()) return d->fail(path + ": recordings", s);
   }
+  // The plastic projections' final weights, as the in-process run writes them.
+  std::vector<host::ProjectionWeights> weights;
+  if (std::any_of(net.projections().begin(), net.projections().end(),
+                  [](const v1::Projection& p) { return p.synapse_dynamics().has_stdp(); })) {
+    grpc::ClientContext ctx;
+    d->prepare(ctx);
+    v1::GetWeightsRequest req;
+    req.set_job_id(job);
+    auto reader = d->stub().GetWeights(&ctx, req);
+    v1::WeightsChunk c;
+    std::map<uint32_t, host::ProjectionWeights> by_projection;
+    while (reader->Read(&c)) {
+      if (c.projection_index() >= static_cast<uint32_t>(net.projections_size())) continue;
+      host::ProjectionWeights& w = by_projection[c.projection_index()];
+      w.projection = c.projection_index();
+      for (int i = 0; i < c.pre_size() && i < c.post_size() && i < c.weight_size(); ++i) {
+        w.pre.push_back(c.pre(i));
+        w.post.push_back(c.post(i));
+        w.weight.push_back(c.weight(i));
+      }
+    }
+    const grpc::Status s = reader->Finish();
+    if (!s.ok()) return d->fail(path + ": weights", s);
+    for (auto& [e, w] : by_projection) weights.push_back(std::move(w));
+  }
 
   const auto report = nlohmann::json::parse(sub.mapping_report_json(), nullptr, false);
   std::vector<SliceRange> slices;
@@ -585,7 +603,7 @@ int remote_run(const std::string& path, std::optional<double> duration_ms, std::
     nlohmann::json provenance = provenance_json(final_event, dt, d->address(), job);
     mark_run_end(provenance, end);
     const auto summary =
-        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end, path);
+        write_recordings(out, net, slices.size(), fill, final_event.ticks_run(), provenance, report, end, path, weights);
     const v1::ProvenanceSummary& p = final_event.provenance();
     RunSummary r;
     r.network = path;

@@ -324,8 +324,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (cmd->count("--record-weights-every")) {
-      std::cerr << "spindle run: --record-weights-every cannot be used with --connect (spindled does not serve "
-                   "plastic weights yet)\n";
+      std::cerr << "spindle run: --record-weights-every cannot be used with --connect (the CLI reads the daemon's "
+                   "weights at the end of the run; a client can call GetWeights between Runs)\n";
       exit_code = kExitUsage;
       return;
     }

@@ -22,6 +22,7 @@
 #include "daemon/injected_spikes.h"
 #include "daemon/qemu_processes.h"
 #include "engine/engine.h"
+#include "mapping/core_images.h"
 #include "network/recording_selection.h"
 #include "network/validate.h"
 #include "spindle/v1/network.pb.h"
@@ -90,6 +91,9 @@ class Job {
   std::string mapping_report_json;
   std::vector<host::network::ValidationError> weight_warnings;  // mapping/weight_quantization.h
   std::vector<SliceSite> sites;      // in engine core order
+  // The cores with plastic synapses (images dropped): what GetWeights reads
+  // back (job/plastic_weights.h).
+  host::MachineLoad plastic_cores;
   std::vector<std::vector<uint32_t>> sites_of_population;  // ascending lo_atom
   // backend "qemu": the board, how many cores run under QEMU, the thread
   // that started their processes (they die when it ends, so it lives as long

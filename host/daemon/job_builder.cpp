@@ -219,6 +219,11 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
       job.records_spikes[p] = job.selection->records_spikes(static_cast<uint32_t>(p));
 
     // Sites in the engine's core order, so spikes are gathered in that order.
+    for (const host::CoreLoad& c : load.cores)
+      if (!c.plastic.empty()) {
+        host::CoreLoad kept{c.chip, c.core, c.slice, {}, c.synapses, {}, c.plastic, c.plastic_weight_unit};
+        job.plastic_cores.cores.push_back(std::move(kept));
+      }
     for (const host::CoreLoad& c : load.cores) {
       const host::Slice& slice = mapping.partition.slices[c.slice];
       SliceSite s;

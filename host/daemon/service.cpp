@@ -16,6 +16,7 @@
 #include "boards/boards.h"
 #include "daemon/job_builder.h"
 #include "daemon/runner.h"
+#include "job/plastic_weights.h"
 #include "network/labels.h"
 #include "network/range_warnings.h"
 #include "network/run_settings.h"
@@ -388,6 +389,67 @@ Status SpindleService::Inject(grpc::ServerContext* context, grpc::ServerReader<v
     response->set_requests(response->requests() + 1);
     response->set_spikes(response->spikes() + static_cast<uint64_t>(request.neuron_ids_size()));
     response->set_late_spikes(response->late_spikes() + late);
+  }
+  return Status::OK;
+}
+
+Status SpindleService::GetWeights(grpc::ServerContext* context, const v1::GetWeightsRequest* request,
+                                  grpc::ServerWriter<v1::WeightsChunk>* writer) {
+  std::string client;
+  if (Status s = caller(*context, client); !s.ok()) return s;
+  std::shared_ptr<Job> job;
+  if (Status s = jobs_.find(request->job_id(), client, job); !s.ok()) return s;
+  const v1::Network& net = job->network;
+  auto name_of = [&](int j) {
+    const std::string& label = net.projections(j).label();
+    return label.empty() ? "projections[" + std::to_string(j) + "]" : label;
+  };
+  std::vector<bool> wanted(static_cast<size_t>(net.projections_size()), request->projections().empty());
+  for (int i = 0; i < request->projections_size(); ++i) {
+    int found = -1;
+    for (int j = 0; j < net.projections_size() && found < 0; ++j)
+      if (name_of(j) == request->projections(i)) found = j;
+    if (found < 0)
+      return {StatusCode::INVALID_ARGUMENT, "projections[" + std::to_string(i) + "]: no projection " +
+                                                host::network::quote_for_message(request->projections(i)) +
+                                                " in job '" + job->id + "'"};
+    if (!net.projections(found).synapse_dynamics().has_stdp())
+      return {StatusCode::INVALID_ARGUMENT, "projections[" + std::to_string(i) + "]: projection " +
+                                                host::network::quote_for_message(request->projections(i)) +
+                                                " has static synapses (no weights change)"};
+    wanted[static_cast<size_t>(found)] = true;
+  }
+  const size_t per_chunk = std::min<size_t>(request->max_per_chunk() ? request->max_per_chunk() : 65536,
+                                            options_.limits.max_recordings_per_chunk);
+  std::vector<host::ProjectionWeights> weights;
+  uint64_t tick = 0;
+  {
+    // Between the runner's chunks: the cores are between ticks.
+    std::lock_guard lock(job->engine_m);
+    if (!job->engine) return {StatusCode::FAILED_PRECONDITION, "job '" + job->id + "' has no engine (it failed to start)"};
+    try {
+      weights = host::read_plastic_weights(*job->engine, job->plastic_cores);
+    } catch (const std::exception& e) {
+      return {StatusCode::FAILED_PRECONDITION, std::string("job '") + job->id + "': " + e.what()};
+    }
+    tick = job->engine->ticks_run();
+  }
+  for (const host::ProjectionWeights& w : weights) {
+    if (!wanted[w.projection]) continue;
+    size_t begin = 0;
+    do {
+      const size_t end = std::min(w.weight.size(), begin + per_chunk);
+      v1::WeightsChunk chunk;
+      chunk.set_projection_index(w.projection);
+      chunk.set_projection(name_of(static_cast<int>(w.projection)));
+      chunk.set_tick(tick);
+      const auto b = static_cast<ptrdiff_t>(begin), e = static_cast<ptrdiff_t>(end);
+      chunk.mutable_pre()->Add(w.pre.begin() + b, w.pre.begin() + e);
+      chunk.mutable_post()->Add(w.post.begin() + b, w.post.begin() + e);
+      chunk.mutable_weight()->Add(w.weight.begin() + b, w.weight.begin() + e);
+      if (!writer->Write(chunk)) return {StatusCode::CANCELLED, "the client went away"};
+      begin = end;
+    } while (begin < w.weight.size());
   }
   return Status::OK;
 }

@@ -38,6 +38,8 @@ class SpindleService final : public v1::Spindle::Service {
                      grpc::ServerWriter<v1::RunEvent>* writer) override;
   grpc::Status Inject(grpc::ServerContext* context, grpc::ServerReader<v1::InjectRequest>* reader,
                       v1::InjectSummary* response) override;
+  grpc::Status GetWeights(grpc::ServerContext* context, const v1::GetWeightsRequest* request,
+                          grpc::ServerWriter<v1::WeightsChunk>* writer) override;
   grpc::Status GetRecordings(grpc::ServerContext* context, const v1::GetRecordingsRequest* request,
                              grpc::ServerWriter<v1::RecordingsChunk>* writer) override;
   grpc::Status Cancel(grpc::ServerContext* context, const v1::CancelRequest* request, v1::JobInfo* response) override;

@@ -22,7 +22,8 @@ struct ProjectionWeights {
 
 // Applies every native core's pending potentiation (Core::flush_plastic:
 // post spikes after a synapse's last pre spike count, none is lost at the
-// end of a run) and reads the weights the cores hold, exactly what they
+// end of a run; a read changes nothing later unless the post-spike history
+// loses pairs, which an earlier read then saves) and reads the weights the cores hold, exactly what they
 // used: a 16-bit weight times the receptor's weight unit. One entry per
 // projection that has plastic synapses, in projection order. Throws
 // std::runtime_error naming the core when a core with plastic synapses

@@ -11,7 +11,7 @@ namespace spindle::host {
 
 MappedNetwork map_network(const spindle::v1::Network& net, const emu::MachineDescription& machine,
                           uint64_t available_bytes, unsigned threads) {
-  // Before the fit check: whatever the size, a plastic projection cannot run yet.
+  // Before the fit check: whatever the size, plastic projections a core cannot run together are refused.
   if (const std::string problem = unrunnable_synapses_problem(net); !problem.empty())
     throw PrepareError(PrepareError::Stage::kMapping, problem);
   if (const std::string problem = fit_problem(estimate_fit(net, machine), machine, available_bytes); !problem.empty())

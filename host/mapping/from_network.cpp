@@ -9,6 +9,7 @@
 #include <string>
 
 #include "image/format.h"
+#include "synapse/plasticity/post_history.h"
 #include "network/cells.h"
 #include "network/expand.h"
 #include "network/recording_selection.h"
@@ -225,6 +226,13 @@ ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn,
     e.reach = proj.connector().has_one_to_one() ? EdgeReach::kSameIndices : EdgeReach::kAllSlices;
     g.edges.push_back(e);
   }
+  // A population with plastic synapses onto it keeps a post-spike history
+  // per neuron in its cores' images (core-image.md, region 9).
+  std::vector<bool> plastic_post(g.vertices.size(), false);
+  for (int j = 0; j < net.projections_size(); ++j)
+    if (net.projections(j).synapse_dynamics().has_stdp()) plastic_post[g.edges[static_cast<size_t>(j)].post] = true;
+  for (size_t v = 0; v < g.vertices.size(); ++v)
+    if (plastic_post[v]) g.vertices[v].sdram_bytes_per_atom += 4 * fw::stdp::PostHistoryView<>::kWordsPerNeuron;
   return g;
 }
 

@@ -76,7 +76,8 @@ class ConnectTest : public ::testing::Test {
     EXPECT_EQ(without_wall_time(a.out), without_wall_time(remote_out));
     std::vector<std::string> files = {"spikes.csv", "mapping.json"};
     for (const auto& e : fs::directory_iterator(local))
-      if (e.path().extension() == ".npy") files.push_back(e.path().filename().string());
+      if (e.path().extension() == ".npy" || e.path().filename().string().ends_with(".weights.csv"))
+        files.push_back(e.path().filename().string());
     if (has_state) files.push_back("state.csv");
     EXPECT_GE(files.size(), 3u);
     for (const auto& f : files) {
@@ -156,6 +157,13 @@ TEST_F(ConnectTest, MapPrintsTheSameReport) {
 }
 
 TEST_F(ConnectTest, RunTinyWritesTheSameFiles) { expect_same_run(example("tiny.textproto"), "", true); }
+
+// Plastic weights come back through GetWeights: the same .weights.csv and
+// .weights.npy as in-process.
+TEST_F(ConnectTest, RunPlasticWritesTheSameWeights) {
+  expect_same_run(example("song_abbott_additive.textproto"), "--duration 2000", false);
+  EXPECT_TRUE(fs::exists(dir_ / "remote" / "inputs-_neuron.weights.csv"));
+}
 
 TEST_F(ConnectTest, RunShortCubaWritesTheSameFiles) {
   expect_same_run(example("cuba.textproto"), "--duration 100", true);
