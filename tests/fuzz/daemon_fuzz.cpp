@@ -3,8 +3,8 @@
 // build_job (validation, the daemon's limits, mapping, core images, a
 // loaded engine), then the Inject handling of SpindleService::Inject on the
 // job (population by label, Job::inject), the runner's hand-over of pending
-// injections and a few ticks, and the recordings and provenance a client
-// can fetch.
+// injections and a few ticks, and the recordings, provenance and plastic
+// weights a client can fetch.
 //
 // The input is a spindle.fuzz.DaemonInput (daemon_input.proto) in binary.
 // The limits are tight so that an input stays fast: a network the
@@ -21,6 +21,7 @@
 #include "daemon/job_builder.h"
 #include "daemon/options.h"
 #include "daemon/qemu_processes.h"
+#include "job/plastic_weights.h"
 #include "daemon_input.pb.h"
 #include "machine/machine.h"
 
@@ -87,6 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     job.take_new_spikes(fresh);
     (void)job.all_spikes();
     (void)job.provenance();
+    // GetWeights: the plastic weights read back (a flush of every plastic row).
+    (void)spindle::host::read_plastic_weights(*job.engine, job.plastic_cores);
   }
   (void)job.info();
   return 0;
