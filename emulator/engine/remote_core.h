@@ -6,6 +6,8 @@
 // native core's outbox, in the same slot order.
 #pragma once
 
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,16 @@ class RemoteCore {
   virtual fw::CoreState state() const = 0;
   // "QEMU mps2-an386 (pid 1234)", for reports and errors.
   virtual std::string describe() const = 0;
+
+  // Applies the core's pending potentiation (Core::flush_plastic) and
+  // returns its plastic matrix region (image region 7) as the core holds it,
+  // in words, between ticks; provenance() then includes what the flush
+  // counted (stdp_pairs_missed), as a native core's does. Throws
+  // std::runtime_error naming the core if it cannot (no plastic synapses,
+  // the link failed, or a remote core without a way to read them).
+  virtual std::vector<uint32_t> read_plastic_matrix() {
+    throw std::runtime_error(describe() + ": cannot read plastic weights back");
+  }
 };
 
 }  // namespace spindle::emu

@@ -272,4 +272,25 @@ CoreStatus LinkClient::status() {
   return s;
 }
 
+std::vector<uint8_t> LinkClient::read_plastic_matrix() {
+  std::vector<uint8_t> out;
+  uint32_t size = 0;
+  do {
+    const auto offset = static_cast<uint32_t>(out.size());
+    const Reply r = exchange(MessageType::kReadPlastic, words({offset}));
+    if (r.type != MessageType::kPlasticData)
+      throw LinkError(std::string("expected PLASTIC_DATA, got ") + to_string(r.type));
+    Reader rd(r.payload.data(), static_cast<uint32_t>(r.payload.size()));
+    const uint32_t region = rd.u32(), at = rd.u32();
+    if (offset == 0) size = region;
+    const uint32_t n = rd.remaining();
+    if (!rd.ok() || region != size || at != offset || n > size - offset || (n == 0 && offset < size))
+      throw LinkError("malformed PLASTIC_DATA (region " + std::to_string(region) + " bytes, offset " +
+                      std::to_string(at) + ", " + std::to_string(n) + " bytes, asked for offset " +
+                      std::to_string(offset) + ")");
+    out.insert(out.end(), rd.rest(), rd.rest() + n);
+  } while (out.size() < size);
+  return out;
+}
+
 }  // namespace spindle::emu::remote

@@ -81,6 +81,10 @@ class LinkClient {
   void begin_tick(const std::vector<fw::Packet>& inbox, uint32_t n_ticks);
   TickOutput finish_tick();
   CoreStatus status();
+  // The core's plastic matrix region (image region 7) after the core applied
+  // its pending potentiation (Core::flush_plastic), read in READ_PLASTIC
+  // chunks; throws LinkError if the core has no plastic synapses.
+  std::vector<uint8_t> read_plastic_matrix();
 
   // The last status a TICK_DONE or PROVENANCE reply carried.
   const CoreStatus& last_status() const { return last_status_; }

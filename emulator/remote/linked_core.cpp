@@ -1,5 +1,6 @@
 #include "remote/linked_core.h"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace spindle::emu::remote {
@@ -46,6 +47,21 @@ void LinkedCore::deliver(const std::vector<fw::Packet>& inbox) {
     client_->begin_tick(inbox, 0);
     client_->finish_tick();
   });
+}
+
+std::vector<uint32_t> LinkedCore::read_plastic_matrix() {
+  std::vector<uint8_t> bytes;
+  guarded([&] {
+    bytes = client_->read_plastic_matrix();
+    // Flushing counts stdp_pairs_missed, as on a native core: provenance()
+    // answers with the count after the flush.
+    client_->status();
+  });
+  if (bytes.size() % 4 != 0)
+    fail("plastic matrix region of " + std::to_string(bytes.size()) + " bytes is not whole words");
+  std::vector<uint32_t> words(bytes.size() / 4);
+  if (!bytes.empty()) std::memcpy(words.data(), bytes.data(), bytes.size());
+  return words;
 }
 
 }  // namespace spindle::emu::remote

@@ -23,6 +23,7 @@ class LinkedCore : public RemoteCore {
   void deliver(const std::vector<fw::Packet>& inbox) override;
   const fw::Provenance& provenance() const override { return client_->last_status().provenance; }
   fw::CoreState state() const override { return client_->last_status().state; }
+  std::vector<uint32_t> read_plastic_matrix() override;
 
   const LinkStats& link_stats() const { return client_->stats(); }
   // The core's HELLO (empty until boot_core got it).

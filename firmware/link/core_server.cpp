@@ -1,5 +1,6 @@
 #include "link/core_server.h"
 
+#include "image/format.h"
 #include "link/messages.h"
 #include "link/wire.h"
 #include "util/crc32.h"
@@ -60,6 +61,7 @@ void CoreServer::handle(const FrameView& f) {
   if (type != MessageType::kHello && have_last_ && f.seq == last_seq_ && f.type == last_type_) {
     if (type == MessageType::kTick && !kept_valid_) send_tick_output();
     else if (type == MessageType::kGetProvenance) send_provenance();
+    else if (type == MessageType::kReadPlastic && !kept_valid_) read_plastic(f);  // flushing again changes nothing
     else if (kept_valid_) send(kept_type_, kept_, kept_length_);
     return;
   }
@@ -106,6 +108,9 @@ void CoreServer::execute(const FrameView& f) {
     case MessageType::kGetProvenance:
       if (!empty) return error(ErrorCode::kBadPayload, f.length);
       send_provenance();
+      return;
+    case MessageType::kReadPlastic:
+      read_plastic(f);
       return;
     default:
       error(ErrorCode::kUnknownType, f.type);
@@ -227,6 +232,31 @@ void CoreServer::tick(const FrameView& f) {
   core_.clear_records();
   for (uint32_t t = 0; t < n_ticks; ++t) core_.tick();
   send_tick_output();
+}
+
+void CoreServer::read_plastic(const FrameView& f) {
+  Reader r(f.payload, f.length);
+  const uint32_t offset = r.u32();
+  if (!r.done()) return error(ErrorCode::kBadPayload, f.length);
+  if (state_ != ServerState::kLoaded && state_ != ServerState::kRunning)
+    return error(ErrorCode::kBadState, static_cast<uint32_t>(state_));
+  // Core::load checked the region table; the plastic regions' CRCs no longer
+  // hold once the core has written them, so the region is found by its id.
+  const auto* bytes = reinterpret_cast<const uint8_t*>(config_.image_words);
+  const auto* header = reinterpret_cast<const image::ImageHeader*>(bytes);
+  const auto* entries = reinterpret_cast<const image::RegionEntry*>(bytes + sizeof(image::ImageHeader));
+  const image::RegionEntry* matrix = nullptr;
+  for (uint32_t i = 0; i < header->region_count && i < image::kMaxRegions; ++i)
+    if (entries[i].id == static_cast<uint32_t>(image::RegionId::kPlasticMatrix)) matrix = &entries[i];
+  if (matrix == nullptr || !core_.has_plastic()) return error(ErrorCode::kNoPlastic);
+  if (offset > matrix->size) return error(ErrorCode::kPlasticOffset, offset, matrix->size);
+  if (offset == 0) core_.flush_plastic();
+  const uint32_t left = matrix->size - offset;
+  const uint32_t n = left < kMaxPlasticChunk ? left : kMaxPlasticChunk;
+  uint8_t p[kMaxPayload];
+  Writer w(p, sizeof p);
+  w.u32(matrix->size).u32(offset).bytes(bytes + matrix->offset + offset, n);
+  send(MessageType::kPlasticData, p, w.size());
 }
 
 void CoreServer::send_tick_output() {

@@ -1,6 +1,7 @@
 // The core's end of the link: takes bytes from the host, answers requests
 // (load an image in chunks, start, stop, tick barriers with packets in and
-// out, recordings, provenance), and writes reply frames through a callback.
+// out, recordings, provenance, the plastic matrix read back in chunks), and
+// writes reply frames through a callback.
 // Freestanding, no heap: the board firmware runs it over its UART, tests run
 // it natively over a socket pair.
 //
@@ -59,6 +60,9 @@ class CoreServer {
   void deliver(const uint8_t* data, uint32_t size, uint32_t count);
   void packets_in(const FrameView& f);
   void tick(const FrameView& f);
+  // READ_PLASTIC(offset): flushes the plastic rows (offset 0) and sends one
+  // chunk of the plastic matrix region the core writes in the image buffer.
+  void read_plastic(const FrameView& f);
 
   Core& core_;
   OutboxPlatform& platform_;

@@ -132,6 +132,7 @@ const char* to_string(MessageType t) {
     case MessageType::kPacketsIn: return "PACKETS_IN";
     case MessageType::kTick: return "TICK";
     case MessageType::kGetProvenance: return "GET_PROVENANCE";
+    case MessageType::kReadPlastic: return "READ_PLASTIC";
     case MessageType::kAck: return "ACK";
     case MessageType::kNak: return "NAK";
     case MessageType::kHelloInfo: return "HELLO_INFO";
@@ -140,6 +141,7 @@ const char* to_string(MessageType t) {
     case MessageType::kTickDone: return "TICK_DONE";
     case MessageType::kProvenance: return "PROVENANCE";
     case MessageType::kError: return "ERROR";
+    case MessageType::kPlasticData: return "PLASTIC_DATA";
   }
   return "unknown message";
 }
@@ -155,6 +157,8 @@ const char* to_string(ErrorCode e) {
     case ErrorCode::kImageCrc: return "image CRC mismatch";
     case ErrorCode::kImageRejected: return "core image rejected by the parser";
     case ErrorCode::kTooManyTicks: return "too many ticks in one request";
+    case ErrorCode::kNoPlastic: return "the core's image has no plastic synapses";
+    case ErrorCode::kPlasticOffset: return "offset past the plastic matrix region";
   }
   return "unknown error";
 }

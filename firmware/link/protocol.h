@@ -31,6 +31,7 @@ enum class MessageType : uint8_t {
   kPacketsIn = 0x07,
   kTick = 0x08,
   kGetProvenance = 0x09,
+  kReadPlastic = 0x0A,
 
   kAck = 0x80,
   kNak = 0x81,
@@ -40,6 +41,7 @@ enum class MessageType : uint8_t {
   kTickDone = 0x85,
   kProvenance = 0x86,
   kError = 0x87,
+  kPlasticData = 0x88,
 };
 
 const char* to_string(MessageType t);
@@ -67,6 +69,8 @@ enum class ErrorCode : uint16_t {
   kImageCrc = 7,       // detail0 = CRC computed, detail1 = CRC announced
   kImageRejected = 8,  // Core::load failed: detail0 = ImageError, detail1 = region, detail2 = offset
   kTooManyTicks = 9,   // TICK n > kMaxTicksPerRequest; detail0 = n
+  kNoPlastic = 10,     // READ_PLASTIC on an image without a plastic matrix (region 7)
+  kPlasticOffset = 11, // READ_PLASTIC offset past the region; detail0 = offset, detail1 = region size
 };
 
 const char* to_string(ErrorCode e);
@@ -87,6 +91,12 @@ inline constexpr uint32_t kStateRecordBytes = 12;  // tick u32, neuron u16, vari
 // One TICK request runs at most this many ticks: the outbox and recording
 // buffers are drained once per request, so lock-step runs use 1.
 inline constexpr uint32_t kMaxTicksPerRequest = 1000;
+
+// PLASTIC_DATA: region size u32, offset u32, then at most this many bytes
+// of the plastic matrix region (a multiple of 4).
+inline constexpr uint32_t kPlasticDataHeader = 8;
+inline constexpr uint32_t kMaxPlasticChunk = kMaxPayload - kPlasticDataHeader;
+static_assert(kMaxPlasticChunk % 4 == 0);
 
 // Provenance counters on the wire, in for_each_counter order.
 inline constexpr uint32_t kProvenanceWords = 16;

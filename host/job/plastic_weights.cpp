@@ -20,9 +20,11 @@ std::string core_name(const CoreLoad& c) {
 
 // The 16-bit weights of a core's plastic matrix, in matrix order: table
 // entries, their rows, each row's synapses (the order the builder noted in
-// CoreLoad::plastic).
-std::vector<uint16_t> matrix_weights(const emu::CoreSlot& slot, const CoreLoad& c) {
-  img::ImageReader reader;
+// CoreLoad::plastic). The table comes from the slot's image; the matrix
+// from the slot's image (a native core writes it in place) or, for a
+// remote core, from `remote_matrix`, the region as the remote core holds it.
+std::vector<uint16_t> matrix_weights(const emu::CoreSlot& slot, const CoreLoad& c,
+                                     const std::vector<uint32_t>* remote_matrix) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(slot.image.data());
   // The core wrote its plastic regions since load: their CRCs no longer
   // hold, so the regions are found without checking them.
@@ -36,7 +38,20 @@ std::vector<uint16_t> matrix_weights(const emu::CoreSlot& slot, const CoreLoad& 
   }
   if (!table.present() || !matrix.present())
     throw std::runtime_error(core_name(c) + ": its image has no plastic synapses to read");
+  // The walk (row offsets, row lengths) uses the slot's image, which the
+  // native parser checked at load and in which the core writes only
+  // weights and row state; the weights come from where the core runs: the
+  // slot's image for a native core, `remote_matrix` (the same region, word
+  // for word) for a remote one.
   const auto* words = reinterpret_cast<const uint32_t*>(matrix.data);
+  const uint32_t* values = words;
+  if (remote_matrix != nullptr) {
+    if (remote_matrix->size() * 4 != matrix.size)
+      throw std::runtime_error(core_name(c) + " (" + slot.remote->describe() + ") returned a plastic matrix of " +
+                               std::to_string(remote_matrix->size() * 4) + " bytes, its image holds " +
+                               std::to_string(matrix.size));
+    values = remote_matrix->data();
+  }
   const uint32_t n = reinterpret_cast<const img::PopulationTableHeader*>(table.data)->n_entries;
   const auto* te = reinterpret_cast<const img::PopulationTableEntry*>(table.data + sizeof(img::PopulationTableHeader));
   std::vector<uint16_t> out;
@@ -45,9 +60,8 @@ std::vector<uint16_t> matrix_weights(const emu::CoreSlot& slot, const CoreLoad& 
     const uint32_t* offsets = words + te[i].row_offsets;
     for (uint32_t r = 0; r < te[i].n_rows; ++r) {
       if (offsets[r] == offsets[r + 1]) continue;
-      const uint32_t* row = words + offsets[r];
-      const uint32_t count = reinterpret_cast<const fw::stdp::PlasticRowHeader*>(row)->count;
-      const auto* w = reinterpret_cast<const uint16_t*>(row + fw::stdp::kPlasticRowHeaderWords);
+      const uint32_t count = reinterpret_cast<const fw::stdp::PlasticRowHeader*>(words + offsets[r])->count;
+      const auto* w = reinterpret_cast<const uint16_t*>(values + offsets[r] + fw::stdp::kPlasticRowHeaderWords);
       out.insert(out.end(), w, w + count);
     }
   }
@@ -65,15 +79,14 @@ std::vector<ProjectionWeights> read_plastic_weights(emu::Engine& engine, const M
     if (c.plastic.empty()) continue;
     const emu::CoreSlot* found = engine.find({c.chip, c.core});
     if (found == nullptr) throw std::runtime_error(core_name(c) + ": not loaded in the engine");
-    if (found->remote)
-      throw std::runtime_error(core_name(c) + " runs remotely (" + found->remote->describe() +
-                               "): reading plastic weights back over the link is not supported yet; run the plastic "
-                               "populations on the native backend");
     // The engine owns the slot; flushing changes only the rows' state, as a
-    // later pre spike would (Core::flush_plastic).
+    // later pre spike would (Core::flush_plastic). A remote core flushes
+    // itself and sends its matrix region over the link.
     emu::CoreSlot& slot = const_cast<emu::CoreSlot&>(*found);
-    slot.core.flush_plastic();
-    const std::vector<uint16_t> w = matrix_weights(slot, c);
+    std::vector<uint32_t> remote_matrix;
+    if (slot.remote) remote_matrix = slot.remote->read_plastic_matrix();
+    else slot.core.flush_plastic();
+    const std::vector<uint16_t> w = matrix_weights(slot, c, slot.remote ? &remote_matrix : nullptr);
     for (size_t k = 0; k < w.size(); ++k) {
       const PlasticSynapseRef& s = c.plastic[k];
       ProjectionWeights& p = by_projection[s.projection];

@@ -2,6 +2,8 @@
 // over a socket pair (no QEMU): a whole load and tick sequence equals a
 // core run directly, and a transport that corrupts, drops or delays bytes
 // is retried until the results are exact, or fails with a clear error.
+// The plastic matrix read back over the link (READ_PLASTIC, in chunks)
+// equals the region of the same core run directly.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "remote/link_client.h"
 #include "remote/transport.h"
 #include "support/test_images.h"
+#include "synapses/stdp_params.h"
 
 namespace spindle::test {
 namespace {
@@ -250,6 +253,100 @@ TEST(LinkClient, TheCoreRefusesAnImageItsParserRejects) {
         << e.what();
   }
   EXPECT_THROW(client.start(), LinkError);  // nothing loaded
+}
+
+// --- plastic synapses ------------------------------------------------------
+
+// 40 neurons that fire on their own (i_offset), 60 sources onto them through
+// plastic synapses (pair STDP, additive): a plastic matrix of several chunks.
+std::vector<uint8_t> plastic_image() {
+  host::IfCurrExpParams p;
+  p.i_offset = 1.2;
+  Gen32 g(9);
+  host::IncomingBlock b = random_block(g, 0x10000, 60, 40, 0.5, 0.1, 0.6, 4, /*n_types=*/1);
+  b.plastic = true;
+  host::CoreImageSpec spec = neuron_spec(host::uniform_block(p, 40, 1.0), 0x20000, {b});
+  v1::StdpMechanism m;
+  m.mutable_timing_dependence()->set_a_plus(0.05);
+  m.mutable_timing_dependence()->set_a_minus(0.06);
+  m.mutable_additive()->set_w_max(0.6);
+  spec.stdp = host::synapses::stdp_region(host::synapses::stdp_kernel_params(m, 1.0, spec.synapses->scale[0]));
+  return host::build_core_image(spec);
+}
+
+std::vector<fw::Packet> plastic_inbox(uint32_t t) {
+  std::vector<fw::Packet> in;
+  for (uint32_t s = 0; s < 60; ++s)
+    if ((s * 13 + t * 7) % 17 == 0) in.push_back({0x10000 | s, 0, false});
+  return in;
+}
+
+// Region 7's bytes in an image (its CRC no longer holds once the core wrote it).
+std::vector<uint8_t> plastic_region(const uint8_t* image) {
+  const auto* h = reinterpret_cast<const fw::image::ImageHeader*>(image);
+  const auto* e = reinterpret_cast<const fw::image::RegionEntry*>(image + sizeof(fw::image::ImageHeader));
+  for (uint32_t i = 0; i < h->region_count; ++i)
+    if (e[i].id == static_cast<uint32_t>(fw::image::RegionId::kPlasticMatrix))
+      return {image + e[i].offset, image + e[i].offset + e[i].size};
+  return {};
+}
+
+TEST(LinkClient, PlasticMatrixReadOverTheLinkEqualsTheCoreRunDirectly) {
+  constexpr uint32_t kTicks = 300;
+  const auto image = plastic_image();
+  const std::vector<uint8_t> loaded = plastic_region(image.data());
+  ASSERT_GT(loaded.size(), 2 * fw::link::kMaxPlasticChunk);  // three chunks or more
+
+  std::vector<uint32_t> words((image.size() + 3) / 4);
+  std::memcpy(words.data(), image.data(), image.size());
+  auto platform = std::make_unique<fw::NativePlatform>();
+  auto core = std::make_unique<fw::Core>();
+  platform->set_writable_image(reinterpret_cast<uint8_t*>(words.data()), static_cast<uint32_t>(image.size()));
+  ASSERT_TRUE(core->load(*platform).ok());
+  ASSERT_TRUE(core->has_plastic());
+  for (uint32_t t = 0; t < kTicks; ++t) {
+    for (const fw::Packet& p : plastic_inbox(t)) core->on_packet(p);
+    core->process_packets();
+    core->tick();
+    platform->clear_outbox();
+    core->clear_records();
+  }
+  core->flush_plastic();
+  const std::vector<uint8_t> direct = plastic_region(reinterpret_cast<const uint8_t*>(words.data()));
+  ASSERT_EQ(direct.size(), loaded.size());
+  EXPECT_NE(direct, loaded);  // the rule moved weights
+
+  ServerThread server;
+  FdTransport transport(server.take_host_fd(), "loopback");
+  LinkClient client(transport);
+  client.hello();
+  client.load(image);
+  client.start();
+  for (uint32_t t = 0; t < kTicks; ++t) {
+    client.begin_tick(plastic_inbox(t), 1);
+    client.finish_tick();
+  }
+  const uint64_t requests = client.stats().requests;
+  EXPECT_EQ(client.read_plastic_matrix(), direct);
+  EXPECT_EQ(client.stats().requests - requests, (direct.size() + fw::link::kMaxPlasticChunk - 1) / fw::link::kMaxPlasticChunk);
+  // Reading again (flushing again) changes nothing.
+  EXPECT_EQ(client.read_plastic_matrix(), direct);
+}
+
+TEST(LinkClient, ReadingPlasticWeightsOfACoreWithoutThemIsAClearError) {
+  ServerThread server;
+  FdTransport transport(server.take_host_fd(), "loopback");
+  LinkClient client(transport);
+  client.hello();
+  client.load(neuron_image());
+  try {
+    client.read_plastic_matrix();
+    FAIL() << "read a plastic matrix from a core without one";
+  } catch (const LinkError& e) {
+    EXPECT_NE(std::string(e.what()).find("core refused READ_PLASTIC: the core's image has no plastic synapses"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

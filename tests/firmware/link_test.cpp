@@ -280,6 +280,25 @@ TEST_F(ServerFixture, CorruptFrameGetsANakAndChangesNothing) {
   EXPECT_EQ(server_->bad_frames(), 1u);
 }
 
+TEST_F(ServerFixture, ReadPlasticNeedsALoadedImageWithPlasticSynapses) {
+  auto code_of = [](const Decoded& d) {
+    EXPECT_EQ(d.frames.size(), 1u);
+    EXPECT_EQ(d.frames[0].type, static_cast<uint8_t>(MessageType::kError));
+    Reader r(d.payloads[0].data(), static_cast<uint32_t>(d.payloads[0].size()));
+    const auto code = static_cast<ErrorCode>(r.u16());
+    EXPECT_EQ(r.u16(), static_cast<uint16_t>(MessageType::kReadPlastic));
+    return code;
+  };
+  EXPECT_EQ(code_of(request(MessageType::kReadPlastic, 1, u32s({0}))), ErrorCode::kBadState);
+  const auto image = small_image();
+  uint16_t seq = load(image, 256, fw::crc32(image.data(), image.size()));
+  ASSERT_EQ(request(MessageType::kLoadEnd, seq++, {}).frames[0].type, static_cast<uint8_t>(MessageType::kAck));
+  EXPECT_EQ(code_of(request(MessageType::kReadPlastic, seq++, {0, 0})), ErrorCode::kBadPayload);
+  EXPECT_EQ(code_of(request(MessageType::kReadPlastic, seq++, u32s({0}))), ErrorCode::kNoPlastic);
+  // A retry gets the same answer.
+  EXPECT_EQ(code_of(request(MessageType::kReadPlastic, static_cast<uint16_t>(seq - 1), u32s({0}))), ErrorCode::kNoPlastic);
+}
+
 TEST_F(ServerFixture, TickBeforeStartIsABadStateError) {
   const Decoded d = request(MessageType::kTick, 1, {1, 0, 0, 0, 0, 0});
   ASSERT_EQ(d.frames[0].type, static_cast<uint8_t>(MessageType::kError));

@@ -2,11 +2,13 @@
 // image under qemu-system-arm, in lock-step with the native engine over the
 // link protocol. Every spike, state record and provenance counter must equal
 // the native run's, bit for bit; failures (a killed or hung QEMU, a
-// corrupted link, bad options) must be clear.
+// corrupted link, bad options) must be clear. Plastic weights read back
+// over the link equal the native core's.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -91,6 +93,27 @@ TEST(QemuBackend, NetduinoBoardRunsTheSameCores) {
   const RunResult native = run(m, 200, std::nullopt);
   const RunResult qemu = run(m, 200, qemu_options(std::nullopt, "netduinoplus2"));
   expect_identical(native, qemu);
+}
+
+TEST(QemuBackend, PlasticWeightsOnQemuEqualNativeBitForBit) {
+  for (const char* rule : {"plastic_additive", "plastic_multiplicative"}) {
+    SCOPED_TRACE(rule);
+    const Mapped m = map_file(kData + "/" + rule + ".textproto", emu::machine_from_shape("1"));
+    expect_plastic_equal(run_plastic(m, std::nullopt), run_plastic(m, qemu_options()));
+  }
+}
+
+// Only the plastic slice on QEMU, on the board with the smallest image buffer.
+TEST(QemuBackend, PlasticSliceAloneOnNetduinoEqualsNative) {
+  const Mapped m = map_file(kData + "/plastic_additive.textproto", emu::machine_from_shape("1"));
+  std::set<uint32_t> plastic;
+  for (const host::CoreLoad& c : m.load.cores)
+    if (!c.plastic.empty()) plastic.insert(c.slice);
+  ASSERT_EQ(plastic.size(), 1u);
+  const PlasticRun native = run_plastic(m, std::nullopt);
+  const PlasticRun qemu = run_plastic(m, qemu_options(plastic, "netduinoplus2"));
+  expect_plastic_equal(native, qemu);
+  EXPECT_EQ(qemu.remote_plastic_cores, 1u);
 }
 
 emu::remote::QemuCore* qemu_core_of(const emu::Engine& engine, size_t i) {

@@ -1,5 +1,6 @@
 // Shared by the QEMU backend tests: map a network file onto a machine, run
-// it natively or with chosen slices on QEMU, and compare every record.
+// it natively or with chosen slices on QEMU, and compare every record (and
+// the weights of plastic networks).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 
 #include "backend/backend.h"
 #include "engine/engine.h"
+#include "job/plastic_weights.h"
 #include "mapping/core_images.h"
 #include "mapping/from_network.h"
 #include "mapping/pipeline.h"
@@ -108,6 +110,53 @@ inline void expect_identical(const RunResult& native, const RunResult& other) {
   }
   EXPECT_EQ(native.fabric.totals.dropped_total(), other.fabric.totals.dropped_total());
   EXPECT_EQ(native.spikes, other.spikes);
+}
+
+// A plastic network run in two parts, its weights read after each (reading
+// between runs must change nothing), on the native engine or a backend.
+struct PlasticRun {
+  RunResult result;
+  std::vector<host::ProjectionWeights> middle, end;
+  size_t remote_plastic_cores = 0;
+};
+
+inline PlasticRun run_plastic(const Mapped& m, const std::optional<host::BackendOptions>& backend) {
+  emu::Engine engine(m.machine, emu::EngineConfig{.threads = 2});
+  if (backend) host::make_backend(*backend)->load(engine, m.load);
+  else host::load_into(engine, m.load);
+  PlasticRun r;
+  engine.run(200);
+  r.middle = host::read_plastic_weights(engine, m.load);
+  const emu::RunReport report = engine.run(300);
+  r.end = host::read_plastic_weights(engine, m.load);
+  r.result = collect(m, engine, report);
+  for (const host::CoreLoad& c : m.load.cores)
+    r.remote_plastic_cores += !c.plastic.empty() && engine.find({c.chip, c.core})->remote != nullptr;
+  return r;
+}
+
+inline void expect_same_weights(const std::vector<host::ProjectionWeights>& a, const std::vector<host::ProjectionWeights>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].projection, b[i].projection);
+    EXPECT_EQ(a[i].pre, b[i].pre);
+    EXPECT_EQ(a[i].post, b[i].post);
+    ASSERT_EQ(a[i].weight.size(), b[i].weight.size());
+    for (size_t k = 0; k < a[i].weight.size(); ++k)
+      ASSERT_EQ(std::memcmp(&a[i].weight[k], &b[i].weight[k], sizeof(double)), 0)
+          << "projection " << a[i].projection << " synapse " << k << ": " << a[i].weight[k] << " vs " << b[i].weight[k];
+  }
+}
+
+inline void expect_plastic_equal(const PlasticRun& native, const PlasticRun& other) {
+  expect_identical(native.result, other.result);
+  expect_same_weights(native.middle, other.middle);
+  expect_same_weights(native.end, other.end);
+  // The rule did something: weights moved between the two read-outs.
+  ASSERT_EQ(native.end.size(), 1u);
+  ASSERT_EQ(native.end[0].weight.size(), 400u);
+  EXPECT_NE(native.middle[0].weight, native.end[0].weight);
+  EXPECT_GT(other.remote_plastic_cores, 0u);
 }
 
 // Every spike and state record by population neuron, whatever the slicing:

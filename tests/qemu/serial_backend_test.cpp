@@ -1,7 +1,8 @@
 // The serial backend against QEMU standing in for a flashed board: the core
 // server image runs with its UART on a pseudo-terminal (`-serial pty`) and
 // the host drives it through the tty in raw mode, as it would a board's
-// /dev/ttyACM0. Results equal native; bad ports are clear errors.
+// /dev/ttyACM0. Results equal native, plastic weights read back over the
+// tty included; bad ports are clear errors.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -70,6 +71,21 @@ TEST(SerialBackend, BoardOnAPtyRunsItsCoreLikeNative) {
   host::make_backend(o)->load(engine, m.load);
   const emu::RunReport report = engine.run(200);
   expect_identical(native, collect(m, engine, report));
+}
+
+TEST(SerialBackend, PlasticWeightsFromTheBoardEqualNative) {
+  const Mapped m = map_file(std::string(SPINDLE_QEMU_TEST_DATA) + "/plastic_additive.textproto", emu::machine_from_shape("1"));
+  std::set<uint32_t> plastic;
+  for (const host::CoreLoad& c : m.load.cores)
+    if (!c.plastic.empty()) plastic.insert(c.slice);
+  ASSERT_EQ(plastic.size(), 1u);
+  PtyBoard board("mps2-an386", SPINDLE_CORE_ELF_MPS2);
+  ASSERT_FALSE(board.pty().empty()) << "QEMU did not report its pty";
+  host::BackendOptions o;
+  o.name = "serial";
+  o.ports = {board.pty()};
+  o.slices = plastic;
+  expect_plastic_equal(run_plastic(m, std::nullopt), run_plastic(m, o));
 }
 
 TEST(SerialBackend, PortsThatDoNotPairOrOpenAreClearErrors) {
