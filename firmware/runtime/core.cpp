@@ -235,7 +235,8 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
     return fail(ImageError::kRegionTooSmall, RegionId::kStdp);
   uint32_t* history = writable(stdp) + sizeof(image::StdpRegionHeader) / 4;
   for (uint32_t k = 0; k < history_words; ++k)
-    if (history[k] != 0) return fail(ImageError::kBadStdp, RegionId::kStdp, sizeof(image::StdpRegionHeader) + 4 * k);
+    if (history[k] != 0)
+      return fail(ImageError::kBadStdp, RegionId::kStdp, static_cast<uint32_t>(sizeof(image::StdpRegionHeader) + 4 * k));
   if (!plastic_.configure(*h, layout_, history, n_neurons_)) return fail(ImageError::kBadStdp, RegionId::kStdp, 0);
 
   const auto* words = as<uint32_t>(matrix.data);

@@ -97,7 +97,10 @@ std::vector<ProjectionWeights> read_plastic_weights(emu::Engine& engine, const M
     }
   }
   std::vector<ProjectionWeights> out;
-  for (auto& [e, p] : by_projection) {
+  for (auto& entry : by_projection) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    const uint32_t e = entry.first;
+    const ProjectionWeights& p = entry.second;
     // PyNN's list order: by pre, then post; stable, so synapses of one pair
     // keep the image's order (cores come in slice order, each in its order).
     std::vector<size_t> order(p.pre.size());

@@ -391,10 +391,12 @@ TEST(DaemonReclaim, MemoryReturnsAfterVanishedClients) {
     }
     return kb;
   };
-  // The plateau's slack: 16 MB or 5%, whichever is larger (allocator
-  // fragmentation); one leaked job of this network costs more than that.
+  // The plateau's slack: 24 MB or 5%, whichever is larger (allocator
+  // fragmentation: with the machine loaded, jobs overlap more and a round
+  // ended 18 MB above the plateau with nothing leaked); one leaked job of
+  // this network costs 27 MB, more than that.
   const uint64_t first = settled_rss(0);
-  const uint64_t plateau = first + std::max<uint64_t>(16 * 1024, first / 20);
+  const uint64_t plateau = first + std::max<uint64_t>(24 * 1024, first / 20);
   for (int round = 1; round <= 2; ++round) {
     ASSERT_TRUE(cycle(12)) << "jobs not reclaimed";
     const uint64_t kb = settled_rss(plateau);
