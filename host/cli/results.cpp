@@ -87,6 +87,16 @@ void append_le(std::string& out, T v) {
   for (size_t k = 0; k < sizeof v; ++k) out.push_back(static_cast<char>(bits >> (8 * k)));
 }
 
+// "pre,post,weight\n" of synapse k; `field` holds TickTimeFormat::kMaxChars.
+void append_synapse_line(std::string& lines, const host::ProjectionWeights& w, size_t k, char* field) {
+  lines += std::to_string(w.pre[k]);
+  lines += ',';
+  lines += std::to_string(w.post[k]);
+  lines += ',';
+  lines.append(field, write_value(field, w.weight[k]));
+  lines += '\n';
+}
+
 void write_weights(const std::filesystem::path& dir, const std::string& stem, const host::ProjectionWeights& w,
                    ResultsManifest& manifest) {
   const std::filesystem::path npy = dir / (stem + ".weights.npy"), csv_path = dir / (stem + ".weights.csv");
@@ -106,14 +116,7 @@ void write_weights(const std::filesystem::path& dir, const std::string& stem, co
   std::ofstream csv = open_out(csv_path);
   std::string lines = "pre,post,weight\n";
   char field[TickTimeFormat::kMaxChars];
-  for (size_t k = 0; k < w.weight.size(); ++k) {
-    lines += std::to_string(w.pre[k]);
-    lines += ',';
-    lines += std::to_string(w.post[k]);
-    lines += ',';
-    lines.append(field, write_value(field, w.weight[k]));
-    lines += '\n';
-  }
+  for (size_t k = 0; k < w.weight.size(); ++k) append_synapse_line(lines, w, k, field);
   csv.write(lines.data(), static_cast<std::streamsize>(lines.size()));
   if (!csv) throw std::runtime_error(csv_path.string() + ": write failed");
 }
@@ -146,12 +149,7 @@ void write_weight_history(const std::filesystem::path& dir, const std::string& s
         append_le(records, w.weight[k]);
         lines.append(time_field, time_len);
         lines += ',';
-        lines += std::to_string(w.pre[k]);
-        lines += ',';
-        lines += std::to_string(w.post[k]);
-        lines += ',';
-        lines.append(field, write_value(field, w.weight[k]));
-        lines += '\n';
+        append_synapse_line(lines, w, k, field);
       }
       if (records.size() > (size_t{1} << 20)) {
         out.write(records.data(), static_cast<std::streamsize>(records.size()));
