@@ -35,7 +35,7 @@ namespace link = spindle::fw::link;
 
 // The examples whose images and requests seed the core image, link and
 // daemon targets (shrunk for the images, see shrunk()).
-const char* const kSmallExamples[] = {"tiny", "cuba", "coba"};
+const char* const kSmallExamples[] = {"tiny", "cuba", "coba", "song_abbott_additive"};  // the last: plastic rows
 constexpr size_t kMaxSeedImageBytes = 64 * 1024;
 
 void write(const fs::path& path, const std::string& bytes) {
