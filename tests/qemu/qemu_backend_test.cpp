@@ -96,7 +96,9 @@ TEST(QemuBackend, NetduinoBoardRunsTheSameCores) {
 }
 
 TEST(QemuBackend, PlasticWeightsOnQemuEqualNativeBitForBit) {
-  for (const char* rule : {"plastic_additive", "plastic_multiplicative"}) {
+  // plastic_additive_edges: the additive hot loop's edge cases (the ARM
+  // cores run it in assembly, the native ones in C++).
+  for (const char* rule : {"plastic_additive", "plastic_multiplicative", "plastic_additive_edges"}) {
     SCOPED_TRACE(rule);
     const Mapped m = map_file(kData + "/" + rule + ".textproto", emu::machine_from_shape("1"));
     expect_plastic_equal(run_plastic(m, std::nullopt), run_plastic(m, qemu_options()));

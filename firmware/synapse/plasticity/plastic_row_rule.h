@@ -29,7 +29,9 @@
 
 #include <cstdint>
 
+#include "synapse/plasticity/additive_depression_pass.h"
 #include "synapse/plasticity/plastic_row.h"
+#include "synapse/plasticity/weight_dependence.h"
 #include "synapse/ring_buffer.h"
 #include "synapse/synaptic_word.h"
 
@@ -71,9 +73,23 @@ class PlasticRowRule {
     const auto* const newest = &history.newest(0);
     const uint32_t* const previous = &history.previous_tick(0);
     uint8_t later[kChunk];  // the chunk's synapses the hot loop left (index in the chunk)
+#if defined(__thumb2__)
+    // Cortex-M: the additive rule's hot loop in assembly
+    // (additive_depression_pass.h), its constants set once per row.
+    [[maybe_unused]] const AdditiveDepressionPass pass = additive_pass(weight, arrival, begin, adder, later);
+#endif
     for (uint32_t k0 = 0; k0 < count; k0 += kChunk) {
       const uint32_t length = count - k0 > kChunk ? kChunk : count - k0;
-      const uint8_t* const left = hot_pass(r.control + k0, r.weights + k0, length, arrival, begin, adder, newest, later);
+      const uint8_t* left;
+#if defined(__thumb2__)
+      if constexpr (kAdditive) {
+        static_assert(sizeof(*newest) == 8, "the assembly reads {tick, trace} pairs");
+        left = spindle_stdp_additive_depression_pass(r.control + k0, r.weights + k0, length, newest, &pass);
+      } else
+#endif
+      {
+        left = hot_pass(r.control + k0, r.weights + k0, length, arrival, begin, adder, newest, later);
+      }
       for (const uint8_t* p = later; p != left; ++p) {
         const uint32_t k = k0 + *p;
         const uint32_t c = r.control[k] & dti_mask;
@@ -143,11 +159,12 @@ class PlasticRowRule {
   [[gnu::noinline]] uint8_t* hot_pass(const uint16_t* control, uint16_t* weights, uint32_t length, uint32_t arrival,
                                       uint32_t begin, const RingBuffer::RowAdder& ring, const NewestEntry* newest,
                                       uint8_t* later) const {
-    const uint32_t delay_shift = delay_shift_, index_mask = index_mask_, dti_mask = delay_type_index_mask_;
+    // Control words hold nothing but delay, type and index (Core checks
+    // them at load): the delay is one shift, the index one mask.
+    const uint32_t delay_shift = delay_shift_, index_mask = index_mask_;
     const RingBuffer::RowAdder adder = ring;
     for (uint32_t k = 0; k != length; ++k) {
-      // Delay, type and index first: the delay is then one shift.
-      const uint32_t c = control[k] & dti_mask;
+      const uint32_t c = control[k];
       const uint32_t n = c & index_mask, d = c >> delay_shift;
       const auto last = newest[n];
       const uint32_t at = last.tick + d;
@@ -166,6 +183,21 @@ class PlasticRowRule {
     }
     return later;
   }
+
+#if defined(__thumb2__)
+  // The assembly hot loop's constants for one row (the additive rule's; a
+  // template, so that other weight rules, without a_minus, never build it).
+  template <typename W>
+  AdditiveDepressionPass additive_pass(const W& w, uint32_t arrival, uint32_t begin, const RingBuffer::RowAdder& ring,
+                                       uint8_t* later) const {
+    if constexpr (__is_same(W, AdditiveWeightDependence)) {
+      return {delay_shift_, begin, ring.words, ring.base, ring.mask, index_mask_, arrival - begin,
+              timing.minus.time_shift, timing.minus.values, w.a_minus, w.w_min, later};
+    } else {
+      return {};
+    }
+  }
+#endif
 
   // update() out of line: the rare synapses with more than the newest post
   // spike in the window (or a history that wrapped), kept out of the loops.
@@ -214,8 +246,12 @@ class PlasticRowRule {
     return w;
   }
 
-  // Synapses per pass of process_row (its index list is on the stack).
-  static constexpr uint32_t kChunk = 32;
+  static constexpr bool kAdditive = __is_same(Weight, AdditiveWeightDependence);
+
+  // Synapses per pass of process_row (its index list is on the stack): as
+  // many as an ARM core has neurons, so a row of an all-to-all projection is
+  // one pass there.
+  static constexpr uint32_t kChunk = 256;
   static_assert(kChunk <= 256, "chunk indices are bytes");
 
   uint32_t index_mask_ = 0;
