@@ -195,7 +195,7 @@ int run_network(const RunArgs& a) {
     for (const auto& w : weight_warnings)
       std::cerr << a.network << ": " << w.path << ": " << (a.strict_weights ? "" : "warning: ") << w.message << '\n';
     if (a.strict_weights && !weight_warnings.empty()) {
-      std::cerr << a.network << ": refused by --strict-weights (" << weight_warnings.size() << " projection"
+      std::cerr << a.network << ": refused by --strict-weights (" << weight_warnings.size() << " weight warning"
                 << (weight_warnings.size() == 1 ? "" : "s") << ")\n";
       return kExitFailed;
     }

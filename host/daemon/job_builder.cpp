@@ -156,7 +156,7 @@ grpc::Status build_job(const v1::SubmitNetworkRequest& request, const emu::Machi
         field_errors.push_back(std::move(f));
       }
       return {StatusCode::INVALID_ARGUMENT, "strict_weights: " + std::to_string(field_errors.size()) +
-                                                " projection(s) lose weight in the cores' 16-bit weights"};
+                                                " weight warning(s): weights or STDP amplitudes the cores' 16-bit weights lose"};
     }
     job.mapping_report_json = host::mapping_report_json(net, machine, prepared).dump();
 

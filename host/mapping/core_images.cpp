@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -269,8 +270,28 @@ struct Context {
     const v1::Projection& proj = net.projections(static_cast<int>(first->projection));
     const uint32_t type = synapse_type(proj);
     const double scale = m.scale[type];
-    spec.stdp = synapses::stdp_region(synapses::stdp_kernel_params(proj.synapse_dynamics().stdp(), dt, scale, report));
+    const synapses::StdpKernelParams params = synapses::stdp_kernel_params(proj.synapse_dynamics().stdp(), dt, scale, report);
+    spec.stdp = synapses::stdp_region(params);
     load.plastic_weight_unit = 1.0 / scale;
+    // What the amplitudes and bounds become, for each plastic projection
+    // onto the slice (they share the rule: unrunnable_synapses_problem).
+    StdpQuantization sq;
+    sq.present = true;
+    const auto value = [](const synapses::StdpKernelParams::Error& x) { return StdpQuantization::Value{x.value, x.quantized}; };
+    sq.a_plus = value(params.a_plus_error);
+    sq.a_minus = value(params.a_minus_error);
+    sq.w_min = value(params.w_min_error);
+    sq.w_max = value(params.w_max_error);
+    for (const IncomingBlock& b : in) {
+      if (!b.plastic) continue;
+      auto it = std::find_if(load.weight_quantization.begin(), load.weight_quantization.end(),
+                             [&](const auto& q) { return q.first == b.projection; });
+      if (it == load.weight_quantization.end()) {
+        load.weight_quantization.emplace_back(b.projection, WeightQuantization{});
+        it = std::prev(load.weight_quantization.end());
+      }
+      it->second.stdp = sq;
+    }
     load.plastic.reserve(m.plastic_order.size());
     for (const auto& [b, i] : m.plastic_order) {
       const IncomingBlock& blk = in[b];

@@ -25,6 +25,7 @@ void WeightQuantization::merge(const WeightQuantization& o) {
   total_quantized += o.total_quantized;
   max_relative_error = std::max(max_relative_error, o.max_relative_error);
   if (o.resolution > 0) resolution = o.resolution;
+  if (o.stdp.present) stdp = o.stdp;  // every core of a population holds the same rule
 }
 
 double WeightQuantization::loss_fraction() const {
@@ -46,6 +47,21 @@ std::vector<network::ValidationError> weight_loss_warnings(const spindle::v1::Ne
         q.resolution, proj.post(), 100 * q.loss_fraction());
     if (q.zeroed > 0) message += fmt::format(" and {} of {} weights become 0", q.zeroed, q.synapses);
     out.push_back({path, message});
+  }
+  for (size_t e = 0; e < by_projection.size(); ++e) {
+    const StdpQuantization& s = by_projection[e].stdp;
+    if (!s.present) continue;
+    const auto amplitude = [&](const char* name, const StdpQuantization::Value& v) {
+      if (v.given == 0 || (v.in_cores != 0 && v.relative_error() <= kWeightLossWarnFraction)) return;
+      std::string message = fmt::format(
+          "the cores hold {} in steps of {:.3g} (the weight unit of population \"{}\"): {:.4g} becomes {:.4g}",
+          name, by_projection[e].resolution, net.projections(static_cast<int>(e)).post(), v.given, v.in_cores);
+      message += v.in_cores == 0 ? ", so that side of the rule never acts"
+                                 : fmt::format(" ({:+.1f}%)", 100 * (v.in_cores - v.given) / v.given);
+      out.push_back({fmt::format("projections[{}].synapse_dynamics.stdp.timing_dependence.{}", e, name), message});
+    };
+    amplitude("A_plus", s.a_plus);
+    amplitude("A_minus", s.a_minus);
   }
   return out;
 }
@@ -79,6 +95,16 @@ nlohmann::json weight_quantization_json(const spindle::v1::Network& net,
                    {"loss_fraction", shown(q.loss_fraction())},
                    {"max_relative_error", shown(q.max_relative_error)},
                    {"zeroed", q.zeroed}});
+    if (q.stdp.present) {
+      const auto value = [](const StdpQuantization::Value& v) {
+        return nlohmann::json{{"given", shown(v.given)}, {"in_cores", shown(v.in_cores)}};
+      };
+      // A_plus and A_minus in absolute weight units, whichever convention the file used.
+      out.back()["stdp"] = {{"A_plus", value(q.stdp.a_plus)},
+                            {"A_minus", value(q.stdp.a_minus)},
+                            {"w_min", value(q.stdp.w_min)},
+                            {"w_max", value(q.stdp.w_max)}};
+    }
   }
   return out;
 }

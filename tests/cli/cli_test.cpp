@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "support/command.h"
+#include "support/test_networks.h"
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
@@ -600,15 +601,9 @@ recordings { population: "src" variables: [SPIKES] })");
 
 namespace {
 
-// A projection of tiny weights sharing its target with one of large
-// weights: the cores' 16-bit weights (scaled by the largest) round it to 0.
 // Said with the projection's path, in the mapping report, and refused on
 // request.
-constexpr const char* kLostWeights = R"(run { timestep_ms: 0.1 duration_ms: 5 }
-populations { label: "src" size: 4 spike_source_poisson { rate { constant: 50 } } }
-populations { label: "dst" size: 4 if_curr_exp {} }
-projections { pre: "src" post: "dst" receptor: EXCITATORY connector { one_to_one {} } weight { constant: 100 } }
-projections { pre: "src" post: "dst" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.0005 } })";
+constexpr const char* kLostWeights = spindle::test::kLostWeightsNetwork;
 
 TEST_F(CliTest, WeightsLostInTheCoresAreReported) {
   const fs::path net = write("lost.textproto", kLostWeights);
@@ -629,11 +624,55 @@ TEST_F(CliTest, WeightsLostInTheCoresAreReported) {
   EXPECT_LT(q[0]["loss_fraction"].get<double>(), 1e-4);
   const Result strict = run("run '" + net.string() + "' --strict-weights --out '" + (dir_ / "s").string() + "'");
   EXPECT_EQ(strict.code, 1);
-  EXPECT_NE(strict.err.find("refused by --strict-weights (1 projection)"), std::string::npos) << strict.err;
+  EXPECT_NE(strict.err.find("refused by --strict-weights (1 weight warning)"), std::string::npos) << strict.err;
   // The example networks lose nothing worth a word.
   const Result cuba = run("run " + example("cuba.textproto") + " --duration 10 --out '" + (dir_ / "c").string() + "'");
   ASSERT_EQ(cuba.code, 0);
   EXPECT_EQ(cuba.err.find("warning"), std::string::npos) << cuba.err;
+}
+
+// An STDP amplitude far below one weight unit of its population would become
+// 0 and that side of the rule would never act: warned about with its field.
+TEST_F(CliTest, StdpAmplitudesLostInTheCoresAreReported) {
+  const fs::path net = write("stdp_lost.textproto", R"(run { timestep_ms: 1 duration_ms: 20 }
+populations { label: "src" size: 4 spike_source_poisson { rate { constant: 20 } } }
+populations { label: "a" size: 2 if_curr_exp {} }
+projections {
+  pre: "src" post: "a" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.5 }
+  synapse_dynamics { stdp {
+    timing_dependence { tau_plus: 20 tau_minus: 20 A_plus: 0.000001 A_minus: 0.0101 }
+    additive { w_min: 0 w_max: 100 } } }
+})");
+  const fs::path out = dir_ / "out";
+  const Result r = run("run '" + net.string() + "' --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // One unit is 2^-9 nA (the scale's power of two covering w_max 100 in
+  // 16 bits); A_plus (absolute, 1e-6 nA) rounds to 0.
+  EXPECT_NE(r.err.find("projections[0].synapse_dynamics.stdp.timing_dependence.A_plus: warning: the cores hold "
+                       "A_plus in steps of 0.00195 (the weight unit of population \"a\"): 1e-06 becomes 0, so that "
+                       "side of the rule never acts"),
+            std::string::npos)
+      << r.err;
+  // A_minus is 5.17 units: rounded to 5, -3.3%.
+  EXPECT_NE(r.err.find("projections[0].synapse_dynamics.stdp.timing_dependence.A_minus: warning: the cores hold "
+                       "A_minus in steps of 0.00195 (the weight unit of population \"a\"): 0.0101 becomes 0.009766 "
+                       "(-3.3%)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("projections[0].weight"), std::string::npos) << r.err;
+  const auto q = nlohmann::json::parse(read_file(out / "mapping.json"))["weight_quantization"];
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0]["stdp"]["A_plus"]["in_cores"], 0.0);
+  EXPECT_DOUBLE_EQ(q[0]["stdp"]["A_plus"]["given"].get<double>(), 1e-6);
+  EXPECT_NEAR(q[0]["stdp"]["w_max"]["in_cores"].get<double>(), 100.0, 1e-9);
+  const Result strict = run("run '" + net.string() + "' --strict-weights --out '" + (dir_ / "s").string() + "'");
+  EXPECT_EQ(strict.code, 1);
+  EXPECT_NE(strict.err.find("refused by --strict-weights"), std::string::npos) << strict.err;
+  // The Song-Miller-Abbott example's amplitudes round by well under 1%.
+  const Result sma =
+      run("run " + example("song_abbott_additive.textproto") + " --duration 100 --out '" + (dir_ / "m").string() + "'");
+  ASSERT_EQ(sma.code, 0) << sma.err;
+  EXPECT_EQ(sma.err.find("warning"), std::string::npos) << sma.err;
 }
 
 }  // namespace
