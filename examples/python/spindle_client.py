@@ -465,6 +465,12 @@ def run_on(stub, channel, args, network, interrupted, submitted):
     except grpc.RpcError as e:
         print(describe_rpc_error("SubmitNetwork", e), file=sys.stderr)
         return EXIT_FAILED
+    # What the job runs with but may not be what was meant (weights the cores
+    # lose, parameters out of range): as `spindle run` prints them, the field
+    # path from the file's root.
+    for w in sub.warnings:
+        path = w.path[len("network."):] if w.path.startswith("network.") else w.path
+        print(f"{PROG}: {args.network}: {path}: warning: {w.message}", file=sys.stderr)
     job = sub.job
     submitted(job.job_id)
     print(f"job {job.job_id} ({job.name}): {job.neurons} neurons, {job.synapses} synapses on {job.cores} cores, "

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "support/command.h"
+#include "support/test_networks.h"
 #include <nlohmann/json.hpp>
 
 #include "support/spindled_process.h"
@@ -276,6 +277,132 @@ recordings { population: "noise" variables: [SPIKES] neurons: [0, 1, 2] }
 recordings { population: "cells" variables: [V] neurons: [0] sampling_interval: 2 }
 recordings { population: "cells" variables: [GSYN_EXC] neurons: [1, 3] sampling_interval: 3 })");
   expect_same_run(net.string(), "", true);
+}
+
+}  // namespace
+
+namespace {
+
+// $SPINDLE_CONNECT stands for --connect: `spindle jobs` and `spindle
+// machine` reach the daemon with the variable and no option.
+TEST_F(ConnectTest, SpindleConnectVariableReachesTheDaemon) {
+  const std::string bin = "SPINDLE_CONNECT=" + daemon_->address() + " '" + SPINDLE_BIN + "' ";
+  const Result jobs = spindle::testing::run_command(bin + "--client env-test jobs", dir_);
+  EXPECT_EQ(jobs.code, 0) << jobs.err;
+  EXPECT_EQ(jobs.out.rfind("job ", 0), 0u) << jobs.out;  // the list's header: ListJobs answered
+  const Result machine = spindle::testing::run_command(bin + "machine", dir_);
+  EXPECT_EQ(machine.code, 0) << machine.err;
+  EXPECT_NE(machine.out.find(" at " + daemon_->address() + ")"), std::string::npos) << machine.out;
+}
+
+// The network of CliTest.WeightsLostInTheCoresAreReported: the cores'
+// 16-bit weights round projections[1] to 0. Through the daemon the warning
+// is the in-process one (SubmitNetworkResponse.warnings), and
+// --strict-weights makes the daemon refuse the job with the field path.
+constexpr const char* kLostWeights = spindle::test::kLostWeightsNetwork;
+
+TEST_F(ConnectTest, RunReportsWeightsLostInTheCoresAndStrictWeightsRefuses) {
+  const fs::path net = write("lost.textproto", kLostWeights);
+  const Result r = spindle(connect() + "run '" + net.string() + "' --out '" + (dir_ / "lost").string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find(net.string() + ": projections[1].weight: warning: the cores hold these weights in steps of "
+                       "0.00195 (16 bits scaled to the largest weight onto population \"dst\"), so their total "
+                       "changes by 100.0% and 16 of 16 weights become 0"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("projections[0]"), std::string::npos) << r.err;
+
+  const fs::path strict_out = dir_ / "lost-strict";
+  const Result strict = spindle(connect() + "run '" + net.string() + "' --strict-weights --out '" +
+                                strict_out.string() + "'");
+  EXPECT_EQ(strict.code, 1) << strict.err;
+  EXPECT_NE(strict.err.find(net.string() + ": projections[1].weight: the cores hold these weights"), std::string::npos)
+      << strict.err;
+  EXPECT_EQ(strict.err.find("warning:"), std::string::npos) << strict.err;
+  EXPECT_FALSE(fs::exists(strict_out / "run.json"));  // refused before anything ran
+}
+
+// Starts `spindle --connect ADDR --client CLIENT run` of a long CUBA in the
+// background, waits until `spindle jobs` shows its job running, runs
+// `spindle jobs ACTION JOB` and waits for the run. Prints "job JOB", that
+// command's output, "jobs: exit N" and "run: exit N"; the run's stdout and
+// stderr go to OUT.stdout and OUT.stderr. The run's client is stopped
+// (SIGSTOP) while ACTION runs: it deletes its job as soon as the run ends,
+// which would race with --delete.
+constexpr const char* kJobActionScript = R"(bin=$1 addr=$2 client=$3 net=$4 out=$5 action=$6
+s() { "$bin" --connect "$addr" --client "$client" "$@"; }
+"$bin" --connect "$addr" --client "$client" run "$net" --duration 1000000 --out "$out" >"$out.stdout" 2>"$out.stderr" &
+pid=$!
+job=
+for i in $(seq 600); do
+  job=$(s jobs | awk '$2 == "JOB_RUNNING" { print $1 }')
+  [ -n "$job" ] && break
+  sleep 0.1
+done
+if [ -z "$job" ]; then kill -INT $pid; wait $pid; echo "no running job"; exit 1; fi
+echo "job $job"
+kill -STOP $pid
+s jobs "$action" "$job"
+rc=$?
+echo "jobs: exit $rc"
+kill -CONT $pid
+[ $rc = 0 ] || kill -INT $pid
+wait $pid
+echo "run: exit $?"
+)";
+
+// kJobActionScript with ACTION on a running CUBA job of CLIENT; `run_err`
+// gets the run's stderr.
+Result job_action(const fs::path& dir, const std::string& address, const std::string& client,
+                  const std::string& action, std::string& run_err) {
+  const fs::path script = dir / "job_action.sh", out = dir / ("job_action_" + client);
+  std::ofstream(script, std::ios::binary) << kJobActionScript;
+  fs::remove_all(out);
+  const Result r = spindle::testing::run_command("sh '" + script.string() + "' '" + SPINDLE_BIN + "' " + address +
+                                                     " " + client + " '" + example("cuba.textproto") + "' '" +
+                                                     out.string() + "' " + action,
+                                                 dir);
+  run_err = read_file(out.string() + ".stderr");
+  return r;
+}
+
+// The JOB of kJobActionScript's "job JOB" line.
+std::string running_job(const std::string& out) {
+  const auto at = out.find("job job-");
+  return at == std::string::npos ? "" : out.substr(at + 4, out.find('\n', at) - at - 4);
+}
+
+// `spindle jobs --cancel` of a running job returns once the run stopped: the
+// job is JOB_CANCELLED, and the run's client sees its stream end CANCELLED.
+TEST_F(ConnectTest, JobsCancelStopsARunningJob) {
+  std::string run_err;
+  const Result r = job_action(dir_, daemon_->address(), "cancel-test", "--cancel", run_err);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const std::string job = running_job(r.out);
+  ASSERT_FALSE(job.empty()) << r.out << r.err;
+  EXPECT_NE(r.out.find("\n" + job + ": JOB_CANCELLED\njobs: exit 0\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("run: exit 1\n"), std::string::npos) << r.out << run_err;
+  EXPECT_NE(run_err.find("CANCELLED: cancelled by a Cancel call"), std::string::npos) << run_err;
+  // The run's client deletes its job as it ends.
+  const Result jobs = spindle(connect() + "--client cancel-test jobs");
+  EXPECT_EQ(jobs.code, 0) << jobs.err;
+  EXPECT_EQ(jobs.out.find(job + " "), std::string::npos) << jobs.out;
+}
+
+// `spindle jobs --delete` of a running job cancels the run first (the daemon
+// deletes no running job), then deletes it.
+TEST_F(ConnectTest, JobsDeleteCancelsAndDeletesARunningJob) {
+  std::string run_err;
+  const Result r = job_action(dir_, daemon_->address(), "delete-test", "--delete", run_err);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const std::string job = running_job(r.out);
+  ASSERT_FALSE(job.empty()) << r.out << r.err;
+  EXPECT_NE(r.out.find("\n" + job + ": deleted\njobs: exit 0\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("run: exit 1\n"), std::string::npos) << r.out << run_err;
+  EXPECT_NE(run_err.find("CANCELLED: cancelled by a Cancel call"), std::string::npos) << run_err;
+  const Result jobs = spindle(connect() + "--client delete-test jobs");
+  EXPECT_EQ(jobs.code, 0) << jobs.err;
+  EXPECT_EQ(jobs.out.find(job + " "), std::string::npos) << jobs.out;
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 // The network is chaotic, so no spike can be compared; the population
 // statistics can. Spindle runs 3 seeds (different connectivity and initial
 // v, like Brian2's seeds). Tolerance: Brian2's own seed-to-seed standard
-// deviation sd of the population mean rate (0.27 Hz exc, 0.06 Hz inh as
-// generated) gives the standard error of a difference of means,
+// deviation sd of the population mean rate (0.28 Hz exc, 0.07 Hz inh in the
+// committed data) gives the standard error of a difference of means,
 // sd x sqrt(1/5 + 1/3); the test allows 3 of those plus 0.05 Hz (the
 // resolution of a mean over 3200 neurons x 3 runs is far finer), i.e. the
 // means must agree as well as two Brian2 runs with different seeds do. The

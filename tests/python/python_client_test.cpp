@@ -513,3 +513,27 @@ TEST_F(PythonClientTest, CtrlCCancelsAndDeletesTheJob) {
 }
 
 }  // namespace
+
+namespace {
+
+// The network of CliTest.WeightsLostInTheCoresAreReported: the cores' 16-bit
+// weights round projections[1] to 0. The client prints the daemon's warning
+// (SubmitNetworkResponse.warnings) with the field path from the file's root,
+// as `spindle run` does, and runs the job.
+TEST_F(PythonClientTest, WeightWarningsFromTheDaemonArePrinted) {
+  const fs::path net = write("lost.textproto", R"(run { timestep_ms: 0.1 duration_ms: 5 }
+populations { label: "src" size: 4 spike_source_poisson { rate { constant: 50 } } }
+populations { label: "dst" size: 4 if_curr_exp {} }
+projections { pre: "src" post: "dst" receptor: EXCITATORY connector { one_to_one {} } weight { constant: 100 } }
+projections { pre: "src" post: "dst" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.0005 } })");
+  const Result py = python("spindle_client.py", quote(net.string()));
+  ASSERT_EQ(py.code, 0) << py.out << py.err;
+  EXPECT_NE(py.err.find("spindle_client: " + net.string() +
+                        ": projections[1].weight: warning: the cores hold these weights in steps of 0.00195"),
+            std::string::npos)
+      << py.err;
+  EXPECT_EQ(py.err.find("projections[0]"), std::string::npos) << py.err;
+  EXPECT_NE(py.out.find("run: RUN_COMPLETED"), std::string::npos) << py.out;
+}
+
+}  // namespace
