@@ -108,6 +108,9 @@ def parse_args(argv):
                         "exc:0,5,10-19@100 (repeatable)")
     p.add_argument("--spikes-csv", metavar="FILE",
                    help="write the streamed spikes as `spindle run` writes spikes.csv (population,neuron,time_ms)")
+    p.add_argument("--weights-csv", metavar="FILE",
+                   help="after the run, write every plastic (STDP) projection's weights: projection,pre,post,weight, "
+                        "each projection's rows as `spindle run` writes <projection>.weights.csv (GetWeights)")
     p.add_argument("--updates", type=int, default=10,
                    help="streaming lines to print per run (at progress events; 0: none)")
     p.add_argument("--keep-job", action="store_true",
@@ -440,6 +443,30 @@ def main(argv):
         return EXIT_INTERRUPTED
 
 
+def write_weights(stub, args, job_id):
+    """The plastic projections' weights as of the end of the run (GetWeights:
+    pending potentiation applied, exactly what the cores hold), one CSV line
+    a synapse in PyNN's get('weight', format='list') order per projection."""
+    lines = ["projection,pre,post,weight\n"]
+    projections = set()
+    try:
+        for chunk in stub.GetWeights(service_pb2.GetWeightsRequest(job_id=job_id), timeout=args.timeout,
+                                     metadata=args.metadata):
+            projections.add(chunk.projection_index)
+            name = csv_field(chunk.projection)
+            lines.extend(f"{name},{pre},{post},{shortest(w)}\n"
+                         for pre, post, w in zip(chunk.pre, chunk.post, chunk.weight))
+    except grpc.RpcError as e:
+        return EXIT_FAILED, describe_rpc_error("GetWeights", e)
+    try:
+        with open(args.weights_csv, "w", encoding="utf-8", newline="") as f:
+            f.writelines(lines)
+    except OSError as e:
+        return EXIT_FAILED, f"{PROG}: --weights-csv {args.weights_csv}: {e.strerror or e}"
+    print(f"weights: {len(lines) - 1} synapses of {len(projections)} plastic projection(s) in {args.weights_csv}")
+    return EXIT_OK, None
+
+
 def run_on(stub, channel, args, network, interrupted, submitted):
     """Connects, submits, injects, runs and deletes the job; returns the exit code."""
     try:
@@ -486,6 +513,8 @@ def run_on(stub, channel, args, network, interrupted, submitted):
             code, message = EXIT_FAILED, describe_rpc_error("Inject", e)
     if code == EXIT_OK:
         code, message = run_job(stub, args, job.job_id, recorded_populations(network), interrupted)
+    if code == EXIT_OK and args.weights_csv:
+        code, message = write_weights(stub, args, job.job_id)
     if message:
         print(message, file=sys.stderr)
     if not args.keep_job:

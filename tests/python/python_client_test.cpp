@@ -28,6 +28,7 @@
 #include <gtest/gtest.h>
 
 #include "support/command.h"
+#include "support/test_networks.h"
 
 #include "support/spindled_process.h"
 
@@ -521,11 +522,7 @@ namespace {
 // (SubmitNetworkResponse.warnings) with the field path from the file's root,
 // as `spindle run` does, and runs the job.
 TEST_F(PythonClientTest, WeightWarningsFromTheDaemonArePrinted) {
-  const fs::path net = write("lost.textproto", R"(run { timestep_ms: 0.1 duration_ms: 5 }
-populations { label: "src" size: 4 spike_source_poisson { rate { constant: 50 } } }
-populations { label: "dst" size: 4 if_curr_exp {} }
-projections { pre: "src" post: "dst" receptor: EXCITATORY connector { one_to_one {} } weight { constant: 100 } }
-projections { pre: "src" post: "dst" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.0005 } })");
+  const fs::path net = write("lost.textproto", spindle::test::kLostWeightsNetwork);
   const Result py = python("spindle_client.py", quote(net.string()));
   ASSERT_EQ(py.code, 0) << py.out << py.err;
   EXPECT_NE(py.err.find("spindle_client: " + net.string() +
@@ -534,6 +531,38 @@ projections { pre: "src" post: "dst" receptor: EXCITATORY connector { all_to_all
       << py.err;
   EXPECT_EQ(py.err.find("projections[0]"), std::string::npos) << py.err;
   EXPECT_NE(py.out.find("run: RUN_COMPLETED"), std::string::npos) << py.out;
+}
+
+// The weights of a plastic network after a run through the daemon
+// (GetWeights) are `spindle run`'s <projection>.weights.csv, line for line.
+TEST_F(PythonClientTest, WeightsCsvHoldsTheWeightsSpindleRunWrites) {
+  const std::string net = example("song_abbott_additive.textproto");
+  const fs::path cli_out = dir_ / "cli_sma";
+  const Result cli =
+      shell(quote(SPINDLE_BIN) + " run " + quote(net) + " --duration 2000 --out " + quote(cli_out.string()));
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(cli_out))
+    if (e.path().string().ends_with(".weights.csv")) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  const fs::path weights = dir_ / "weights.csv";
+  const Result py = python("spindle_client.py", quote(net) + " --duration 2000 --weights-csv " + quote(weights.string()));
+  ASSERT_EQ(py.code, 0) << py.out << py.err;
+  EXPECT_NE(py.out.find("weights: 1000 synapses of 1 plastic projection(s)"), std::string::npos) << py.out;
+  // Each line is "inputs->neuron," + the CLI's line.
+  std::istringstream cli_lines(read_file(files[0])), py_lines(read_file(weights));
+  std::string a, b;
+  ASSERT_TRUE(std::getline(cli_lines, a) && std::getline(py_lines, b));
+  EXPECT_EQ(a, "pre,post,weight");
+  EXPECT_EQ(b, "projection,pre,post,weight");
+  size_t n = 0;
+  while (std::getline(cli_lines, a)) {
+    ASSERT_TRUE(std::getline(py_lines, b)) << "line " << n;
+    ASSERT_EQ(b, "inputs->neuron," + a) << "line " << n;
+    ++n;
+  }
+  EXPECT_FALSE(std::getline(py_lines, b)) << b;
+  EXPECT_EQ(n, 1000u);
 }
 
 }  // namespace
