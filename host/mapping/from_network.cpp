@@ -224,6 +224,7 @@ ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn,
     e.n_synapses = expected_synapses(net, static_cast<size_t>(j), &draws);
     e.max_delay_ticks = max_delay_ticks(net, static_cast<size_t>(j));
     e.reach = proj.connector().has_one_to_one() ? EdgeReach::kSameIndices : EdgeReach::kAllSlices;
+    if (const synapses::SynapseType* t = synapses::synapse_type_of(proj)) e.row_header_words = t->row_header_words;
     g.edges.push_back(e);
   }
   // A population with plastic synapses onto it keeps a post-spike history

@@ -35,6 +35,7 @@ struct ApplicationEdge {
   double n_synapses = 0;        // expected total synapse count of the projection
   uint32_t max_delay_ticks = 1; // longest delay (sizes the ring buffer)
   EdgeReach reach = EdgeReach::kAllSlices;
+  uint32_t row_header_words = 1; // words of a row besides its synapses (synapses/synapse_type.h)
 };
 
 struct ApplicationGraph {

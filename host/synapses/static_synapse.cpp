@@ -11,6 +11,7 @@ const SynapseType static_synapse_type = {
     .parameters = {},
     .cycles_per_event = 20,
     .plastic = false,
+    .row_header_words = 1,
 };
 
 }  // namespace spindle::host::synapses

@@ -5,15 +5,16 @@
 //
 // Cost model (cycles per synaptic event, ARM968-class core, as
 // cycles_per_event everywhere): docs/performance.md "Plastic rows" counts
-// ~51 Cortex-M4 instructions per plastic synapse with no post spike in its
-// window and ~103 with one (additive; multiplicative 60 / 122), plus ~110
+// 39 Cortex-M4 instructions per plastic synapse with no post spike in its
+// window and 90 with one (additive; multiplicative 57 / 117), plus ~132
 // per row. Static synapses budget 20 cycles for the ~12-instruction ring
 // buffer loop ("The synaptic loop"), 5/3 cycles per instruction. A plastic
-// event is budgeted at the one-post-spike count, 103 x 5/3 = 172 cycles:
-// the partitioner must not overrun a tick when post neurons are active,
-// and the row overhead (~110 / 16-synapse rows, ~7 per synapse) and the
-// multiplicative extra fit in what the no-post-spike case leaves. Adjust
-// once plastic rows run on a core and can be measured.
+// event is budgeted at 172 cycles (103 instructions): the one-post-spike
+// count and the row overhead of a 16-synapse row (~8 a synapse), so the
+// partitioner does not overrun a tick when post neurons are active; the
+// multiplicative rule's one-post-spike extra fits in what the far more
+// common no-post-spike case (39 / 57) leaves.
+#include "synapse/plasticity/plastic_row.h"
 #include "synapses/stdp_params.h"
 #include "synapses/synapse_type.h"
 
@@ -26,6 +27,7 @@ const SynapseType stdp_mechanism_type = {
     .parameters = stdp_parameters(),
     .cycles_per_event = 172,
     .plastic = true,
+    .row_header_words = fw::stdp::kPlasticRowHeaderWords,
 };
 
 }  // namespace spindle::host::synapses

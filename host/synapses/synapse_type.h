@@ -23,6 +23,10 @@ struct SynapseType {
   std::span<const cells::Parameter> parameters;
   uint32_t cycles_per_event = 0;  // one synaptic word processed, ARM968-class core (docs/mapping.md)
   bool plastic = false;           // rows carry state the cores update
+  // 32-bit words of a synaptic row besides its synapses (4 bytes each in
+  // either kind of row): the count (static); the count, last pre tick,
+  // window start and pre trace (plastic: firmware/synapse/plasticity/plastic_row.h).
+  uint32_t row_header_words = 1;
 };
 
 std::span<const SynapseType* const> synapse_types();

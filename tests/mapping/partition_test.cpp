@@ -1,11 +1,14 @@
 #include "mapping/partition.h"
 
+#include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
 #include "mapping_test_util.h"
 #include "config/limits.h"
+#include "mapping/from_network.h"
+#include "synapse/plasticity/plastic_row.h"
 
 namespace spindle::host {
 namespace {
@@ -159,6 +162,32 @@ TEST(Partition, SdramBudgetForSynapticMatrix) {
   EXPECT_LT(p.atoms_per_core[1], 256u);
   expect_maximal(g, p, 1, cost);
   for (const Slice& s : p.slices) EXPECT_LE(s.resources.sdram_bytes, cost.sdram_bytes_per_core);
+}
+
+// A plastic row holds 4 header words (count, last pre tick, window start,
+// pre trace) where a static row holds 1: 3 words more per row, per source.
+TEST(Partition, PlasticRowsCountTheirHeaders) {
+  ApplicationGraph g;
+  g.vertices.push_back(population("src", 1000));
+  g.vertices.push_back(population("dst", 100));
+  g.edges.push_back(projection(0, 1, 1000.0 * 100));
+  const auto in = incoming_edges(g);
+  const CostModel cost;
+  const SliceResources fixed = slice_resources(g, in, 1, 100, kMachine, cost);
+  g.edges[0].row_header_words = 4;
+  const SliceResources plastic = slice_resources(g, in, 1, 100, kMachine, cost);
+  EXPECT_EQ(plastic.sdram_bytes - fixed.sdram_bytes, 1000u * 3 * 4);
+  // From a network: STDP projections get the plastic row's header.
+  v1::Network net;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"(
+populations { label: "a" size: 4 spike_source_poisson { rate { constant: 10 } } }
+populations { label: "b" size: 4 if_curr_exp {} }
+projections { pre: "a" post: "b" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.1 } }
+projections { pre: "a" post: "b" receptor: INHIBITORY connector { all_to_all {} } weight { constant: 0.1 }
+  synapse_dynamics { stdp { additive { w_max: 1 } } } })", &net));
+  const ApplicationGraph from = graph_from_network(net);
+  EXPECT_EQ(from.edges[0].row_header_words, 1u);
+  EXPECT_EQ(from.edges[1].row_header_words, fw::stdp::kPlasticRowHeaderWords);
 }
 
 TEST(Partition, ErrorWhenOneNeuronDoesNotFit) {
