@@ -31,7 +31,7 @@ const char* to_string(ImageError e) {
     case ImageError::kBadRecording: return "bad recording configuration";
     case ImageError::kRingTooLarge: return "ring buffer would exceed the core's memory";
     case ImageError::kBadRowOffset: return "synaptic row offset before its rows, decreasing, or past the matrix";
-    case ImageError::kBadPlasticRow: return "bad plastic synaptic row (size, count, state or control word)";
+    case ImageError::kBadPlasticRow: return "bad plastic synaptic row (size, count, state, weight or control word)";
     case ImageError::kBadStdp: return "bad STDP region (parameters out of range, or a history not fresh or too small)";
     case ImageError::kImageNotWritable: return "plastic synapses in an image held in read-only memory";
   }

@@ -34,7 +34,7 @@ enum class ImageError : uint32_t {
   kBadRecording,
   kRingTooLarge,      // slots x types x neurons exceeds kRingBufferWords
   kBadRowOffset,      // a row offset before its entry's rows, decreasing, or past the matrix
-  kBadPlasticRow,     // a plastic row whose size, count, state or control word is wrong
+  kBadPlasticRow,     // a plastic row whose size, count, state, weight or control word is wrong
   kBadStdp,           // STDP parameters out of range, or a history that is not fresh or too small
   kImageNotWritable,  // plastic synapses in an image the platform holds read-only
 };

@@ -250,6 +250,11 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
         if (count > 0xFFFF || stdp::plastic_row_words(count) != size) return first;
         for (uint32_t k = 0; k < 3; ++k)
           if (words[first + k] != 0) return first + k;  // not a fresh row
+        // Weights within the rule's bounds: the rule keeps them there, and
+        // its Cortex-M loop and C++ loop may treat one outside differently.
+        const auto* weights = reinterpret_cast<const uint16_t*>(words + first + stdp::kPlasticRowHeaderWords);
+        for (uint32_t k = 0; k < count; ++k)
+          if (weights[k] < h->w_min || weights[k] > h->w_max) return first + stdp::kPlasticRowHeaderWords + k / 2;
         const auto* control =
             reinterpret_cast<const uint16_t*>(words + first + stdp::kPlasticRowHeaderWords + stdp::plastic_half_words(count));
         for (uint32_t k = 0; k < count; ++k) {

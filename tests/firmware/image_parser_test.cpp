@@ -786,7 +786,7 @@ std::vector<uint8_t> plastic_image() {
   img::StdpRegionHeader h{};
   h.pair_scheme = 0;
   h.weight_dependence = 1;
-  h.w_max = 30000;
+  h.w_max = 0xFFFF;  // the matrix scales the largest weight to 65535
   h.a_plus = 300;
   h.a_minus = 320;
   const fw::stdp::ExpLut lut = fw::stdp::build_exp_lut(20.0);
@@ -858,8 +858,19 @@ TEST(CoreLoad, RejectsBadPlasticRowsAndStdpRegions) {
                     ImageError::kBadPlasticRow, pm, "control word index out of range");
   expect_load_error(edit_field<uint16_t>(image, pm, control, [](uint16_t& c) { c = 0xFFFF; }),
                     ImageError::kBadPlasticRow, pm, "control word with bits above the delay");
-  // The rule's values.
+  // A weight outside [w_min, w_max], named at its word: the first row's
+  // first weight just above w_max, or just below w_min.
   using H = img::StdpRegionHeader;
+  const uint32_t w0 = ed.get<uint16_t>(pm, row + 16);
+  ASSERT_GT(w0, 0u);
+  ASSERT_LT(w0, 0xFFFFu);
+  const auto heavy = edit_field<H>(image, st, 0, [&](H& h) { h.w_max = w0 - 1; });
+  expect_load_error(heavy, ImageError::kBadPlasticRow, pm, "weight above w_max");
+  EXPECT_EQ(LoadedCore(heavy).status().offset, row + 16);
+  const auto light = edit_field<H>(image, st, 0, [&](H& h) { h.w_min = w0 + 1; });
+  expect_load_error(light, ImageError::kBadPlasticRow, pm, "weight below w_min");
+  EXPECT_EQ(LoadedCore(light).status().offset, row + 16);
+  // The rule's values.
   expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.w_min = h.w_max + 1; }), ImageError::kBadStdp, st,
                     "w_min > w_max");
   expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.w_max = 70000; }), ImageError::kBadStdp, st,
