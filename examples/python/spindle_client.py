@@ -253,8 +253,17 @@ def csv_field(text):
 
 
 def recorded_populations(network):
-    """Labels of the populations whose spikes the network records."""
-    return {r.population for r in network.recordings if network_pb2.SPIKES in r.variables}
+    """Labels of the populations whose spikes the network records, each with
+    the neurons recorded (a set), or None when a recording takes them all."""
+    out = {}
+    for r in network.recordings:
+        if network_pb2.SPIKES not in r.variables:
+            continue
+        if not r.neurons:
+            out[r.population] = None
+        elif out.get(r.population, set()) is not None:
+            out.setdefault(r.population, set()).update(r.neurons)
+    return out
 
 
 class SpikeTally:
@@ -267,6 +276,12 @@ class SpikeTally:
         # Populations that record spikes (all when not known): the others
         # have no count to show.
         self.recorded = {p.index for p in populations if recorded is None or p.label in recorded}
+        # The neurons a rate is taken over: those recorded (spindle run's rule).
+        self.rate_neurons = dict(self.sizes)
+        for p in populations:
+            chosen = (recorded or {}).get(p.label)
+            if chosen is not None:
+                self.rate_neurons[p.index] = len({n for n in chosen if n < p.size})
         self.dt_ms = dt_ms
         self.csv_path = csv_path
         self.spikes = {}  # population index -> [(neuron, tick)], for the CSV
@@ -282,7 +297,7 @@ class SpikeTally:
 
     def rate_hz(self, index, ticks):
         seconds = ticks * self.dt_ms / 1000.0
-        size = self.sizes.get(index, 0)
+        size = self.rate_neurons.get(index, 0)
         return self.counts[index] / size / seconds if seconds > 0 and size else 0.0
 
     def line(self, ticks):
@@ -294,8 +309,11 @@ class SpikeTally:
         lines = [f"{'population':<24} {'neurons':>8} {'spikes':>10} {'rate (Hz)':>12}"]
         for i in sorted(self.counts):
             if i in self.recorded:
-                lines.append(f"{self.labels[i]:<24} {self.sizes[i]:>8} {self.counts[i]:>10} "
-                             f"{self.rate_hz(i, ticks):>12.2f}")
+                line = (f"{self.labels[i]:<24} {self.sizes[i]:>8} {self.counts[i]:>10} "
+                        f"{self.rate_hz(i, ticks):>12.2f}")
+                if self.rate_neurons.get(i, 0) != self.sizes[i]:
+                    line += f"  (of the {self.rate_neurons.get(i, 0)} neurons recorded)"
+                lines.append(line)
             else:
                 lines.append(f"{self.labels[i]:<24} {self.sizes[i]:>8} {'-':>10} {'(not recorded)':>12}")
         return "\n".join(lines)

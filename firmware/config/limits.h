@@ -30,9 +30,9 @@ inline constexpr uint32_t kMaxSourcesPerCore = 256; // Poisson sources or array-
 inline constexpr uint32_t kInputQueueCapacity = 256;   // packets waiting to be processed
 inline constexpr uint32_t kSpikeRecordCapacity = 1024; // spike records between drains (>= a neuron core's spikes in a tick)
 // State samples between drains: every variable of every neuron of a tick
-// (3 a neuron: v, gsyn_exc, gsyn_inh), and at least the 1024 the ARM
-// images have always had.
-inline constexpr uint32_t kMaxRecordedStateVariables = 3;
+// (4 a neuron: v, gsyn_exc, gsyn_inh, threshold), and at least the 1024
+// the ARM images have always had.
+inline constexpr uint32_t kMaxRecordedStateVariables = 4;
 inline constexpr uint32_t kStateRecordCapacity =
     kMaxRecordedStateVariables * kMaxNeuronsPerCore > 1024 ? kMaxRecordedStateVariables * kMaxNeuronsPerCore : 1024;
 static_assert(kSpikeRecordCapacity >= kMaxNeuronsPerCore, "every neuron of a core may fire in one tick");

@@ -82,6 +82,25 @@ struct SFract15 {
   friend constexpr bool operator==(SFract15 a, SFract15 b) { return a.raw == b.raw; }
 };
 
+// s16.47 in two 32-bit words, low word first: for slow accumulators whose
+// per-tick steps are far below Accum's 2^-15 (the homeostatic threshold's
+// drift, neuron/parts/threshold_adaptive.h). Two words rather than an
+// int64_t, so that parameter and state blocks keep 4-byte alignment and the
+// same layout on every build.
+struct Accum47 {
+  static constexpr int kFracBits = 47;
+  uint32_t lo = 0;
+  int32_t hi = 0;
+
+  constexpr int64_t value() const {
+    return static_cast<int64_t>((static_cast<uint64_t>(static_cast<uint32_t>(hi)) << 32) | lo);
+  }
+  static constexpr Accum47 of(int64_t v) {
+    return Accum47{static_cast<uint32_t>(static_cast<uint64_t>(v)), static_cast<int32_t>(v >> 32)};
+  }
+  friend constexpr bool operator==(Accum47 a, Accum47 b) { return a.lo == b.lo && a.hi == b.hi; }
+};
+
 // --- Accum arithmetic ------------------------------------------------------
 
 // On Cortex-M4 one QADD / QSUB instruction each (DSP extension), which

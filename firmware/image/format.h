@@ -157,6 +157,7 @@ enum RecordFlags : uint32_t {
   kRecordV = 1u << 1,
   kRecordGsynExc = 1u << 2,
   kRecordGsynInh = 1u << 3,
+  kRecordThreshold = 1u << 4,
 };
 
 // Neurons the image format can describe in one slice: the largest core of

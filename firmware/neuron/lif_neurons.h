@@ -27,6 +27,7 @@ struct LifNeurons {
   Accum voltage(uint32_t i) const { return LifCurrExpRecords::voltage(r, i); }
   Accum gsyn_exc(uint32_t i) const { return LifCurrExpRecords::gsyn_exc(r, i); }
   Accum gsyn_inh(uint32_t i) const { return LifCurrExpRecords::gsyn_inh(r, i); }
+  Accum threshold(uint32_t i) const { return Accum{r.n[i].p.v_thresh}; }
 };
 #else
 struct LifNeurons {
@@ -44,6 +45,7 @@ struct LifNeurons {
   Accum voltage(uint32_t i) const { return Accum{s.v[i]}; }
   Accum gsyn_exc(uint32_t i) const { return LifCurrExpBatch::gsyn_exc(s, i); }
   Accum gsyn_inh(uint32_t i) const { return LifCurrExpBatch::gsyn_inh(s, i); }
+  Accum threshold(uint32_t i) const { return Accum{p.v_thresh[i]}; }
 };
 #endif
 

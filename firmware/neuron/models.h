@@ -11,6 +11,7 @@
 #include "neuron/parts/membrane_nonleaky.h"
 #include "neuron/parts/synapse_delta.h"
 #include "neuron/parts/synapse_exp.h"
+#include "neuron/parts/threshold_adaptive.h"
 #include "neuron/parts/threshold_static.h"
 #include "config/limits.h"
 
@@ -22,6 +23,8 @@ enum class ModelId : uint32_t {
   kIfCondExp = 2,       // PyNN IF_cond_exp
   kIzhikevich = 3,      // PyNN Izhikevich (with exponential current synapses)
   kIfNonLeakyDelta = 4, // non-leaky IF, delta synapses, reset by subtraction (ANN units)
+  kIfCurrExpAdaptive = 5,  // IF_curr_exp with an adaptive threshold and homeostasis
+  kIfCondExpAdaptive = 6,  // IF_cond_exp with an adaptive threshold and homeostasis
 };
 
 // Exponential current synapses keep their state x 2^8 (input_current.h: no
@@ -30,6 +33,8 @@ using IfCurrExp = NeuronModel<SynapseExp, InputCurrentScaled<8>, MembraneLif, Th
 using IfCondExp = NeuronModel<SynapseExp, InputConductance, MembraneLif, ThresholdStatic, ExtraNone>;
 using Izhikevich = NeuronModel<SynapseExp, InputCurrentScaled<6>, MembraneIzhikevich, ThresholdStatic, ExtraNone>;
 using IfNonLeakyDelta = NeuronModel<SynapseDelta, InputCurrent, MembraneNonLeaky, ThresholdStatic, ExtraNone>;
+using IfCurrExpAdaptive = NeuronModel<SynapseExp, InputCurrentScaled<8>, MembraneLif, ThresholdAdaptive, ExtraNone>;
+using IfCondExpAdaptive = NeuronModel<SynapseExp, InputConductance, MembraneLif, ThresholdAdaptive, ExtraNone>;
 
 // Calls f.template operator()<Model>() for the model with this id; returns
 // false for an unknown id. The one place that lists every model.
@@ -40,6 +45,8 @@ bool visit_model(ModelId id, F&& f) {
     case ModelId::kIfCondExp: f.template operator()<IfCondExp>(); return true;
     case ModelId::kIzhikevich: f.template operator()<Izhikevich>(); return true;
     case ModelId::kIfNonLeakyDelta: f.template operator()<IfNonLeakyDelta>(); return true;
+    case ModelId::kIfCurrExpAdaptive: f.template operator()<IfCurrExpAdaptive>(); return true;
+    case ModelId::kIfCondExpAdaptive: f.template operator()<IfCondExpAdaptive>(); return true;
     case ModelId::kNone: break;
   }
   return false;
@@ -53,6 +60,6 @@ constexpr bool model_fits() {
          Model::kReceptors <= kMaxSynapseTypes;
 }
 static_assert(model_fits<IfCurrExp>() && model_fits<IfCondExp>() && model_fits<Izhikevich>() &&
-              model_fits<IfNonLeakyDelta>());
+              model_fits<IfNonLeakyDelta>() && model_fits<IfCurrExpAdaptive>() && model_fits<IfCondExpAdaptive>());
 
 }  // namespace spindle::fw

@@ -54,6 +54,9 @@ struct StepEachNeuron {
   static Accum voltage(const NeuronStore& s, uint32_t n) { return Model::voltage(state(s, n)); }
   static Accum gsyn_exc(const NeuronStore& s, uint32_t n) { return Model::gsyn_exc(state(s, n)); }
   static Accum gsyn_inh(const NeuronStore& s, uint32_t n) { return Model::gsyn_inh(state(s, n)); }
+  static Accum threshold(const NeuronStore& s, uint32_t n) {
+    return Model::threshold(reinterpret_cast<const Params*>(s.params)[n], state(s, n));
+  }
 
   // Steps every neuron; the ones that fire go into `fired` in neuron order
   // (returns how many); `saturated` counts ring cells read at their limit.

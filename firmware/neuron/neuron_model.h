@@ -3,7 +3,7 @@
 //   Synapse   shapes ring-buffer input into per-receptor values (exp, delta)
 //   Input     turns those values into a drive for the membrane (current, conductance)
 //   Membrane  integrates the drive (LIF, Izhikevich, non-leaky IF)
-//   Threshold decides whether the neuron fires
+//   Threshold decides whether the neuron fires (static or adaptive, with state)
 //   Extra     an additional input current (adaptation, dendrites, ...)
 // A new model is a using-declaration over parts; see models.h.
 #pragma once
@@ -31,6 +31,7 @@ struct NeuronModel {
   struct State {
     [[no_unique_address]] typename Synapse::State synapse;
     [[no_unique_address]] typename Membrane::State membrane;
+    [[no_unique_address]] typename Threshold::State threshold;
     [[no_unique_address]] typename Extra::State extra;
   };
   static_assert(std::is_trivially_copyable_v<Params> && std::is_trivially_copyable_v<State>);
@@ -43,7 +44,14 @@ struct NeuronModel {
   // synaptic drive (plus the extra current), computed on a copy of the
   // membrane state. Inputs whose drive does not depend on v ignore it;
   // InputConductance uses it to evaluate its drive at the step's midpoint v.
+  //
+  // A threshold part with kGatedByRefractoriness gets no spike from a step
+  // the membrane spends refractory (Membrane::refractory, asked before the
+  // step); it moves its own state first (advance), Brian2's order: state
+  // update, threshold, reset.
   static bool step(const Params& p, State& s, const Accum* input) {
+    bool may_fire = true;
+    if constexpr (Threshold::kGatedByRefractoriness) may_fire = !Membrane::refractory(s.membrane);
     Synapse::add_input(p.synapse, s.synapse, input);
     const Accum v = Membrane::voltage(s.membrane);
     const Accum extra = Extra::current(p.extra, s.extra, v);
@@ -55,9 +63,11 @@ struct NeuronModel {
     const Accum drive = Input::drive(p.input, Synapse::exc(p.synapse, s.synapse),
                                      Synapse::inh(p.synapse, s.synapse), v, predict);
     Membrane::integrate(p.membrane, s.membrane, add_sat(drive, extra));
-    const bool fired = Threshold::crossed(p.threshold, Membrane::voltage(s.membrane));
+    Threshold::advance(p.threshold, s.threshold);
+    const bool fired = may_fire && Threshold::crossed(p.threshold, s.threshold, Membrane::voltage(s.membrane));
     if (fired) {
       Membrane::reset(p.membrane, s.membrane);
+      Threshold::on_spike(p.threshold, s.threshold);
       Extra::on_spike(p.extra, s.extra);
     }
     Synapse::decay(p.synapse, s.synapse);
@@ -65,6 +75,8 @@ struct NeuronModel {
   }
 
   static Accum voltage(const State& s) { return Membrane::voltage(s.membrane); }
+  // The threshold V must reach now (v_thresh, plus an adaptive part's offsets).
+  static Accum threshold(const Params& p, const State& s) { return Threshold::effective(p.threshold, s.threshold); }
   // Recorded in the model's units (nA, uS or mV), whatever unit the Input
   // part keeps the synaptic state in.
   static Accum gsyn_exc(const State& s) { return Input::recorded(Synapse::recorded_exc(s.synapse)); }

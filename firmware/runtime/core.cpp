@@ -312,7 +312,8 @@ ImageStatus Core::load_recording(const image::ImageReader& reader) {
   if (r.size < sizeof(image::RecordingRegion)) return fail(ImageError::kRegionTooSmall, RegionId::kRecording);
   image::RecordingRegion rec;
   std::memcpy(&rec, r.data, sizeof rec);
-  constexpr uint32_t kKnown = image::kRecordSpikes | image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
+  constexpr uint32_t kKnown = image::kRecordSpikes | image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh |
+                              image::kRecordThreshold;
   if ((rec.flags & ~kKnown) != 0) return fail(ImageError::kBadRecording, RegionId::kRecording, 0);
   if (rec.sample_interval_ticks == 0) return fail(ImageError::kBadRecording, RegionId::kRecording, 4);
   if (kind_ != image::CoreKind::kNeurons && (rec.flags & ~image::kRecordSpikes) != 0)
@@ -464,18 +465,24 @@ void Core::sample_recorded(Value&& value) {
       if (flags & image::kRecordV) push(n, StateVariable::kV);
       if (flags & image::kRecordGsynExc) push(n, StateVariable::kGsynExc);
       if (flags & image::kRecordGsynInh) push(n, StateVariable::kGsynInh);
+      if (flags & image::kRecordThreshold) push(n, StateVariable::kThreshold);
     }
 }
 
 template <class Model>
 void Core::update_neurons() {
   using Batch = NeuronBatch<Model>;
-  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh;
+  constexpr uint32_t kStateFlags =
+      image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh | image::kRecordThreshold;
   if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0)
     sample_recorded([&](uint32_t n, StateVariable var) {
-      return var == StateVariable::kV ? Batch::voltage(store_, n)
-             : var == StateVariable::kGsynExc ? Batch::gsyn_exc(store_, n)
-                                              : Batch::gsyn_inh(store_, n);
+      switch (var) {
+        case StateVariable::kV: return Batch::voltage(store_, n);
+        case StateVariable::kGsynExc: return Batch::gsyn_exc(store_, n);
+        case StateVariable::kGsynInh: return Batch::gsyn_inh(store_, n);
+        case StateVariable::kThreshold: break;
+      }
+      return Batch::threshold(store_, n);
     });
   TickInput in;
   for (uint32_t t = 0; t < n_synapse_types_; ++t) {

@@ -15,7 +15,7 @@ struct SpikeRecord {
   uint32_t neuron;
 };
 
-enum class StateVariable : uint16_t { kV = 0, kGsynExc = 1, kGsynInh = 2 };
+enum class StateVariable : uint16_t { kV = 0, kGsynExc = 1, kGsynInh = 2, kThreshold = 3 };
 
 struct StateRecord {
   uint32_t tick;

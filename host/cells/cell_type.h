@@ -125,6 +125,24 @@ constexpr std::array<Parameter, N> parameters_of(const std::array<Field<P>, N>& 
   return out;
 }
 
+// A base type's fields as fields of a parameter struct derived from its
+// own (a type that extends another, e.g. IF_curr_exp_adaptive).
+template <class D, class B, size_t N>
+constexpr std::array<Field<D>, N> fields_of_derived(const std::array<Field<B>, N>& base) {
+  std::array<Field<D>, N> out{};
+  for (size_t i = 0; i < N; ++i)
+    out[i] = Field<D>{base[i].name, base[i].unit, base[i].member, base[i].state, base[i].initial_from};
+  return out;
+}
+
+template <class T, size_t A, size_t B>
+constexpr std::array<T, A + B> join(const std::array<T, A>& a, const std::array<T, B>& b) {
+  std::array<T, A + B> out{};
+  for (size_t i = 0; i < A; ++i) out[i] = a[i];
+  for (size_t i = 0; i < B; ++i) out[A + i] = b[i];
+  return out;
+}
+
 // Neurons [lo, lo + n) of `cells` through the type's to_fixed and
 // initial_state, neuron by neuron.
 template <class Model, class P, size_t N>

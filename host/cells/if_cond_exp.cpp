@@ -24,30 +24,8 @@ NeuronBlock uniform_block(const IfCondExpParams& p, uint32_t n, double dt, Quant
 namespace cells {
 namespace {
 
-using P = IfCondExpParams;
-constexpr std::array<Field<P>, 12> kFields = {{
-    Field<P>{"cm", "nF", &P::cm},
-    Field<P>{"tau_m", "ms", &P::tau_m},
-    Field<P>{"tau_refrac", "ms", &P::tau_refrac},
-    Field<P>{"tau_syn_E", "ms", &P::tau_syn_E},
-    Field<P>{"tau_syn_I", "ms", &P::tau_syn_I},
-    Field<P>{"v_rest", "mV", &P::v_rest},
-    Field<P>{"v_reset", "mV", &P::v_reset},
-    Field<P>{"v_thresh", "mV", &P::v_thresh},
-    Field<P>{"i_offset", "nA", &P::i_offset},
-    Field<P>{"e_rev_E", "mV", &P::e_rev_E},
-    Field<P>{"e_rev_I", "mV", &P::e_rev_I},
-    Field<P>{"v", "mV", &P::v_init, true, "v_rest"},
-}};
+constexpr auto kFields = join(kIfCondExpParameterFields, kIfCondExpStateFields);
 constexpr auto kParameters = parameters_of(kFields);
-constexpr ParameterRule kRules[] = {
-    {Rule::kPositive, "cm"},
-    {Rule::kPositive, "tau_m"},
-    {Rule::kPositive, "tau_syn_E"},
-    {Rule::kPositive, "tau_syn_I"},
-    {Rule::kNonNegative, "tau_refrac"},
-    {Rule::kLess, "v_reset", "v_thresh"},
-};
 
 NeuronBlock block(const CellValues& cells, uint32_t lo, uint32_t n, double dt, QuantizationReport* r) {
   return block_of<fw::IfCondExp>(fw::ModelId::kIfCondExp, kFields, cells, lo, n, dt, r);
@@ -60,7 +38,7 @@ const CellType if_cond_exp_type = {
     .name = "if_cond_exp",
     .pynn_name = "IF_cond_exp",
     .parameters = kParameters,
-    .rules = kRules,
+    .rules = kIfCondExpRules,
     .model = fw::ModelId::kIfCondExp,
     .cycles_per_atom = 180,
     .dtcm_bytes_per_atom = block_bytes<fw::IfCondExp>(),

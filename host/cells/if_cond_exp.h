@@ -22,6 +22,33 @@ NeuronBlock uniform_block(const IfCondExpParams& p, uint32_t n, double dt, Quant
 
 namespace cells {
 extern const CellType if_cond_exp_type;
+
+// Its parameters, state variables and rules, for the types that extend it
+// (if_cond_exp_adaptive.h).
+inline constexpr std::array<Field<IfCondExpParams>, 11> kIfCondExpParameterFields = {{
+    Field<IfCondExpParams>{"cm", "nF", &IfCondExpParams::cm},
+    Field<IfCondExpParams>{"tau_m", "ms", &IfCondExpParams::tau_m},
+    Field<IfCondExpParams>{"tau_refrac", "ms", &IfCondExpParams::tau_refrac},
+    Field<IfCondExpParams>{"tau_syn_E", "ms", &IfCondExpParams::tau_syn_E},
+    Field<IfCondExpParams>{"tau_syn_I", "ms", &IfCondExpParams::tau_syn_I},
+    Field<IfCondExpParams>{"v_rest", "mV", &IfCondExpParams::v_rest},
+    Field<IfCondExpParams>{"v_reset", "mV", &IfCondExpParams::v_reset},
+    Field<IfCondExpParams>{"v_thresh", "mV", &IfCondExpParams::v_thresh},
+    Field<IfCondExpParams>{"i_offset", "nA", &IfCondExpParams::i_offset},
+    Field<IfCondExpParams>{"e_rev_E", "mV", &IfCondExpParams::e_rev_E},
+    Field<IfCondExpParams>{"e_rev_I", "mV", &IfCondExpParams::e_rev_I},
+}};
+inline constexpr std::array<Field<IfCondExpParams>, 1> kIfCondExpStateFields = {{
+    Field<IfCondExpParams>{"v", "mV", &IfCondExpParams::v_init, true, "v_rest"},
+}};
+inline constexpr std::array<ParameterRule, 6> kIfCondExpRules = {{
+    {Rule::kPositive, "cm"},
+    {Rule::kPositive, "tau_m"},
+    {Rule::kPositive, "tau_syn_E"},
+    {Rule::kPositive, "tau_syn_I"},
+    {Rule::kNonNegative, "tau_refrac"},
+    {Rule::kLess, "v_reset", "v_thresh"},
+}};
 }  // namespace cells
 
 }  // namespace spindle::host

@@ -21,6 +21,35 @@ NeuronBlock uniform_block(const IfCurrExpParams& p, uint32_t n, double dt, Quant
 
 namespace cells {
 extern const CellType if_curr_exp_type;
+
+// Its parameters, state variables and rules, for the types that extend it
+// (if_curr_exp_adaptive.h).
+inline constexpr std::array<Field<IfCurrExpParams>, 9> kIfCurrExpParameterFields = {{
+    Field<IfCurrExpParams>{"cm", "nF", &IfCurrExpParams::cm},
+    Field<IfCurrExpParams>{"tau_m", "ms", &IfCurrExpParams::tau_m},
+    Field<IfCurrExpParams>{"tau_refrac", "ms", &IfCurrExpParams::tau_refrac},
+    Field<IfCurrExpParams>{"tau_syn_E", "ms", &IfCurrExpParams::tau_syn_E},
+    Field<IfCurrExpParams>{"tau_syn_I", "ms", &IfCurrExpParams::tau_syn_I},
+    Field<IfCurrExpParams>{"v_rest", "mV", &IfCurrExpParams::v_rest},
+    Field<IfCurrExpParams>{"v_reset", "mV", &IfCurrExpParams::v_reset},
+    Field<IfCurrExpParams>{"v_thresh", "mV", &IfCurrExpParams::v_thresh},
+    Field<IfCurrExpParams>{"i_offset", "nA", &IfCurrExpParams::i_offset},
+}};
+inline constexpr std::array<Field<IfCurrExpParams>, 1> kIfCurrExpStateFields = {{
+    Field<IfCurrExpParams>{"v", "mV", &IfCurrExpParams::v_init, true, "v_rest"},
+}};
+inline constexpr std::array<ParameterRule, 7> kIfCurrExpRules = {{
+    {Rule::kPositive, "cm"},
+    {Rule::kPositive, "tau_m"},
+    {Rule::kPositive, "tau_syn_E"},
+    {Rule::kPositive, "tau_syn_I"},
+    {Rule::kNonNegative, "tau_refrac"},
+    {Rule::kLess, "v_reset", "v_thresh"},
+    // The input gain R init 2^-8 is a u0.32 factor in the core
+    // (firmware/neuron/lif_curr_exp.h), so R = tau_m / cm must stay below
+    // 256 MOhm (init <= 1); larger values would fail at core load.
+    {Rule::kRatioBelow, "tau_m", "cm", 255.99, "MOhm", "the fixed-point input gain"},
+}};
 }  // namespace cells
 
 }  // namespace spindle::host

@@ -62,5 +62,4 @@ int32_t refractory_ticks(double tau_refrac, double dt);
 fw::SynapseExp::Params exp_synapse(double tau_e, double tau_i, double dt, QuantizationReport* r);
 fw::MembraneLif::Params lif_membrane(double cm, double tau_m, double v_rest, double v_reset, double i_offset,
                                      double tau_refrac, double dt, QuantizationReport* r);
-
 }  // namespace spindle::host

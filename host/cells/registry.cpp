@@ -4,7 +4,9 @@
 
 #include "cells/cell_type.h"
 #include "cells/if_cond_exp.h"
+#include "cells/if_cond_exp_adaptive.h"
 #include "cells/if_curr_exp.h"
+#include "cells/if_curr_exp_adaptive.h"
 #include "cells/if_nonleaky.h"
 #include "cells/izhikevich.h"
 #include "cells/spike_sources.h"
@@ -21,6 +23,8 @@ const CellType* const kCellTypes[] = {
     &if_nonleaky_type,
     &spike_source_poisson_type,
     &spike_source_array_type,
+    &if_curr_exp_adaptive_type,
+    &if_cond_exp_adaptive_type,
 };
 
 }  // namespace

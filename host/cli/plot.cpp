@@ -29,7 +29,7 @@ struct PlotArgs {
   double to_ms = -1;  // < 0: the run's duration
   double bin_ms = 5;
   uint32_t max_neurons = 0;
-  std::string state;       // empty: no state panel; else v, gsyn_exc or gsyn_inh
+  std::string state;       // empty: no state panel; else v, gsyn_exc, gsyn_inh or threshold
   uint32_t traces = 5;     // neurons per population in the state panel
   std::string title;       // empty: the network file and the window
 };
@@ -113,7 +113,7 @@ int plot_results(const PlotArgs& a) {
     state.emplace();
     // v in mV; the synaptic variables are currents (nA) or conductances
     // (uS) by model, so they go without a unit.
-    state->title = a.state == "v" ? "v (mV)" : a.state;
+    state->title = a.state == "v" || a.state == "threshold" ? a.state + " (mV)" : a.state;
     for (auto& [recorded_label, traces] : recorded) {
       const std::string& label = recorded_label;  // a lambda may not capture a structured binding (C++20, clang 14)
       const auto at = std::find_if(chosen.begin(), chosen.end(),
@@ -173,7 +173,7 @@ void add_plot_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--state", args->state,
                   "Add a panel with this recorded state variable (from state.csv) against time")
-      ->check(CLI::IsMember({"v", "gsyn_exc", "gsyn_inh"}));
+      ->check(CLI::IsMember({"v", "gsyn_exc", "gsyn_inh", "threshold"}));
   cmd->add_option("--traces", args->traces, "With --state: neurons per population in the state panel")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

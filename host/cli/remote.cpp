@@ -385,6 +385,7 @@ uint16_t state_variable(v1::RecordVariable v) {
   switch (v) {
     case v1::GSYN_EXC: return static_cast<uint16_t>(fw::StateVariable::kGsynExc);
     case v1::GSYN_INH: return static_cast<uint16_t>(fw::StateVariable::kGsynInh);
+    case v1::THRESHOLD: return static_cast<uint16_t>(fw::StateVariable::kThreshold);
     default: return static_cast<uint16_t>(fw::StateVariable::kV);
   }
 }

@@ -34,6 +34,7 @@ spindle::v1::RecordVariable record_variable(uint16_t v) {
     case fw::StateVariable::kV: return spindle::v1::V;
     case fw::StateVariable::kGsynExc: return spindle::v1::GSYN_EXC;
     case fw::StateVariable::kGsynInh: return spindle::v1::GSYN_INH;
+    case fw::StateVariable::kThreshold: return spindle::v1::THRESHOLD;
   }
   return spindle::v1::RECORD_VARIABLE_UNSPECIFIED;
 }
@@ -43,6 +44,7 @@ const char* variable_name(uint16_t v) {
     case fw::StateVariable::kV: return "v";
     case fw::StateVariable::kGsynExc: return "gsyn_exc";
     case fw::StateVariable::kGsynInh: return "gsyn_inh";
+    case fw::StateVariable::kThreshold: return "threshold";
   }
   return "unknown";
 }
@@ -225,7 +227,10 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   // NUL when the network was not validated here, e.g. a daemon's answer).
   const std::vector<std::string> stems = host::network::unique_file_stems(labels);
   const host::network::RecordingSelection selection(net);
-  for (size_t p = 0; p < summary.size(); ++p) summary[p].recorded = selection.records_spikes(static_cast<uint32_t>(p));
+  for (size_t p = 0; p < summary.size(); ++p) {
+    summary[p].recorded = selection.records_spikes(static_cast<uint32_t>(p));
+    summary[p].recorded_neurons = selection.spike_recorded_neurons(static_cast<uint32_t>(p), summary[p].size);
+  }
   ResultsManifest manifest(dir);
 
   std::vector<std::vector<NpySpike>> spikes(summary.size());  // per population
@@ -430,9 +435,13 @@ void print_run_summary(const RunSummary& r, const std::vector<PopulationSummary>
       std::printf("%-24s %8u %10s %12s\n", s.label.c_str(), s.size, "-", "(not recorded)");
       continue;
     }
-    const double rate =
-        r.duration_ms > 0 ? static_cast<double>(s.spikes) / s.size / (r.duration_ms / 1000.0) : 0.0;
-    std::printf("%-24s %8u %10llu %12.2f\n", s.label.c_str(), s.size, static_cast<unsigned long long>(s.spikes), rate);
+    // The mean rate of the neurons whose spikes are recorded (a recording of
+    // a few neurons says nothing of the others).
+    const uint32_t n = s.recorded_neurons;
+    const double rate = r.duration_ms > 0 && n > 0 ? static_cast<double>(s.spikes) / n / (r.duration_ms / 1000.0) : 0.0;
+    std::printf("%-24s %8u %10llu %12.2f", s.label.c_str(), s.size, static_cast<unsigned long long>(s.spikes), rate);
+    if (n != s.size) std::printf("  (of the %u neurons recorded)", n);
+    std::printf("\n");
   }
   std::printf("dropped packets: %llu in routers, %llu on cores (provenance.json has the reasons)\n",
               static_cast<unsigned long long>(r.router_drops), static_cast<unsigned long long>(r.core_drops));

@@ -28,6 +28,7 @@ struct PopulationSummary {
   uint32_t size = 0;
   uint64_t spikes = 0;
   bool recorded = false;  // spikes recorded for this population
+  uint32_t recorded_neurons = 0;  // of them; the rate is over these
 };
 
 // Writes spikes.csv, <label>.spikes.npy (neuron, time_ms records),

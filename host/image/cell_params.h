@@ -5,7 +5,9 @@
 #pragma once
 
 #include "cells/if_cond_exp.h"
+#include "cells/if_cond_exp_adaptive.h"
 #include "cells/if_curr_exp.h"
+#include "cells/if_curr_exp_adaptive.h"
 #include "cells/if_nonleaky.h"
 #include "cells/izhikevich.h"
 #include "cells/neuron_block.h"

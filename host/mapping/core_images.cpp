@@ -56,6 +56,7 @@ img::RecordingRegion recording_for(const v1::Network& net, const std::string& la
       if (v == v1::V) flags |= img::kRecordV;
       if (v == v1::GSYN_EXC) flags |= img::kRecordGsynExc;
       if (v == v1::GSYN_INH) flags |= img::kRecordGsynInh;
+      if (v == v1::THRESHOLD) flags |= img::kRecordThreshold;
     }
     rec.flags |= flags;
     if (flags & ~img::kRecordSpikes) {

@@ -66,9 +66,15 @@ std::vector<ValidationError> range_warnings(const v1::Network& net) {
                                                        v.hi())});
       }
     }
+    // Every state variable is held as Accum (theta_h as s16.47, same range).
     const auto& iv = pop.initial_values();
-    if (iv.has_v()) check_accum(fmt::format("populations[{}].initial_values.v", i), ValueSet(&iv.v(), 0.0), out);
-    if (iv.has_u()) check_accum(fmt::format("populations[{}].initial_values.u", i), ValueSet(&iv.u(), 0.0), out);
+    const auto* ivd = v1::InitialValues::descriptor();
+    for (int f = 0; f < ivd->field_count(); ++f) {
+      const auto* fd = ivd->field(f);
+      if (!iv.GetReflection()->HasField(iv, fd)) continue;
+      const auto& pv = static_cast<const v1::ParameterValue&>(iv.GetReflection()->GetMessage(iv, fd));
+      check_accum(fmt::format("populations[{}].initial_values.{}", i, fd->name()), ValueSet(&pv, 0.0), out);
+    }
   }
   return out;
 }

@@ -45,6 +45,17 @@ bool RecordingSelection::records_spikes(uint32_t population) const {
   return std::any_of(rules.begin(), rules.end(), [](const Rule& r) { return r.spikes; });
 }
 
+uint32_t RecordingSelection::spike_recorded_neurons(uint32_t population, uint32_t size) const {
+  const Population& p = populations_.at(population);
+  if (p.all_spikes) return size;
+  std::vector<uint32_t> all;
+  for (const Rule& r : p.rules)
+    if (r.spikes) all.insert(all.end(), r.neurons.begin(), r.neurons.end());
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return static_cast<uint32_t>(std::count_if(all.begin(), all.end(), [size](uint32_t n) { return n < size; }));
+}
+
 bool RecordingSelection::keep_spike(uint32_t population, uint32_t neuron) const {
   const Population& p = populations_.at(population);
   if (p.all_spikes) return true;

@@ -19,6 +19,9 @@ class RecordingSelection {
   explicit RecordingSelection(const spindle::v1::Network& net);
 
   bool records_spikes(uint32_t population) const;
+  // How many of the population's `size` neurons have their spikes recorded
+  // (the union of its spike recordings' neurons; all when one names none).
+  uint32_t spike_recorded_neurons(uint32_t population, uint32_t size) const;
   bool keep_spike(uint32_t population, uint32_t neuron) const;
   // A sample of `variable` taken at the start of `tick`.
   bool keep_state(uint32_t population, spindle::v1::RecordVariable variable, uint32_t neuron, uint64_t tick) const;

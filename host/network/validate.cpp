@@ -715,8 +715,8 @@ class Checker {
       for (int v = 0; v < rec.variables_size(); ++v) {
         const int var = rec.variables(v);
         const std::string vp = fmt::format("{}.variables[{}]", p, v);
-        if (var != v1::SPIKES && var != v1::V && var != v1::GSYN_EXC && var != v1::GSYN_INH) {
-          error(vp, "must be SPIKES, V, GSYN_EXC or GSYN_INH");
+        if (var != v1::SPIKES && var != v1::V && var != v1::GSYN_EXC && var != v1::GSYN_INH && var != v1::THRESHOLD) {
+          error(vp, "must be SPIKES, V, GSYN_EXC, GSYN_INH or THRESHOLD");
         } else if (!vars.insert(var).second) {
           error(vp, fmt::format("{} is listed twice", v1::RecordVariable_Name(rec.variables(v))));
         } else if (pop != nullptr && var != v1::SPIKES && is_spike_source(*pop)) {

@@ -33,7 +33,7 @@ struct RunResults {
 // Throws ResultsError.
 RunResults read_run_results(const std::filesystem::path& dir);
 
-// The samples of one state variable ("v", "gsyn_exc", "gsyn_inh") in
+// The samples of one state variable ("v", "gsyn_exc", "gsyn_inh", "threshold") in
 // state.csv, per population label: a trace per neuron, in neuron order,
 // each in time order. Empty when the run recorded no state (no state.csv).
 // Throws ResultsError for a malformed file.

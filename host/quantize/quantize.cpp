@@ -44,6 +44,12 @@ fw::Accum to_accum(double v, const char* what, QuantizationReport* report) {
   double q;
   return fw::Accum::from_raw(quantize<int32_t>(v, fw::Accum::kFracBits, INT32_MIN, INT32_MAX, what, report, q));
 }
+fw::Accum47 to_accum47(double v, const char* what, QuantizationReport* report) {
+  double q;
+  // The largest double below 2^63 is 2^63 - 2^10: the clamp stays inside int64.
+  const double hi = std::ldexp(1.0, 63) - 1024.0;
+  return fw::Accum47::of(quantize<int64_t>(v, fw::Accum47::kFracBits, -std::ldexp(1.0, 63), hi, what, report, q));
+}
 fw::UFract32 to_ufract32(double v, const char* what, QuantizationReport* report) {
   double q;
   return fw::UFract32::from_raw(quantize<uint32_t>(v, 32, 0, UINT32_MAX, what, report, q));
@@ -100,6 +106,7 @@ double to_double(MeanInterval m) {
 }
 
 double to_double(fw::Accum a) { return std::ldexp(a.raw, -fw::Accum::kFracBits); }
+double to_double(fw::Accum47 a) { return std::ldexp(static_cast<double>(a.value()), -fw::Accum47::kFracBits); }
 double to_double(fw::UFract32 f) { return std::ldexp(static_cast<double>(f.raw), -32); }
 double to_double(fw::SFract31 f) { return std::ldexp(f.raw, -31); }
 double to_double(fw::SFract15 f) { return std::ldexp(f.raw, -15); }

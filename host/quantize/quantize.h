@@ -27,6 +27,7 @@ struct QuantizationReport {
 };
 
 fw::Accum to_accum(double v, const char* what = "", QuantizationReport* report = nullptr);
+fw::Accum47 to_accum47(double v, const char* what = "", QuantizationReport* report = nullptr);
 fw::UFract32 to_ufract32(double v, const char* what = "", QuantizationReport* report = nullptr);
 fw::SFract31 to_sfract31(double v, const char* what = "", QuantizationReport* report = nullptr);
 fw::SFract15 to_sfract15(double v, const char* what = "", QuantizationReport* report = nullptr);
@@ -44,6 +45,7 @@ MeanInterval to_mean_interval(double ticks, const char* what = "", QuantizationR
 double to_double(MeanInterval m);
 
 double to_double(fw::Accum a);
+double to_double(fw::Accum47 a);
 double to_double(fw::UFract32 f);
 double to_double(fw::SFract31 f);
 double to_double(fw::SFract15 f);

@@ -554,6 +554,10 @@ recordings { population: "cells" variables: [GSYN_EXC] neurons: [1, 3] sampling_
   }
   EXPECT_GT(rows, 10);
   EXPECT_EQ(noise_neurons, (std::set<std::string>{"0", "1", "2"}));
+  // The summary's rate is over the 3 neurons recorded, not the 10.
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.2f", rows / 3.0 / 0.06);
+  EXPECT_NE(r.out.find(std::string(rate) + "  (of the 3 neurons recorded)"), std::string::npos) << r.out;
   std::istringstream state(read_file(out / "state.csv"));
   std::getline(state, line);
   int v = 0, g = 0;
@@ -576,6 +580,48 @@ recordings { population: "cells" variables: [GSYN_EXC] neurons: [1, 3] sampling_
   }
   EXPECT_EQ(v, 30);      // ticks 0, 2, ..., 58
   EXPECT_EQ(g, 2 * 20);  // ticks 0, 3, ..., 57 for two neurons
+}
+
+// THRESHOLD: an adaptive neuron's threshold v_thresh + theta + theta_h as
+// the core has it, against the closed form of a neuron that never fires
+// (theta decays, theta_h falls linearly); a static type's is v_thresh.
+TEST_F(CliTest, ThresholdIsRecordedAsTheCoreHasIt) {
+  const fs::path net = write("thr.textproto", R"(run { timestep_ms: 0.1 duration_ms: 50 }
+populations { label: "a" size: 2 if_curr_exp_adaptive {
+  v_thresh { constant: -50 } tau_theta { constant: 20 } eta_h { constant: 0.5 } target_rate { constant: 40 } }
+  initial_values { theta { constant: 3 } theta_h { list { values: [1, -2] } } } }
+populations { label: "s" size: 1 if_curr_exp { v_thresh { constant: -52.5 } } }
+recordings { population: "a" variables: [THRESHOLD] sampling_interval: 1 }
+recordings { population: "s" variables: [THRESHOLD] sampling_interval: 10 })");
+  const fs::path out = dir_ / "out";
+  const Result r = run("run '" + net.string() + "' --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream state(read_file(out / "state.csv"));
+  std::string line;
+  std::getline(state, line);
+  int a = 0, s = 0;
+  while (std::getline(state, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 5u) << line;
+    ASSERT_EQ(f[3], "threshold") << line;
+    const double t = std::stod(f[2]), value = std::stod(f[4]);
+    if (f[0] == "s") {
+      ++s;
+      EXPECT_EQ(value, -52.5) << line;
+      continue;
+    }
+    ++a;
+    // Sampled before the tick's step: k = t / dt steps taken. theta's
+    // rounding adds at most 2^-16 / (1 - exp(-dt/tau)) = 3.1e-3 mV; theta_h's
+    // fall is exact in s16.47 and the sample rounds up to 2^-15 mV.
+    const double k = std::round(t / 0.1), theta_h0 = f[1] == "0" ? 1.0 : -2.0;
+    const double expected = -50 + 3 * std::exp(-k * 0.1 / 20) + theta_h0 - 0.5 * 40 * k * 0.1e-3;
+    EXPECT_NEAR(value, expected, 3.2e-3) << line;
+  }
+  EXPECT_EQ(a, 2 * 50);  // every 1 ms
+  EXPECT_EQ(s, 5);       // every 10 ms
 }
 
 // A run into a folder of an earlier run replaces its files and removes the

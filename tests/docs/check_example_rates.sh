@@ -2,8 +2,9 @@
 # The rates docs/examples.md and the networks' header comments quote for
 # tiny, CUBA and COBA with the files' seeds, COBA's statistics after its
 # kick for tests/models/coba_test.cpp's seeds and with w_inh 10% low, the
-# 10% microcircuit's per-population rates and the cores each network maps
-# onto, against what `spindle run` prints and writes for them.
+# 10% microcircuit's per-population rates, the cores each network maps
+# onto and the homeostasis example's rates, against what `spindle run`
+# prints and writes for them.
 #   check_example_rates.sh SPINDLE_BIN REPO_DIR
 set -euo pipefail
 bin=$1 repo=$2
@@ -86,4 +87,18 @@ expect "$doc" "$whole"
 expect "$doc" "| Spindle 10%, 100..1000 ms (Hz) $late"
 expect "$doc" "| Spindle, the file's seed $late"
 expect "$doc" "map CUBA onto $(cores cuba) cores, COBA onto $(cores coba), the microcircuit onto"
+
+# Homeostasis: the whole run's rates (the summary) and the per-neuron rates
+# over 10..20 s from spikes.csv: "mean Hz, min-max Hz" (every neuron, silent
+# ones as 0).
+neuron_rates() {  # NAME POP FROM TO
+  awk -F, -v p="$2" -v n="$(size "$1" "$2")" -v from="$3" -v to="$4" 'NR > 1 && $1 == p && $3 >= from && $3 < to { c[$2]++ }
+    END { s = (to - from) / 1000; lo = 1e9; hi = 0
+          for (i = 0; i < n; i++) { r = c[i] / s; t += r; if (r < lo) lo = r; if (r > hi) hi = r }
+          printf "%.2f Hz, %.1f-%.1f Hz", t / n, lo, hi }' "$work/$1/spikes.csv"
+}
+run homeostasis "$repo/examples/networks/homeostasis.textproto"
+expect "$doc" "| \`homeostasis.textproto\` | "
+expect "$doc" "| plain (IF_curr_exp) | $(rate homeostasis plain 2) Hz | $(neuron_rates homeostasis plain 10000 20000) |"
+expect "$doc" "| adaptive (IF_curr_exp_adaptive, 10 Hz target) | $(rate homeostasis adaptive 2) Hz | $(neuron_rates homeostasis adaptive 10000 20000) |"
 exit $status

@@ -702,7 +702,7 @@ TEST(CoreLoad, Recording) {
   const auto rec = RegionId::kRecording;
   using R = img::RecordingRegion;
   const std::vector<uint8_t> image = neuron_image();
-  expect_load_error(edit_field<R>(image, rec, 0, [](R& r) { r.flags |= 1u << 4; }), ImageError::kBadRecording, rec,
+  expect_load_error(edit_field<R>(image, rec, 0, [](R& r) { r.flags |= 1u << 5; }), ImageError::kBadRecording, rec,
                     "unknown flag");
   expect_load_error(edit_field<R>(image, rec, 0, [](R& r) { r.flags = 0x80000000u; }), ImageError::kBadRecording, rec,
                     "unknown high flag");

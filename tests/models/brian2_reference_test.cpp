@@ -1,4 +1,4 @@
-// The four firmware neuron models against Brian2 reference simulations of the
+// The firmware neuron models against Brian2 reference simulations of the
 // same single-neuron networks (tests/reference/make_references.py, data in
 // tests/reference/data/). Each model core is driven by an array-source core
 // through the synaptic matrix with delay 1, the alignment the script
@@ -93,6 +93,28 @@ host::NeuronBlock neuron_block(const std::string& cell, const ParamFile& p, doub
   if (cell == "if_cond_exp") {
     host::IfCondExpParams c;
     lif(c);
+    c.e_rev_E = p.number("e_rev_E");
+    c.e_rev_I = p.number("e_rev_I");
+    return host::uniform_block(c, 1, dt);
+  }
+  // The adaptive threshold's parameters and state variables.
+  auto adaptive = [&](auto& c) {
+    lif(c);
+    c.tau_theta = p.number("tau_theta");
+    c.theta_plus = p.number("theta_plus");
+    c.eta_h = p.number("eta_h");
+    c.target_rate = p.number("target_rate");
+    c.theta_init = p.number("theta_init");
+    c.theta_h_init = p.number("theta_h_init");
+  };
+  if (cell == "if_curr_exp_adaptive") {
+    host::IfCurrExpAdaptiveParams c;
+    adaptive(c);
+    return host::uniform_block(c, 1, dt);
+  }
+  if (cell == "if_cond_exp_adaptive") {
+    host::IfCondExpAdaptiveParams c;
+    adaptive(c);
     c.e_rev_E = p.number("e_rev_E");
     c.e_rev_I = p.number("e_rev_I");
     return host::uniform_block(c, 1, dt);
@@ -278,6 +300,43 @@ TEST(Brian2Reference, IfCondExp) {
   const uint32_t shift = max_spike_shift(c);
   const double v_err = max_v_error(c, 50, kNoCeiling);
   report("if_cond_exp", v_err, kVTol, shift, kShiftTol, c.run.spikes.size());
+  EXPECT_GE(c.ref.spikes.size(), 10u);
+  EXPECT_LE(shift, kShiftTol);
+  EXPECT_LE(v_err, kVTol);
+}
+
+// --- IF_curr_exp_adaptive, IF_cond_exp_adaptive -----------------------------
+// The membranes as above; the threshold adds little error of its own:
+//   * theta decays by a rounded s16.15 product each step (2^-16 mV); with
+//     exp(-dt / 50 ms) the accumulated error is at most 2^-16 / (1 - d) =
+//     7.6e-3 mV, a random walk of ~2e-4 mV in practice;
+//   * theta_h is s16.47 and its fall eta_h x target_rate dt is exact there;
+//     eta_h = 0.4 mV is 13107 / 2^15 (6e-6 mV low a spike, ~1e-4 mV over
+//     the run); v_thresh = -50 mV is exact.
+// The same tolerances as the base types (v 0.005 / 0.002 mV, spikes 1 step):
+// a threshold error e moves a crossing only if v at a step end lies within e
+// of the threshold. Both traces start with theta = 1 mV and theta_h = -3 mV,
+// so the initial values, the spike-triggered rise and decay, the
+// homeostatic fall and rise and the refractory gate are all exercised.
+TEST(Brian2Reference, IfCurrExpAdaptive) {
+  const Comparison c = run_model("if_curr_exp_adaptive");
+  constexpr double kVTol = 0.005;
+  constexpr uint32_t kShiftTol = 1;
+  const uint32_t shift = max_spike_shift(c);
+  const double v_err = max_v_error(c, 0, kNoCeiling);
+  report("if_curr_exp_adaptive", v_err, kVTol, shift, kShiftTol, c.run.spikes.size());
+  EXPECT_GE(c.ref.spikes.size(), 10u);
+  EXPECT_LE(shift, kShiftTol);
+  EXPECT_LE(v_err, kVTol);
+}
+
+TEST(Brian2Reference, IfCondExpAdaptive) {
+  const Comparison c = run_model("if_cond_exp_adaptive");
+  constexpr double kVTol = 0.002;
+  constexpr uint32_t kShiftTol = 1;
+  const uint32_t shift = max_spike_shift(c);
+  const double v_err = max_v_error(c, 50, kNoCeiling);
+  report("if_cond_exp_adaptive", v_err, kVTol, shift, kShiftTol, c.run.spikes.size());
   EXPECT_GE(c.ref.spikes.size(), 10u);
   EXPECT_LE(shift, kShiftTol);
   EXPECT_LE(v_err, kVTol);

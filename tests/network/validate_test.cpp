@@ -75,7 +75,7 @@ TEST(NetworkValidate, PopulationBasics) {
             "populations[1].label: must not be empty\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(1)->clear_if_cond_exp(); }),
             "populations[1]: must set a cell type (if_curr_exp, if_cond_exp, izhikevich, if_nonleaky, "
-            "spike_source_poisson or spike_source_array)\n");
+            "spike_source_poisson, spike_source_array, if_curr_exp_adaptive or if_cond_exp_adaptive)\n");
 }
 
 TEST(NetworkValidate, CellParameters) {

@@ -243,6 +243,21 @@ TEST_F(PythonClientTest, TinyCsvAndTableAreSpindleRuns) {
   EXPECT_NE(py.out.find("] t="), std::string::npos) << "no streaming line:\n" << py.out;
 }
 
+// A recording of some neurons: both tables give the rate over those.
+TEST_F(PythonClientTest, RatesOfARecordedSubsetAreSpindleRuns) {
+  const fs::path net = write("subset.textproto", R"(run { timestep_ms: 1.0 duration_ms: 100 seed: 4 }
+populations { label: "noise" size: 10 spike_source_poisson { rate { constant: 200 } } }
+recordings { population: "noise" variables: [SPIKES] neurons: [0, 1, 2] }
+recordings { population: "noise" variables: [SPIKES] neurons: [2, 5] })");
+  const Result cli = shell(quote(SPINDLE_BIN) + " run " + quote(net.string()) + " --out " + quote((dir_ / "o").string()));
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  const std::string cli_table = table_lines(cli.out, "dropped packets:");
+  EXPECT_NE(cli_table.find("(of the 4 neurons recorded)"), std::string::npos) << cli_table;
+  const Result py = python("spindle_client.py", quote(net.string()));
+  ASSERT_EQ(py.code, 0) << py.out << py.err;
+  EXPECT_EQ(table_lines(py.out, "run: RUN_COMPLETED"), cli_table) << py.out;
+}
+
 TEST_F(PythonClientTest, InvalidNetworkIsInvalidArgumentWithFieldPath) {
   std::string text = read_file(example("cuba.textproto"));
   const std::string good = "connector { fixed_probability { p: 0.02 } }";

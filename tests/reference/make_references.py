@@ -5,7 +5,7 @@ Run with the system python that has Brian2 (2.5.1 was used):
 
     /usr/bin/python3 tests/reference/make_references.py [--check] [--verify]
 
-For each of the four firmware models it simulates ONE neuron with PyNN
+For each of the firmware models it simulates ONE neuron with PyNN
 parameters (PyNN names and units: mV, nF, ms, nA, uS), driven by a fixed
 excitatory and a fixed inhibitory input spike train (Bernoulli trains on the
 time grid from numpy's PCG64 with a fixed seed) plus i_offset, for 500 ms at
@@ -68,6 +68,8 @@ Integration methods (all at dt = 0.1 ms):
                           hold g at its start-of-step value, an O(dt) error)
   Izhikevich    'rk2'    (explicit midpoint, the scheme the firmware uses)
   IF_nonleaky   'euler'  (dv/dt is constant between jumps, so Euler is exact)
+The adaptive types use their base type's method; their threshold's theta
+(exponential) and theta_h (linear) are exact under it to rounding.
 """
 import argparse
 import os
@@ -100,6 +102,24 @@ MODELS = {
                     v_rest=-65.0, v_reset=-70.0, v_thresh=-50.0, i_offset=0.5,
                     e_rev_E=0.0, e_rev_I=-80.0, v_init=-65.0),
         inputs=dict(rate_exc=300.0, rate_inh=100.0, w_exc=0.015, w_inh=0.02, seed=12),
+        method="rk4"),
+    # The adaptive threshold with homeostasis (docs/models.md): theta rises
+    # 2 mV a spike and decays with 50 ms; theta_h starts 3 mV low and is drawn
+    # toward a 15 Hz target, eta_h 0.4 mV. Same inputs as the plain types.
+    "if_curr_exp_adaptive": dict(
+        params=dict(cm=1.0, tau_m=20.0, tau_refrac=2.0, tau_syn_E=5.0, tau_syn_I=10.0,
+                    v_rest=-65.0, v_reset=-70.0, v_thresh=-50.0, i_offset=0.7,
+                    tau_theta=50.0, theta_plus=2.0, eta_h=0.4, target_rate=15.0,
+                    v_init=-65.0, theta_init=1.0, theta_h_init=-3.0),
+        inputs=dict(rate_exc=300.0, rate_inh=100.0, w_exc=0.6, w_inh=0.6, seed=15),
+        method="exact"),
+    "if_cond_exp_adaptive": dict(
+        params=dict(cm=1.0, tau_m=20.0, tau_refrac=2.0, tau_syn_E=5.0, tau_syn_I=10.0,
+                    v_rest=-65.0, v_reset=-70.0, v_thresh=-50.0, i_offset=0.5,
+                    e_rev_E=0.0, e_rev_I=-80.0,
+                    tau_theta=50.0, theta_plus=2.0, eta_h=0.4, target_rate=15.0,
+                    v_init=-65.0, theta_init=1.0, theta_h_init=-3.0),
+        inputs=dict(rate_exc=300.0, rate_inh=100.0, w_exc=0.015, w_inh=0.02, seed=16),
         method="rk4"),
     "izhikevich": dict(
         params=dict(a=0.02, b=0.2, c=-65.0, d=8.0, i_offset=7.0, tau_syn_E=5.0, tau_syn_I=10.0,
@@ -143,6 +163,9 @@ def build(name, spec, steps):
     p = spec["params"]
     name = spec.get("cell", name)
     ns = {}
+    adaptive = name.endswith("_adaptive")
+    if adaptive:
+        name = name[:-len("_adaptive")]
     if name in ("if_curr_exp", "if_cond_exp"):
         ns = dict(v_rest=p["v_rest"] * mV, tau_m=p["tau_m"] * ms, c_m=p["cm"] * nF,
                   i_offset=p["i_offset"] * nA, tau_syn_E=p["tau_syn_E"] * ms,
@@ -165,9 +188,28 @@ def build(name, spec, steps):
             """
             on_exc, on_inh = "ge += w_exc", "gi += w_inh"
             wu = uS
-        g = b2.NeuronGroup(1, eqs, threshold="v >= v_thresh", reset="v = v_reset",
+        threshold, reset = "v >= v_thresh", "v = v_reset"
+        if adaptive:
+            # Not "unless refractory": the threshold moves during refractoriness;
+            # Brian2 adds "and not_refractory" to the threshold itself.
+            # theta_h's linear fall is written in closed form (the 'exact'
+            # solver refuses dtheta_h/dt = constant): theta_h = theta_hs -
+            # eta_h target_rate t_end, t_end = t + dt the end of the step
+            # whose update the threshold follows; theta_hs gains eta_h a spike.
+            ns.update(tau_theta=p["tau_theta"] * ms, theta_plus=p["theta_plus"] * mV,
+                      eta_h=p["eta_h"] * mV, target_rate=p["target_rate"] * b2.Hz, step=DT * ms)
+            eqs += """
+            dtheta/dt = -theta/tau_theta : volt
+            theta_hs : volt
+            """
+            threshold = "v >= v_thresh + theta + theta_hs - eta_h*target_rate*(t + step)"
+            reset = "v = v_reset; theta += theta_plus; theta_hs += eta_h"
+        g = b2.NeuronGroup(1, eqs, threshold=threshold, reset=reset,
                            refractory=refractory(p["tau_refrac"]), method=spec["method"], namespace=ns)
         g.v = p["v_init"] * mV
+        if adaptive:
+            g.theta = p["theta_init"] * mV
+            g.theta_hs = p["theta_h_init"] * mV
     elif name == "izhikevich":
         # PyNN / sPyNNaker Izhikevich: v in mV, u in mV/ms, I in nA through 1 MOhm.
         ns = dict(a=p["a"] / ms, b=p["b"] / ms, c=p["c"] * mV, d=p["d"] * mV / ms,
@@ -231,6 +273,9 @@ def independent(name, spec, steps):
     at dt); Izhikevich: RK2 exactly as Brian2 applies it, and also RK4 with
     10 substeps (the RK2 scheme's own error, for docs/models.md)."""
     cell = spec.get("cell", name)
+    adaptive = cell.endswith("_adaptive")
+    if adaptive:
+        cell = cell[:-len("_adaptive")]
     p, inp = spec["params"], spec["inputs"]
     n = int(round(DURATION / DT))
     every = int(round(RECORD_EVERY / DT))
@@ -249,6 +294,7 @@ def independent(name, spec, steps):
             v = p["v_init"]
         held = 0
         hold = int(round(p.get("tau_refrac", 0.0) / DT))
+        theta, theta_h = (p["theta_init"], p["theta_h_init"]) if adaptive else (0.0, 0.0)
         for k in range(n):
             if k % every == 0:
                 vs.append(v)
@@ -297,11 +343,14 @@ def independent(name, spec, steps):
             elif cell == "if_nonleaky":
                 if held == 0:
                     v += p["i_offset"] / p["cm"] * h
+            if adaptive:
+                theta *= np.exp(-h / p["tau_theta"])
+                theta_h -= p["eta_h"] * p["target_rate"] * h * 1e-3
             if held > 0:
                 held -= 1
                 fired = False
             else:
-                fired = v >= (30.0 if cell == "izhikevich" else p["v_thresh"])
+                fired = v >= (30.0 if cell == "izhikevich" else p["v_thresh"] + theta + theta_h)
             # synapses slot: this step's generator spikes
             if cell == "if_nonleaky":
                 v += jump[0, k] - jump[1, k]
@@ -317,6 +366,9 @@ def independent(name, spec, steps):
                 else:
                     v = p["v_reset"]
                     held = hold
+                    if adaptive:
+                        theta += p["theta_plus"]
+                        theta_h += p["eta_h"]
         out[variant] = (np.array(vs), spikes)
     return out
 

@@ -23,6 +23,8 @@ struct MembraneLif {
   };
 
   static Accum voltage(const State& s) { return s.v; }
+  // Whether the next step is one of the refractory ones (V held).
+  static bool refractory(const State& s) { return s.refract_count > 0; }
   static void integrate(const Params& p, State& s, Accum drive) {
     if (s.refract_count > 0) {
       --s.refract_count;

@@ -1,4 +1,6 @@
 // Threshold: a fixed per-neuron threshold; the neuron fires when V >= v_thresh.
+// The members NeuronModel::step calls on every threshold part
+// (threshold_adaptive.h has state); here they do nothing.
 #pragma once
 
 #include "fixed/fixed_point.h"
@@ -6,10 +8,17 @@
 namespace spindle::fw {
 
 struct ThresholdStatic {
+  // Not gated: a refractory LIF membrane is held at v_reset < v_thresh
+  // (validation), so it cannot cross; the models keep their tested spikes.
+  static constexpr bool kGatedByRefractoriness = false;
   struct Params {
     Accum v_thresh;  // mV
   };
-  static bool crossed(const Params& p, Accum v) { return v >= p.v_thresh; }
+  struct State {};
+  static void advance(const Params&, State&) {}
+  static bool crossed(const Params& p, const State&, Accum v) { return v >= p.v_thresh; }
+  static void on_spike(const Params&, State&) {}
+  static Accum effective(const Params& p, const State&) { return p.v_thresh; }
 };
 
 }  // namespace spindle::fw
