@@ -334,7 +334,11 @@ std::vector<PopulationSummary> write_recordings(const std::filesystem::path& dir
   // What `spindle plot` needs to read the spikes back: sizes and duration.
   nlohmann::json pops = nlohmann::json::array();
   for (const PopulationSummary& p : summary)
-    pops.push_back({{"label", p.label}, {"size", p.size}, {"spikes_recorded", p.recorded}, {"spikes", p.spikes}});
+    pops.push_back({{"label", p.label},
+                    {"size", p.size},
+                    {"spikes_recorded", p.recorded},
+                    {"spikes_recorded_neurons", p.recorded ? p.recorded_neurons : 0},
+                    {"spikes", p.spikes}});
   nlohmann::json run = {{"timestep_ms", dt},
                         {"ticks", ticks},
                         {"duration_ms", static_cast<double>(ticks) * dt},

@@ -24,7 +24,8 @@ constexpr double kAccumHigh = 65536.0 - 1.0 / (1 << fw::Accum::kFracBits);
 // constants, turned into decay factors and tick counts, or cm, which only
 // appears in ratios that validation bounds).
 bool held_as_accum(std::string_view name) {
-  return !(name.rfind("tau_", 0) == 0 || name == "cm");
+  // target_rate becomes target_rate x dt in u0.32, which validation bounds.
+  return !(name.rfind("tau_", 0) == 0 || name == "cm" || name == "target_rate");
 }
 
 void check_accum(const std::string& path, const ValueSet& v, std::vector<ValidationError>& out) {

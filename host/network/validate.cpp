@@ -309,6 +309,17 @@ class Checker {
       }
       if (!ok) failed.insert(rule.a);
     }
+    // A target rate is held as spikes per timestep (u0.32): below one.
+    const double dt = net_.run().timestep_ms();
+    if (type.find("target_rate") != nullptr && !failed.contains("target_rate") && dt > 0) {
+      const double limit = 1000.0 / dt, hi = param("target_rate").hi();
+      if (!(hi < limit))
+        error(cp + ".target_rate",
+              std::isfinite(hi) ? fmt::format("must be below one spike a timestep, {} Hz at {} ms, got {}", limit, dt, hi)
+                                : fmt::format("must be below one spike a timestep, {} Hz at {} ms, but the "
+                                              "distribution is unbounded above (set clip_high)",
+                                              limit, dt));
+    }
   }
 
   void check_spike_array(const v1::Population& pop, const std::string& cp) {

@@ -136,7 +136,7 @@ std::optional<std::string> weight_sign_problem(v1::Receptor receptor, bool condu
                                              "(set clip_low >= 0)");
   } else if (receptor == v1::INHIBITORY) {
     if (conductance_target && lo < 0)
-      return std::isfinite(lo) ? fmt::format("conductance weights (uS, onto if_cond_exp) must be >= 0, got {}", lo)
+      return std::isfinite(lo) ? fmt::format("conductance weights (uS, onto if_cond_exp and if_cond_exp_adaptive) must be >= 0, got {}", lo)
                                : std::string("conductance weights must be >= 0, but the distribution is unbounded "
                                              "below (set clip_low >= 0)");
     if (!conductance_target && lo < 0 && hi > 0)

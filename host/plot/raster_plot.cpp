@@ -96,19 +96,20 @@ RasterPlot raster_plot(const std::vector<PopulationSpikes>& pops, const RasterPl
   auto bin_start = [&](size_t b) { return std::min(o.from_ms + double(b) * o.bin_ms, o.to_ms); };
   L.max_rate_hz = 0;
   for (const PopulationSpikes& p : pops) {
+    const uint32_t n = p.recorded_neurons != 0 ? p.recorded_neurons : p.size;
     std::vector<double> counts(n_bins, 0.0);
     for (const Spike& s : p.spikes)
       if (s.time_ms >= o.from_ms && s.time_ms < o.to_ms)
         counts[std::min(n_bins - 1, size_t((s.time_ms - o.from_ms) / o.bin_ms))] += 1;
     for (size_t b = 0; b < n_bins; ++b) {
       const double width_s = (bin_start(b + 1) - bin_start(b)) / 1000.0;
-      counts[b] = p.size ? counts[b] / (p.size * width_s) : 0.0;
+      counts[b] = n ? counts[b] / (n * width_s) : 0.0;
       L.max_rate_hz = std::max(L.max_rate_hz, counts[b]);
     }
     plot.rates_hz.push_back(std::move(counts));
     uint64_t in_window = 0;
     for (const Spike& s : p.spikes) in_window += s.time_ms >= o.from_ms && s.time_ms < o.to_ms;
-    plot.mean_rates_hz.push_back(p.size ? double(in_window) / (p.size * (o.to_ms - o.from_ms) / 1000.0) : 0.0);
+    plot.mean_rates_hz.push_back(n ? double(in_window) / (n * (o.to_ms - o.from_ms) / 1000.0) : 0.0);
   }
   // The rate axis ends at the first tick at or above the highest rate.
   std::vector<double> rate_ticks = nice_ticks(0, L.max_rate_hz > 0 ? L.max_rate_hz : 1, 4);

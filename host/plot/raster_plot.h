@@ -29,6 +29,8 @@ struct PopulationSpikes {
   std::string label;
   uint32_t size = 0;  // neurons
   std::vector<Spike> spikes;
+  // Neurons whose spikes were recorded, the ones a rate is over; 0: all.
+  uint32_t recorded_neurons = 0;
 };
 
 // One neuron's samples of a state variable: (time ms, value), in time order.

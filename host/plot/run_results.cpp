@@ -54,6 +54,9 @@ RunResults read_run_results(const std::filesystem::path& dir) {
       pop.spikes.label = p.at("label").get<std::string>();
       pop.spikes.size = p.at("size").get<uint32_t>();
       pop.spikes_recorded = p.at("spikes_recorded").get<bool>();
+      // Results of runs that recorded every neuron's spikes may not say.
+      if (p.contains("spikes_recorded_neurons"))
+        pop.spikes.recorded_neurons = p.at("spikes_recorded_neurons").get<uint32_t>();
       index[pop.spikes.label] = r.populations.size();
       r.populations.push_back(std::move(pop));
     }

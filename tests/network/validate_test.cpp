@@ -78,6 +78,39 @@ TEST(NetworkValidate, PopulationBasics) {
             "spike_source_poisson, spike_source_array, if_curr_exp_adaptive or if_cond_exp_adaptive)\n");
 }
 
+// The adaptive threshold's parameters, with field paths; target_rate is
+// held as spikes per timestep, so it must stay below one a timestep.
+TEST(NetworkValidate, AdaptiveThresholdParameters) {
+  auto adaptive = [](v1::Network& n) -> v1::IfCondExpAdaptive& {
+    auto* pop = n.mutable_populations(1);
+    pop->mutable_if_cond_exp_adaptive();
+    return *pop->mutable_if_cond_exp_adaptive();
+  };
+  EXPECT_EQ(errors_of([&](v1::Network& n) { adaptive(n); }), "");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { adaptive(n).mutable_tau_theta()->set_constant(0); }),
+            "populations[1].if_cond_exp_adaptive.tau_theta: must be > 0, got 0\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { adaptive(n).mutable_eta_h()->set_constant(-0.1); }),
+            "populations[1].if_cond_exp_adaptive.eta_h: must be >= 0, got -0.1\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { adaptive(n).mutable_theta_plus()->set_constant(-1); }),
+            "populations[1].if_cond_exp_adaptive.theta_plus: must be >= 0, got -1\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { adaptive(n).mutable_target_rate()->set_constant(9999); }), "");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { adaptive(n).mutable_target_rate()->set_constant(10000); }),
+            "populations[1].if_cond_exp_adaptive.target_rate: must be below one spike a timestep, 10000 Hz at 0.1 "
+            "ms, got 10000\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) {
+              adaptive(n).mutable_target_rate()->mutable_random()->mutable_normal()->set_mean(10);
+              adaptive(n).mutable_target_rate()->mutable_random()->mutable_normal()->set_sd(1);
+              adaptive(n).mutable_target_rate()->mutable_random()->mutable_normal()->set_clip_low(0);
+            }),
+            "populations[1].if_cond_exp_adaptive.target_rate: must be below one spike a timestep, 10000 Hz at 0.1 "
+            "ms, but the distribution is unbounded above (set clip_high)\n");
+  // theta and theta_h are the adaptive types' state variables only.
+  EXPECT_NE(errors_of([](v1::Network& n) {
+              n.mutable_populations(1)->mutable_initial_values()->mutable_theta_h()->set_constant(1);
+            }).find("populations[1].initial_values.theta_h: only"),
+            std::string::npos);
+}
+
 TEST(NetworkValidate, CellParameters) {
   EXPECT_EQ(errors_of([](v1::Network& n) {
               n.mutable_populations(0)->mutable_if_curr_exp()->mutable_tau_m()->set_constant(-1);
@@ -507,7 +540,7 @@ TEST(NetworkValidate, WeightSigns) {
               proj0(n).set_receptor(v1::INHIBITORY);
               proj0(n).mutable_weight()->set_constant(-0.1);
             }),
-            "projections[0].weight: conductance weights (uS, onto if_cond_exp) must be >= 0, got -0.1\n");
+            "projections[0].weight: conductance weights (uS, onto if_cond_exp and if_cond_exp_adaptive) must be >= 0, got -0.1\n");
   EXPECT_EQ(errors_of([](v1::Network& n) {
               auto* d = proj0(n).mutable_weight()->mutable_random()->mutable_normal();
               d->set_mean(1);

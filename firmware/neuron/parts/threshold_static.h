@@ -9,7 +9,9 @@ namespace spindle::fw {
 
 struct ThresholdStatic {
   // Not gated: a refractory LIF membrane is held at v_reset < v_thresh
-  // (validation), so it cannot cross; the models keep their tested spikes.
+  // (validation, in double: two values closer than 2^-16 mV round to the
+  // same s16.15 value, the one case where it fires again), so it cannot
+  // cross; the models keep their tested spikes.
   static constexpr bool kGatedByRefractoriness = false;
   struct Params {
     Accum v_thresh;  // mV
