@@ -211,6 +211,15 @@ RunReport Engine::run(uint32_t ticks, const ProgressFn& progress) {
 
   for (uint32_t t = 0; t < ticks; ++t) {
     if (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) break;
+    if (!scheduled_modes_.empty() && scheduled_modes_.begin()->first <= totals_.ticks) {
+      // As between two runs: the previous tick's packets delivered (a
+      // plastic row they reach is processed at the old learning rate), then
+      // the switches, then the tick.
+      pool_->parallel_for(native, deliver_job);
+      hand_remote_inboxes();
+      flush_remote_inboxes();
+      apply_due_modes();
+    }
     // Phases timed on the TSC where there is one (host_clock_ns): cheaper
     // than steady_clock three times a tick.
     const uint64_t phase = fw::host_clock_ns();
@@ -300,6 +309,55 @@ void Engine::schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet&
   if (!machine_.mesh.contains(from.chip) || from.core >= machine_.cores_per_chip)
     throw std::out_of_range("schedule_packet: " + describe(from) + " is outside machine '" + machine_.name + "'");
   scheduled_.emplace(tick, std::make_pair(from, packet));
+}
+
+void Engine::schedule_mode(uint64_t tick, CoreLocation where, const fw::ModeChange& change) {
+  CoreSlot* slot = nullptr;
+  for (const auto& s : slots_)
+    if (s->where == where) slot = s.get();
+  if (slot == nullptr || slot->core.kind() != fw::image::CoreKind::kNeurons)
+    throw std::invalid_argument("schedule_mode: " + describe(where) + " holds no neuron core");
+  const uint32_t n = slot->core.n_neurons();
+  if (change.count == 0 || change.first >= n || change.count > n - change.first)
+    throw std::invalid_argument("schedule_mode: neurons " + std::to_string(change.first) + " to " +
+                                std::to_string(uint64_t{change.first} + change.count) + " are outside the " +
+                                std::to_string(n) + " of " + describe(where));
+  if (!fw::mode_values_valid(change.threshold_offset, change.gain))
+    throw std::invalid_argument("schedule_mode: threshold offset or gain out of bounds for " + describe(where));
+  scheduled_modes_.emplace(tick, CoreControl{slot, change, 0});
+}
+
+void Engine::schedule_learning_scale(uint64_t tick, CoreLocation where, uint32_t scale) {
+  CoreSlot* slot = nullptr;
+  for (const auto& s : slots_)
+    if (s->where == where) slot = s.get();
+  if (slot == nullptr || !slot->core.has_plastic())
+    throw std::invalid_argument("schedule_learning_scale: " + describe(where) + " holds no plastic synapses");
+  if (scale > fw::stdp::kLearningScaleMax)
+    throw std::invalid_argument("schedule_learning_scale: scale out of bounds for " + describe(where));
+  fw::ModeChange none{};
+  none.count = 0;
+  scheduled_modes_.emplace(tick, CoreControl{slot, none, scale});
+}
+
+// Between two ticks, with every inbox delivered (run() does that first):
+// the remote cores have finished theirs, so a switch reaches every core at
+// the same point of the run, the point where one run ends and the next
+// begins.
+void Engine::apply_due_modes() {
+  while (!scheduled_modes_.empty() && scheduled_modes_.begin()->first <= totals_.ticks) {
+    const CoreControl& c = scheduled_modes_.begin()->second;
+    if (c.mode.count == 0) {
+      if (c.slot->remote) c.slot->remote->set_learning_scale(c.learning_scale);
+      else if (!c.slot->core.set_learning_scale(c.learning_scale))
+        throw std::runtime_error(describe(c.slot->where) + " refused a learning-rate scale");
+    } else if (c.slot->remote) {
+      c.slot->remote->set_mode(c.mode);
+    } else if (!c.slot->core.set_mode(c.mode)) {
+      throw std::runtime_error(describe(c.slot->where) + " refused a neuron mode switch");
+    }
+    scheduled_modes_.erase(scheduled_modes_.begin());
+  }
 }
 
 RunReport Engine::make_report() const {

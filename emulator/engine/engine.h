@@ -163,6 +163,22 @@ class Engine {
   // Throws std::out_of_range if `from` is outside the machine.
   void schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet& packet);
   size_t scheduled_packets() const { return scheduled_.size(); }
+  // A neuron mode switch (fw::Core::set_mode) on the core at `where`, made
+  // before tick `tick` (counted like ticks_run()) runs, once the packets of
+  // the tick before are delivered (as between two runs, so a switch gives
+  // the same results whether a run is split at its tick or not); a tick
+  // already run means the next one. Switches for one tick are made in the order they
+  // were scheduled. Between runs only. Throws std::invalid_argument if no
+  // neuron core is loaded there, the neurons are outside it or the values
+  // out of bounds.
+  void schedule_mode(uint64_t tick, CoreLocation where, const fw::ModeChange& change);
+  // A learning-rate scale for the plastic synapses of the core at `where`
+  // (fw::Core::set_learning_scale), like schedule_mode. Throws
+  // std::invalid_argument if that core has no plastic synapses or the scale
+  // is above fw::stdp::kLearningScaleMax.
+  void schedule_learning_scale(uint64_t tick, CoreLocation where, uint32_t scale);
+  // Mode switches and learning-rate scales not made yet.
+  size_t scheduled_modes() const { return scheduled_modes_.size(); }
   // Real-time pacing across run() calls: from now on, tick ticks_run() + k
   // (k = 0, 1, ...) is due by origin + (k + 1) timesteps, whichever run()
   // call runs it, so a caller running in chunks does not drift and
@@ -212,6 +228,15 @@ class Engine {
   uint64_t pace_origin_tick_ = 0;                      // ticks_run() then
   // By tick; packets of one tick keep their scheduling order.
   std::multimap<uint64_t, std::pair<CoreLocation, fw::Packet>> scheduled_;
+  // A switch the host makes on a core between ticks: a neuron mode change
+  // or (mode.count == 0) a learning-rate scale.
+  struct CoreControl {
+    CoreSlot* slot = nullptr;
+    fw::ModeChange mode{};
+    uint32_t learning_scale = 0;
+  };
+  std::multimap<uint64_t, CoreControl> scheduled_modes_;
+  void apply_due_modes();
   const std::atomic<bool>* stop_ = nullptr;
 };
 

@@ -50,6 +50,16 @@ class RemoteCore {
   virtual std::vector<uint32_t> read_plastic_matrix() {
     throw std::runtime_error(describe() + ": cannot read plastic weights back");
   }
+  // Core::set_mode on the remote core, between ticks. Throws
+  // std::runtime_error naming the core if it refuses or the link fails.
+  virtual void set_mode(const fw::ModeChange& /*change*/) {
+    throw std::runtime_error(describe() + ": cannot switch neuron modes");
+  }
+  // Core::set_learning_scale on the remote core, between ticks; throws as
+  // set_mode.
+  virtual void set_learning_scale(uint32_t /*scale*/) {
+    throw std::runtime_error(describe() + ": cannot set a learning-rate scale");
+  }
 };
 
 }  // namespace spindle::emu

@@ -272,6 +272,15 @@ CoreStatus LinkClient::status() {
   return s;
 }
 
+void LinkClient::set_mode(const fw::ModeChange& c) {
+  expect_ack(exchange(MessageType::kSetMode, words({c.first, c.count, static_cast<uint32_t>(c.threshold_offset.raw), c.gain})),
+             MessageType::kSetMode);
+}
+
+void LinkClient::set_learning_scale(uint32_t scale) {
+  expect_ack(exchange(MessageType::kSetLearningScale, words({scale})), MessageType::kSetLearningScale);
+}
+
 std::vector<uint8_t> LinkClient::read_plastic_matrix() {
   std::vector<uint8_t> out;
   uint32_t size = 0;

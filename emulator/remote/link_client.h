@@ -85,6 +85,10 @@ class LinkClient {
   // its pending potentiation (Core::flush_plastic), read in READ_PLASTIC
   // chunks; throws LinkError if the core has no plastic synapses.
   std::vector<uint8_t> read_plastic_matrix();
+  // SET_MODE; throws LinkError with the core's reason (range, bounds).
+  void set_mode(const fw::ModeChange& change);
+  // SET_LEARNING_SCALE; throws LinkError with the core's reason.
+  void set_learning_scale(uint32_t scale);
 
   // The last status a TICK_DONE or PROVENANCE reply carried.
   const CoreStatus& last_status() const { return last_status_; }

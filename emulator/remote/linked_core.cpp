@@ -49,6 +49,18 @@ void LinkedCore::deliver(const std::vector<fw::Packet>& inbox) {
   });
 }
 
+void LinkedCore::set_mode(const fw::ModeChange& change) {
+  guarded([&] { client_->set_mode(change); });
+}
+
+void LinkedCore::set_learning_scale(uint32_t scale) {
+  guarded([&] {
+    client_->set_learning_scale(scale);
+    // The flush before the change counts stdp_pairs_missed, as natively.
+    client_->status();
+  });
+}
+
 std::vector<uint32_t> LinkedCore::read_plastic_matrix() {
   std::vector<uint8_t> bytes;
   guarded([&] {

@@ -24,6 +24,8 @@ class LinkedCore : public RemoteCore {
   const fw::Provenance& provenance() const override { return client_->last_status().provenance; }
   fw::CoreState state() const override { return client_->last_status().state; }
   std::vector<uint32_t> read_plastic_matrix() override;
+  void set_mode(const fw::ModeChange& change) override;
+  void set_learning_scale(uint32_t scale) override;
 
   const LinkStats& link_stats() const { return client_->stats(); }
   // The core's HELLO (empty until boot_core got it).

@@ -101,6 +101,13 @@ struct Accum47 {
   friend constexpr bool operator==(Accum47 a, Accum47 b) { return a.lo == b.lo && a.hi == b.hi; }
 };
 
+// a + b, saturated at int64's limits (Accum47 sums).
+constexpr int64_t add_sat64(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
 // --- Accum arithmetic ------------------------------------------------------
 
 // On Cortex-M4 one QADD / QSUB instruction each (DSP extension), which

@@ -112,6 +112,12 @@ void CoreServer::execute(const FrameView& f) {
     case MessageType::kReadPlastic:
       read_plastic(f);
       return;
+    case MessageType::kSetMode:
+      set_mode(f);
+      return;
+    case MessageType::kSetLearningScale:
+      set_learning_scale(f);
+      return;
     default:
       error(ErrorCode::kUnknownType, f.type);
       return;
@@ -257,6 +263,34 @@ void CoreServer::read_plastic(const FrameView& f) {
   Writer w(p, sizeof p);
   w.u32(matrix->size).u32(offset).bytes(bytes + matrix->offset + offset, n);
   send(MessageType::kPlasticData, p, w.size());
+}
+
+void CoreServer::set_mode(const FrameView& f) {
+  Reader r(f.payload, f.length);
+  ModeChange c;
+  c.first = r.u32();
+  c.count = r.u32();
+  c.threshold_offset = Accum{static_cast<int32_t>(r.u32())};
+  c.gain = r.u32();
+  if (!r.done()) return error(ErrorCode::kBadPayload, f.length);
+  if (state_ != ServerState::kLoaded && state_ != ServerState::kRunning)
+    return error(ErrorCode::kBadState, static_cast<uint32_t>(state_));
+  if (!mode_values_valid(c.threshold_offset, c.gain))
+    return error(ErrorCode::kModeValue, static_cast<uint32_t>(c.threshold_offset.raw), c.gain);
+  if (!core_.set_mode(c)) return error(ErrorCode::kModeRange, c.first, c.count, core_.n_neurons());
+  ack(MessageType::kSetMode, c.count);
+}
+
+void CoreServer::set_learning_scale(const FrameView& f) {
+  Reader r(f.payload, f.length);
+  const uint32_t scale = r.u32();
+  if (!r.done()) return error(ErrorCode::kBadPayload, f.length);
+  if (state_ != ServerState::kLoaded && state_ != ServerState::kRunning)
+    return error(ErrorCode::kBadState, static_cast<uint32_t>(state_));
+  if (!core_.has_plastic()) return error(ErrorCode::kNoPlastic);
+  if (scale > stdp::kLearningScaleMax) return error(ErrorCode::kScaleValue, scale);
+  core_.set_learning_scale(scale);
+  ack(MessageType::kSetLearningScale, scale);
 }
 
 void CoreServer::send_tick_output() {

@@ -63,6 +63,8 @@ class CoreServer {
   // READ_PLASTIC(offset): flushes the plastic rows (offset 0) and sends one
   // chunk of the plastic matrix region the core writes in the image buffer.
   void read_plastic(const FrameView& f);
+  void set_mode(const FrameView& f);
+  void set_learning_scale(const FrameView& f);
 
   Core& core_;
   OutboxPlatform& platform_;

@@ -133,6 +133,8 @@ const char* to_string(MessageType t) {
     case MessageType::kTick: return "TICK";
     case MessageType::kGetProvenance: return "GET_PROVENANCE";
     case MessageType::kReadPlastic: return "READ_PLASTIC";
+    case MessageType::kSetMode: return "SET_MODE";
+    case MessageType::kSetLearningScale: return "SET_LEARNING_SCALE";
     case MessageType::kAck: return "ACK";
     case MessageType::kNak: return "NAK";
     case MessageType::kHelloInfo: return "HELLO_INFO";
@@ -159,6 +161,9 @@ const char* to_string(ErrorCode e) {
     case ErrorCode::kTooManyTicks: return "too many ticks in one request";
     case ErrorCode::kNoPlastic: return "the core's image has no plastic synapses";
     case ErrorCode::kPlasticOffset: return "offset past the plastic matrix region";
+    case ErrorCode::kModeRange: return "neurons outside the core's neurons (or not a neuron core)";
+    case ErrorCode::kModeValue: return "neuron mode offset or gain out of bounds";
+    case ErrorCode::kScaleValue: return "learning-rate scale out of bounds";
   }
   return "unknown error";
 }

@@ -32,6 +32,8 @@ enum class MessageType : uint8_t {
   kTick = 0x08,
   kGetProvenance = 0x09,
   kReadPlastic = 0x0A,
+  kSetMode = 0x0B,
+  kSetLearningScale = 0x0C,
 
   kAck = 0x80,
   kNak = 0x81,
@@ -71,6 +73,9 @@ enum class ErrorCode : uint16_t {
   kTooManyTicks = 9,   // TICK n > kMaxTicksPerRequest; detail0 = n
   kNoPlastic = 10,     // READ_PLASTIC on an image without a plastic matrix (region 7)
   kPlasticOffset = 11, // READ_PLASTIC offset past the region; detail0 = offset, detail1 = region size
+  kModeRange = 12,     // SET_MODE neurons outside the core's (or not a neuron core); detail0 = first, detail1 = count, detail2 = neurons
+  kModeValue = 13,     // SET_MODE offset or gain out of bounds; detail0 = offset (s16.15 raw), detail1 = gain (u4.12)
+  kScaleValue = 14,    // SET_LEARNING_SCALE above the maximum; detail0 = scale (u4.12)
 };
 
 const char* to_string(ErrorCode e);
@@ -97,6 +102,10 @@ inline constexpr uint32_t kMaxTicksPerRequest = 1000;
 inline constexpr uint32_t kPlasticDataHeader = 8;
 inline constexpr uint32_t kMaxPlasticChunk = kMaxPayload - kPlasticDataHeader;
 static_assert(kMaxPlasticChunk % 4 == 0);
+
+// SET_MODE: first u32, count u32, threshold offset i32 (s16.15 mV), gain u32
+// (u4.12); answered with ACK (value: count).
+inline constexpr uint32_t kSetModeBytes = 16;
 
 // Provenance counters on the wire, in for_each_counter order.
 inline constexpr uint32_t kProvenanceWords = 16;

@@ -117,13 +117,17 @@ uint32_t LifCurrExpBatch::load(const IfCurrExp::Params* params, const IfCurrExp:
     s.v[i] = state[i].membrane.v.raw;
     s.refract[i] = state[i].membrane.refract_count;
   }
+  find_uniform(p, n);
+  return n;
+}
+
+void LifCurrExpBatch::find_uniform(LifParamsSoA& p, uint32_t n) {
   p.uniform = n > 0;
   for (uint32_t i = 1; i < n && p.uniform; ++i)
     p.uniform = p.k_exc[i] == p.k_exc[0] && p.k_inh[i] == p.k_inh[0] && p.base[i] == p.base[0] &&
                 p.decay_v[i] == p.decay_v[0] && p.decay_exc[i] == p.decay_exc[0] &&
                 p.decay_inh[i] == p.decay_inh[0] && p.v_thresh[i] == p.v_thresh[0] &&
                 p.v_reset[i] == p.v_reset[0] && p.refract_ticks[i] == p.refract_ticks[0];
-  return n;
 }
 
 #if !defined(__arm__)

@@ -102,6 +102,8 @@ class LifCurrExpBatch {
   // 256 MOhm or more (or R < 0), or n if all fit.
   static uint32_t load(const IfCurrExp::Params* params, const IfCurrExp::State* state, uint32_t n,
                        LifParamsSoA& p, LifStateSoA& s);
+  // Sets p.uniform: neurons [0, n) all have neuron 0's parameters.
+  static void find_uniform(LifParamsSoA& p, uint32_t n);
 
 #if !defined(__arm__)
   // One timestep of neurons [0, n) (host; the Cortex-M4 runs the same step

@@ -28,6 +28,9 @@ struct LifNeurons {
   Accum gsyn_exc(uint32_t i) const { return LifCurrExpRecords::gsyn_exc(r, i); }
   Accum gsyn_inh(uint32_t i) const { return LifCurrExpRecords::gsyn_inh(r, i); }
   Accum threshold(uint32_t i) const { return Accum{r.n[i].p.v_thresh}; }
+  void shift_threshold(uint32_t i, Accum delta, uint32_t /*n*/) {
+    r.n[i].p.v_thresh = add_sat(Accum{r.n[i].p.v_thresh}, delta).raw;
+  }
 };
 #else
 struct LifNeurons {
@@ -46,6 +49,11 @@ struct LifNeurons {
   Accum gsyn_exc(uint32_t i) const { return LifCurrExpBatch::gsyn_exc(s, i); }
   Accum gsyn_inh(uint32_t i) const { return LifCurrExpBatch::gsyn_inh(s, i); }
   Accum threshold(uint32_t i) const { return Accum{p.v_thresh[i]}; }
+  // The parameters may no longer all be equal.
+  void shift_threshold(uint32_t i, Accum delta, uint32_t n) {
+    p.v_thresh[i] = add_sat(Accum{p.v_thresh[i]}, delta).raw;
+    LifCurrExpBatch::find_uniform(p, n);
+  }
 };
 #endif
 

@@ -58,6 +58,11 @@ struct StepEachNeuron {
     return Model::threshold(reinterpret_cast<const Params*>(s.params)[n], state(s, n));
   }
 
+  // Moves neuron n's threshold by delta (a neuron mode's offset).
+  static void shift_threshold(NeuronStore& s, uint32_t n, Accum delta) {
+    Model::shift_threshold(reinterpret_cast<Params*>(s.params)[n], reinterpret_cast<State*>(s.state)[n], delta);
+  }
+
   // Steps every neuron; the ones that fire go into `fired` in neuron order
   // (returns how many); `saturated` counts ring cells read at their limit.
   static uint32_t update(NeuronStore& s, const TickInput& in, uint16_t* fired, uint32_t& saturated) {

@@ -77,6 +77,8 @@ struct NeuronModel {
   static Accum voltage(const State& s) { return Membrane::voltage(s.membrane); }
   // The threshold V must reach now (v_thresh, plus an adaptive part's offsets).
   static Accum threshold(const Params& p, const State& s) { return Threshold::effective(p.threshold, s.threshold); }
+  // Moves the threshold by delta (a neuron mode's offset, neuron/neuron_mode.h).
+  static void shift_threshold(Params& p, State& s, Accum delta) { Threshold::shift(p.threshold, s.threshold, delta); }
   // Recorded in the model's units (nA, uS or mV), whatever unit the Input
   // part keeps the synaptic state in.
   static Accum gsyn_exc(const State& s) { return Input::recorded(Synapse::recorded_exc(s.synapse)); }

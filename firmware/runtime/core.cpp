@@ -94,6 +94,11 @@ ImageStatus Core::load_system(const image::ImageReader& reader) {
   kind_ = kind;
   model_ = static_cast<ModelId>(sys.model_id);
   n_neurons_ = sys.n_neurons;
+  for (uint32_t n = 0; n < n_neurons_; ++n) {
+    mode_offset_[n] = 0;
+    mode_gain_[n] = kModeGainOne;
+  }
+  n_gained_ = 0;
   timer_period_us_ = sys.timer_period_us;
   key_base_ = sys.key_base;
   emits_spikes_ = sys.emits_spikes != 0;
@@ -490,6 +495,10 @@ void Core::update_neurons() {
     in.weight_shift[t] = weight_shift_[t];
     in.scale[t] = RingInputScale::from_weight_shift(weight_shift_[t]);
   }
+  if (n_gained_ != 0)
+    for (uint32_t n = 0; n < n_neurons_; ++n)
+      if (mode_gain_[n] != kModeGainOne)
+        for (uint32_t t = 0; t < n_synapse_types_; ++t) in.column[t][n] = apply_mode_gain(in.column[t][n], mode_gain_[n]);
   uint32_t saturated = 0;
   const uint32_t n_fired = Batch::update(store_, in, fired_, saturated);
   ring_.count_saturations(saturated);
@@ -520,6 +529,30 @@ void Core::tick() {
   prov_.ticks = tick_;
   prov_.ring_saturations = ring_.saturations();
   if (platform_->read_timer_us() - start_us > timer_period_us_) ++prov_.tick_overruns;
+}
+
+bool Core::set_learning_scale(uint32_t scale) {
+  if (state_ != CoreState::kReady || plastic_words_ == nullptr || scale > stdp::kLearningScaleMax) return false;
+  flush_plastic();
+  plastic_.set_learning_scale(scale);
+  return true;
+}
+
+bool Core::set_mode(const ModeChange& change) {
+  if (state_ != CoreState::kReady || kind_ != image::CoreKind::kNeurons) return false;
+  if (change.count == 0 || change.first >= n_neurons_ || change.count > n_neurons_ - change.first) return false;
+  if (!mode_values_valid(change.threshold_offset, change.gain)) return false;
+  visit_model(model_, [&]<class Model>() {
+    for (uint32_t n = change.first; n < change.first + change.count; ++n) {
+      const int32_t delta = change.threshold_offset.raw - mode_offset_[n];  // both within +-2^25
+      if (delta != 0) NeuronBatch<Model>::shift_threshold(store_, n, Accum{delta});
+      mode_offset_[n] = change.threshold_offset.raw;
+      n_gained_ -= mode_gain_[n] != kModeGainOne;
+      mode_gain_[n] = static_cast<uint16_t>(change.gain);
+      n_gained_ += mode_gain_[n] != kModeGainOne;
+    }
+  });
+  return true;
 }
 
 Accum Core::voltage(uint32_t neuron) const {

@@ -17,6 +17,7 @@
 
 #include "image/parser.h"
 #include "neuron/batches.h"
+#include "neuron/neuron_mode.h"
 #include "platform/platform.h"
 #include "runtime/bounded_buffer.h"
 #include "runtime/provenance.h"
@@ -86,6 +87,22 @@ class Core {
   // reading weights out; a run may go on afterwards with the same results.
   void flush_plastic();
   bool has_plastic() const { return plastic_.active(); }
+  // The plastic synapses' learning-rate scale (u4.12, stdp::kLearningScaleOne
+  // = 1) from the next tick on: pending potentiation is applied first
+  // (flush_plastic) at the old scale, then A+ and A- become the image's
+  // times the scale. False, changing nothing, without plastic synapses or
+  // for a scale above stdp::kLearningScaleMax.
+  bool set_learning_scale(uint32_t scale);
+  uint32_t learning_scale() const { return plastic_.learning_scale(); }
+
+  // Neuron modes (neuron/neuron_mode.h): neurons [first, first + count)
+  // take the change's threshold offset and gain from the next tick on; the
+  // offset replaces the one they had (the threshold moves by the
+  // difference). False, changing nothing, on a core that is not a loaded
+  // neuron core, a range outside its neurons or a value out of bounds.
+  bool set_mode(const ModeChange& change);
+  Accum mode_threshold_offset(uint32_t neuron) const { return Accum{neuron < n_neurons_ ? mode_offset_[neuron] : 0}; }
+  uint32_t mode_gain(uint32_t neuron) const { return neuron < n_neurons_ ? mode_gain_[neuron] : kModeGainOne; }
 
  private:
   image::ImageStatus fail(image::ImageError e, image::RegionId r, uint32_t offset = 0);
@@ -149,6 +166,11 @@ class Core {
   alignas(8) uint32_t neuron_state_[kMaxNeuronsPerCore * kMaxNeuronStateWords] = {};
   NeuronStore store_{};
   uint16_t fired_[kMaxNeuronsPerCore] = {};
+  // Each neuron's mode (set by load() to offset 0, gain 1), and how many
+  // have a gain other than 1: none, and the ring input is not touched.
+  int32_t mode_offset_[kMaxNeuronsPerCore] = {};
+  uint16_t mode_gain_[kMaxNeuronsPerCore] = {};
+  uint32_t n_gained_ = 0;
 
   Rng rng_;
   PoissonSources poisson_;

@@ -14,7 +14,7 @@ fw::ThresholdAdaptive::State adaptive_threshold_state(const AdaptiveThresholdPar
   // v_thresh rounded to s16.15 as every threshold, then theta_h added in s16.47.
   const fw::Accum vt = to_accum(v_thresh);
   const fw::Accum47 h = to_accum47(p.theta_h_init, "theta_h", r);
-  const int64_t sum = fw::ThresholdAdaptive::add_sat64(int64_t{vt.raw} * (int64_t{1} << 32), h.value());
+  const int64_t sum = fw::add_sat64(int64_t{vt.raw} * (int64_t{1} << 32), h.value());
   return {to_accum(p.theta_init, "theta", r), fw::Accum47::of(sum)};
 }
 

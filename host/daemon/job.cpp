@@ -5,6 +5,8 @@
 
 #include "router/counters.h"
 #include "runtime/provenance.h"
+#include "job/neuron_modes.h"
+#include "network/labels.h"
 
 namespace spindle::daemon {
 namespace {
@@ -160,6 +162,85 @@ grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedFi
                 std::to_string(max_pending) + " (run the job to send them, or inject less far ahead)"};
   if (at_tick && *at_tick < tick.load()) late += batch.size();
   pending.insert(pending.end(), batch.begin(), batch.end());
+  return grpc::Status::OK;
+}
+
+grpc::Status Job::set_mode(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
+                          double threshold_offset, std::optional<double> gain, std::optional<uint64_t> at_tick,
+                          v1::SetModeResponse& out) {
+  const v1::PopulationInfo& pop = populations[population];
+  const auto type = network.populations(static_cast<int>(population)).cell_type_case();
+  if (type == v1::Population::kSpikeSourcePoisson || type == v1::Population::kSpikeSourceArray)
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            "population: " + host::network::quote_for_message(pop.label()) + " is a spike source; modes belong to neuron models"};
+  for (int i = 0; i < neuron_ids.size(); ++i)
+    if (neuron_ids[i] >= pop.size())
+      return {grpc::StatusCode::INVALID_ARGUMENT, "neuron_ids[" + std::to_string(i) + "]: " +
+                                                      std::to_string(neuron_ids[i]) + " is out of range for population " +
+                                                      host::network::quote_for_message(pop.label()) + " of size " +
+                                                      std::to_string(pop.size())};
+  if (auto why = host::network::threshold_offset_problem(threshold_offset))
+    return {grpc::StatusCode::INVALID_ARGUMENT, "threshold_offset: " + *why};
+  if (gain)
+    if (auto why = host::network::gain_problem(*gain)) return {grpc::StatusCode::INVALID_ARGUMENT, "gain: " + *why};
+  std::vector<host::PopulationSlice> slices;
+  for (uint32_t s : sites_of_population[population])
+    slices.push_back({sites[s].lo_atom, sites[s].n_atoms, sites[s].where});
+  const std::span<const uint32_t> ids(neuron_ids.data(), static_cast<size_t>(neuron_ids.size()));
+  const auto changes_for = [&](uint64_t t) {
+    return host::mode_changes(slices, ids, host::network::mode_values(threshold_offset, gain), t);
+  };
+  {
+    std::lock_guard lock(engine_m);
+    if (!engine) return {grpc::StatusCode::FAILED_PRECONDITION, "job '" + id + "' has no engine (it failed to start)"};
+    const uint64_t now = engine->ticks_run();
+    const uint64_t at = std::max(at_tick.value_or(now), now);
+    try {
+      host::schedule_mode_changes(*engine, changes_for(at));
+    } catch (const std::exception& e) {
+      return {grpc::StatusCode::INTERNAL, "job '" + id + "': " + e.what()};
+    }
+    out.set_tick(at);
+    out.set_late(at_tick && *at_tick < now);
+  }
+  uint64_t switched = pop.size();
+  if (!ids.empty()) {
+    std::vector<uint32_t> unique(ids.begin(), ids.end());
+    std::sort(unique.begin(), unique.end());
+    switched = static_cast<uint64_t>(std::unique(unique.begin(), unique.end()) - unique.begin());
+  }
+  out.set_neurons(switched);
+  return grpc::Status::OK;
+}
+
+grpc::Status Job::set_learning_rate(uint32_t population, double scale, std::optional<uint64_t> at_tick,
+                                   v1::SetLearningRateResponse& out) {
+  const v1::PopulationInfo& pop = populations[population];
+  bool plastic = false;
+  for (const auto& proj : network.projections())
+    plastic = plastic || (proj.post() == pop.label() && proj.synapse_dynamics().has_stdp());
+  if (!plastic)
+    return {grpc::StatusCode::INVALID_ARGUMENT, "population: no plastic (STDP) projection onto " +
+                                                    host::network::quote_for_message(pop.label()) + ": nothing to scale"};
+  if (auto why = host::network::learning_scale_problem(scale))
+    return {grpc::StatusCode::INVALID_ARGUMENT, "scale: " + *why};
+  std::vector<host::PopulationSlice> slices;
+  for (uint32_t s : sites_of_population[population])
+    slices.push_back({sites[s].lo_atom, sites[s].n_atoms, sites[s].where});
+  std::lock_guard lock(engine_m);
+  if (!engine) return {grpc::StatusCode::FAILED_PRECONDITION, "job '" + id + "' has no engine (it failed to start)"};
+  const uint64_t now = engine->ticks_run();
+  const uint64_t at = std::max(at_tick.value_or(now), now);
+  const size_t before = engine->scheduled_modes();
+  try {
+    host::schedule_mode_changes(*engine,
+                                host::learning_scale_changes(slices, host::network::learning_scale_value(scale), at));
+  } catch (const std::exception& e) {
+    return {grpc::StatusCode::INTERNAL, "job '" + id + "': " + e.what()};
+  }
+  out.set_tick(at);
+  out.set_cores(static_cast<uint32_t>(engine->scheduled_modes() - before));
+  out.set_late(at_tick && *at_tick < now);
   return grpc::Status::OK;
 }
 

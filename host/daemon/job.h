@@ -144,6 +144,17 @@ class Job {
   // already run.
   grpc::Status inject(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
                       std::optional<uint64_t> at_tick, uint64_t max_pending, uint64_t& late);
+  // SetMode on population `population` (SpindleService checked the caller
+  // and the job's state): the neuron ids (< size), the offset and gain, then
+  // the per-core changes into the engine (taking engine_m, so between the
+  // runner's chunks) for `at_tick` or, if that has run or is unset, the
+  // next tick. INVALID_ARGUMENT names the field.
+  grpc::Status set_mode(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
+                        double threshold_offset, std::optional<double> gain, std::optional<uint64_t> at_tick,
+                        v1::SetModeResponse& out);
+  // SetLearningRate on post population `population`, as set_mode.
+  grpc::Status set_learning_rate(uint32_t population, double scale, std::optional<uint64_t> at_tick,
+                                 v1::SetLearningRateResponse& out);
   // Runner: hands pending injections to the engine (engine_m held).
   void schedule_pending();
   // Runner: spikes recorded since the last call, by population, into `out`

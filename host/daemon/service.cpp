@@ -16,6 +16,7 @@
 #include "boards/boards.h"
 #include "daemon/job_builder.h"
 #include "daemon/runner.h"
+#include "job/neuron_modes.h"
 #include "job/plastic_weights.h"
 #include "network/labels.h"
 #include "network/range_warnings.h"
@@ -392,6 +393,53 @@ Status SpindleService::Inject(grpc::ServerContext* context, grpc::ServerReader<v
     response->set_late_spikes(response->late_spikes() + late);
   }
   return Status::OK;
+}
+
+// What SetMode and SetLearningRate both check first: the caller, the job
+// (one that will run again) and the population, by label.
+Status SpindleService::switch_target(grpc::ServerContext& context, const std::string& job_id,
+                                     const std::string& population, std::shared_ptr<Job>& job, uint32_t& index) {
+  std::string client;
+  if (Status s = caller(context, client); !s.ok()) return s;
+  if (shutting_down_.load()) return {StatusCode::UNAVAILABLE, "spindled is shutting down"};
+  if (Status s = jobs_.find(job_id, client, job); !s.ok()) return s;
+  {
+    std::lock_guard lock(job->m);
+    if (job->state == v1::JOB_CANCELLED || job->state == v1::JOB_FAILED)
+      return {StatusCode::FAILED_PRECONDITION,
+              "job '" + job->id + "' is " + state_name(job->state) + " and will not run again"};
+  }
+  const int p = job->population_index(population);
+  if (p < 0)
+    return {StatusCode::INVALID_ARGUMENT, "population: no population " + host::network::quote_for_message(population) +
+                                              " in job '" + job->id + "'"};
+  index = static_cast<uint32_t>(p);
+  return Status::OK;
+}
+
+Status SpindleService::SetMode(grpc::ServerContext* context, const v1::SetModeRequest* request,
+                               v1::SetModeResponse* response) {
+  std::shared_ptr<Job> job;
+  uint32_t p = 0;
+  if (Status s = switch_target(*context, request->job_id(), request->population(), job, p); !s.ok()) return s;
+  if (static_cast<uint64_t>(request->neuron_ids_size()) > options_.limits.max_inject_spikes_per_request)
+    return {StatusCode::RESOURCE_EXHAUSTED, "neuron_ids: " + std::to_string(request->neuron_ids_size()) +
+                                                " neurons in one request, over the daemon's limit of " +
+                                                std::to_string(options_.limits.max_inject_spikes_per_request) +
+                                                " (split them over requests for the same tick)"};
+  const std::optional<double> gain = request->has_gain() ? std::optional<double>(request->gain()) : std::nullopt;
+  const std::optional<uint64_t> tick = request->has_tick() ? std::optional<uint64_t>(request->tick()) : std::nullopt;
+  return job->set_mode(p, request->neuron_ids(), request->threshold_offset(), gain, tick, *response);
+}
+
+Status SpindleService::SetLearningRate(grpc::ServerContext* context, const v1::SetLearningRateRequest* request,
+                                       v1::SetLearningRateResponse* response) {
+  std::shared_ptr<Job> job;
+  uint32_t p = 0;
+  if (Status s = switch_target(*context, request->job_id(), request->population(), job, p); !s.ok()) return s;
+  if (!request->has_scale()) return {StatusCode::INVALID_ARGUMENT, "scale: must be set"};
+  const std::optional<uint64_t> tick = request->has_tick() ? std::optional<uint64_t>(request->tick()) : std::nullopt;
+  return job->set_learning_rate(p, request->scale(), tick, *response);
 }
 
 Status SpindleService::GetWeights(grpc::ServerContext* context, const v1::GetWeightsRequest* request,

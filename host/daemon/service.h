@@ -38,6 +38,10 @@ class SpindleService final : public v1::Spindle::Service {
                      grpc::ServerWriter<v1::RunEvent>* writer) override;
   grpc::Status Inject(grpc::ServerContext* context, grpc::ServerReader<v1::InjectRequest>* reader,
                       v1::InjectSummary* response) override;
+  grpc::Status SetMode(grpc::ServerContext* context, const v1::SetModeRequest* request,
+                       v1::SetModeResponse* response) override;
+  grpc::Status SetLearningRate(grpc::ServerContext* context, const v1::SetLearningRateRequest* request,
+                               v1::SetLearningRateResponse* response) override;
   grpc::Status GetWeights(grpc::ServerContext* context, const v1::GetWeightsRequest* request,
                           grpc::ServerWriter<v1::WeightsChunk>* writer) override;
   grpc::Status GetRecordings(grpc::ServerContext* context, const v1::GetRecordingsRequest* request,
@@ -54,6 +58,8 @@ class SpindleService final : public v1::Spindle::Service {
   std::vector<std::string> shut_down(double grace_seconds);
 
  private:
+  grpc::Status switch_target(grpc::ServerContext& context, const std::string& job_id, const std::string& population,
+                             std::shared_ptr<Job>& job, uint32_t& index);
   grpc::Status caller(const grpc::ServerContext& context, std::string& client) const;
   // Runner thread of a queued run: publishes its place in line until it
   // may run (true), or ends the run cancelled if it is cancelled first.

@@ -44,6 +44,7 @@ PreparedNetwork prepare(const spindle::v1::Network& net, const emu::MachineDescr
     throw PrepareError(PrepareError::Stage::kImages, e.what());
   }
   p.weight_warnings = weight_loss_warnings(net, p.load.weight_quantization);
+  p.mode_changes = network_mode_changes(net, p.mapped.result);
   return p;
 }
 
@@ -58,6 +59,7 @@ std::unique_ptr<emu::Engine> start_engine(const emu::MachineDescription& machine
                                           const PreparedNetwork& prepared, Backend& backend) {
   auto engine = std::make_unique<emu::Engine>(machine, config);
   backend.load(*engine, prepared.load);
+  schedule_mode_changes(*engine, prepared.mode_changes);
   return engine;
 }
 

@@ -16,6 +16,7 @@
 #include "machine/machine.h"
 #include "mapping/core_images.h"
 #include "mapping/graph.h"
+#include "job/neuron_modes.h"
 #include "mapping/pipeline.h"
 #include "network/validate.h"
 #include "spindle/v1/network.pb.h"
@@ -48,6 +49,8 @@ struct PreparedNetwork {
   // Projections whose weights lose more than the documented fraction in the
   // cores' 16-bit words (mapping/weight_quantization.h), with field paths.
   std::vector<network::ValidationError> weight_warnings;
+  // The network's mode switches, per core (start_engine schedules them).
+  std::vector<ScheduledModeChange> mode_changes;
 };
 
 // A network the cores cannot run is refused first (PrepareError kMapping,
@@ -71,7 +74,8 @@ nlohmann::json mapping_report_json(const spindle::v1::Network& net, const emu::M
                                    const PreparedNetwork& prepared);
 
 // An engine for the machine with the network's cores on it, through the
-// backend; throws what Backend::load throws.
+// backend, with the network's mode switches scheduled; throws what
+// Backend::load throws.
 std::unique_ptr<emu::Engine> start_engine(const emu::MachineDescription& machine, const emu::EngineConfig& config,
                                           const PreparedNetwork& prepared, Backend& backend);
 

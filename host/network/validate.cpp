@@ -15,6 +15,7 @@
 #include "synapses/synapse_type.h"
 #include "network/expand.h"
 #include "network/labels.h"
+#include "network/neuron_modes.h"
 #include "network/random.h"
 #include "network/run_settings.h"
 #include "network/value_rules.h"
@@ -69,6 +70,7 @@ class Checker {
     check_populations();
     check_projections();
     check_recordings();
+    check_mode_switches();
     return std::move(errors_);
   }
 
@@ -756,6 +758,62 @@ class Checker {
                                                       net_.run().timestep_ms(), si));
         }
       }
+    }
+  }
+
+  // ---- neuron modes and learning rates -----------------------------------
+
+  // A switch's time: a duration, so a whole number of ticks a run can reach.
+  void check_switch_time(const std::string& path, double at_ms) {
+    if (!dt_ok()) return;
+    const RunTicks at = duration_ticks(at_ms, net_.run().timestep_ms());
+    if (!at.error.empty()) error(path, at.error);
+  }
+
+  void check_mode_switches() {
+    if (net_.mode_switches_size() > static_cast<int>(kMaxModeSwitches))
+      error("mode_switches", fmt::format("at most {} switches, got {}", kMaxModeSwitches, net_.mode_switches_size()));
+    uint64_t listed = 0;
+    for (int k = 0; k < net_.mode_switches_size(); ++k) {
+      const auto& m = net_.mode_switches(k);
+      const std::string p = fmt::format("mode_switches[{}]", k);
+      check_switch_time(p + ".at_ms", m.at_ms());
+      const v1::Population* pop = population_ref(p + ".population", m.population());
+      if (pop != nullptr && is_spike_source(*pop))
+        error(p + ".population", fmt::format("{} is a spike source; modes belong to neuron models",
+                                             quote_for_message(pop->label())));
+      listed += static_cast<uint64_t>(m.neuron_ids_size());
+      for (int q = 0; q < m.neuron_ids_size() && pop != nullptr; ++q)
+        if (m.neuron_ids(q) >= pop->size()) {
+          error(fmt::format("{}.neuron_ids[{}]", p, q),
+                fmt::format("index {} out of range for population {} of size {}", m.neuron_ids(q),
+                            quote_for_message(pop->label()), pop->size()));
+          break;  // one error a switch, not one per id
+        }
+      if (auto why = threshold_offset_problem(m.threshold_offset())) error(p + ".threshold_offset", *why);
+      if (m.has_gain())
+        if (auto why = gain_problem(m.gain())) error(p + ".gain", *why);
+    }
+    if (listed > kMaxModeSwitchNeurons)
+      error("mode_switches", fmt::format("list at most {} neuron ids in all, got {}", kMaxModeSwitchNeurons, listed));
+
+    if (net_.learning_rate_switches_size() > static_cast<int>(kMaxModeSwitches))
+      error("learning_rate_switches",
+            fmt::format("at most {} switches, got {}", kMaxModeSwitches, net_.learning_rate_switches_size()));
+    for (int k = 0; k < net_.learning_rate_switches_size(); ++k) {
+      const auto& m = net_.learning_rate_switches(k);
+      const std::string p = fmt::format("learning_rate_switches[{}]", k);
+      check_switch_time(p + ".at_ms", m.at_ms());
+      if (population_ref(p + ".population", m.population()) != nullptr) {
+        bool plastic = false;
+        for (const auto& proj : net_.projections())
+          plastic = plastic || (proj.post() == m.population() && proj.synapse_dynamics().has_stdp());
+        if (!plastic)
+          error(p + ".population", fmt::format("no plastic (STDP) projection onto {}: nothing to scale",
+                                               quote_for_message(m.population())));
+      }
+      if (!m.has_scale()) error(p + ".scale", "must be set");
+      else if (auto why = learning_scale_problem(m.scale())) error(p + ".scale", *why);
     }
   }
 

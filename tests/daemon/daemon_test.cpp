@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -180,6 +181,142 @@ recordings { population: "neuron" variables: [SPIKES] }
   const grpc::Status st = reader->Finish();
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(st.error_message().find("has static synapses"), std::string::npos) << st.error_message();
+}
+
+// SetMode: a neuron mode switched live between two Runs (and one scheduled
+// ahead for a later tick) gives the spikes of the same switches written in
+// the network file; bad requests name their field.
+TEST(Daemon, SetModeEqualsTheSwitchInTheNetworkFile) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  const std::string text = R"(run { timestep_ms: 1.0 duration_ms: 300 seed: 3 }
+populations { label: "in" size: 30 spike_source_poisson { rate { constant: 40 } } }
+populations { label: "cells" size: 100 if_curr_exp { tau_refrac { constant: 2 } v_thresh { constant: -55 } } }
+projections { pre: "in" post: "cells" receptor: EXCITATORY connector { fixed_probability { p: 0.3 } } weight { constant: 0.6 } }
+recordings { population: "cells" variables: [SPIKES] }
+)";
+  const std::string switches = R"(
+mode_switches { at_ms: 100 population: "cells" neuron_ids: [1, 2, 3, 50, 51, 99] threshold_offset: -3 gain: 1.5 }
+mode_switches { at_ms: 200 population: "cells" gain: 0.5 })";
+  const std::string live = submit(*stub, "cy", parse(text)), in_file = submit(*stub, "cy", parse(text + switches));
+  const Streamed first = run(*stub, "cy", live, 100);
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  auto set_mode = [&](const std::string& job, const std::string& population, std::vector<uint32_t> ids, double offset,
+                      std::optional<double> gain, std::optional<uint64_t> tick, v1::SetModeResponse* resp) {
+    v1::SetModeRequest req;
+    req.set_job_id(job);
+    req.set_population(population);
+    for (uint32_t n : ids) req.add_neuron_ids(n);
+    req.set_threshold_offset(offset);
+    if (gain) req.set_gain(*gain);
+    if (tick) req.set_tick(*tick);
+    return stub->SetMode(as("cy").get(), req, resp);
+  };
+  v1::SetModeResponse resp;
+  ASSERT_TRUE(set_mode(live, "cells", {99, 1, 2, 3, 50, 51, 2}, -3, 1.5, std::nullopt, &resp).ok());
+  EXPECT_EQ(resp.tick(), 100u);
+  EXPECT_EQ(resp.neurons(), 6u);
+  EXPECT_FALSE(resp.late());
+  ASSERT_TRUE(set_mode(live, "cells", {}, 0, 0.5, 200, &resp).ok());  // ahead, inside the next Run
+  EXPECT_EQ(resp.tick(), 200u);
+  EXPECT_EQ(resp.neurons(), 100u);
+  const Streamed second = run(*stub, "cy", live, 200);
+  ASSERT_TRUE(second.status.ok()) << second.status.error_message();
+  Spikes got = first.spikes;
+  for (const auto& [label, v] : second.spikes) got[label].insert(got[label].end(), v.begin(), v.end());
+  const Streamed expected = run(*stub, "cy", in_file);
+  ASSERT_TRUE(expected.status.ok()) << expected.status.error_message();
+  EXPECT_GT(expected.spikes.at("cells").size(), 50u);
+  EXPECT_EQ(got, expected.spikes);
+  EXPECT_NE(got, reference_run(parse(text), 300));
+
+  ASSERT_TRUE(set_mode(live, "cells", {}, 0, std::nullopt, 10, &resp).ok());
+  EXPECT_TRUE(resp.late());
+  EXPECT_EQ(resp.tick(), 300u);
+  auto refused = [&](const std::string& population, std::vector<uint32_t> ids, double offset, std::optional<double> gain,
+                     const std::string& message) {
+    const grpc::Status st = set_mode(live, population, std::move(ids), offset, gain, std::nullopt, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << message;
+    EXPECT_NE(st.error_message().find(message), std::string::npos) << st.error_message();
+  };
+  refused("nope", {}, 0, 1, "population: no population \"nope\"");
+  refused("in", {}, 0, 1, "is a spike source");
+  refused("cells", {5, 100}, 0, 1, "neuron_ids[1]: 100 is out of range");
+  refused("cells", {}, 1001, 1, "threshold_offset: must be within +-1000 mV");
+  refused("cells", {}, std::nan(""), 1, "threshold_offset: must be within");
+  refused("cells", {}, 0, 16, "gain: must be in [0, 16)");
+  refused("cells", {}, 0, -0.5, "gain: must be in [0, 16)");
+}
+
+// SetLearningRate: a learning-rate scale set live between two Runs gives
+// the weights (GetWeights) and spikes of the same switch in the network
+// file; bad requests name their field.
+TEST(Daemon, SetLearningRateEqualsTheSwitchInTheNetworkFile) {
+  DaemonProcess daemon;
+  auto stub = connect(daemon.address());
+  const std::string text = R"(run { timestep_ms: 1.0 duration_ms: 1000 seed: 4 }
+populations { label: "in" size: 20 spike_source_poisson { rate { constant: 20 } } }
+populations { label: "drive" size: 4 spike_source_poisson { rate { constant: 6 } } }
+populations { label: "post" size: 10 if_curr_exp { tau_refrac { constant: 2 } } }
+projections { pre: "drive" post: "post" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 2 } }
+projections { label: "plastic" pre: "in" post: "post" receptor: EXCITATORY connector { all_to_all {} }
+  weight { random { uniform { low: 0.2 high: 0.6 } } } delay { constant: 2 }
+  synapse_dynamics { stdp { timing_dependence { A_plus: 0.02 A_minus: 0.021 } additive { w_min: 0 w_max: 1 } } } }
+recordings { population: "post" variables: [SPIKES] }
+)";
+  const std::string live = submit(*stub, "di", parse(text)),
+                    in_file = submit(*stub, "di", parse(text + "learning_rate_switches { at_ms: 400 population: \"post\" scale: 4 }\n"));
+  auto weights_of = [&](const std::string& job) {
+    v1::GetWeightsRequest req;
+    req.set_job_id(job);
+    auto ctx = as("di");
+    auto reader = stub->GetWeights(ctx.get(), req);
+    std::vector<double> w;
+    v1::WeightsChunk c;
+    while (reader->Read(&c)) w.insert(w.end(), c.weight().begin(), c.weight().end());
+    EXPECT_TRUE(reader->Finish().ok());
+    return w;
+  };
+  auto set_rate = [&](const std::string& population, std::optional<double> scale, std::optional<uint64_t> tick,
+                      v1::SetLearningRateResponse* resp) {
+    v1::SetLearningRateRequest req;
+    req.set_job_id(live);
+    req.set_population(population);
+    if (scale) req.set_scale(*scale);
+    if (tick) req.set_tick(*tick);
+    return stub->SetLearningRate(as("di").get(), req, resp);
+  };
+  const Streamed first = run(*stub, "di", live, 400);
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  v1::SetLearningRateResponse resp;
+  ASSERT_TRUE(set_rate("post", 4, std::nullopt, &resp).ok());
+  EXPECT_EQ(resp.tick(), 400u);
+  EXPECT_EQ(resp.cores(), 1u);
+  EXPECT_FALSE(resp.late());
+  const Streamed second = run(*stub, "di", live, 600);
+  ASSERT_TRUE(second.status.ok()) << second.status.error_message();
+  Spikes got = first.spikes;
+  for (const auto& [label, v] : second.spikes) got[label].insert(got[label].end(), v.begin(), v.end());
+  const Streamed expected = run(*stub, "di", in_file);
+  ASSERT_TRUE(expected.status.ok()) << expected.status.error_message();
+  EXPECT_EQ(got, expected.spikes);
+  const std::vector<double> w = weights_of(live);
+  ASSERT_EQ(w.size(), 200u);
+  EXPECT_EQ(w, weights_of(in_file));
+  const std::string plain = submit(*stub, "di", parse(text));
+  ASSERT_TRUE(run(*stub, "di", plain).status.ok());
+  EXPECT_NE(w, weights_of(plain));
+
+  auto refused = [&](const std::string& population, std::optional<double> scale, const std::string& message) {
+    const grpc::Status st = set_rate(population, scale, std::nullopt, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << message;
+    EXPECT_NE(st.error_message().find(message), std::string::npos) << st.error_message();
+  };
+  refused("nope", 1, "population: no population \"nope\"");
+  refused("in", 1, "population: no plastic (STDP) projection onto \"in\"");
+  refused("post", std::nullopt, "scale: must be set");
+  refused("post", 16, "scale: must be in [0, 16)");
+  refused("post", std::nan(""), "scale: must be in [0, 16)");
 }
 
 TEST(Daemon, InjectedSpikeActsLikeASourceSpike) {

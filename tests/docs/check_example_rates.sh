@@ -3,7 +3,7 @@
 # tiny, CUBA and COBA with the files' seeds, COBA's statistics after its
 # kick for tests/models/coba_test.cpp's seeds and with w_inh 10% low, the
 # 10% microcircuit's per-population rates, the cores each network maps
-# onto and the homeostasis example's rates, against what `spindle run`
+# onto and the homeostasis and neuron-mode examples' rates, against what `spindle run`
 # prints and writes for them.
 #   check_example_rates.sh SPINDLE_BIN REPO_DIR
 set -euo pipefail
@@ -101,4 +101,14 @@ run homeostasis "$repo/examples/networks/homeostasis.textproto"
 expect "$doc" "| \`homeostasis.textproto\` | "
 expect "$doc" "| plain (IF_curr_exp) | $(rate homeostasis plain 2) Hz | $(neuron_rates homeostasis plain 10000 20000) |"
 expect "$doc" "| adaptive (IF_curr_exp_adaptive, 10 Hz target) | $(rate homeostasis adaptive 2) Hz | $(neuron_rates homeostasis adaptive 10000 20000) |"
+
+# Neuron modes: each output population's rate in each second (the three
+# modes), "a0 / a1 / a2" Hz, from spikes.csv.
+phase_rates() {  # NAME POP
+  awk -F, -v p="$2" -v n="$(size "$1" "$2")" 'NR > 1 && $1 == p { c[int($3 / 1000)]++ }
+    END { printf "%.1f / %.1f / %.1f Hz", c[0] / n, c[1] / n, c[2] / n }' "$work/$1/spikes.csv"
+}
+run modes "$repo/examples/networks/modes.textproto"
+expect "$doc" "| out_a | $(phase_rates modes out_a) |"
+expect "$doc" "| out_b | $(phase_rates modes out_b) |"
 exit $status

@@ -48,6 +48,24 @@ std::vector<uint8_t> capped_poisson_image(uint32_t n, uint32_t key = 0x40000) {
 
 // --- provenance -------------------------------------------------------------
 
+// A board keeps its cores in zero-initialised memory (.bss): a Core's
+// default state must be all zero bytes, or the whole object (~100 KB on a
+// board) moves to flash-backed .data. Every member's default is zero until
+// load().
+TEST(CoreMemory, ADefaultCoreIsAllZeroBytes) {
+  auto buffer = std::make_unique<unsigned char[]>(sizeof(fw::Core) + alignof(fw::Core));
+  void* p = buffer.get();
+  size_t space = sizeof(fw::Core) + alignof(fw::Core);
+  p = std::align(alignof(fw::Core), sizeof(fw::Core), p, space);
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 0, sizeof(fw::Core));
+  auto* core = new (p) fw::Core;
+  const auto* bytes = static_cast<const unsigned char*>(p);
+  const size_t first = static_cast<size_t>(std::find_if(bytes, bytes + sizeof(fw::Core), [](unsigned char b) { return b != 0; }) - bytes);
+  EXPECT_EQ(first, sizeof(fw::Core)) << "byte " << first << " of a default fw::Core is not zero";
+  core->~Core();
+}
+
 TEST(Provenance, InputQueueOverflowIsCounted) {
   LoadedCore c(neuron_image());
   ASSERT_TRUE(c.status().ok());

@@ -299,6 +299,63 @@ TEST_F(ServerFixture, ReadPlasticNeedsALoadedImageWithPlasticSynapses) {
   EXPECT_EQ(code_of(request(MessageType::kReadPlastic, static_cast<uint16_t>(seq - 1), u32s({0}))), ErrorCode::kNoPlastic);
 }
 
+TEST_F(ServerFixture, SetModeSwitchesNeuronsOrSaysWhatIsWrong) {
+  auto error_of = [](const Decoded& d, std::vector<uint32_t>* details = nullptr) {
+    EXPECT_EQ(d.frames.size(), 1u);
+    EXPECT_EQ(d.frames[0].type, static_cast<uint8_t>(MessageType::kError));
+    Reader r(d.payloads[0].data(), static_cast<uint32_t>(d.payloads[0].size()));
+    const auto code = static_cast<ErrorCode>(r.u16());
+    EXPECT_EQ(r.u16(), static_cast<uint16_t>(MessageType::kSetMode));
+    if (details != nullptr)
+      for (int i = 0; i < 3; ++i) details->push_back(r.u32());
+    return code;
+  };
+  const uint32_t half_mv = 1u << 14;  // 0.5 mV in s16.15
+  EXPECT_EQ(error_of(request(MessageType::kSetMode, 1, u32s({0, 8, half_mv, fw::kModeGainOne}))), ErrorCode::kBadState);
+  const auto image = small_image();
+  uint16_t seq = load(image, 256, fw::crc32(image.data(), image.size()));
+  ASSERT_EQ(request(MessageType::kLoadEnd, seq++, {}).frames[0].type, static_cast<uint8_t>(MessageType::kAck));
+  EXPECT_EQ(error_of(request(MessageType::kSetMode, seq++, u32s({0, 8, 0}))), ErrorCode::kBadPayload);
+  std::vector<uint32_t> d;
+  EXPECT_EQ(error_of(request(MessageType::kSetMode, seq++, u32s({4, 5, 0, fw::kModeGainOne})), &d), ErrorCode::kModeRange);
+  EXPECT_EQ(d, (std::vector<uint32_t>{4, 5, 8}));
+  d.clear();
+  EXPECT_EQ(error_of(request(MessageType::kSetMode, seq++, u32s({0, 1, 0, fw::kModeGainMax + 1})), &d),
+            ErrorCode::kModeValue);
+  EXPECT_EQ(d[1], fw::kModeGainMax + 1);
+  EXPECT_EQ(error_of(request(MessageType::kSetMode, seq++,
+                             u32s({0, 1, static_cast<uint32_t>(fw::kModeMaxThresholdOffsetRaw + 1), 0}))),
+            ErrorCode::kModeValue);
+  EXPECT_EQ(core_->mode_gain(0), fw::kModeGainOne);  // nothing was switched
+  const Decoded ok = request(MessageType::kSetMode, seq, u32s({2, 6, half_mv, 3 * fw::kModeGainOne}));
+  ASSERT_EQ(ok.frames.size(), 1u);
+  EXPECT_EQ(ok.frames[0].type, static_cast<uint8_t>(MessageType::kAck));
+  EXPECT_EQ(core_->mode_gain(1), fw::kModeGainOne);
+  EXPECT_EQ(core_->mode_gain(2), 3 * fw::kModeGainOne);
+  EXPECT_EQ(core_->mode_threshold_offset(7).raw, static_cast<int32_t>(half_mv));
+  // A retry is answered again; the mode is what it was.
+  EXPECT_EQ(request(MessageType::kSetMode, seq, u32s({2, 6, half_mv, 3 * fw::kModeGainOne})).payloads, ok.payloads);
+  EXPECT_EQ(core_->mode_threshold_offset(7).raw, static_cast<int32_t>(half_mv));
+}
+
+TEST_F(ServerFixture, SetLearningScaleNeedsPlasticSynapses) {
+  auto code_of = [](const Decoded& d) {
+    EXPECT_EQ(d.frames.size(), 1u);
+    EXPECT_EQ(d.frames[0].type, static_cast<uint8_t>(MessageType::kError));
+    Reader r(d.payloads[0].data(), static_cast<uint32_t>(d.payloads[0].size()));
+    const auto code = static_cast<ErrorCode>(r.u16());
+    EXPECT_EQ(r.u16(), static_cast<uint16_t>(MessageType::kSetLearningScale));
+    return code;
+  };
+  EXPECT_EQ(code_of(request(MessageType::kSetLearningScale, 1, u32s({4096}))), ErrorCode::kBadState);
+  const auto image = small_image();
+  uint16_t seq = load(image, 256, fw::crc32(image.data(), image.size()));
+  ASSERT_EQ(request(MessageType::kLoadEnd, seq++, {}).frames[0].type, static_cast<uint8_t>(MessageType::kAck));
+  EXPECT_EQ(code_of(request(MessageType::kSetLearningScale, seq++, {0, 0})), ErrorCode::kBadPayload);
+  EXPECT_EQ(code_of(request(MessageType::kSetLearningScale, seq++, u32s({4096}))), ErrorCode::kNoPlastic);
+  EXPECT_FALSE(core_->set_learning_scale(4096));
+}
+
 TEST_F(ServerFixture, TickBeforeStartIsABadStateError) {
   const Decoded d = request(MessageType::kTick, 1, {1, 0, 0, 0, 0, 0});
   ASSERT_EQ(d.frames[0].type, static_cast<uint8_t>(MessageType::kError));

@@ -1,9 +1,11 @@
 // Fuzz target: what spindled does with a SubmitNetwork request and the
-// Inject requests that follow, in-process (no socket, no gRPC server):
-// build_job (validation, the daemon's limits, mapping, core images, a
-// loaded engine), then the Inject handling of SpindleService::Inject on the
-// job (population by label, Job::inject), the runner's hand-over of pending
-// injections and a few ticks, and the recordings, provenance and plastic
+// Inject, SetMode and SetLearningRate requests that follow, in-process (no socket, no gRPC
+// server): build_job (validation, the daemon's limits, mapping, core images,
+// a loaded engine), then the Inject handling of SpindleService::Inject on
+// the job (population by label, Job::inject), SetMode's (Job::set_mode) and
+// SetLearningRate's (Job::set_learning_rate),
+// the runner's hand-over of pending injections and a few ticks (with the
+// mode switches made in them), and the recordings, provenance and plastic
 // weights a client can fetch.
 //
 // The input is a spindle.fuzz.DaemonInput (daemon_input.proto) in binary.
@@ -76,6 +78,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::optional<uint64_t> tick = r.has_tick() ? std::optional<uint64_t>(r.tick()) : std::nullopt;
     if (static_cast<uint64_t>(r.neuron_ids_size()) > limits.max_inject_spikes_per_request) continue;  // as Inject
     (void)job.inject(static_cast<uint32_t>(p), r.neuron_ids(), tick, limits.max_pending_injections, late);
+  }
+
+  // SpindleService::SetMode's handling of each request, on this job.
+  for (int i = 0; i < input.set_mode_size() && i < kMaxInjectRequests; ++i) {
+    const spindle::v1::SetModeRequest& r = input.set_mode(i);
+    const int p = job.population_index(r.population());
+    if (p < 0 || static_cast<uint64_t>(r.neuron_ids_size()) > limits.max_inject_spikes_per_request) continue;
+    spindle::v1::SetModeResponse out;
+    (void)job.set_mode(static_cast<uint32_t>(p), r.neuron_ids(), r.threshold_offset(),
+                       r.has_gain() ? std::optional<double>(r.gain()) : std::nullopt,
+                       r.has_tick() ? std::optional<uint64_t>(r.tick()) : std::nullopt, out);
+  }
+
+  // SpindleService::SetLearningRate's, likewise.
+  for (int i = 0; i < input.set_learning_rate_size() && i < kMaxInjectRequests; ++i) {
+    const spindle::v1::SetLearningRateRequest& r = input.set_learning_rate(i);
+    const int p = job.population_index(r.population());
+    if (p < 0 || !r.has_scale()) continue;
+    spindle::v1::SetLearningRateResponse out;
+    (void)job.set_learning_rate(static_cast<uint32_t>(p), r.scale(),
+                                r.has_tick() ? std::optional<uint64_t>(r.tick()) : std::nullopt, out);
   }
 
   // The runner's chunk: pending injections to the engine, ticks, new spikes.

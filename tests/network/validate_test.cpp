@@ -10,6 +10,7 @@
 #include "network/load.h"
 #include "network/range_warnings.h"
 #include "network/validate.h"
+#include "network/neuron_modes.h"
 
 using namespace spindle::host::network;
 namespace v1 = spindle::v1;
@@ -108,6 +109,75 @@ TEST(NetworkValidate, AdaptiveThresholdParameters) {
   EXPECT_NE(errors_of([](v1::Network& n) {
               n.mutable_populations(1)->mutable_initial_values()->mutable_theta_h()->set_constant(1);
             }).find("populations[1].initial_values.theta_h: only"),
+            std::string::npos);
+}
+
+TEST(NetworkValidate, ModeSwitches) {
+  auto sw = [](v1::Network& n) -> v1::ModeSwitch& {
+    auto* m = n.add_mode_switches();
+    m->set_population("a");
+    m->set_at_ms(5);
+    return *m;
+  };
+  EXPECT_EQ(errors_of([&](v1::Network& n) {
+              sw(n).add_neuron_ids(9);
+              sw(n).set_gain(15.9);
+              sw(n).set_threshold_offset(-1000);
+            }),
+            "");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n).set_population("nope"); }),
+            "mode_switches[0].population: unknown population \"nope\"\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n).set_population("src"); }),
+            "mode_switches[0].population: \"src\" is a spike source; modes belong to neuron models\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) {
+              auto& m = sw(n);
+              m.add_neuron_ids(3);
+              m.add_neuron_ids(10);
+              m.add_neuron_ids(11);
+            }),
+            "mode_switches[0].neuron_ids[1]: index 10 out of range for population \"a\" of size 10\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n).set_threshold_offset(1000.5); }),
+            "mode_switches[0].threshold_offset: must be within +-1000 mV, got 1000.5\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n).set_threshold_offset(std::nan("")); }),
+            "mode_switches[0].threshold_offset: must be within +-1000 mV, got nan\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n).set_gain(16); }), "mode_switches[0].gain: must be in [0, 16), got 16\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n).set_gain(-0.25); }),
+            "mode_switches[0].gain: must be in [0, 16), got -0.25\n");
+  EXPECT_NE(errors_of([&](v1::Network& n) { sw(n).set_at_ms(-1); }).find("mode_switches[0].at_ms: "), std::string::npos);
+  EXPECT_NE(errors_of([&](v1::Network& n) {
+              for (uint32_t k = 0; k <= kMaxModeSwitches; ++k) sw(n);
+            }).find("mode_switches: at most 10000 switches, got 10001"),
+            std::string::npos);
+}
+
+TEST(NetworkValidate, LearningRateSwitches) {
+  auto plastic = [](v1::Network& n) {
+    auto* proj = n.mutable_projections(0);
+    auto* stdp = proj->mutable_synapse_dynamics()->mutable_stdp();
+    stdp->mutable_timing_dependence();
+    stdp->mutable_additive()->set_w_max(1);
+    return proj->post();
+  };
+  auto sw = [](v1::Network& n, const std::string& population) -> v1::LearningRateSwitch& {
+    auto* m = n.add_learning_rate_switches();
+    m->set_population(population);
+    m->set_at_ms(10);
+    m->set_scale(2);
+    return *m;
+  };
+  v1::Network probe = base();
+  const std::string post = plastic(probe);
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n, plastic(n)).set_scale(15.9); }), "");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n, plastic(n)).clear_scale(); }),
+            "learning_rate_switches[0].scale: must be set\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n, plastic(n)).set_scale(-1); }),
+            "learning_rate_switches[0].scale: must be in [0, 16), got -1\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n, post); }),
+            "learning_rate_switches[0].population: no plastic (STDP) projection onto \"" + post + "\": nothing to scale\n");
+  EXPECT_EQ(errors_of([&](v1::Network& n) { sw(n, "nope"); }),
+            "learning_rate_switches[0].population: unknown population \"nope\"\n");
+  EXPECT_NE(errors_of([&](v1::Network& n) { sw(n, plastic(n)).set_at_ms(std::nan("")); })
+                .find("learning_rate_switches[0].at_ms: "),
             std::string::npos);
 }
 

@@ -22,6 +22,14 @@ struct NeuronBatch<IfCondExp> : StepEachNeuron<IfCondExp> {
     return n;
   }
 
+  // The parameters may no longer all be equal.
+  static void shift_threshold(NeuronStore& s, uint32_t n, Accum delta) {
+    StepEachNeuron::shift_threshold(s, n, delta);
+#if defined(__x86_64__)
+    s.flags = params_uniform(reinterpret_cast<const Params*>(s.params), s.n) ? kUniform : 0;
+#endif
+  }
+
   static uint32_t update(NeuronStore& s, const TickInput& in, uint16_t* fired, uint32_t& saturated) {
 #if defined(__x86_64__)
     if (if_cond_exp_avx512_available())

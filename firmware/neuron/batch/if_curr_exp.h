@@ -34,6 +34,8 @@ struct NeuronBatch<IfCurrExp> {
   static Accum gsyn_inh(const NeuronStore& s, uint32_t n) { return lif(s).gsyn_inh(n); }
   static Accum threshold(const NeuronStore& s, uint32_t n) { return lif(s).threshold(n); }
 
+  static void shift_threshold(NeuronStore& s, uint32_t n, Accum delta) { lif(s).shift_threshold(n, delta, s.n); }
+
   static uint32_t update(NeuronStore& s, const TickInput& in, uint16_t* fired, uint32_t& saturated) {
     return lif(s).update(s.n, in.column[0], in.column[1], in.scale[0], in.scale[1], s.flags & kRangesKnown, fired,
                          saturated);

@@ -40,12 +40,6 @@ struct ThresholdAdaptive {
     Accum47 threshold_h;  // v_thresh + theta_h, mV
   };
 
-  // a + b, saturated at int64's limits.
-  static constexpr int64_t add_sat64(int64_t a, int64_t b) {
-    int64_t r = 0;
-    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
-    return r;
-  }
   // eta_h x rate_dt, s16.15 x u0.32 = s16.47 exactly (|product| < 2^63).
   static constexpr int64_t drift(const Params& p) { return int64_t{p.eta_h.raw} * int64_t{p.rate_dt.raw}; }
   // threshold_h rounded up to s16.15: floor(x / 2^32), plus 1 when bits are
@@ -68,6 +62,10 @@ struct ThresholdAdaptive {
   static void on_spike(const Params& p, State& s) {
     s.theta = add_sat(s.theta, p.theta_plus);
     s.threshold_h = Accum47::of(add_sat64(s.threshold_h.value(), int64_t{p.eta_h.raw} * (int64_t{1} << 32)));
+  }
+  // A neuron mode's threshold offset moves the whole threshold by delta.
+  static void shift(Params&, State& s, Accum delta) {
+    s.threshold_h = Accum47::of(add_sat64(s.threshold_h.value(), int64_t{delta.raw} * (int64_t{1} << 32)));
   }
   // The threshold V must reach now, saturated to s16.15.
   static Accum effective(const Params&, const State& s) {

@@ -20,6 +20,8 @@ struct ThresholdStatic {
   static void advance(const Params&, State&) {}
   static bool crossed(const Params& p, const State&, Accum v) { return v >= p.v_thresh; }
   static void on_spike(const Params&, State&) {}
+  // A neuron mode's threshold offset moves v_thresh by delta.
+  static void shift(Params& p, State&, Accum delta) { p.v_thresh = add_sat(p.v_thresh, delta); }
   static Accum effective(const Params& p, const State&) { return p.v_thresh; }
 };
 

@@ -27,12 +27,20 @@ namespace spindle::fw::stdp {
 
 static_assert(image::kStdpTableEntries == kStdpLutSize, "image tables are the kernel's");
 
+// A learning-rate scale (neuromodulation by the host): u4.12, [0, 16) in
+// steps of 1/4096; 1 leaves the image's amplitudes as they are.
+inline constexpr uint32_t kLearningScaleFracBits = 12;
+inline constexpr uint32_t kLearningScaleOne = uint32_t{1} << kLearningScaleFracBits;
+inline constexpr uint32_t kLearningScaleMax = 0xFFFF;
+
 class PlasticSynapses {
  public:
   using History = PostHistoryView<kPostHistorySize>;
 
   // False if the header's values are out of range (the caller reports
   // kBadStdp). history_words: History::words(n_neurons) zeroed words.
+  // `h` stays where it is (the image's STDP region) while the core runs:
+  // set_learning_scale rebuilds the rule from it.
   bool configure(const image::StdpRegionHeader& h, const SynapticWordLayout& layout, uint32_t* history_words,
                  uint32_t n_neurons) {
     if (h.w_min > h.w_max || h.w_max > 0xFFFF || h.a_plus > 0xFFFF || h.a_minus > 0xFFFF ||
@@ -40,31 +48,28 @@ class PlasticSynapses {
       return false;
     for (uint32_t i = 0; i < kStdpLutSize; ++i)
       if (h.plus[i] > kTraceOne || h.minus[i] > kTraceOne) return false;  // decay_trace's bound
-    SpikePairRule<PairScheme::kAllToAll> timing;  // same data for both schemes
-    for (uint32_t i = 0; i < kStdpLutSize; ++i) {
-      timing.plus.values[i] = h.plus[i];
-      timing.minus.values[i] = h.minus[i];
-    }
-    timing.plus.time_shift = h.plus_time_shift;
-    timing.minus.time_shift = h.minus_time_shift;
-    const auto w_min = static_cast<uint16_t>(h.w_min), w_max = static_cast<uint16_t>(h.w_max);
-    const auto a_plus = static_cast<uint16_t>(h.a_plus), a_minus = static_cast<uint16_t>(h.a_minus);
     const auto scheme = static_cast<image::PairSchemeId>(h.pair_scheme);
     const auto dependence = static_cast<image::WeightDependenceId>(h.weight_dependence);
-    const bool nearest = scheme == image::PairSchemeId::kNearestPair;
-    if (!nearest && scheme != image::PairSchemeId::kAllToAll) return false;
-    if (dependence == image::WeightDependenceId::kAdditive) {
-      const auto w = AdditiveWeightDependence::make(w_min, w_max, a_plus, a_minus);
-      nearest ? use<PairScheme::kNearestPair>(timing, w, layout) : use<PairScheme::kAllToAll>(timing, w, layout);
-    } else if (dependence == image::WeightDependenceId::kMultiplicative) {
-      const auto w = MultiplicativeWeightDependence::make(w_min, w_max, a_plus, a_minus);
-      nearest ? use<PairScheme::kNearestPair>(timing, w, layout) : use<PairScheme::kAllToAll>(timing, w, layout);
-    } else {
+    if (scheme != image::PairSchemeId::kNearestPair && scheme != image::PairSchemeId::kAllToAll) return false;
+    if (dependence != image::WeightDependenceId::kAdditive && dependence != image::WeightDependenceId::kMultiplicative)
       return false;
-    }
+    header_ = &h;
+    layout_ = layout;
+    build(kLearningScaleOne);
     history_.bind(history_words, n_neurons);
     return true;
   }
+
+  // The learning-rate scale (u4.12, kLearningScaleOne = 1): A+ and A- are
+  // the image's times it, rounded to nearest and capped at 65535 (the
+  // multiplicative rule caps them at w_max - w_min, as at load). The caller
+  // applies pending potentiation first (Core::flush_plastic), so pairs that
+  // reached their synapses before the change count at the old scale.
+  void set_learning_scale(uint32_t scale) {
+    if (header_ != nullptr) build(scale);
+  }
+  uint32_t learning_scale() const { return scale_; }
+
   bool active() const { return process_ != nullptr; }
 
   // A plastic row's pre spike arrived at tick `arrival` (row: its header).
@@ -80,6 +85,8 @@ class PlasticSynapses {
   uint32_t missed() const { return history_.missed(); }
 
   void reset() {
+    header_ = nullptr;
+    scale_ = 0;
     process_ = nullptr;
     post_ = nullptr;
     flush_ = nullptr;
@@ -110,6 +117,39 @@ class PlasticSynapses {
   // Room for the largest rule: two tables and a few words.
   static constexpr uint32_t kRuleBytes = 2 * sizeof(ExpLut) + 64;
 
+  // The image's A x scale (u4.12), rounded to nearest, at most 65535.
+  static constexpr uint16_t scaled_amplitude(uint32_t a, uint32_t scale) {
+    const uint64_t v = (uint64_t{a} * scale + (kLearningScaleOne >> 1)) >> kLearningScaleFracBits;
+    return static_cast<uint16_t>(v > 0xFFFF ? 0xFFFF : v);
+  }
+
+  // The rule for this scale, from the image's header (checked by configure).
+  void build(uint32_t scale) {
+    const image::StdpRegionHeader& h = *header_;
+    SpikePairRule<PairScheme::kAllToAll> timing;  // same data for both schemes
+    for (uint32_t i = 0; i < kStdpLutSize; ++i) {
+      timing.plus.values[i] = h.plus[i];
+      timing.minus.values[i] = h.minus[i];
+    }
+    timing.plus.time_shift = h.plus_time_shift;
+    timing.minus.time_shift = h.minus_time_shift;
+    const auto w_min = static_cast<uint16_t>(h.w_min), w_max = static_cast<uint16_t>(h.w_max);
+    const uint16_t a_plus = scaled_amplitude(h.a_plus, scale), a_minus = scaled_amplitude(h.a_minus, scale);
+    const bool nearest = static_cast<image::PairSchemeId>(h.pair_scheme) == image::PairSchemeId::kNearestPair;
+    if (static_cast<image::WeightDependenceId>(h.weight_dependence) == image::WeightDependenceId::kAdditive) {
+      const auto w = AdditiveWeightDependence::make(w_min, w_max, a_plus, a_minus);
+      nearest ? use<PairScheme::kNearestPair>(timing, w, layout_) : use<PairScheme::kAllToAll>(timing, w, layout_);
+    } else {
+      const auto w = MultiplicativeWeightDependence::make(w_min, w_max, a_plus, a_minus);
+      nearest ? use<PairScheme::kNearestPair>(timing, w, layout_) : use<PairScheme::kAllToAll>(timing, w, layout_);
+    }
+    scale_ = scale;
+  }
+
+  // Zero until configure() (a board keeps its cores in .bss).
+  const image::StdpRegionHeader* header_ = nullptr;
+  SynapticWordLayout layout_{0, 0, 0};
+  uint32_t scale_ = 0;
   alignas(uint64_t) unsigned char rule_[kRuleBytes] = {};
   History history_;
   void (*process_)(const void*, RingBuffer&, uint32_t, uint32_t*, uint32_t, History&) = nullptr;
