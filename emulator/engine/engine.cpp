@@ -312,9 +312,7 @@ void Engine::schedule_packet(uint64_t tick, CoreLocation from, const fw::Packet&
 }
 
 void Engine::schedule_mode(uint64_t tick, CoreLocation where, const fw::ModeChange& change) {
-  CoreSlot* slot = nullptr;
-  for (const auto& s : slots_)
-    if (s->where == where) slot = s.get();
+  CoreSlot* slot = const_cast<CoreSlot*>(find(where));  // one of slots_, which the engine owns
   if (slot == nullptr || slot->core.kind() != fw::image::CoreKind::kNeurons)
     throw std::invalid_argument("schedule_mode: " + describe(where) + " holds no neuron core");
   const uint32_t n = slot->core.n_neurons();
@@ -328,9 +326,7 @@ void Engine::schedule_mode(uint64_t tick, CoreLocation where, const fw::ModeChan
 }
 
 void Engine::schedule_learning_scale(uint64_t tick, CoreLocation where, uint32_t scale) {
-  CoreSlot* slot = nullptr;
-  for (const auto& s : slots_)
-    if (s->where == where) slot = s.get();
+  CoreSlot* slot = const_cast<CoreSlot*>(find(where));  // one of slots_, which the engine owns
   if (slot == nullptr || !slot->core.has_plastic())
     throw std::invalid_argument("schedule_learning_scale: " + describe(where) + " holds no plastic synapses");
   if (scale > fw::stdp::kLearningScaleMax)

@@ -165,6 +165,13 @@ grpc::Status Job::inject(uint32_t population, const google::protobuf::RepeatedFi
   return grpc::Status::OK;
 }
 
+std::vector<host::PopulationSlice> Job::population_slices(uint32_t population) const {
+  std::vector<host::PopulationSlice> slices;
+  for (uint32_t s : sites_of_population[population])
+    slices.push_back({sites[s].lo_atom, sites[s].n_atoms, sites[s].where});
+  return slices;
+}
+
 grpc::Status Job::set_mode(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
                           double threshold_offset, std::optional<double> gain, std::optional<uint64_t> at_tick,
                           v1::SetModeResponse& out) {
@@ -183,32 +190,24 @@ grpc::Status Job::set_mode(uint32_t population, const google::protobuf::Repeated
     return {grpc::StatusCode::INVALID_ARGUMENT, "threshold_offset: " + *why};
   if (gain)
     if (auto why = host::network::gain_problem(*gain)) return {grpc::StatusCode::INVALID_ARGUMENT, "gain: " + *why};
-  std::vector<host::PopulationSlice> slices;
-  for (uint32_t s : sites_of_population[population])
-    slices.push_back({sites[s].lo_atom, sites[s].n_atoms, sites[s].where});
+  const std::vector<host::PopulationSlice> slices = population_slices(population);
   const std::span<const uint32_t> ids(neuron_ids.data(), static_cast<size_t>(neuron_ids.size()));
-  const auto changes_for = [&](uint64_t t) {
-    return host::mode_changes(slices, ids, host::network::mode_values(threshold_offset, gain), t);
-  };
-  {
-    std::lock_guard lock(engine_m);
-    if (!engine) return {grpc::StatusCode::FAILED_PRECONDITION, "job '" + id + "' has no engine (it failed to start)"};
-    const uint64_t now = engine->ticks_run();
-    const uint64_t at = std::max(at_tick.value_or(now), now);
-    try {
-      host::schedule_mode_changes(*engine, changes_for(at));
-    } catch (const std::exception& e) {
-      return {grpc::StatusCode::INTERNAL, "job '" + id + "': " + e.what()};
-    }
-    out.set_tick(at);
-    out.set_late(at_tick && *at_tick < now);
+  std::vector<host::ScheduledModeChange> changes =
+      host::mode_changes(slices, ids, host::network::mode_values(threshold_offset, gain), 0);
+  uint64_t switched = 0;  // the changes cover each distinct id once
+  for (const host::ScheduledModeChange& c : changes) switched += c.change.count;
+  std::lock_guard lock(engine_m);
+  if (!engine) return {grpc::StatusCode::FAILED_PRECONDITION, "job '" + id + "' has no engine (it failed to start)"};
+  const uint64_t now = engine->ticks_run();
+  const uint64_t at = std::max(at_tick.value_or(now), now);
+  for (host::ScheduledModeChange& c : changes) c.tick = at;
+  try {
+    host::schedule_mode_changes(*engine, changes);
+  } catch (const std::exception& e) {
+    return {grpc::StatusCode::INTERNAL, "job '" + id + "': " + e.what()};
   }
-  uint64_t switched = pop.size();
-  if (!ids.empty()) {
-    std::vector<uint32_t> unique(ids.begin(), ids.end());
-    std::sort(unique.begin(), unique.end());
-    switched = static_cast<uint64_t>(std::unique(unique.begin(), unique.end()) - unique.begin());
-  }
+  out.set_tick(at);
+  out.set_late(at_tick && *at_tick < now);
   out.set_neurons(switched);
   return grpc::Status::OK;
 }
@@ -224,9 +223,7 @@ grpc::Status Job::set_learning_rate(uint32_t population, double scale, std::opti
                                                     host::network::quote_for_message(pop.label()) + ": nothing to scale"};
   if (auto why = host::network::learning_scale_problem(scale))
     return {grpc::StatusCode::INVALID_ARGUMENT, "scale: " + *why};
-  std::vector<host::PopulationSlice> slices;
-  for (uint32_t s : sites_of_population[population])
-    slices.push_back({sites[s].lo_atom, sites[s].n_atoms, sites[s].where});
+  const std::vector<host::PopulationSlice> slices = population_slices(population);
   std::lock_guard lock(engine_m);
   if (!engine) return {grpc::StatusCode::FAILED_PRECONDITION, "job '" + id + "' has no engine (it failed to start)"};
   const uint64_t now = engine->ticks_run();

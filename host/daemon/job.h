@@ -22,6 +22,7 @@
 #include "daemon/injected_spikes.h"
 #include "daemon/qemu_processes.h"
 #include "engine/engine.h"
+#include "job/neuron_modes.h"
 #include "mapping/core_images.h"
 #include "network/recording_selection.h"
 #include "network/validate.h"
@@ -152,6 +153,8 @@ class Job {
   grpc::Status set_mode(uint32_t population, const google::protobuf::RepeatedField<uint32_t>& neuron_ids,
                         double threshold_offset, std::optional<double> gain, std::optional<uint64_t> at_tick,
                         v1::SetModeResponse& out);
+  // The population's slices (ascending lo_atom) and their cores.
+  std::vector<host::PopulationSlice> population_slices(uint32_t population) const;
   // SetLearningRate on post population `population`, as set_mode.
   grpc::Status set_learning_rate(uint32_t population, double scale, std::optional<uint64_t> at_tick,
                                  v1::SetLearningRateResponse& out);
