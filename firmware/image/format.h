@@ -16,7 +16,7 @@ namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
 inline constexpr uint16_t kVersionMajor = 5;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals, 5: recording mask for 1024 neurons)
-inline constexpr uint16_t kVersionMinor = 1;     // compatible additions (1: plastic synapses, regions 7-9)
+inline constexpr uint16_t kVersionMinor = 2;     // compatible additions (1: plastic synapses, regions 7-9; 2: neuromodulation, region 10)
 inline constexpr uint32_t kMaxRegions = 16;
 
 struct ImageHeader {
@@ -40,6 +40,7 @@ enum class RegionId : uint32_t {
   kPlasticMatrix = 7,    // per plastic table entry: row offsets, then its plastic rows (the core writes them)
   kPlasticTable = 8,     // PopulationTableHeader + PopulationTableEntry[n]: the keys whose rows are plastic
   kStdp = 9,             // StdpRegionHeader, then the post-spike history (the core writes it)
+  kNeuromodulation = 10, // NeuromodulationRegionHeader, then the dopamine history (the core writes it)
 };
 
 struct RegionEntry {
@@ -131,6 +132,34 @@ static_assert(sizeof(StdpRegionHeader) == 36 + 4 * kStdpTableEntries);
 // After the header: the post-spike history, all zeros in a fresh image,
 // PostHistoryView::words(n_neurons) words
 // (firmware/synapse/plasticity/post_history.h).
+
+// Dopamine-modulated STDP (region 10, optional; with it every plastic row
+// of the core is neuromodulated: Izhikevich 2007, firmware/synapse/plasticity/
+// neuromodulated_row_rule.h). Pair STDP (region 9) updates each synapse's
+// eligibility trace c instead of its weight; the weight follows dw/dt = c d /
+// 1 ms, d the post neuron's dopamine level, which spikes on the reward and
+// punishment synapse types raise and lower. Region 9's weight dependence
+// must be additive (its w_min, w_max clamp the weight; A+, A- step c).
+// Decay tables hold, for b = 0..31, round(2^31 exp(-2^b / tau)), tau in
+// ticks: a decay over dt ticks is the product of the entries of dt's set bits.
+inline constexpr uint32_t kDecayTableEntries = 32;
+struct NeuromodulationRegionHeader {
+  uint32_t reward_type;      // synapse type of reward synapses: the neuron model's receptor count
+  uint32_t punishment_type;  // reward_type + 1 (< kMaxSynapseTypes)
+  uint32_t c_max;            // |c| <= c_max weight units, <= 65535
+  uint32_t integral_scale;   // tau_c tau_d / (tau_c + tau_d) / 1 ms, u16.16, > 0
+  uint32_t history_size;     // dopamine events kept per neuron: the core's kDopamineHistorySize
+  uint32_t c_decay[kDecayTableEntries];  // tau_c, each <= 2^31
+  uint32_t d_decay[kDecayTableEntries];  // tau_d, each <= 2^31
+};
+static_assert(sizeof(NeuromodulationRegionHeader) == 20 + 8 * kDecayTableEntries);
+// After the header: the dopamine history, all zeros in a fresh image,
+// DopamineHistoryView::words(n_neurons) words
+// (firmware/synapse/plasticity/dopamine_history.h). A neuromodulated
+// plastic row is a plastic row followed by two words per synapse: its
+// eligibility trace (s20.11 weight units, 0 in a fresh image) and its
+// weight with 11 fraction bits (the 16-bit weight << 11 in a fresh image)
+// (firmware/synapse/plasticity/plastic_row.h, NeuromodulatedRow).
 
 // Mean interval between events, 1 / (rate dt) ticks = mean_interval x
 // 2^-(interval_shift + 5); the core draws exponential intervals from it

@@ -65,7 +65,7 @@ ImageStatus ImageReader::open(const uint8_t* data, size_t size) {
     const uint32_t entry_offset = static_cast<uint32_t>(sizeof(ImageHeader) + i * sizeof(RegionEntry));
     RegionEntry e;
     std::memcpy(&e, data + entry_offset, sizeof e);
-    if (e.id == 0 || e.id >= kMaxRegions || e.id > static_cast<uint32_t>(RegionId::kStdp))
+    if (e.id == 0 || e.id >= kMaxRegions || e.id > static_cast<uint32_t>(RegionId::kNeuromodulation))
       return {ImageError::kUnknownRegion, e.id, entry_offset};
     if (regions_[e.id].present()) return {ImageError::kDuplicateRegion, e.id, entry_offset};
     if (e.offset % 4 != 0 || e.size % 4 != 0) return {ImageError::kRegionMisaligned, e.id, entry_offset};

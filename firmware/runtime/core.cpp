@@ -125,7 +125,9 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
   if (r.size < sizeof(image::NeuronRegionHeader)) return fail(ImageError::kRegionTooSmall, RegionId::kNeurons);
   image::NeuronRegionHeader h;
   std::memcpy(&h, r.data, sizeof h);
-
+  // Dopamine-modulated STDP adds two synapse types after the model's
+  // receptors: reward and punishment (image/format.h, region 10).
+  const uint32_t dopamine_types = reader.region(RegionId::kNeuromodulation).present() ? 2 : 0;
   ImageStatus result{};
   const bool known = visit_model(model_, [&]<class Model>() {
     using P = typename Model::Params;
@@ -133,7 +135,7 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
     // Models with equal block sizes (IF_curr_exp and Izhikevich) are told
     // apart only by the id the region was written for.
     if (h.model_id != static_cast<uint32_t>(model_) || h.n_neurons != n_neurons_ || h.param_bytes != sizeof(P) || h.state_bytes != sizeof(S) ||
-        n_synapse_types_ != Model::kReceptors) {
+        n_synapse_types_ != Model::kReceptors + dopamine_types) {
       result = fail(ImageError::kBadNeurons, RegionId::kNeurons, 0);
       return;
     }
@@ -142,6 +144,7 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
       result = fail(ImageError::kRegionTooSmall, RegionId::kNeurons, 0);
       return;
     }
+    n_receptors_ = Model::kReceptors;
     store_ = NeuronStore{params_, neuron_state_, n_neurons_, 0};
     const uint8_t* params = r.data + sizeof h;
     const uint32_t bad = NeuronBatch<Model>::load(store_, params, params + n_neurons_ * sizeof(P));
@@ -224,7 +227,8 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
   const image::RegionView table = reader.region(RegionId::kPlasticTable);
   const image::RegionView matrix = reader.region(RegionId::kPlasticMatrix);
   const image::RegionView stdp = reader.region(RegionId::kStdp);
-  if (!table.present() && !matrix.present() && !stdp.present()) return status_;
+  const image::RegionView neuromodulation = reader.region(RegionId::kNeuromodulation);
+  if (!table.present() && !matrix.present() && !stdp.present() && !neuromodulation.present()) return status_;
   if (!table.present()) return fail(ImageError::kMissingRegion, RegionId::kPlasticTable);
   if (!stdp.present()) return fail(ImageError::kMissingRegion, RegionId::kStdp);
   if (mem.writable == nullptr) return fail(ImageError::kImageNotWritable, RegionId::kPlasticMatrix);
@@ -242,8 +246,26 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
   for (uint32_t k = 0; k < history_words; ++k)
     if (history[k] != 0)
       return fail(ImageError::kBadStdp, RegionId::kStdp, static_cast<uint32_t>(sizeof(image::StdpRegionHeader) + 4 * k));
-  if (!plastic_.configure(*h, layout_, history, n_neurons_)) return fail(ImageError::kBadStdp, RegionId::kStdp, 0);
-
+  const image::NeuromodulationRegionHeader* nm = nullptr;
+  uint32_t* dopamine = nullptr;
+  if (neuromodulation.present()) {
+    if (neuromodulation.size < sizeof(image::NeuromodulationRegionHeader))
+      return fail(ImageError::kRegionTooSmall, RegionId::kNeuromodulation);
+    nm = as<image::NeuromodulationRegionHeader>(neuromodulation.data);
+    const uint64_t dopamine_words = stdp::PlasticSynapses::Dopamine::words(n_neurons_);
+    if (sizeof(image::NeuromodulationRegionHeader) + 4 * dopamine_words > neuromodulation.size)
+      return fail(ImageError::kRegionTooSmall, RegionId::kNeuromodulation);
+    if (nm->reward_type != n_receptors_ || nm->punishment_type != n_receptors_ + 1 ||
+        nm->punishment_type >= n_synapse_types_)
+      return fail(ImageError::kBadStdp, RegionId::kNeuromodulation, offsetof(image::NeuromodulationRegionHeader, reward_type));
+    dopamine = writable(neuromodulation) + sizeof(image::NeuromodulationRegionHeader) / 4;
+    for (uint32_t k = 0; k < dopamine_words; ++k)
+      if (dopamine[k] != 0)
+        return fail(ImageError::kBadStdp, RegionId::kNeuromodulation,
+                    static_cast<uint32_t>(sizeof(image::NeuromodulationRegionHeader) + 4 * k));
+  }
+  if (!plastic_.configure(*h, layout_, history, n_neurons_, nm, dopamine))
+    return fail(ImageError::kBadStdp, nm != nullptr ? RegionId::kNeuromodulation : RegionId::kStdp, 0);
   const auto* words = as<uint32_t>(matrix.data);
   const ImageStatus s = load_table(
       table, matrix, RegionId::kPlasticTable, RegionId::kPlasticMatrix, plastic_table_,
@@ -252,7 +274,9 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
         if (size == 0) return end;  // a source without synapses here
         if (size < stdp::kPlasticRowHeaderWords) return first;
         const uint32_t count = words[first + offsetof(stdp::PlasticRowHeader, count) / 4];
-        if (count > 0xFFFF || stdp::plastic_row_words(count) != size) return first;
+        if (count > 0xFFFF ||
+            (nm != nullptr ? stdp::neuromodulated_row_words(count) : stdp::plastic_row_words(count)) != size)
+          return first;
         for (uint32_t k = 0; k < 3; ++k)
           if (words[first + k] != 0) return first + k;  // not a fresh row
         // Weights within the rule's bounds: the rule keeps them there, and
@@ -267,6 +291,14 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
           if (layout_.index(c) >= n_neurons_ || layout_.type(c) >= n_synapse_types_ || layout_.delay(c) == 0 ||
               (c & ~layout_.delay_type_index_mask()) != 0)
             return first + stdp::kPlasticRowHeaderWords + stdp::plastic_half_words(count) + k / 2;
+        }
+        if (nm != nullptr) {
+          // Fresh: c = 0, weight state = the weight, 11 fraction bits.
+          const uint32_t extra = first + stdp::plastic_row_words(count);
+          for (uint32_t k = 0; k < count; ++k) {
+            if (words[extra + k] != 0) return extra + k;
+            if (words[extra + count + k] != uint32_t{weights[k]} << stdp::kWeightStateFracBits) return extra + count + k;
+          }
         }
         return end;
       },
@@ -424,7 +456,8 @@ bool Core::add_plastic_row(uint32_t key) {
   return true;
 }
 
-void Core::flush_plastic() {
+void Core::flush_plastic() { flush_plastic_rows(false); }
+void Core::flush_plastic_rows(bool commit) {
   if (state_ != CoreState::kReady || plastic_words_ == nullptr || tick_ == 0) return;
   // Post spikes up to the last tick run reached their synapses by tick_ - 1
   // + delay; those that did by tick_ - 1 are applied. A packet not yet
@@ -436,7 +469,7 @@ void Core::flush_plastic() {
     for (uint32_t r = 0; r < entries[i].n_rows; ++r) {
       if (offsets[r] == offsets[r + 1]) continue;
       uint32_t* const row = plastic_words_ + offsets[r];
-      plastic_.flush(end, row, reinterpret_cast<const stdp::PlasticRowHeader*>(row)->count);
+      plastic_.flush(end, row, reinterpret_cast<const stdp::PlasticRowHeader*>(row)->count, commit);
     }
   }
   prov_.stdp_pairs_missed = plastic_.missed();
@@ -498,8 +531,9 @@ void Core::update_neurons() {
   if (n_gained_ != 0)
     for (uint32_t n = 0; n < n_neurons_; ++n)
       if (mode_gain_[n] != kModeGainOne)
-        for (uint32_t t = 0; t < n_synapse_types_; ++t) in.column[t][n] = apply_mode_gain(in.column[t][n], mode_gain_[n]);
+        for (uint32_t t = 0; t < n_receptors_; ++t) in.column[t][n] = apply_mode_gain(in.column[t][n], mode_gain_[n]);
   uint32_t saturated = 0;
+  if (plastic_.neuromodulated()) take_dopamine(in, saturated);
   const uint32_t n_fired = Batch::update(store_, in, fired_, saturated);
   ring_.count_saturations(saturated);
   for (uint32_t k = 0; k < n_fired; ++k) emit_spike(fired_[k], 1);
@@ -510,6 +544,23 @@ void Core::update_neurons() {
   }
 }
 
+// This tick's reward minus punishment input of each neuron (a receptor's
+// input, in s8.23: 8 more fraction bits) changes its dopamine level.
+void Core::take_dopamine(const TickInput& in, uint32_t& saturated) {
+  const uint32_t rt = plastic_.reward_type(), pt = plastic_.punishment_type();
+  uint32_t* const reward = in.column[rt];
+  uint32_t* const punishment = in.column[pt];
+  for (uint32_t n = 0; n < n_neurons_; ++n) {
+    const uint32_t r = reward[n], p = punishment[n];
+    if ((r | p) == 0) continue;
+    reward[n] = punishment[n] = 0;
+    saturated += (r == UINT32_MAX) + (p == UINT32_MAX);
+    constexpr int kShift = stdp::kDopamineInputShift;
+    const int32_t amount = stdp::add_sat32(scale_pow2(r, weight_shift_[rt] + kShift).raw,
+                                           -scale_pow2(p, weight_shift_[pt] + kShift).raw);
+    if (amount != 0) plastic_.add_dopamine(n, tick_, amount);
+  }
+}
 void Core::tick() {
   if (state_ != CoreState::kReady) return;
   const uint32_t start_us = platform_->read_timer_us();
@@ -533,7 +584,7 @@ void Core::tick() {
 
 bool Core::set_learning_scale(uint32_t scale) {
   if (state_ != CoreState::kReady || plastic_words_ == nullptr || scale > stdp::kLearningScaleMax) return false;
-  flush_plastic();
+  flush_plastic_rows(true);
   plastic_.set_learning_scale(scale);
   return true;
 }

@@ -87,6 +87,7 @@ class Core {
   // reading weights out; a run may go on afterwards with the same results.
   void flush_plastic();
   bool has_plastic() const { return plastic_.active(); }
+  bool has_neuromodulation() const { return plastic_.neuromodulated(); }
   // The plastic synapses' learning-rate scale (u4.12, stdp::kLearningScaleOne
   // = 1) from the next tick on: pending potentiation is applied first
   // (flush_plastic) at the old scale, then A+ and A- become the image's
@@ -131,6 +132,12 @@ class Core {
   // The plastic row of a packet's key, if it has one, to the STDP rule;
   // true if it had one.
   bool add_plastic_row(uint32_t key);
+  // flush_plastic; commit also moves neuromodulated rows' canonical state
+  // (a learning-rate change), which a read-out must not.
+  void flush_plastic_rows(bool commit);
+  // Reads and clears this tick's reward and punishment columns into the
+  // neurons' dopamine levels (neuromodulated plastic synapses only).
+  void take_dopamine(const TickInput& in, uint32_t& saturated);
   // The synapse dynamics' row processing (synapse/row_rules.h): static
   // synapses are the only dynamics yet; a plastic rule replaces this.
   using RowRule = StaticRowRule;
@@ -148,6 +155,7 @@ class Core {
   uint32_t key_base_ = 0;
   bool emits_spikes_ = false;
   uint32_t n_synapse_types_ = 0;
+  uint32_t n_receptors_ = 0;  // the model's; more synapse types carry dopamine
   int32_t weight_shift_[kMaxSynapseTypes] = {};
   uint32_t tick_ = 0;  // ticks executed so far
 

@@ -4,8 +4,10 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "image/image_crc.h"
+#include "synapse/plasticity/dopamine_history.h"
 #include "synapse/plasticity/post_history.h"
 
 namespace spindle::host {
@@ -102,6 +104,23 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
     append(stdp, *spec.stdp);
     stdp.resize(stdp.size() + 4 * size_t{fw::stdp::PostHistoryView<>::words(spec.n_neurons)}, 0);
     regions.push_back({img::RegionId::kStdp, std::move(stdp)});
+  }
+  const bool neuromodulated_rows = spec.synapses && !spec.synapses->plastic_table.empty() && spec.synapses->neuromodulated;
+  if (neuromodulated_rows != spec.neuromodulation.has_value())
+    throw std::invalid_argument(neuromodulated_rows ? "neuromodulated plastic synapses without a neuromodulation region"
+                                                    : "a neuromodulation region without neuromodulated plastic synapses");
+  if (spec.neuromodulation) {
+    const img::NeuromodulationRegionHeader& h = *spec.neuromodulation;
+    if (h.reward_type >= spec.n_synapse_types || h.punishment_type >= spec.n_synapse_types ||
+        h.reward_type == h.punishment_type)
+      throw std::invalid_argument("neuromodulation: reward type " + std::to_string(h.reward_type) +
+                                  " and punishment type " + std::to_string(h.punishment_type) +
+                                  " must be distinct synapse types of the core's " +
+                                  std::to_string(spec.n_synapse_types));
+    std::vector<uint8_t> r;
+    append(r, h);
+    r.resize(r.size() + 4 * size_t{fw::stdp::DopamineHistoryView<>::words(spec.n_neurons)}, 0);
+    regions.push_back({img::RegionId::kNeuromodulation, std::move(r)});
   }
   if (spec.kind == img::CoreKind::kPoissonSource) {
     std::vector<uint8_t> r;

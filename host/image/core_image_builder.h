@@ -30,6 +30,10 @@ struct CoreImageSpec {
   // Plastic synapses (synapses->plastic_table non-empty): the STDP rule;
   // the image gets room for the post-spike history after it.
   std::optional<fw::image::StdpRegionHeader> stdp;
+  // Neuromodulated plastic synapses (synapses->neuromodulated): region 10,
+  // room for the dopamine history after it. Its reward and punishment
+  // types must be below n_synapse_types.
+  std::optional<fw::image::NeuromodulationRegionHeader> neuromodulation;
 };
 
 std::vector<uint8_t> build_core_image(const CoreImageSpec& spec);

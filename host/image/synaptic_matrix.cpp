@@ -31,9 +31,10 @@ int weight_frac_bits(double max_state) {
 }
 
 // The plastic rows of blocks group[...] (one key): an entry of the plastic
-// table, its row offsets, then one plastic row per source
-// (plastic_row.h), synapses in a canonical order (control word, then
-// weight, then input order), noted in plastic_order.
+// table, its row offsets, then one plastic row (a neuromodulated row when
+// m.neuromodulated) per source (plastic_row.h), synapses in a canonical
+// order (control word, then weight, then input order), noted in
+// plastic_order.
 void add_plastic_rows(SynapticMatrix& m, const std::vector<IncomingBlock>& blocks, std::span<const uint32_t> group,
                       const std::array<double, fw::kMaxSynapseTypes>& scale, QuantizationReport* report) {
   const IncomingBlock& first = blocks[group[0]];
@@ -69,7 +70,8 @@ void add_plastic_rows(SynapticMatrix& m, const std::vector<IncomingBlock>& block
     const auto count = static_cast<uint32_t>(row.size());
     m.plastic_words[base + r] = static_cast<uint32_t>(at);
     if (count == 0) continue;  // an empty row: no words (offsets equal)
-    const uint32_t words = fw::stdp::plastic_row_words(count);
+    const uint32_t words =
+        m.neuromodulated ? fw::stdp::neuromodulated_row_words(count) : fw::stdp::plastic_row_words(count);
     if (at + words > UINT32_MAX / 4) throw std::invalid_argument("plastic synaptic matrix over 4 GiB at block key " + hex(first.key));
     m.plastic_words.resize(at + words);
     std::vector<uint16_t> w(count), c(count);
@@ -78,7 +80,8 @@ void add_plastic_rows(SynapticMatrix& m, const std::vector<IncomingBlock>& block
       c[k] = row[k].control;
       m.plastic_order.emplace_back(row[k].block, row[k].synapse);
     }
-    fw::stdp::init_plastic_row(m.plastic_words.data() + at, count, w.data(), c.data());
+    if (m.neuromodulated) fw::stdp::init_neuromodulated_row(m.plastic_words.data() + at, count, w.data(), c.data());
+    else fw::stdp::init_plastic_row(m.plastic_words.data() + at, count, w.data(), c.data());
     at += words;
   }
   m.plastic_words[base + n_rows] = static_cast<uint32_t>(at);
@@ -123,6 +126,9 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   });
   for (size_t i = 1; i < order.size(); ++i) {
     const IncomingBlock &a = blocks[order[i - 1]], &b = blocks[order[i]];
+    if (a.plastic && b.plastic && a.neuromodulated != b.neuromodulated)
+      throw std::invalid_argument("plastic source blocks with keys " + hex(a.key) + " and " + hex(b.key) +
+                                  " disagree on neuromodulation (a core runs one plastic rule)");
     if (a.plastic != b.plastic) continue;
     if (a.key == b.key && (a.mask != b.mask || a.n_sources != b.n_sources))
       throw std::invalid_argument("two source blocks with key " + hex(b.key) + " disagree on mask or size");
@@ -179,6 +185,8 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   std::array<double, fw::kMaxSynapseTypes> scale{};
   for (uint32_t t = 0; t < fw::kMaxSynapseTypes; ++t) scale[t] = std::ldexp(1.0, frac_bits[t] + unit_shift[t]);
   m.scale = scale;
+  for (const IncomingBlock& b : blocks)
+    if (b.plastic) m.neuromodulated = b.neuromodulated;
   std::vector<uint32_t> cursor;
   for (size_t g = 0; g < order.size();) {
     // Blocks order[g, g_end) share one key: one entry, one set of rows.

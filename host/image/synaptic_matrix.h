@@ -21,18 +21,20 @@ struct SynapseSpec {
   uint32_t target = 0;       // neuron index on this core
   double weight = 0;         // nA (current), uS (conductance) or mV (delta); sign ignored, the type decides
   uint32_t delay_ticks = 1;  // >= 1
-  uint32_t type = 0;         // receptor: 0 excitatory, 1 inhibitory, ...
+  uint32_t type = 0;         // synapse type: 0 excitatory, 1 inhibitory, ... (reward, punishment)
 };
 
 // Synapses from one source slice, which sends keys key | index.
 // Plastic blocks (STDP) go to the plastic table and matrix (image regions
-// 7 and 8) as plastic rows; a source slice may have both kinds.
+// 7 and 8) as plastic rows; a source slice may have both kinds. A core's
+// plastic blocks are all neuromodulated or none (a core runs one rule).
 struct IncomingBlock {
   uint32_t key = 0;
   uint32_t mask = 0;
   uint32_t n_sources = 0;
   std::vector<SynapseSpec> synapses;
   bool plastic = false;
+  bool neuromodulated = false;  // plastic: neuromodulated rows (plastic_row.h)
   // Not in the image: the projection and the source slice's first atom,
   // for what reads plastic weights back.
   uint32_t projection = 0;
@@ -54,12 +56,16 @@ struct SynapticMatrix {
   std::vector<fw::image::PopulationTableEntry> plastic_table;
   std::vector<uint32_t> plastic_words;
   std::vector<std::pair<uint32_t, uint32_t>> plastic_order;
+  // The plastic rows are neuromodulated rows (eligibility and weight state
+  // after each row's plastic part): the image needs region 10.
+  bool neuromodulated = false;
   // The scale of each type (16-bit weight units per caller's unit).
   std::array<double, fw::kMaxSynapseTypes> scale{};
 };
 
 // Throws std::invalid_argument naming the block and synapse on bad input
-// (delay 0, target out of range, a delay the core's ring buffer cannot hold).
+// (delay 0, target out of range, a delay the core's ring buffer cannot hold,
+// plastic blocks that disagree on neuromodulated).
 // unit_shift[type]: the target model holds that receptor's synaptic state in
 // units of 2^-unit_shift of the weight's unit (receptor_unit_shifts(model) in
 // image/cell_params.h; 10 for IF_cond_exp's conductances), so weights are

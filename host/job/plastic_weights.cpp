@@ -20,7 +20,10 @@ std::string core_name(const CoreLoad& c) {
 
 // The 16-bit weights of a core's plastic matrix, in matrix order: table
 // entries, their rows, each row's synapses (the order the builder noted in
-// CoreLoad::plastic). The table comes from the slot's image; the matrix
+// CoreLoad::plastic). Rows are found by their offsets, not their sizes: a
+// neuromodulated row (plastic_row.h) holds its 16-bit weights where a
+// plain one does, and its eligibility and weight-state words after them
+// are stepped over. The table comes from the slot's image; the matrix
 // from the slot's image (a native core writes it in place) or, for a
 // remote core, from `remote_matrix`, the region as the remote core holds it.
 std::vector<uint16_t> matrix_weights(const emu::CoreSlot& slot, const CoreLoad& c,

@@ -121,6 +121,9 @@ struct Context {
   // weights cover (the same for all its slices: spikes do not depend on
   // the slicing).
   std::vector<ReceptorWeights> weight_range;
+  // Per population: whether its cores run neuromodulated STDP (and so have
+  // reward and punishment synapse types, mapping/weight_scales.h).
+  std::vector<bool> neuromodulated;
   // Per vertex: the slice holding each atom (a lookup per synapse; a binary
   // search over the slices took 13% of the full microcircuit's mapping).
   std::vector<std::vector<uint32_t>> atom_slice;
@@ -128,7 +131,8 @@ struct Context {
 
   Context(const v1::Network& n, const ApplicationGraph& g, const MappingResult& m, unsigned threads,
           const DrawnWeights* drawn)
-      : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()), recordings(n) {
+      : net(n), graph(g), mapping(m), dt(n.run().timestep_ms()), neuromodulated(neuromodulated_populations(n)),
+        recordings(n) {
     const auto& slices = m.partition.slices;
     incoming = incoming_slices(g, m.partition, m.keys);
     emits.assign(slices.size(), false);
@@ -204,7 +208,8 @@ struct Context {
       const uint32_t e = in[a].edge;
       size_t b = a;
       while (b < in.size() && in[b].edge == e) ++b;
-      const uint32_t type = synapse_type(net.projections(static_cast<int>(e)));
+      const v1::Projection& proj = net.projections(static_cast<int>(e));
+      const uint32_t type = synapse_type(proj, types[slice.vertex]->receptors);
       const uint32_t pre = graph.edges[e].pre, first_src = mapping.partition.first_slice[pre];
       // Block of each source slice of the pre vertex (only those in incoming[si]).
       std::vector<int64_t> block_of(mapping.partition.n_slices(pre), -1);
@@ -219,7 +224,8 @@ struct Context {
         blk.mask = in[k].mask;
         blk.n_sources = in[k].n_sources;
         blk.synapses.clear();
-        blk.plastic = net.projections(static_cast<int>(e)).synapse_dynamics().has_stdp();
+        blk.plastic = proj.synapse_dynamics().has_stdp();
+        blk.neuromodulated = synapses::is_neuromodulated(proj);
         blk.projection = e;
         blk.source_first_atom = slices[in[k].source_slice].lo_atom;
       }
@@ -256,10 +262,31 @@ struct Context {
     out.resize(kept);
   }
 
+  static bool has_plastic_block(const std::vector<IncomingBlock>& in) {
+    return std::any_of(in.begin(), in.end(), [](const IncomingBlock& b) { return b.plastic; });
+  }
+
+  // Dopamine acts on a core's neuromodulated plastic rows only, and a core
+  // has reward and punishment synapse types only with them (its region 10
+  // comes with its plastic rows): a slice of a neuromodulated population
+  // that no plastic synapse reaches drops its reward and punishment blocks,
+  // which would change nothing on it.
+  static void drop_dopamine_blocks(std::vector<IncomingBlock>& in, uint32_t receptors,
+                                   std::vector<IncomingBlock>& spare, uint64_t& synapses) {
+    for (IncomingBlock& b : in)
+      if (!b.synapses.empty() && b.synapses.front().type >= receptors) {  // a block is one projection: one type
+        synapses -= b.synapses.size();
+        spare.push_back(std::move(b));
+        b.synapses.clear();  // moved from; now surely empty, so erased below
+      }
+    std::erase_if(in, [](const IncomingBlock& b) { return b.synapses.empty(); });
+  }
+
   // A slice's plastic synapses: the STDP rule of the plastic projections
   // onto it (one, with one receptor: unrunnable_synapses_problem), its
-  // amplitudes and bounds in that receptor's weight units, and which
-  // synapse each plastic weight in the image is.
+  // amplitudes and bounds in that receptor's weight units (with a
+  // neuromodulation, region 10 with the core's reward and punishment
+  // types), and which synapse each plastic weight in the image is.
   void plastic(const SynapticMatrix& m, const std::vector<IncomingBlock>& in, const Slice& slice, CoreImageSpec& spec,
                CoreLoad& load, QuantizationReport* report) const {
     const IncomingBlock* first = nullptr;
@@ -269,10 +296,14 @@ struct Context {
         break;
       }
     const v1::Projection& proj = net.projections(static_cast<int>(first->projection));
-    const uint32_t type = synapse_type(proj);
+    const uint32_t receptors = types[slice.vertex]->receptors;
+    const uint32_t type = synapse_type(proj, receptors);
     const double scale = m.scale[type];
     const synapses::StdpKernelParams params = synapses::stdp_kernel_params(proj.synapse_dynamics().stdp(), dt, scale, report);
     spec.stdp = synapses::stdp_region(params);
+    if (params.neuromodulation)
+      spec.neuromodulation = synapses::neuromodulation_region(params, reward_synapse_type(receptors),
+                                                              punishment_synapse_type(receptors));
     load.plastic_weight_unit = 1.0 / scale;
     // What the amplitudes and bounds become, for each plastic projection
     // onto the slice (they share the rule: unrunnable_synapses_problem).
@@ -344,15 +375,18 @@ struct Context {
       case cells::SourceKind::kNone: {
         spec.kind = img::CoreKind::kNeurons;
         spec.neurons = neurons(slice.vertex, slice.lo_atom, slice.n_atoms, report);
-        spec.n_synapse_types = 2;
         std::vector<IncomingBlock>& in = buffers.blocks;
         std::vector<uint32_t>& matrix_words = buffers.matrix_words;
         const auto unit_shifts = receptor_unit_shifts(spec.neurons->model);
         blocks(si, load.synapses, in, buffers.spare_blocks, weight_scales(weight_range[slice.vertex], unit_shifts),
                load.weight_quantization);
+        const uint32_t receptors = types[slice.vertex]->receptors;
+        const bool dopamine = neuromodulated[slice.vertex] && has_plastic_block(in);
+        if (neuromodulated[slice.vertex] && !dopamine) drop_dopamine_blocks(in, receptors, buffers.spare_blocks, load.synapses);
+        spec.n_synapse_types = synapse_type_count(receptors, dopamine);
         if (!in.empty()) {
           try {
-            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, 2, report, unit_shifts,
+            spec.synapses = build_synaptic_matrix(in, slice.n_atoms, spec.n_synapse_types, report, unit_shifts,
                                                   &weight_range[slice.vertex], std::move(matrix_words));
           } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(where + ": " + e.what());

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "image/format.h"
+#include "synapse/plasticity/dopamine_history.h"
 #include "synapse/plasticity/post_history.h"
 #include "network/cells.h"
 #include "network/expand.h"
@@ -175,6 +176,7 @@ ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn,
   std::vector<bool> which(static_cast<size_t>(net.projections_size()));
   for (size_t j = 0; j < which.size(); ++j) which[j] = count_needs_draw(net, j);
   draw_weights(net, which, draws, threads);
+  const std::vector<bool> neuromodulated = neuromodulated_populations(net);
   ApplicationGraph g;
   for (int i = 0; i < net.populations_size(); ++i) {
     const auto& pop = net.populations(i);
@@ -187,7 +189,7 @@ ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn,
     v.dtcm_bytes_per_atom = type->dtcm_bytes_per_atom;
     switch (type->source) {
       case cells::SourceKind::kNone:
-        v.n_synapse_types = type->receptors;
+        v.n_synapse_types = synapse_type_count(type->receptors, neuromodulated[static_cast<size_t>(i)]);
         v.rate_hz = kGuessNeuronRateHz;
         break;
       case cells::SourceKind::kPoisson: {
@@ -224,16 +226,22 @@ ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn,
     e.n_synapses = expected_synapses(net, static_cast<size_t>(j), &draws);
     e.max_delay_ticks = max_delay_ticks(net, static_cast<size_t>(j));
     e.reach = proj.connector().has_one_to_one() ? EdgeReach::kSameIndices : EdgeReach::kAllSlices;
-    if (const synapses::SynapseType* t = synapses::synapse_type_of(proj)) e.row_header_words = t->row_header_words;
+    if (const synapses::SynapseType* t = synapses::synapse_type_of(proj)) {
+      e.row_header_words = t->row_header_words;
+      e.words_per_synapse = t->words_per_synapse;
+    }
     g.edges.push_back(e);
   }
   // A population with plastic synapses onto it keeps a post-spike history
-  // per neuron in its cores' images (core-image.md, region 9).
+  // per neuron in its cores' images (core-image.md, region 9), and with
+  // neuromodulated ones a dopamine history too (region 10).
   std::vector<bool> plastic_post(g.vertices.size(), false);
   for (int j = 0; j < net.projections_size(); ++j)
     if (net.projections(j).synapse_dynamics().has_stdp()) plastic_post[g.edges[static_cast<size_t>(j)].post] = true;
-  for (size_t v = 0; v < g.vertices.size(); ++v)
+  for (size_t v = 0; v < g.vertices.size(); ++v) {
     if (plastic_post[v]) g.vertices[v].sdram_bytes_per_atom += 4 * fw::stdp::PostHistoryView<>::kWordsPerNeuron;
+    if (neuromodulated[v]) g.vertices[v].sdram_bytes_per_atom += 4 * fw::stdp::DopamineHistoryView<>::kWordsPerNeuron;
+  }
   return g;
 }
 

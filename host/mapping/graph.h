@@ -18,7 +18,7 @@ struct ApplicationVertex {
   // Neuron update, per tick, on a 200 MHz ARM968-class core: each cell type's
   // descriptor says (cells/cell_type.h); 120 is a LIF neuron's.
   uint32_t cycles_per_atom = 120;
-  uint32_t n_synapse_types = 2;       // receptors (ring-buffer planes)
+  uint32_t n_synapse_types = 2;       // ring-buffer planes: receptors (+ reward, punishment)
   double rate_hz = 10;                // expected mean firing rate (drives the load on its targets)
   uint32_t max_atoms_per_core = 0;    // 0: the machine's max_neurons_per_core (sources: fw::kMaxSourcesPerCore)
 };
@@ -36,6 +36,7 @@ struct ApplicationEdge {
   uint32_t max_delay_ticks = 1; // longest delay (sizes the ring buffer)
   EdgeReach reach = EdgeReach::kAllSlices;
   uint32_t row_header_words = 1; // words of a row besides its synapses (synapses/synapse_type.h)
+  uint32_t words_per_synapse = 1; // words of a row per synapse (3 in a neuromodulated row)
 };
 
 struct ApplicationGraph {

@@ -73,7 +73,7 @@ SliceResources slice_resources(const ApplicationGraph& graph, const std::vector<
       hit = 1;
     }
     const double max_row = mean > 0 ? std::min<double>(n_atoms, std::ceil(mean + cost.row_sigma * std::sqrt(mean)) + 1) : 0;
-    matrix_words += rows * (e.row_header_words + max_row);
+    matrix_words += rows * (e.row_header_words + max_row * e.words_per_synapse);
     table_entries += (pre.n_atoms + max_atoms(pre, machine) - 1) / max_atoms(pre, machine);
     const double spikes = rows * pre.rate_hz * dt_s;  // spikes per tick from the rows' sources
     r.packets_per_tick += spikes * hit;

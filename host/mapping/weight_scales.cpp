@@ -15,8 +15,27 @@ namespace spindle::host {
 
 namespace v1 = spindle::v1;
 
-uint32_t synapse_type(const v1::Projection& projection) {
-  return projection.receptor() == v1::INHIBITORY ? 1 : 0;
+uint32_t synapse_type(const v1::Projection& projection, uint32_t receptors) {
+  uint32_t type = 0;
+  switch (projection.receptor()) {
+    case v1::INHIBITORY: type = 1; break;
+    case v1::REWARD: type = reward_synapse_type(receptors); break;
+    case v1::PUNISHMENT: type = punishment_synapse_type(receptors); break;
+    default: break;
+  }
+  if (type >= fw::kMaxSynapseTypes)
+    throw std::invalid_argument("a " + v1::Receptor_Name(projection.receptor()) + " projection onto a model with " +
+                                std::to_string(receptors) + " receptors needs synapse type " + std::to_string(type) +
+                                ", a core has " + std::to_string(fw::kMaxSynapseTypes));
+  return type;
+}
+
+std::vector<bool> neuromodulated_populations(const v1::Network& net) {
+  std::vector<bool> out(static_cast<size_t>(net.populations_size()), false);
+  for (const v1::Projection& proj : net.projections())
+    if (synapses::is_neuromodulated(proj))
+      if (const int post = network::find_population(net, proj.post()); post >= 0) out[static_cast<size_t>(post)] = true;
+  return out;
 }
 
 std::optional<double> weight_bound_unexpanded(const v1::Network& net, size_t projection) {
@@ -121,7 +140,8 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     const v1::Projection& proj = net.projections(static_cast<int>(e));
     const int post = network::find_population(net, proj.post());
     if (post < 0) continue;
-    double& r = ranges[static_cast<size_t>(post)][synapse_type(proj)];
+    const uint32_t receptors = cells::cell_type_of(net.populations(post)).receptors;
+    double& r = ranges[static_cast<size_t>(post)][synapse_type(proj, receptors)];
     r = std::max(r, largest[e]);
     // A plastic weight may grow to w_max while the network runs: the
     // population's 16-bit weights must cover it, not only the initial ones.

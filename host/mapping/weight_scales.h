@@ -20,9 +20,23 @@ namespace spindle::host {
 
 using ReceptorWeights = std::array<double, fw::kMaxSynapseTypes>;
 
-// The synapse type (ring-buffer plane) of a projection's receptor:
-// 0 excitatory, 1 inhibitory.
-uint32_t synapse_type(const spindle::v1::Projection& projection);
+// Synapse types (ring-buffer planes) of a neuron core: its model's
+// receptors (0 excitatory, 1 inhibitory), then, when a neuromodulated STDP
+// projection ends on its population, reward and punishment (dopamine,
+// NeuromodulationRegionHeader::reward_type / punishment_type).
+constexpr uint32_t reward_synapse_type(uint32_t receptors) { return receptors; }
+constexpr uint32_t punishment_synapse_type(uint32_t receptors) { return receptors + 1; }
+constexpr uint32_t synapse_type_count(uint32_t receptors, bool neuromodulated) {
+  return neuromodulated ? punishment_synapse_type(receptors) + 1 : receptors;
+}
+
+// The synapse type of a projection's receptor onto a population whose
+// model has `receptors` receptors (cells/cell_type.h).
+uint32_t synapse_type(const spindle::v1::Projection& projection, uint32_t receptors);
+
+// Per population (index as in the network): whether a neuromodulated STDP
+// projection ends there (synapses/stdp_params.h is_neuromodulated).
+std::vector<bool> neuromodulated_populations(const spindle::v1::Network& net);
 
 // The largest |weight| of a projection's synapses when it is known without
 // expanding the connector (a constant or a list of weights on a connector

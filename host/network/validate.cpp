@@ -20,6 +20,7 @@
 #include "network/run_settings.h"
 #include "network/value_rules.h"
 #include "config/limits.h"
+#include "synapse/plasticity/stdp_lut_builder.h"
 
 namespace spindle::host::network {
 namespace {
@@ -351,7 +352,32 @@ class Checker {
   // ---- projections -------------------------------------------------------
 
   void check_projections() {
+    for (const auto& proj : net_.projections())
+      if (synapses::is_neuromodulated(proj) && !is_dopamine(proj.receptor())) neuromodulated_posts_.insert(proj.post());
     for (int k = 0; k < net_.projections_size(); ++k) check_projection(k);
+    check_one_plastic_rule();
+  }
+
+  // A core runs one plastic rule (its plastic rows are all neuromodulated
+  // or none): a population cannot receive both kinds of STDP. The later
+  // projection is reported. (Mapping refuses other mechanisms that differ:
+  // mapping/from_network.h unrunnable_synapses_problem.) Plastic dopamine
+  // projections are check_dopamine's to report.
+  void check_one_plastic_rule() {
+    std::map<std::string_view, int> first_onto;  // post label -> first STDP projection onto it
+    for (int k = 0; k < net_.projections_size(); ++k) {
+      const auto& proj = net_.projections(k);
+      if (!proj.synapse_dynamics().has_stdp() || is_dopamine(proj.receptor()) || population_index(proj.post()) < 0)
+        continue;
+      const auto [it, fresh] = first_onto.emplace(proj.post(), k);
+      const bool here = synapses::is_neuromodulated(proj);
+      if (fresh || here == synapses::is_neuromodulated(net_.projections(it->second))) continue;
+      error(fmt::format("projections[{}].synapse_dynamics.stdp{}", k, here ? ".neuromodulation" : ""),
+            fmt::format("population {} receives {} STDP from projections[{}] and {} STDP here; its cores run one "
+                        "plastic rule (make both neuromodulated or neither)",
+                        quote_for_message(proj.post()), here ? "plain" : "neuromodulated", it->second,
+                        here ? "neuromodulated" : "plain"));
+    }
   }
 
   const v1::Population* population_ref(const std::string& path, const std::string& label) {
@@ -382,11 +408,13 @@ class Checker {
                                      st != nullptr && st->plastic ? " (and STDP needs the post neurons' spikes)" : ""));
       post = nullptr;
     }
-    if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY) {
-      error(p + ".receptor", "must be EXCITATORY or INHIBITORY");
+    const bool dopamine = is_dopamine(proj.receptor());
+    if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY && !dopamine) {
+      error(p + ".receptor", "must be EXCITATORY, INHIBITORY, REWARD or PUNISHMENT");
     }
     if (proj.has_synapse_dynamics() && synapses::synapse_type_of(proj) == nullptr)
       error(p + ".synapse_dynamics", "must set a rule this build knows (" + synapse_type_list() + ")");
+    if (dopamine) check_dopamine(p, proj, post);
     const auto& c = proj.connector();
     const std::string cp = p + ".connector";
     const bool sizes = pre != nullptr && post != nullptr && pre->size() > 0 && post->size() > 0;
@@ -544,6 +572,25 @@ class Checker {
     if (proj.synapse_dynamics().has_stdp()) check_stdp(p, proj, post, weight_ok);
   }
 
+  // ---- dopamine (REWARD / PUNISHMENT) ---------------------------------------
+
+  static bool is_dopamine(v1::Receptor r) { return r == v1::REWARD || r == v1::PUNISHMENT; }
+
+  // A dopamine projection's synapses are static, and its post population
+  // receives neuromodulated STDP (dopamine acts on nothing else). Its
+  // weights' signs are the sign rules'.
+  void check_dopamine(const std::string& p, const v1::Projection& proj, const v1::Population* post) {
+    const std::string receptor = v1::Receptor_Name(proj.receptor());
+    if (const synapses::SynapseType* st = synapses::synapse_type_of(proj); st != nullptr && st->plastic)
+      error(p + ".synapse_dynamics", fmt::format("a {} projection carries dopamine: its synapses must be static "
+                                                 "(unset or static_synapse), got {}",
+                                                 receptor, st->name));
+    if (post != nullptr && !neuromodulated_posts_.contains(proj.post()))
+      error(p + ".receptor", fmt::format("{} needs a neuromodulated STDP projection (stdp with neuromodulation) onto "
+                                         "{}: dopamine changes only those synapses",
+                                         receptor, quote_for_message(proj.post())));
+  }
+
   // ---- STDP (synapses/stdp_params.h) ----------------------------------------
 
   // The mechanism's own values, then the projection's initial weights
@@ -576,6 +623,8 @@ class Checker {
       error(sp + ".dendritic_delay_fraction",
             fmt::format("only 1.0 is supported (the whole delay is dendritic, as in sPyNNaker), got {}",
                         m.dendritic_delay_fraction()));
+
+    if (m.has_neuromodulation()) check_neuromodulation(sp, m, v);
 
     bool bounds_ok = false;
     std::string wp;
@@ -645,9 +694,33 @@ class Checker {
     }
   }
 
+  // Dopamine-modulated STDP: the additive weight dependence (w_min, w_max
+  // clamp the weight the rule integrates); tau_c and tau_d finite and > 0,
+  // and their combination within the cores' integral scale (u16.16 ms).
+  void check_neuromodulation(const std::string& sp, const v1::StdpMechanism& m, const synapses::StdpValues& v) {
+    const std::string np = sp + ".neuromodulation";
+    if (m.has_multiplicative())
+      error(sp + ".multiplicative", "neuromodulation needs the additive weight dependence (the weight follows "
+                                    "c d, clamped to [w_min, w_max])");
+    const auto& n = m.neuromodulation();
+    bool ok = true;
+    auto positive = [&](const char* name, bool has, double x) {
+      if (has && !(x > 0 && std::isfinite(x))) {
+        error(np + "." + name, fmt::format("must be a finite time > 0 ms, got {}", x));
+        ok = false;
+      }
+    };
+    positive("tau_c", n.has_tau_c(), v.tau_c);
+    positive("tau_d", n.has_tau_d(), v.tau_d);
+    if (ok && fw::stdp::integral_scale(v.tau_c, v.tau_d) == 0)
+      error(np, fmt::format("tau_c tau_d / (tau_c + tau_d) must be at least 2^-17 ms and below 65536 ms (the cores "
+                            "hold it in u16.16 ms), got {} ms",
+                            v.tau_c * v.tau_d / (v.tau_c + v.tau_d)));
+  }
+
   // Weight sign rules: excitatory >= 0; inhibitory onto IF_cond_exp (uS)
   // >= 0; inhibitory onto current-based targets either all <= 0 (PyNN's
-  // convention) or all >= 0.
+  // convention) or all >= 0; reward and punishment >= 0.
   void check_weight_range(const std::string& path, double lo, double hi, const v1::Projection& proj,
                           const v1::Population* post) {
     const bool cond = post != nullptr && cells::has_conductance_synapses(*post);
@@ -824,6 +897,7 @@ class Checker {
 
   const v1::Network& net_;
   std::unordered_map<std::string_view, int> index_;
+  std::set<std::string_view> neuromodulated_posts_;  // post labels of neuromodulated STDP projections
   std::vector<ValidationError> errors_;
 };
 

@@ -129,11 +129,15 @@ std::optional<std::string> check_ratio_below(const ValueSet& num, const ValueSet
 
 std::optional<std::string> weight_sign_problem(v1::Receptor receptor, bool conductance_target, double lo,
                                                double hi) {
-  if (receptor == v1::EXCITATORY) {
+  if (receptor == v1::EXCITATORY || receptor == v1::REWARD || receptor == v1::PUNISHMENT) {
+    const char* what = receptor == v1::EXCITATORY ? "excitatory weights"
+                       : receptor == v1::REWARD   ? "reward weights (dopamine concentrations)"
+                                                  : "punishment weights (dopamine concentrations)";
     if (lo < 0)
-      return std::isfinite(lo) ? fmt::format("excitatory weights must be >= 0, got {}", lo)
-                               : std::string("excitatory weights must be >= 0, but the distribution is unbounded below "
-                                             "(set clip_low >= 0)");
+      return std::isfinite(lo) ? fmt::format("{} must be >= 0, got {}", what, lo)
+                               : fmt::format("{} must be >= 0, but the distribution is unbounded below (set clip_low "
+                                             ">= 0)",
+                                             what);
   } else if (receptor == v1::INHIBITORY) {
     if (conductance_target && lo < 0)
       return std::isfinite(lo) ? fmt::format("conductance weights (uS, onto if_cond_exp and if_cond_exp_adaptive) must be >= 0, got {}", lo)

@@ -66,7 +66,8 @@ std::optional<std::string> check_ratio_below(const ValueSet& num, const ValueSet
 // The sign rules of a projection's weights (docs/network-format.md):
 // excitatory >= 0; inhibitory onto a conductance-based target >= 0;
 // inhibitory onto a current-based target all <= 0 (PyNN's convention) or all
-// >= 0. lo/hi bound the weights (infinite: an unbounded distribution).
+// >= 0; reward and punishment (dopamine concentrations) >= 0. lo/hi bound
+// the weights (infinite: an unbounded distribution).
 std::optional<std::string> weight_sign_problem(spindle::v1::Receptor receptor, bool conductance_target, double lo,
                                                double hi);
 

@@ -1,6 +1,8 @@
 // The synapse-type registry: every type's descriptor, one line each.
 #include "synapses/synapse_type.h"
 
+#include "synapses/stdp_params.h"
+
 namespace spindle::host::synapses {
 namespace {
 
@@ -23,6 +25,7 @@ const SynapseType* find_synapse_type(v1::SynapseDynamics::RuleCase c) {
 
 const SynapseType* synapse_type_of(const v1::Projection& projection) {
   if (!projection.has_synapse_dynamics()) return &static_synapse_type;
+  if (is_neuromodulated(projection)) return &neuromodulated_stdp_type;
   return find_synapse_type(projection.synapse_dynamics().rule_case());
 }
 

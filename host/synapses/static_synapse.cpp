@@ -12,6 +12,7 @@ const SynapseType static_synapse_type = {
     .cycles_per_event = 20,
     .plastic = false,
     .row_header_words = 1,
+    .words_per_synapse = 1,
 };
 
 }  // namespace spindle::host::synapses

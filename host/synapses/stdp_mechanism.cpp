@@ -1,6 +1,7 @@
 // PyNN STDPMechanism with SpikePairRule timing and additive or
 // multiplicative weight dependence (network.proto StdpMechanism; kernel in
-// firmware/synapse/plasticity/). Its parameters, defaults and the
+// firmware/synapse/plasticity/), and its dopamine-modulated variant (a
+// StdpMechanism with a neuromodulation). Their parameters, defaults and the
 // conversion to the kernel's integers are in synapses/stdp_params.h.
 //
 // Cost model (cycles per synaptic event, ARM968-class core, as
@@ -14,6 +15,17 @@
 // partitioner does not overrun a tick when post neurons are active; the
 // multiplicative rule's one-post-spike extra fits in what the far more
 // common no-post-spike case (39 / 57) leaves.
+//
+// A neuromodulated event is budgeted at twice that, 344 cycles, until the
+// firmware's counts are measured: each synapse runs the same pair pass
+// (into its eligibility trace c), and on top of it integrates its weight
+// from the row's last update to the pre spike, segment by segment between
+// the post neuron's dopamine events: c and d decayed over each segment
+// (products of decay-table entries), the integral factor and a 64-bit
+// c d K product per segment, then three words written back (eligibility,
+// weight state, 16-bit weight) instead of one half-word. With a dopamine
+// event or two per row update, that is about as much work again as the
+// pair pass. The row also holds two more words per synapse.
 #include "synapse/plasticity/plastic_row.h"
 #include "synapses/stdp_params.h"
 #include "synapses/synapse_type.h"
@@ -28,6 +40,18 @@ const SynapseType stdp_mechanism_type = {
     .cycles_per_event = 172,
     .plastic = true,
     .row_header_words = fw::stdp::kPlasticRowHeaderWords,
+    .words_per_synapse = 1,
+};
+
+const SynapseType neuromodulated_stdp_type = {
+    .proto_case = spindle::v1::SynapseDynamics::kStdp,
+    .name = "stdp",
+    .pynn_name = "STDPMechanism (Neuromodulation)",
+    .parameters = stdp_parameters(),
+    .cycles_per_event = 2 * 172,
+    .plastic = true,
+    .row_header_words = fw::stdp::kPlasticRowHeaderWords,
+    .words_per_synapse = (fw::stdp::neuromodulated_row_words(2) - fw::stdp::kPlasticRowHeaderWords) / 2,
 };
 
 }  // namespace spindle::host::synapses

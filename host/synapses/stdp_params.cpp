@@ -5,11 +5,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "synapse/plasticity/dopamine_history.h"
 #include "synapse/plasticity/stdp_lut_builder.h"
 
 namespace spindle::host::synapses {
 
 namespace v1 = spindle::v1;
+
+static_assert(fw::image::kDecayTableEntries == fw::stdp::kDecayPowers, "the image's decay tables are the kernel's");
 
 StdpValues stdp_values(const v1::StdpMechanism& m) {
   StdpValues v;
@@ -29,7 +32,16 @@ StdpValues stdp_values(const v1::StdpMechanism& m) {
   }
   if (m.has_dendritic_delay_fraction()) v.dendritic_delay_fraction = m.dendritic_delay_fraction();
   v.relative_to_w_max = m.amplitude_units() == v1::StdpMechanism::RELATIVE_TO_W_MAX;
+  if (m.has_neuromodulation()) {
+    v.neuromodulated = true;
+    if (m.neuromodulation().has_tau_c()) v.tau_c = m.neuromodulation().tau_c();
+    if (m.neuromodulation().has_tau_d()) v.tau_d = m.neuromodulation().tau_d();
+  }
   return v;
+}
+
+bool is_neuromodulated(const v1::Projection& projection) {
+  return projection.synapse_dynamics().has_stdp() && projection.synapse_dynamics().stdp().has_neuromodulation();
 }
 
 namespace {
@@ -54,6 +66,38 @@ double lut_error(const fw::stdp::ExpLut& lut, double tau_ticks) {
     worst = std::max(worst, std::fabs(lut.values[i] / double(fw::stdp::kTraceOne) - std::exp(-t / tau_ticks)));
   }
   return worst;
+}
+
+// A decay table for tau_ticks and its largest error against the exponential.
+double decay_table(double tau_ticks, std::array<uint32_t, fw::image::kDecayTableEntries>& powers) {
+  fw::stdp::build_decay_powers(tau_ticks, powers.data());
+  double worst = 0;
+  for (uint32_t b = 0; b < powers.size(); ++b)
+    worst = std::max(worst, std::fabs(powers[b] / double(fw::stdp::kDecayOne) - std::exp(-std::ldexp(1.0, int(b)) / tau_ticks)));
+  return worst;
+}
+
+NeuromodulationKernelParams neuromodulation_params(const StdpValues& v, double dt_ms, uint16_t w_max,
+                                                   QuantizationReport* report) {
+  if (!(v.tau_c > 0) || !(v.tau_d > 0) || !std::isfinite(v.tau_c) || !std::isfinite(v.tau_d))
+    throw std::invalid_argument("stdp: tau_c and tau_d must be finite and > 0");
+  NeuromodulationKernelParams n;
+  n.integral_scale = fw::stdp::integral_scale(v.tau_c, v.tau_d);
+  if (n.integral_scale == 0)
+    throw std::invalid_argument("stdp: tau_c tau_d / (tau_c + tau_d) must be below 65536 ms");
+  const double tau_c_ticks = v.tau_c / dt_ms, tau_d_ticks = v.tau_d / dt_ms;
+  n.max_decay_error = std::max(decay_table(tau_c_ticks, n.c_decay), decay_table(tau_d_ticks, n.d_decay));
+  n.c_max = w_max;
+  if (report) {
+    // Entry 0 (one tick) stands for each table's rounding.
+    report->entries.push_back({"stdp.tau_c decay, one tick", std::exp(-1.0 / tau_c_ticks),
+                               n.c_decay[0] / double(fw::stdp::kDecayOne), false});
+    report->entries.push_back({"stdp.tau_d decay, one tick", std::exp(-1.0 / tau_d_ticks),
+                               n.d_decay[0] / double(fw::stdp::kDecayOne), false});
+    report->entries.push_back({"stdp.neuromodulation integral scale (ms)", v.tau_c * v.tau_d / (v.tau_c + v.tau_d),
+                               n.integral_scale / 65536.0, false});
+  }
+  return n;
 }
 
 }  // namespace
@@ -84,6 +128,7 @@ StdpKernelParams stdp_kernel_params(const v1::StdpMechanism& m, double dt_ms, do
   k.a_minus = to_weight_units(v.absolute_a_minus(), weight_scale, "stdp.A_minus", k.a_minus_error, report);
   k.nearest = v.nearest;
   k.multiplicative = v.multiplicative;
+  if (v.neuromodulated) k.neuromodulation = neuromodulation_params(v, dt_ms, k.w_max, report);
   return k;
 }
 
@@ -103,6 +148,23 @@ fw::image::StdpRegionHeader stdp_region(const StdpKernelParams& k) {
   for (uint32_t i = 0; i < img::kStdpTableEntries; ++i) {
     h.plus[i] = k.plus.values[i];
     h.minus[i] = k.minus.values[i];
+  }
+  return h;
+}
+
+fw::image::NeuromodulationRegionHeader neuromodulation_region(const StdpKernelParams& k, uint32_t reward_type,
+                                                              uint32_t punishment_type) {
+  if (!k.neuromodulation) throw std::invalid_argument("neuromodulation_region: the rule is not neuromodulated");
+  const NeuromodulationKernelParams& n = *k.neuromodulation;
+  fw::image::NeuromodulationRegionHeader h{};
+  h.reward_type = reward_type;
+  h.punishment_type = punishment_type;
+  h.c_max = n.c_max;
+  h.integral_scale = n.integral_scale;
+  h.history_size = fw::stdp::kDopamineHistorySize;
+  for (uint32_t b = 0; b < fw::image::kDecayTableEntries; ++b) {
+    h.c_decay[b] = n.c_decay[b];
+    h.d_decay[b] = n.d_decay[b];
   }
   return h;
 }

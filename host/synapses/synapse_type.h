@@ -1,10 +1,11 @@
 // A synapse type (PyNN's synapse_type of a projection), described once:
 // its parameters, the row rule the cores process its rows with
 // (firmware/synapse/row_rules.h), and what one synaptic event costs a core.
-// Static synapses and pair STDP (stdp_mechanism.cpp; validated and
-// converted on the host, not run by the cores yet). A rule adds its message
-// to SynapseDynamics in the network format, one descriptor file here and
-// its row rule in the firmware (docs/adding-a-model.md).
+// Static synapses and pair STDP (stdp_mechanism.cpp), which has a
+// dopamine-modulated variant (StdpMechanism.neuromodulation: the same rule
+// of the format, its own descriptor for its rows and costs). A rule adds
+// its message to SynapseDynamics in the network format, one descriptor
+// file here and its row rule in the firmware (docs/adding-a-model.md).
 #pragma once
 
 #include <cstdint>
@@ -27,16 +28,24 @@ struct SynapseType {
   // either kind of row): the count (static); the count, last pre tick,
   // window start and pre trace (plastic: firmware/synapse/plasticity/plastic_row.h).
   uint32_t row_header_words = 1;
+  // 32-bit words per synapse in a row: the synaptic word (static), a 16-bit
+  // weight and a 16-bit control word (plastic), plus the eligibility trace
+  // and the weight state (neuromodulated).
+  uint32_t words_per_synapse = 1;
 };
 
+// One descriptor per rule of the format (variants such as
+// neuromodulated_stdp_type are not listed).
 std::span<const SynapseType* const> synapse_types();
 // nullptr when unknown.
 const SynapseType* find_synapse_type(spindle::v1::SynapseDynamics::RuleCase c);
-// A projection's type: static when synapse_dynamics is unset; nullptr when
-// it is set without a rule this build knows.
+// A projection's type: static when synapse_dynamics is unset,
+// neuromodulated_stdp_type for an stdp rule with a neuromodulation; nullptr
+// when it is set without a rule this build knows.
 const SynapseType* synapse_type_of(const spindle::v1::Projection& projection);
 
 extern const SynapseType static_synapse_type;
 extern const SynapseType stdp_mechanism_type;
+extern const SynapseType neuromodulated_stdp_type;
 
 }  // namespace spindle::host::synapses

@@ -267,7 +267,7 @@ TEST(ImageParser, RegionTableEntries) {
   // Ids.
   expect(1, [&](auto& e) { e.id = e0.id; }, ImageError::kDuplicateRegion, "duplicate id");
   expect(last, [&](auto& e) { e.id = e0.id; }, ImageError::kDuplicateRegion, "duplicate id (last)");
-  for (uint32_t id : {0u, 10u, 15u, 16u, 255u, 0x80000001u, 0xFFFFFFFFu})
+  for (uint32_t id : {0u, 11u, 15u, 16u, 255u, 0x80000001u, 0xFFFFFFFFu})
     expect(0, [&](auto& e) { e.id = id; }, ImageError::kUnknownRegion, "unknown id");
   // Overlap between regions: same bytes claimed twice, each with a valid CRC.
   expect(1, [&](auto& e) { e.offset = e0.offset; e.size = e0.size; }, ImageError::kRegionOutOfBounds, "same bytes", true);

@@ -1,6 +1,7 @@
 // Host core-image builder: the same spec gives the same bytes (whatever the
 // order synapses were listed in), the container is laid out as
-// docs/core-image.md says, and core_seed gives each core its own stream.
+// docs/core-image.md says (region 10 for dopamine-modulated STDP included),
+// and core_seed gives each core its own stream.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +17,8 @@
 #include "image/parser.h"
 #include "support/image_edit.h"
 #include "support/test_images.h"
+#include "synapse/plasticity/dopamine_history.h"
+#include "synapses/stdp_params.h"
 #include "util/rng.h"
 
 namespace spindle::host {
@@ -145,6 +148,70 @@ TEST(CoreImageBuilder, RegionSizes) {
   test::ImageEditor array(build_core_image(test::array_spec(3, {{1, 2}, {4, 0}, {4, 1}}, 0x50000)));
   EXPECT_EQ(array.payload(img::RegionId::kSources).size(),
             sizeof(img::SourcesHeader) + 3 * sizeof(img::SpikeTime));
+}
+
+// Dopamine-modulated STDP: region 10 after region 9, its header as given
+// and then a zero dopamine history of DopamineHistoryView::words(n) words;
+// the system region has the reward and punishment types (4 in all). The
+// builder refuses the region without neuromodulated rows, such rows without
+// it, and dopamine types the core does not have.
+TEST(CoreImageBuilder, NeuromodulationRegion) {
+  Gen32 rng(5);
+  IncomingBlock plastic = test::random_block(rng, 0x10000, 10, 24, 0.5, 0.1, 0.9, 3, 1);
+  plastic.plastic = plastic.neuromodulated = true;
+  IncomingBlock reward = test::random_block(rng, 0x20000, 2, 24, 0.5, 0.1, 1.0, 2, 1);
+  for (SynapseSpec& syn : reward.synapses) syn.type = 2;
+  CoreImageSpec spec = lif_spec({});
+  spec.n_synapse_types = 4;
+  spec.synapses = build_synaptic_matrix({plastic, reward}, 24, 4, nullptr, receptor_unit_shifts(spec.neurons->model));
+  spindle::v1::StdpMechanism m;
+  m.mutable_timing_dependence();
+  m.mutable_additive()->set_w_max(0.9);
+  m.mutable_neuromodulation();
+  const synapses::StdpKernelParams k = synapses::stdp_kernel_params(m, 0.1, spec.synapses->scale[0]);
+  spec.stdp = synapses::stdp_region(k);
+  spec.neuromodulation = synapses::neuromodulation_region(k, 2, 3);
+  const std::vector<uint8_t> image = build_core_image(spec);
+
+  const img::ImageHeader h = test::read_header(image);
+  EXPECT_EQ(h.version_minor, 2u);
+  const std::vector<img::RegionId> ids = {
+      img::RegionId::kSystem,       img::RegionId::kNeurons,       img::RegionId::kPopulationTable,
+      img::RegionId::kSynapticMatrix, img::RegionId::kPlasticTable, img::RegionId::kPlasticMatrix,
+      img::RegionId::kStdp,         img::RegionId::kNeuromodulation, img::RegionId::kRecording};
+  ASSERT_EQ(h.region_count, ids.size());
+  std::vector<img::RegionEntry> entries;
+  for (uint32_t i = 0; i < h.region_count; ++i) {
+    entries.push_back(test::read_entry(image, i));
+    EXPECT_EQ(entries[i].id, static_cast<uint32_t>(ids[i]));
+    EXPECT_EQ(entries[i].crc, fw::crc32(image.data() + entries[i].offset, entries[i].size));
+  }
+  img::SystemRegion sys{};
+  std::memcpy(&sys, image.data() + entries[0].offset, sizeof sys);
+  EXPECT_EQ(sys.n_synapse_types, 4u);
+  EXPECT_EQ(sys.type_bits, 2u);
+  EXPECT_EQ(sys.weight_shift[2], spec.synapses->weight_shift[2]);
+  const img::RegionEntry& nm = entries[7];
+  ASSERT_EQ(nm.size, sizeof(img::NeuromodulationRegionHeader) + 4 * fw::stdp::DopamineHistoryView<>::words(24));
+  EXPECT_EQ(fw::stdp::DopamineHistoryView<>::words(24), 24u * (3 + 2 * fw::stdp::kDopamineHistorySize));
+  EXPECT_EQ(std::memcmp(image.data() + nm.offset, &*spec.neuromodulation, sizeof(img::NeuromodulationRegionHeader)), 0);
+  EXPECT_TRUE(std::all_of(image.begin() + nm.offset + sizeof(img::NeuromodulationRegionHeader),
+                          image.begin() + nm.offset + nm.size, [](uint8_t b) { return b == 0; }));
+  // The rows are neuromodulated rows.
+  EXPECT_EQ(entries[5].size, 4 * spec.synapses->plastic_words.size());
+
+  CoreImageSpec without = spec;
+  without.neuromodulation.reset();
+  EXPECT_THROW(build_core_image(without), std::invalid_argument);
+  CoreImageSpec plain_rows = spec;
+  plastic.neuromodulated = false;
+  plain_rows.synapses = build_synaptic_matrix({plastic, reward}, 24, 4, nullptr, receptor_unit_shifts(spec.neurons->model));
+  EXPECT_THROW(build_core_image(plain_rows), std::invalid_argument);
+  CoreImageSpec bad_types = spec;
+  bad_types.neuromodulation->punishment_type = 4;
+  EXPECT_THROW(build_core_image(bad_types), std::invalid_argument);
+  bad_types.neuromodulation->punishment_type = 2;
+  EXPECT_THROW(build_core_image(bad_types), std::invalid_argument);
 }
 
 TEST(CoreSeed, DeterministicAndDistinctPerCoreAndNetwork) {

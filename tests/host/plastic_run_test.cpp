@@ -17,6 +17,7 @@
 #include "job/plastic_weights.h"
 #include "job/prepare.h"
 #include "network/load.h"
+#include "support/plastic_run.h"
 
 namespace spindle::host {
 namespace {
@@ -50,31 +51,9 @@ recordings { population: "post" variables: [SPIKES] }
   return network::parse_network(text, network::NetworkFormat::kText, "plastic");
 }
 
-struct Outcome {
-  std::vector<ProjectionWeights> weights;
-  std::map<uint32_t, std::vector<uint32_t>> post_ticks;  // post neuron -> ticks it fired
-  uint64_t missed = 0;
-};
-
+using Outcome = PlasticOutcome;
 Outcome run(const v1::Network& net, const std::vector<uint32_t>& chunks, unsigned threads) {
-  const emu::MachineDescription machine = emu::machine_from_shape("1");
-  const PreparedNetwork p = prepare(net, machine, 1);
-  BackendOptions o;
-  const auto backend = make_backend(o);
-  const auto engine = start_engine(machine, emu::EngineConfig{.threads = threads}, p, *backend);
-  Outcome out;
-  for (uint32_t ticks : chunks) {
-    engine->run(ticks);
-    out.weights = read_plastic_weights(*engine, p.load);  // between runs too: must not change the next
-  }
-  for (const CoreLoad& c : p.load.cores) {
-    const Slice& s = p.mapped.result.partition.slices[c.slice];
-    if (net.populations(static_cast<int>(s.vertex)).label() != "post") continue;
-    const emu::CoreSlot* slot = engine->find({c.chip, c.core});
-    for (const fw::SpikeRecord& r : slot->spikes) out.post_ticks[s.lo_atom + r.neuron].push_back(r.tick);
-    out.missed += slot->provenance().stdp_pairs_missed;
-  }
-  return out;
+  return run_plastic(net, chunks, threads);
 }
 
 // Pair STDP in double precision, online in time order (post before pre at

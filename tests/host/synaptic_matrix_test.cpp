@@ -1,7 +1,7 @@
 // Host synaptic matrix builder: field widths from the core's sizes, the
 // per-type weight scale (16 significant bits, error <= half an ulp of the
-// scale), rows and table, merging of blocks, and errors that name the
-// offending block and synapse.
+// scale), rows and table, merging of blocks, neuromodulated plastic rows,
+// and errors that name the offending block and synapse.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@
 
 #include "image/synaptic_matrix.h"
 #include "support/test_images.h"
+#include "synapse/plasticity/plastic_row.h"
 
 namespace spindle::host {
 namespace {
@@ -324,6 +325,66 @@ TEST(SynapticMatrix, ErrorsNameTheBlockAndSynapse) {
   EXPECT_NO_THROW(build_synaptic_matrix(with({0, 0, 0.1, 63, 0}), 8, 2));
   EXPECT_THROW(build_synaptic_matrix(with({0, 0, 0.1, 1, 0}), 8, 0), std::invalid_argument);
   EXPECT_THROW(build_synaptic_matrix(with({0, 0, 0.1, 1, 0}), 8, 5), std::invalid_argument);
+}
+
+// A neuromodulated plastic block's rows are plastic rows (the same words,
+// in the same place) followed by a zero eligibility trace and the weight
+// with 11 fraction bits per synapse; reward and punishment synapses
+// (types 2 and 3) are static words with their own weight scales.
+TEST(SynapticMatrix, NeuromodulatedRowsCarryEligibilityAndWeightState) {
+  Gen32 rng(17);
+  IncomingBlock plastic = test::random_block(rng, 0x10000, 12, 20, 0.4, 0.1, 0.8, 4, 1);
+  plastic.plastic = true;
+  plastic.neuromodulated = true;
+  const IncomingBlock reward = block(0x20000, 3, {{0, 1, 0.5, 1, 2}, {2, 3, 0.25, 1, 2}});
+  const IncomingBlock punishment = block(0x20000, 3, {{1, 5, 2.0, 1, 3}});
+  const SynapticMatrix m = build_synaptic_matrix({plastic, reward, punishment}, 20, 4);
+  EXPECT_TRUE(m.neuromodulated);
+  EXPECT_EQ(m.layout.type_bits, 2u);
+  // Reward and punishment: per-type scales as any receptor's (16 bits for
+  // the largest weight), shifts back to s16.15.
+  EXPECT_EQ(m.scale[2], 65536.0);  // 0.5 x 2^16 = 32768
+  EXPECT_EQ(m.weight_shift[2], -1);
+  EXPECT_EQ(m.scale[3], 16384.0);  // 2.0 x 2^14 = 32768
+  EXPECT_EQ(m.weight_shift[3], 1);
+  const auto got = decode(m).at(0x20000);
+  EXPECT_THAT(got, testing::UnorderedElementsAre(Decoded{0, 1, 1, 2, 32768}, Decoded{2, 3, 1, 2, 16384},
+                                                 Decoded{1, 5, 1, 3, 32768}));
+
+  IncomingBlock plain_block = plastic;
+  plain_block.neuromodulated = false;
+  const SynapticMatrix plain = build_synaptic_matrix({plain_block, reward, punishment}, 20, 4);
+  EXPECT_FALSE(plain.neuromodulated);
+  EXPECT_EQ(plain.plastic_order, m.plastic_order);
+  ASSERT_EQ(m.plastic_table.size(), 1u);
+  const fw::image::PopulationTableEntry& e = m.plastic_table[0];
+  const fw::image::PopulationTableEntry& pe = plain.plastic_table[0];
+  uint32_t synapses = 0;
+  for (uint32_t r = 0; r < e.n_rows; ++r) {
+    const uint32_t at = m.plastic_words.at(e.row_offsets + r), end = m.plastic_words.at(e.row_offsets + r + 1);
+    const uint32_t plain_at = plain.plastic_words.at(pe.row_offsets + r);
+    if (at == end) continue;
+    const uint32_t count = m.plastic_words.at(at + 3);
+    synapses += count;
+    ASSERT_EQ(end - at, fw::stdp::neuromodulated_row_words(count)) << "row " << r;
+    // The plastic part is the plain row, word for word.
+    for (uint32_t k = 0; k < fw::stdp::plastic_row_words(count); ++k)
+      EXPECT_EQ(m.plastic_words.at(at + k), plain.plastic_words.at(plain_at + k)) << "row " << r << " word " << k;
+    const fw::stdp::NeuromodulatedRow row = fw::stdp::NeuromodulatedRow::of(
+        const_cast<uint32_t*>(m.plastic_words.data()) + at, count);
+    for (uint32_t k = 0; k < count; ++k) {
+      EXPECT_EQ(row.eligibility[k], 0);
+      EXPECT_EQ(row.weight_state[k], uint32_t{row.weights[k]} << fw::stdp::kWeightStateFracBits);
+    }
+  }
+  EXPECT_EQ(synapses, plastic.synapses.size());
+  EXPECT_EQ(m.plastic_words.size() - plain.plastic_words.size(), 2 * synapses);
+
+  // A core's plastic rows are all neuromodulated or none.
+  IncomingBlock other = test::random_block(rng, 0x30000, 4, 20, 0.5, 0.1, 0.8, 2, 1);
+  other.plastic = true;
+  EXPECT_THAT([&] { build_synaptic_matrix({plastic, other}, 20, 4); },
+              testing::ThrowsMessage<std::invalid_argument>(HasSubstr("disagree on neuromodulation")));
 }
 
 }  // namespace

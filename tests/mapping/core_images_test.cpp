@@ -17,6 +17,10 @@
 #include "mapping/from_network.h"
 #include "mapping/pipeline.h"
 #include "network/expand.h"
+#include "network/validate.h"
+#include "synapse/plasticity/dopamine_history.h"
+#include "synapse/plasticity/plastic_row.h"
+#include "synapse/plasticity/stdp_lut_builder.h"
 
 namespace spindle::host {
 namespace {
@@ -333,6 +337,148 @@ TEST(CoreImages, ALargeNativeCoreRecordsEveryStateVariableOfEveryNeuron) {
   EXPECT_EQ(whole.states.size(), 450u * 3 * 200);
   EXPECT_TRUE(whole.states == small.states) << "state traces differ";
   EXPECT_TRUE(whole.spikes == small.spikes);
+}
+
+// A core image's regions by id: (offset, size), read from its region table
+// without the parser's checks.
+std::map<uint32_t, std::pair<uint32_t, uint32_t>> raw_regions(const std::vector<uint8_t>& image) {
+  fw::image::ImageHeader h;
+  std::memcpy(&h, image.data(), sizeof h);
+  std::map<uint32_t, std::pair<uint32_t, uint32_t>> out;
+  for (uint32_t i = 0; i < h.region_count; ++i) {
+    fw::image::RegionEntry e;
+    std::memcpy(&e, image.data() + sizeof h + i * sizeof e, sizeof e);
+    out[e.id] = {e.offset, e.size};
+  }
+  return out;
+}
+
+template <class T>
+T read_at(const std::vector<uint8_t>& image, uint32_t offset) {
+  T v;
+  std::memcpy(&v, image.data() + offset, sizeof v);
+  return v;
+}
+
+// Dopamine-modulated STDP through the mapping: the population with
+// neuromodulated synapses gets reward and punishment synapse types (2 and
+// 3 after if_curr_exp's two receptors) with their own weight scales, region
+// 10, neuromodulated rows, and the partition counts their memory and
+// cycles. Its slice that no plastic synapse reaches has neither (its
+// dopamine synapses would act on nothing); a population with plain STDP
+// is as before.
+TEST(CoreImages, NeuromodulatedStdpImages) {
+  const v1::Network net = parse(R"pb(
+    run { timestep_ms: 1 duration_ms: 100 seed: 2 }
+    populations { label: "src" size: 10 spike_source_poisson { rate { constant: 20 } } }
+    populations { label: "da" size: 2 spike_source_poisson { rate { constant: 5 } } }
+    populations { label: "a" size: 8 if_curr_exp {} }
+    populations { label: "b" size: 6 if_curr_exp {} }
+    projections {
+      pre: "src" post: "a" receptor: EXCITATORY
+      connector { from_list {
+        connections { pre: 0 post: 0 weight: 0.2 } connections { pre: 1 post: 1 weight: 0.3 }
+        connections { pre: 1 post: 2 weight: 0.4 } connections { pre: 9 post: 3 weight: 0.1 }
+      } }
+      synapse_dynamics { stdp {
+        timing_dependence {} additive { w_max: 0.5 } neuromodulation { tau_c: 500 tau_d: 100 }
+      } }
+    }
+    projections { pre: "da" post: "a" receptor: REWARD connector { all_to_all {} } weight { constant: 0.5 } }
+    projections { pre: "da" post: "a" receptor: PUNISHMENT connector { all_to_all {} } weight { constant: 2 } }
+    projections {
+      pre: "src" post: "b" receptor: EXCITATORY connector { all_to_all {} } weight { constant: 0.1 }
+      synapse_dynamics { stdp { timing_dependence {} additive {} } }
+    }
+  )pb");
+  ASSERT_EQ(network::format_errors(network::validate_network(net)), "");
+  EXPECT_EQ(neuromodulated_populations(net), (std::vector<bool>{false, false, true, false}));
+
+  ApplicationGraph graph = graph_from_network(net);
+  EXPECT_EQ(graph.vertices[2].n_synapse_types, 4u);
+  EXPECT_EQ(graph.vertices[3].n_synapse_types, 2u);
+  EXPECT_EQ(graph.edges[0].words_per_synapse, 3u);
+  EXPECT_EQ(graph.edges[1].words_per_synapse, 1u);
+  EXPECT_EQ(graph.edges[3].words_per_synapse, 1u);
+  // Both keep a post-spike history per neuron; "a" a dopamine history too.
+  EXPECT_EQ(graph.vertices[2].sdram_bytes_per_atom - graph.vertices[3].sdram_bytes_per_atom,
+            4 * fw::stdp::DopamineHistoryView<>::kWordsPerNeuron);
+  EXPECT_EQ(cost_model_for(net).cycles_per_synaptic_event, 2 * 172u);
+  graph.vertices[2].max_atoms_per_core = 4;  // slice 1 (neurons 4..7): no plastic synapse
+  const MappingResult mapping = map_graph(graph, emu::machine_from_shape("1"));
+  const MachineLoad load = build_machine_load(net, graph, mapping);
+  EXPECT_EQ(load.synapses, 4u + 2 * 4 * 2 + 10 * 6);  // slice 1's 16 dopamine synapses dropped
+
+  int checked = 0;
+  for (const CoreLoad& c : load.cores) {
+    const Slice& slice = mapping.partition.slices[c.slice];
+    if (slice.vertex < 2) continue;
+    const auto regions = raw_regions(c.image);
+    const auto sys = read_at<fw::image::SystemRegion>(c.image, regions.at(1).first);
+    const bool neuromodulated = slice.vertex == 2 && slice.lo_atom == 0;
+    SCOPED_TRACE("population " + std::to_string(slice.vertex) + " slice " + std::to_string(slice.index));
+    EXPECT_EQ(sys.n_synapse_types, neuromodulated ? 4u : 2u);
+    EXPECT_EQ(regions.count(static_cast<uint32_t>(fw::image::RegionId::kNeuromodulation)), neuromodulated ? 1u : 0u);
+    if (slice.vertex == 2 && !neuromodulated) {
+      EXPECT_EQ(c.synapses, 0u);
+      EXPECT_EQ(regions.count(static_cast<uint32_t>(fw::image::RegionId::kPlasticMatrix)), 0u);
+      ++checked;
+      continue;
+    }
+    if (!neuromodulated) {
+      ASSERT_EQ(regions.count(static_cast<uint32_t>(fw::image::RegionId::kStdp)), 1u);
+      EXPECT_EQ(c.plastic.size(), 60u);
+      ++checked;
+      continue;
+    }
+    // Reward and punishment: 16-bit concentrations scaled like a receptor's
+    // weights (0.5 x 2^16 and 2 x 2^14 = 32768), shifted back to s16.15.
+    EXPECT_EQ(sys.type_bits, 2u);
+    EXPECT_EQ(sys.weight_shift[2], -1);
+    EXPECT_EQ(sys.weight_shift[3], 1);
+    EXPECT_EQ(c.synapses, 4u + 16u);
+    const auto [nm_at, nm_size] = regions.at(static_cast<uint32_t>(fw::image::RegionId::kNeuromodulation));
+    EXPECT_EQ(nm_size, sizeof(fw::image::NeuromodulationRegionHeader) + 4 * fw::stdp::DopamineHistoryView<>::words(4));
+    const auto nm = read_at<fw::image::NeuromodulationRegionHeader>(c.image, nm_at);
+    const auto stdp = read_at<fw::image::StdpRegionHeader>(
+        c.image, regions.at(static_cast<uint32_t>(fw::image::RegionId::kStdp)).first);
+    EXPECT_EQ(nm.reward_type, 2u);
+    EXPECT_EQ(nm.punishment_type, 3u);
+    EXPECT_EQ(nm.c_max, stdp.w_max);
+    EXPECT_EQ(stdp.w_max, 32768u);  // w_max 0.5 is the excitatory range: 2^16 units per nA
+    EXPECT_EQ(stdp.weight_dependence, static_cast<uint32_t>(fw::image::WeightDependenceId::kAdditive));
+    EXPECT_EQ(nm.integral_scale, fw::stdp::integral_scale(500, 100));
+    EXPECT_EQ(nm.history_size, fw::stdp::kDopamineHistorySize);
+    uint32_t c_decay[32], d_decay[32];
+    fw::stdp::build_decay_powers(500, c_decay);
+    fw::stdp::build_decay_powers(100, d_decay);
+    EXPECT_TRUE(std::equal(c_decay, c_decay + 32, nm.c_decay));
+    EXPECT_TRUE(std::equal(d_decay, d_decay + 32, nm.d_decay));
+    // Every plastic row is a neuromodulated row; the weights read back are
+    // the 16-bit weights in their plain place.
+    ASSERT_EQ(c.plastic.size(), 4u);
+    const auto [pm_at, pm_size] = regions.at(static_cast<uint32_t>(fw::image::RegionId::kPlasticMatrix));
+    const auto [pt_at, pt_size] = regions.at(static_cast<uint32_t>(fw::image::RegionId::kPlasticTable));
+    ASSERT_EQ(pt_size, sizeof(fw::image::PopulationTableHeader) + sizeof(fw::image::PopulationTableEntry));
+    const auto e = read_at<fw::image::PopulationTableEntry>(c.image, pt_at + sizeof(fw::image::PopulationTableHeader));
+    uint32_t rows = 0;
+    for (uint32_t r = 0; r < e.n_rows; ++r) {
+      const uint32_t at = read_at<uint32_t>(c.image, pm_at + 4 * (e.row_offsets + r));
+      const uint32_t end = read_at<uint32_t>(c.image, pm_at + 4 * (e.row_offsets + r + 1));
+      if (at == end) continue;
+      const uint32_t count = read_at<uint32_t>(c.image, pm_at + 4 * at + 12);
+      EXPECT_EQ(end - at, fw::stdp::neuromodulated_row_words(count)) << "row " << r;
+      const uint16_t w0 = read_at<uint16_t>(c.image, pm_at + 4 * (at + fw::stdp::kPlasticRowHeaderWords));
+      EXPECT_EQ(read_at<uint32_t>(c.image, pm_at + 4 * (at + fw::stdp::plastic_row_words(count) + count)),
+                uint32_t{w0} << fw::stdp::kWeightStateFracBits);
+      ++rows;
+    }
+    EXPECT_EQ(rows, 3u);  // sources 0, 1 and 9
+    EXPECT_EQ(pm_size, 4 * (e.n_rows + 1 + fw::stdp::neuromodulated_row_words(1) * 2 +
+                            fw::stdp::neuromodulated_row_words(2)));
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
 }
 
 }  // namespace

@@ -190,6 +190,25 @@ projections { pre: "a" post: "b" receptor: INHIBITORY connector { all_to_all {} 
   EXPECT_EQ(from.edges[1].row_header_words, fw::stdp::kPlasticRowHeaderWords);
 }
 
+// A neuromodulated row holds two more words per synapse (eligibility
+// trace, weight state), and its population's cores two more synapse types
+// (reward, punishment): twice the ring buffer.
+TEST(Partition, NeuromodulatedRowsCountTheirSynapsesWordsAndTypes) {
+  ApplicationGraph g;
+  g.vertices.push_back(population("src", 1000));
+  g.vertices.push_back(population("dst", 100));
+  g.edges.push_back(projection(0, 1, 1000.0 * 100));  // all to all: rows of 100
+  const auto in = incoming_edges(g);
+  const CostModel cost;
+  const SliceResources plain = slice_resources(g, in, 1, 100, kMachine, cost);
+  g.edges[0].words_per_synapse = 3;
+  g.vertices[1].n_synapse_types = 4;
+  const SliceResources neuromodulated = slice_resources(g, in, 1, 100, kMachine, cost);
+  EXPECT_EQ(neuromodulated.sdram_bytes - plain.sdram_bytes, 1000u * 100 * 2 * 4);
+  EXPECT_EQ(neuromodulated.ring_buffer_words, 2 * plain.ring_buffer_words);
+  EXPECT_EQ(neuromodulated.dtcm_bytes - plain.dtcm_bytes, 4 * plain.ring_buffer_words);
+}
+
 TEST(Partition, ErrorWhenOneNeuronDoesNotFit) {
   ApplicationGraph g;
   g.vertices.push_back(population("src", 10));

@@ -507,7 +507,7 @@ TEST(NetworkValidate, ProjectionEndpoints) {
             "projections[0].post: population \"src\" is a spike source (spike_source_poisson) and cannot receive "
             "synapses\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_receptor(v1::RECEPTOR_UNSPECIFIED); }),
-            "projections[0].receptor: must be EXCITATORY or INHIBITORY\n");
+            "projections[0].receptor: must be EXCITATORY, INHIBITORY, REWARD or PUNISHMENT\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).clear_connector(); }),
             "projections[0].connector: must set a connector (all_to_all, one_to_one, fixed_probability, "
             "fixed_number_pre, fixed_number_post, from_list or low_rank)\n");
@@ -886,6 +886,143 @@ TEST(NetworkValidate, StdpConnectorsAndTargets) {
               proj0(n).set_post("b");
               proj0(n).mutable_weight()->set_constant(0.004);
               stdp0(n).mutable_additive()->set_w_max(0.01);
+            }),
+            "");
+}
+
+// Neuromodulated STDP (StdpMechanism.neuromodulation) and its dopamine
+// projections (receptor REWARD / PUNISHMENT). Projection 0 is the
+// neuromodulated src -> a; projection 1 a reward projection src -> a.
+namespace {
+
+void with_neuromodulation(v1::Network& n) {
+  with_stdp(n);
+  stdp0(n).mutable_neuromodulation();
+  auto* r = n.add_projections();
+  r->set_pre("src");
+  r->set_post("a");
+  r->set_receptor(v1::REWARD);
+  r->mutable_connector()->mutable_all_to_all();
+  r->mutable_weight()->set_constant(0.5);
+}
+
+std::string neuromodulation_errors(const std::function<void(v1::Network&)>& mutate) {
+  return errors_of([&](v1::Network& n) {
+    with_neuromodulation(n);
+    mutate(n);
+  });
+}
+
+v1::Projection& proj1(v1::Network& n) { return *n.mutable_projections(1); }
+
+}  // namespace
+
+TEST(NetworkValidate, NeuromodulatedStdpValid) {
+  EXPECT_EQ(neuromodulation_errors([](v1::Network&) {}), "");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              stdp0(n).mutable_neuromodulation()->set_tau_c(500);
+              stdp0(n).mutable_neuromodulation()->set_tau_d(20);
+              proj1(n).set_receptor(v1::PUNISHMENT);
+              proj1(n).mutable_synapse_dynamics()->mutable_static_synapse();
+              proj1(n).mutable_weight()->set_constant(0);
+            }),
+            "");
+  // Without any dopamine projection: valid (the weights then never change).
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { n.mutable_projections()->RemoveLast(); }), "");
+}
+
+TEST(NetworkValidate, NeuromodulationRules) {
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_multiplicative(); }),
+            kStdp + ".multiplicative: neuromodulation needs the additive weight dependence (the weight follows c d, "
+                    "clamped to [w_min, w_max])\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_neuromodulation()->set_tau_c(0); }),
+            kStdp + ".neuromodulation.tau_c: must be a finite time > 0 ms, got 0\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_neuromodulation()->set_tau_d(-200); }),
+            kStdp + ".neuromodulation.tau_d: must be a finite time > 0 ms, got -200\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_neuromodulation()->set_tau_c(NAN); }),
+            kStdp + ".neuromodulation.tau_c: must be a finite time > 0 ms, got nan\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_neuromodulation()->set_tau_d(INFINITY); }),
+            kStdp + ".neuromodulation.tau_d: must be a finite time > 0 ms, got inf\n");
+  // tau_c tau_d / (tau_c + tau_d): 100000 ms does not fit u16.16 ms.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              stdp0(n).mutable_neuromodulation()->set_tau_c(200000);
+              stdp0(n).mutable_neuromodulation()->set_tau_d(200000);
+            }),
+            kStdp + ".neuromodulation: tau_c tau_d / (tau_c + tau_d) must be at least 2^-17 ms and below 65536 ms "
+                    "(the cores hold it in u16.16 ms), got 100000 ms\n");
+  // One long decay is fine while the combination fits.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_neuromodulation()->set_tau_c(1e9); }), "");
+}
+
+TEST(NetworkValidate, DopamineProjections) {
+  // Dopamine synapses are static.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              proj1(n).mutable_synapse_dynamics()->mutable_stdp()->mutable_timing_dependence();
+              proj1(n).mutable_synapse_dynamics()->mutable_stdp()->mutable_additive();
+            }),
+            "projections[1].synapse_dynamics: a REWARD projection carries dopamine: its synapses must be static "
+            "(unset or static_synapse), got stdp\n");
+  // Onto a population without neuromodulated STDP: nothing to act on.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { proj1(n).set_post("izh"); }),
+            "projections[1].receptor: REWARD needs a neuromodulated STDP projection (stdp with neuromodulation) "
+            "onto \"izh\": dopamine changes only those synapses\n");
+  EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_receptor(v1::PUNISHMENT); }),
+            "projections[0].receptor: PUNISHMENT needs a neuromodulated STDP projection (stdp with "
+            "neuromodulation) onto \"a\": dopamine changes only those synapses\n");
+  // Plain STDP onto it is not enough.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).clear_neuromodulation(); }),
+            "projections[1].receptor: REWARD needs a neuromodulated STDP projection (stdp with neuromodulation) "
+            "onto \"a\": dopamine changes only those synapses\n");
+  // Concentrations are >= 0, wherever the weight is given.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { proj1(n).mutable_weight()->set_constant(-0.5); }),
+            "projections[1].weight: reward weights (dopamine concentrations) must be >= 0, got -0.5\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              proj1(n).set_receptor(v1::PUNISHMENT);
+              auto* u = proj1(n).mutable_weight()->mutable_random()->mutable_uniform();
+              u->set_low(-1);
+              u->set_high(1);
+            }),
+            "projections[1].weight: punishment weights (dopamine concentrations) must be >= 0, got -1\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              proj1(n).clear_weight();
+              auto* c = proj1(n).mutable_connector()->mutable_from_list()->add_connections();
+              c->set_pre(0), c->set_post(1), c->set_weight(-2);
+            }),
+            "projections[1].connector.from_list.connections[0].weight: reward weights (dopamine concentrations) "
+            "must be >= 0, got -2\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              auto* d = proj1(n).mutable_weight()->mutable_random()->mutable_normal();
+              d->set_mean(1);
+              d->set_sd(0.1);
+            }),
+            "projections[1].weight: reward weights (dopamine concentrations) must be >= 0, but the distribution is "
+            "unbounded below (set clip_low >= 0)\n");
+}
+
+// A core runs one plastic rule: neuromodulated and plain STDP onto one
+// population are refused at the later projection.
+TEST(NetworkValidate, NeuromodulatedAndPlainStdpOntoOnePopulation) {
+  const auto add_plain = [](v1::Network& n, bool neuromodulated) {
+    v1::Projection* q = n.add_projections();
+    *q = n.projections(0);
+    if (!neuromodulated) q->mutable_synapse_dynamics()->mutable_stdp()->clear_neuromodulation();
+  };
+  EXPECT_EQ(neuromodulation_errors([&](v1::Network& n) { add_plain(n, false); }),
+            "projections[2].synapse_dynamics.stdp: population \"a\" receives neuromodulated STDP from "
+            "projections[0] and plain STDP here; its cores run one plastic rule (make both neuromodulated or "
+            "neither)\n");
+  EXPECT_EQ(neuromodulation_errors([&](v1::Network& n) {
+              add_plain(n, false);
+              n.mutable_projections()->SwapElements(0, 2);
+            }),
+            "projections[2].synapse_dynamics.stdp.neuromodulation: population \"a\" receives plain STDP from "
+            "projections[0] and neuromodulated STDP here; its cores run one plastic rule (make both "
+            "neuromodulated or neither)\n");
+  // Two neuromodulated projections onto it, or plain STDP onto another population: fine.
+  EXPECT_EQ(neuromodulation_errors([&](v1::Network& n) { add_plain(n, true); }), "");
+  EXPECT_EQ(neuromodulation_errors([&](v1::Network& n) {
+              add_plain(n, false);
+              n.mutable_projections(2)->set_post("izh");
             }),
             "");
 }

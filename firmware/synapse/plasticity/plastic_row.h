@@ -7,7 +7,14 @@
 //   fixed    count 16-bit control words, padded to a word: delay | type |
 //            index, the low 16 bits of a static synaptic word (same layout)
 // Host and core agree on the layout through plastic_row_words() and
-// PlasticRow::of().
+// PlasticRow::of(). A neuromodulated row (dopamine-modulated STDP) is a
+// plastic row followed by
+//   eligibility  count 32-bit eligibility traces c (s20.11 weight units)
+//   weight state count 32-bit weights with 11 fraction bits (u16.11): the
+//                weight the rule integrates; the 16-bit weight above is it
+//                rounded to nearest (what the ring buffer adds and the host
+//                reads)
+// (neuromodulated_row_words(), NeuromodulatedRow::of()).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +46,22 @@ struct PlasticRow {
   }
 };
 
+constexpr uint32_t neuromodulated_row_words(uint32_t count) { return plastic_row_words(count) + 2 * count; }
+
+struct NeuromodulatedRow : PlasticRow {
+  int32_t* eligibility;
+  uint32_t* weight_state;
+
+  static NeuromodulatedRow of(uint32_t* row, uint32_t count) {
+    uint32_t* const extra = row + plastic_row_words(count);
+    return {PlasticRow::of(row, count), reinterpret_cast<int32_t*>(extra), extra + count};
+  }
+};
+
+// Fraction bits of a neuromodulated row's weight state and eligibility trace.
+inline constexpr uint32_t kWeightStateFracBits = 11;
+inline constexpr uint32_t kEligibilityFracBits = 11;
+
 // Writes a fresh row (no pre spike yet): the host's side, also used by tests.
 inline void init_plastic_row(uint32_t* row, uint32_t count, const uint16_t* weights, const uint16_t* control) {
   for (uint32_t k = 0; k < plastic_row_words(count); ++k) row[k] = 0;
@@ -48,6 +71,16 @@ inline void init_plastic_row(uint32_t* row, uint32_t count, const uint16_t* weig
   for (uint32_t k = 0; k < count; ++k) {
     r.weights[k] = weights[k];
     fixed[k] = control[k];
+  }
+}
+
+// A fresh neuromodulated row: c = 0, weight state = weight << 11.
+inline void init_neuromodulated_row(uint32_t* row, uint32_t count, const uint16_t* weights, const uint16_t* control) {
+  init_plastic_row(row, count, weights, control);
+  NeuromodulatedRow r = NeuromodulatedRow::of(row, count);
+  for (uint32_t k = 0; k < count; ++k) {
+    r.eligibility[k] = 0;
+    r.weight_state[k] = uint32_t{weights[k]} << kWeightStateFracBits;
   }
 }
 
