@@ -30,5 +30,8 @@ inline constexpr uint32_t kCountsPoissonTicks = 50;
 // counted pass.
 inline constexpr uint32_t kCountsPlasticNeurons = 256;
 inline constexpr uint32_t kCountsPlasticRows = 32;
+// Dopamine-modulated STDP's rows (three times as long) onto this many post
+// neurons, so that its state fits where the core's is.
+inline constexpr uint32_t kCountsNeuromodulatedNeurons = 64;
 
 }  // namespace spindle::bench

@@ -25,6 +25,9 @@
 //                                    unless named)
 //   per_plastic_row_<e>_post <x.xx>  a plastic row but its synapses (additive
 //                                    all-to-all; includes the counting loop's call)
+//   (rule neuromodulated_all_to_all: dopamine-modulated STDP, post=0 is
+//   no event in the window but live c and d, one integration; post=1 is
+//   one post spike and one dopamine event in it, three integrations)
 //   end <status>
 #include <cstdint>
 #include <new>
@@ -35,6 +38,8 @@
 #include "instruction_counter.h"
 #include "runtime/core.h"
 #include "selftest/bundle.h"
+#include "synapse/plasticity/dopamine_history.h"
+#include "synapse/plasticity/neuromodulated_row_rule.h"
 #include "synapse/plasticity/plastic_row_rule.h"
 #include "synapse/plasticity/post_history.h"
 #include "synapse/plasticity/spike_pair_rule.h"
@@ -63,10 +68,24 @@ struct PlasticBench {
 };
 static_assert(sizeof(PlasticBench) <= sizeof(fw::Core), "the plastic counts must not need more RAM than the core");
 
+// The same for dopamine-modulated STDP, whose rows are three times longer
+// and whose post neurons also keep dopamine: kCountsNeuromodulatedNeurons
+// post neurons, so that it fits the core's storage too.
+struct NeuromodulatedBench {
+  fw::RingBuffer ring;
+  fw::stdp::PostHistory<bench::kCountsNeuromodulatedNeurons> history;
+  fw::stdp::DopamineHistory<bench::kCountsNeuromodulatedNeurons> dopamine;
+  fw::image::NeuromodulationRegionHeader header;
+  uint32_t short_rows[bench::kCountsPlasticRows][fw::stdp::neuromodulated_row_words(bench::kCountsRowShort)];
+  uint32_t long_rows[bench::kCountsPlasticRows][fw::stdp::neuromodulated_row_words(bench::kCountsRowLong)];
+};
+static_assert(sizeof(NeuromodulatedBench) <= sizeof(fw::Core), "the counts must not need more RAM than the core");
+
 union Arena {
   Arena() : core() {}
   fw::Core core;
   PlasticBench plastic;
+  NeuromodulatedBench neuromodulated;
 };
 Arena g_arena;
 fw::Core& g_core = g_arena.core;  // a constant address: the same code as a plain global
@@ -204,10 +223,10 @@ fw::stdp::ExpLut exp_lut(uint32_t factor) {
   return lut;
 }
 
-template <uint32_t kLength, uint32_t kWords>
+template <uint32_t kLength, uint32_t kWords, uint32_t n = bench::kCountsPlasticNeurons>
 void init_rows(uint32_t (&rows)[bench::kCountsPlasticRows][kWords]) {
-  static_assert(kWords == fw::stdp::plastic_row_words(kLength));
-  constexpr uint32_t n = bench::kCountsPlasticNeurons;
+  constexpr bool kNeuromodulated = kWords == fw::stdp::neuromodulated_row_words(kLength);
+  static_assert(kNeuromodulated || kWords == fw::stdp::plastic_row_words(kLength));
   for (uint32_t s = 0; s < bench::kCountsPlasticRows; ++s) {
     uint16_t weights[kLength], control[kLength];
     for (uint32_t j = 0; j < kLength; ++j) {
@@ -217,14 +236,16 @@ void init_rows(uint32_t (&rows)[bench::kCountsPlasticRows][kWords]) {
       weights[j] = static_cast<uint16_t>(20000 + (s * 131 + j * 977) % 20000);
       control[j] = static_cast<uint16_t>(kPlasticLayout.pack(0, 1 + (s + j) % 15, j % 2, target));
     }
-    fw::stdp::init_plastic_row(rows[s], kLength, weights, control);
+    if constexpr (kNeuromodulated)
+      fw::stdp::init_neuromodulated_row(rows[s], kLength, weights, control);
+    else
+      fw::stdp::init_plastic_row(rows[s], kLength, weights, control);
   }
 }
 
 // Instructions for the pre spikes of every row of one length at tick t.
-template <typename Rule, uint32_t kLength, uint32_t kWords>
-uint32_t plastic_pass(const Rule& rule, PlasticBench& b, uint32_t (&rows)[bench::kCountsPlasticRows][kWords],
-                      uint32_t t) {
+template <typename Rule, uint32_t kLength, uint32_t kWords, typename Bench>
+uint32_t plastic_pass(const Rule& rule, Bench& b, uint32_t (&rows)[bench::kCountsPlasticRows][kWords], uint32_t t) {
   return count([&] {
     // The row length as a core knows it: at run time (a constant would let
     // the compiler specialise the row loop).
@@ -301,13 +322,75 @@ template <typename Timing, typename Weight>
   return true;
 }
 
+// Dopamine-modulated STDP (all-to-all, additive bounds): pre spikes on
+// every row after post spikes and dopamine of every target, then with
+// neither in the window (c and d live: one integration per synapse).
+[[gnu::noinline]] bool neuromodulated_counts() {
+  using Timing = fw::stdp::AllToAllSpikePairRule;
+  constexpr uint32_t n = bench::kCountsNeuromodulatedNeurons;
+  NeuromodulatedBench& b = *new (&g_arena.neuromodulated) NeuromodulatedBench;
+  b.header.c_max = 60000;
+  b.header.integral_scale = 40u << 16;  // tau_c 100 ms, tau_d 50 ms at 1 ms ticks
+  b.header.history_size = fw::stdp::kDopamineHistorySize;
+  // round(2^31 exp(-2^k / tau)) by repeated squaring of exp(-1 / tau)
+  // (no libm on the board): tau 100 and 50 ticks.
+  auto powers = [](uint32_t one_tick, uint32_t* out) {
+    uint32_t f = one_tick;
+    for (uint32_t k = 0; k < fw::image::kDecayTableEntries; ++k) {
+      out[k] = f;
+      f = fw::stdp::mul_decay(f, f);
+    }
+  };
+  powers(2126115829u, b.header.c_decay);  // round(2^31 exp(-1/100))
+  powers(2104960623u, b.header.d_decay);  // round(2^31 exp(-1/50))
+  fw::stdp::NeuromodulatedRowRule<Timing> rule;
+  Timing timing;
+  timing.plus = exp_lut(62339);
+  timing.minus = exp_lut(63311);
+  rule.configure(timing, fw::stdp::AdditiveWeightDependence::make(0, 60000, 600, 700), kPlasticLayout, b.header,
+                 b.dopamine);
+  if (!b.ring.configure(16, kPlasticLayout.type_bits, kPlasticLayout.index_bits)) return false;
+  init_rows<bench::kCountsRowShort, fw::stdp::neuromodulated_row_words(bench::kCountsRowShort), n>(b.short_rows);
+  init_rows<bench::kCountsRowLong, fw::stdp::neuromodulated_row_words(bench::kCountsRowLong), n>(b.long_rows);
+  constexpr uint32_t kFirstPost = 10, kFirstPre = 40, kOnePost = 60, kNoPost = 80;
+  constexpr int32_t kDopamine = 1 << 20;  // 1/8
+  for (uint32_t k = 0; k < n; ++k) {
+    b.history.add_post_spike(k, kFirstPost, rule.timing);
+    b.dopamine.add(k, kFirstPost, kDopamine, b.header.d_decay);
+  }
+  plastic_pass<decltype(rule), bench::kCountsRowShort>(rule, b, b.short_rows, kFirstPre);
+  plastic_pass<decltype(rule), bench::kCountsRowLong>(rule, b, b.long_rows, kFirstPre);
+  for (uint32_t k = 0; k < n; ++k) {
+    b.history.add_post_spike(k, kFirstPre, rule.timing);
+    b.dopamine.add(k, kFirstPre + 1, kDopamine, b.header.d_decay);
+  }
+  uint32_t c[2][2];  // [post events][short, long]
+  c[1][0] = plastic_pass<decltype(rule), bench::kCountsRowShort>(rule, b, b.short_rows, kOnePost);
+  c[1][1] = plastic_pass<decltype(rule), bench::kCountsRowLong>(rule, b, b.long_rows, kOnePost);
+  c[0][0] = plastic_pass<decltype(rule), bench::kCountsRowShort>(rule, b, b.short_rows, kNoPost);
+  c[0][1] = plastic_pass<decltype(rule), bench::kCountsRowLong>(rule, b, b.long_rows, kNoPost);
+  if (b.history.missed() != 0 || b.history.overwrites() != 0) return false;
+  constexpr uint32_t kExtra = bench::kCountsPlasticRows * (bench::kCountsRowLong - bench::kCountsRowShort);
+  for (uint32_t e = 0; e < 2; ++e) {
+    write_plastic("neuromodulated_all_to_all", e, bench::kCountsRowShort, c[e][0]);
+    write_plastic("neuromodulated_all_to_all", e, bench::kCountsRowLong, c[e][1]);
+  }
+  for (uint32_t e = 0; e < 2; ++e) {
+    write(e == 0 ? "per_plastic_synapse_0_post_neuromodulated " : "per_plastic_synapse_1_post_neuromodulated ");
+    write_ratio(c[e][1] - c[e][0], kExtra);
+    write("\n");
+  }
+  return true;
+}
+
 [[gnu::noinline]] bool plastic_counts_all() {
   using namespace fw::stdp;
   const auto additive = AdditiveWeightDependence::make(0, 60000, 600, 700);
   const auto multiplicative = MultiplicativeWeightDependence::make(0, 60000, 600, 700);
   return plastic_counts<AllToAllSpikePairRule>("additive_all_to_all", additive, "", true) &&
          plastic_counts<AllToAllSpikePairRule>("multiplicative_all_to_all", multiplicative, "_multiplicative", false) &&
-         plastic_counts<NearestPairSpikePairRule>("additive_nearest_pair", additive, "_nearest_pair", false);
+         plastic_counts<NearestPairSpikePairRule>("additive_nearest_pair", additive, "_nearest_pair", false) &&
+         neuromodulated_counts();
 }
 
 int run() {

@@ -558,7 +558,7 @@ void Core::take_dopamine(const TickInput& in, uint32_t& saturated) {
     constexpr int kShift = stdp::kDopamineInputShift;
     const int32_t amount = stdp::add_sat32(scale_pow2(r, weight_shift_[rt] + kShift).raw,
                                            -scale_pow2(p, weight_shift_[pt] + kShift).raw);
-    if (amount != 0) plastic_.add_dopamine(n, tick_, amount);
+    if (amount != 0 && !plastic_.add_dopamine(n, tick_, amount)) ++saturated;  // |d| reached 256
   }
 }
 void Core::tick() {
@@ -584,6 +584,7 @@ void Core::tick() {
 
 bool Core::set_learning_scale(uint32_t scale) {
   if (state_ != CoreState::kReady || plastic_words_ == nullptr || scale > stdp::kLearningScaleMax) return false;
+  if (scale == plastic_.learning_scale()) return true;  // no change: nothing to commit
   flush_plastic_rows(true);
   plastic_.set_learning_scale(scale);
   return true;

@@ -136,7 +136,8 @@ class Core {
   // (a learning-rate change), which a read-out must not.
   void flush_plastic_rows(bool commit);
   // Reads and clears this tick's reward and punishment columns into the
-  // neurons' dopamine levels (neuromodulated plastic synapses only).
+  // neurons' dopamine levels (neuromodulated plastic synapses only); a
+  // saturated cell or level counts in `saturated` (ring_saturations).
   void take_dopamine(const TickInput& in, uint32_t& saturated);
   // The synapse dynamics' row processing (synapse/row_rules.h): static
   // synapses are the only dynamics yet; a plastic rule replaces this.

@@ -3,7 +3,8 @@
 # tiny, CUBA and COBA with the files' seeds, COBA's statistics after its
 # kick for tests/models/coba_test.cpp's seeds and with w_inh 10% low, the
 # 10% microcircuit's per-population rates, the cores each network maps
-# onto and the homeostasis and neuron-mode examples' rates, against what `spindle run`
+# onto, the homeostasis and neuron-mode examples' rates and the distal-reward
+# example's final weights, against what `spindle run`
 # prints and writes for them.
 #   check_example_rates.sh SPINDLE_BIN REPO_DIR
 set -euo pipefail
@@ -111,4 +112,13 @@ phase_rates() {  # NAME POP
 run modes "$repo/examples/networks/modes.textproto"
 expect "$doc" "| out_a | $(phase_rates modes out_a) |"
 expect "$doc" "| out_b | $(phase_rates modes out_b) |"
+
+# Distal reward: each cue projection's final weights, "mean nA (min-max)".
+weights() {  # NAME PROJECTION
+  awk -F, 'NR > 1 { s += $3; n++; if (n == 1 || $3 < lo) lo = $3; if ($3 > hi) hi = $3 }
+    END { printf "%.2f nA (%.2f-%.2f)", s / n, lo, hi }' "$work/$1/$2.weights.csv"
+}
+run dopamine "$repo/examples/networks/dopamine.textproto"
+expect "$doc" "| cue_a (rewarded) | $(weights dopamine cue_a) |"
+expect "$doc" "| cue_b | $(weights dopamine cue_b) |"
 exit $status

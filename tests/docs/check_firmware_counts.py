@@ -62,6 +62,9 @@ def main(argv):
         f"| per synapse, 1 post spike in the window | **{v['per_plastic_synapse_1_post']}** | "
         f"{v['per_plastic_synapse_1_post_multiplicative']} | {v['per_plastic_synapse_1_post_nearest_pair']} |",
         f"| per row (additive all-to-all) | {v['per_plastic_row_0_post']} |",
+        f"| per neuromodulated synapse, no event in the window | {v['per_plastic_synapse_0_post_neuromodulated']} |",
+        f"| per neuromodulated synapse, one post spike and one dopamine event in the window | "
+        f"{v['per_plastic_synapse_1_post_neuromodulated']} |",
     ]
     for text in expected:
         if text in doc:

@@ -148,7 +148,10 @@ TEST_F(FirmwareCounts, PlasticCostIsLinearInRowLength) {
   using spindle::bench::kCountsPlasticRows;
   const double extra = double{kCountsPlasticRows} * (kCountsRowLong - kCountsRowShort);
   const std::pair<const char*, const char*> rules[] = {
-      {"additive_all_to_all", ""}, {"multiplicative_all_to_all", "_multiplicative"}, {"additive_nearest_pair", "_nearest_pair"}};
+      {"additive_all_to_all", ""},
+      {"multiplicative_all_to_all", "_multiplicative"},
+      {"additive_nearest_pair", "_nearest_pair"},
+      {"neuromodulated_all_to_all", "_neuromodulated"}};
   for (const auto& [rule, suffix] : rules) {
     double per_synapse[2];
     for (uint32_t post = 0; post < 2; ++post) {

@@ -138,7 +138,7 @@ TEST(SynapseRegistry, NeuromodulatedStdpDescriptor) {
   for (uint32_t count : {1u, 2u, 7u, 16u})
     EXPECT_EQ(fw::stdp::neuromodulated_row_words(count) - fw::stdp::plastic_row_words(count),
               (t->words_per_synapse - stdp_mechanism_type.words_per_synapse) * count);
-  EXPECT_EQ(t->cycles_per_event, 2 * stdp_mechanism_type.cycles_per_event);
+  EXPECT_EQ(t->cycles_per_event, 1344u);  // the one-post-spike, one-dopamine-event count (docs/performance.md) x 5/3
   EXPECT_EQ(t->parameters.data(), stdp_mechanism_type.parameters.data());
   // Plain STDP and static synapses are not neuromodulated.
   p.mutable_synapse_dynamics()->mutable_stdp()->clear_neuromodulation();

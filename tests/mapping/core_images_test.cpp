@@ -403,7 +403,7 @@ TEST(CoreImages, NeuromodulatedStdpImages) {
   // Both keep a post-spike history per neuron; "a" a dopamine history too.
   EXPECT_EQ(graph.vertices[2].sdram_bytes_per_atom - graph.vertices[3].sdram_bytes_per_atom,
             4 * fw::stdp::DopamineHistoryView<>::kWordsPerNeuron);
-  EXPECT_EQ(cost_model_for(net).cycles_per_synaptic_event, 2 * 172u);
+  EXPECT_EQ(cost_model_for(net).cycles_per_synaptic_event, 1344u);
   graph.vertices[2].max_atoms_per_core = 4;  // slice 1 (neurons 4..7): no plastic synapse
   const MappingResult mapping = map_graph(graph, emu::machine_from_shape("1"));
   const MachineLoad load = build_machine_load(net, graph, mapping);

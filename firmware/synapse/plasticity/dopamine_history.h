@@ -47,18 +47,21 @@ class DopamineHistoryView {
 
   // Neuron's dopamine changes by `amount` (s8.23) at tick; ticks of one
   // neuron never decrease (an event at the tick of the last one adds to it).
-  // d_powers: the tau_d decay table.
-  void add(uint32_t neuron, uint32_t tick, int32_t amount, const uint32_t* d_powers) {
+  // d_powers: the tau_d decay table. False if the level saturated (|d|
+  // would reach 256): the caller counts it.
+  bool add(uint32_t neuron, uint32_t tick, int32_t amount, const uint32_t* d_powers) {
     const uint32_t n = count_[neuron];
     uint32_t* const ticks = ticks_ + neuron * kSize;
     int32_t* const levels = levels_ + neuron * kSize;
+    int64_t level = amount;
     if (n != 0) {
       const uint32_t last = (n - 1) & kMask;
       if (ticks[last] == tick) {
-        levels[last] = add_sat32(levels[last], amount);
-        return;
+        level += levels[last];
+        levels[last] = saturate_i32(level);
+        return level == levels[last];
       }
-      amount = add_sat32(decay_signed(levels[last], decay_over(d_powers, tick - ticks[last])), amount);
+      level += decay_signed(levels[last], decay_over(d_powers, tick - ticks[last]));
     }
     const uint32_t slot = n & kMask;
     if (n >= kSize) {
@@ -66,8 +69,9 @@ class DopamineHistoryView {
       boundary_level_[neuron] = levels[slot];
     }
     ticks[slot] = tick;
-    levels[slot] = amount;
+    levels[slot] = saturate_i32(level);
     count_[neuron] = n + 1;
+    return level == levels[slot];
   }
 
   // Entry k of neuron, for k in [first(n), count(n)), is at slot k & kMask.

@@ -66,13 +66,13 @@ class NeuromodulatedRowRule {
   void process_row(RingBuffer& ring, uint32_t arrival, uint32_t* row, uint32_t count, History& history) const {
     const NeuromodulatedRow r = NeuromodulatedRow::of(row, count);
     PlasticRowHeader& h = *r.header;
-    const Window win{h.window_begin, h.last_pre_tick, h.pre_trace};
+    const Window win = window(h, arrival);
     const RingBuffer::RowAdder adder = ring.row_adder(arrival);
     for (uint32_t k = 0; k < count; ++k) {
       const uint32_t c = r.control[k] & delay_type_index_mask_;
       uint32_t w = r.weight_state[k];
       int32_t e = r.eligibility[k];
-      update(true, w, e, c & index_mask_, c >> delay_shift_, arrival, win, history);
+      update(true, true, w, e, c & index_mask_, c >> delay_shift_, arrival, win, history);
       r.weight_state[k] = w;
       r.eligibility[k] = e;
       const uint32_t w16 = rounded(w);
@@ -90,13 +90,13 @@ class NeuromodulatedRowRule {
   void flush(uint32_t end, uint32_t* row, uint32_t count, History& history, bool commit) const {
     const NeuromodulatedRow r = NeuromodulatedRow::of(row, count);
     PlasticRowHeader& h = *r.header;
-    const Window win{h.window_begin, h.last_pre_tick, h.pre_trace};
-    if (end <= win.begin) return;
+    if (end <= h.window_begin) return;
+    const Window win = window(h, end);
     for (uint32_t k = 0; k < count; ++k) {
       const uint32_t c = r.control[k] & delay_type_index_mask_;
       uint32_t w = r.weight_state[k];
       int32_t e = r.eligibility[k];
-      update(false, w, e, c & index_mask_, c >> delay_shift_, end, win, history);
+      update(false, commit, w, e, c & index_mask_, c >> delay_shift_, end, win, history);
       r.weights[k] = static_cast<uint16_t>(rounded(w));
       if (commit) {
         r.weight_state[k] = w;
@@ -107,9 +107,19 @@ class NeuromodulatedRowRule {
   }
 
  private:
+  // A row's window and, computed once for its synapses, the factors over
+  // the whole of it (what every synapse without an event in it needs).
   struct Window {
     uint32_t begin, last_pre, pre_trace;
+    uint32_t span, f_c, f_d, k;  // span = t - begin
   };
+  Window window(const PlasticRowHeader& h, uint32_t t) const {
+    Window w{h.window_begin, h.last_pre_tick, h.pre_trace, t - h.window_begin, 0, 0, 0};
+    w.f_c = decay_over(c_decay_, w.span);
+    w.f_d = decay_over(d_decay_, w.span);
+    w.k = integral_factor(integral_scale_, w.f_c, w.f_d);
+    return w;
+  }
 
   static constexpr uint32_t rounded(uint32_t w_state) {
     return (w_state + (1u << (kWeightStateFracBits - 1))) >> kWeightStateFracBits;
@@ -119,9 +129,12 @@ class NeuromodulatedRowRule {
 
   // The synapse's weight state w and eligibility c, from the window start
   // to t (with the pre spike's depression at t if depress): post neuron n,
-  // delay dl. One out-of-line function for both uses (flash on a board).
+  // delay dl. Events the synapse needed but the histories lost are counted
+  // if count_lost: once, when the window moves (a read-out leaves it, and
+  // would count them again). One out-of-line function for both uses (flash
+  // on a board).
   template <typename History>
-  [[gnu::noinline]] void update(bool depress, uint32_t& w_io, int32_t& c_io, uint32_t n, uint32_t dl, uint32_t t, const Window& win,
+  [[gnu::noinline]] void update(bool depress, bool count_lost, uint32_t& w_io, int32_t& c_io, uint32_t n, uint32_t dl, uint32_t t, const Window& win,
               History& history) const {
     constexpr uint32_t kPostMask = History::kMask;
     constexpr uint32_t kDopaMask = Dopamine::kMask;
@@ -154,8 +167,8 @@ class NeuromodulatedRowRule {
       const uint32_t b = dh.boundary_tick(n) + dl;
       if (b <= win.begin)
         d = decay_signed(dh.boundary_level(n), decay_over(d_decay_, win.begin - b));
-      else
-        lost = true;  // events between the boundary and the ring are gone
+      else if (c_io != 0 || pj != pi)
+        lost = true;  // events between the boundary and the ring are gone, and c may have met them
     }
 
     int64_t w = w_io;
@@ -165,15 +178,16 @@ class NeuromodulatedRowRule {
     auto advance = [&](uint32_t e) {
       if (e == now) return;
       const uint32_t dt = e - now;
+      const bool whole = dt == win.span;  // the row's factors serve
       now = e;
       if (c == 0) {  // nothing to integrate; d still decays
-        if (d != 0) d = decay_signed(d, decay_over(d_decay_, dt));
+        if (d != 0) d = decay_signed(d, whole ? win.f_d : decay_over(d_decay_, dt));
         return;
       }
-      const uint32_t fc = decay_over(c_decay_, dt);
+      const uint32_t fc = whole ? win.f_c : decay_over(c_decay_, dt);
       if (d != 0) {
-        const uint32_t fd = decay_over(d_decay_, dt);
-        w += weight_change(c, d, integral_factor(integral_scale_, fc, fd));
+        const uint32_t fd = whole ? win.f_d : decay_over(d_decay_, dt);
+        w += weight_change(c, d, whole ? win.k : integral_factor(integral_scale_, fc, fd));
         w = w < w_lo_ ? w_lo_ : w > w_hi_ ? w_hi_ : w;
         d = decay_signed(d, fd);
       }
@@ -208,7 +222,7 @@ class NeuromodulatedRowRule {
       }
       if (trace != 0) c = clamp_c(int64_t{c} - int64_t{weight.a_minus} * timing.depression(trace, t - at));
     }
-    if (lost) [[unlikely]]
+    if (lost && count_lost) [[unlikely]]
       history.count_missed();
     w_io = static_cast<uint32_t>(w);
     c_io = c;

@@ -19,6 +19,8 @@
 
 #include <cstdint>
 
+#include "fixed/fixed_point.h"
+
 namespace spindle::fw::stdp {
 
 inline constexpr uint32_t kDopamineFracBits = 23;
@@ -73,9 +75,6 @@ constexpr int64_t weight_change(int32_t c, int32_t d, uint32_t k) {
 }
 
 // a + b, saturated to the int32 range (dopamine levels).
-constexpr int32_t add_sat32(int32_t a, int32_t b) {
-  const int64_t s = int64_t{a} + b;
-  return s > INT32_MAX ? INT32_MAX : s < INT32_MIN ? INT32_MIN : static_cast<int32_t>(s);
-}
+constexpr int32_t add_sat32(int32_t a, int32_t b) { return saturate_i32(int64_t{a} + b); }
 
 }  // namespace spindle::fw::stdp

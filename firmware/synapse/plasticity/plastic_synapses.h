@@ -94,9 +94,10 @@ class PlasticSynapses {
   // Synapse types whose input is dopamine (neuromodulated only).
   uint32_t reward_type() const { return neuromodulation_->reward_type; }
   uint32_t punishment_type() const { return neuromodulation_->punishment_type; }
-  // Neuron's dopamine level changes by amount (s8.23) at tick.
-  void add_dopamine(uint32_t neuron, uint32_t tick, int32_t amount) {
-    dopamine_.add(neuron, tick, amount, neuromodulation_->d_decay);
+  // Neuron's dopamine level changes by amount (s8.23) at tick; false if
+  // the level saturated.
+  bool add_dopamine(uint32_t neuron, uint32_t tick, int32_t amount) {
+    return dopamine_.add(neuron, tick, amount, neuromodulation_->d_decay);
   }
 
   // A plastic row's pre spike arrived at tick `arrival` (row: its header).
