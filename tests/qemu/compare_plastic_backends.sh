@@ -4,9 +4,10 @@
 # weights (<projection>.weights.csv and .npy, read back over the link) as
 # `--backend native`, byte for byte, and the weights moved from the initial
 # draw.
-# Usage: compare_plastic_backends.sh SPINDLE NETWORK PLASTIC_SLICE OUTDIR
+# Usage: compare_plastic_backends.sh SPINDLE NETWORK PLASTIC_SLICE OUTDIR [PLASTIC_POPULATION]
+# (PLASTIC_POPULATION: the label of the slice's population, default post)
 set -u
-spindle=$1 network=$2 slice=$3 out=$4
+spindle=$1 network=$2 slice=$3 out=$4 label=${5:-post}
 rm -rf "$out" && mkdir -p "$out"
 args=(run "$network" --machine 1)
 "$spindle" "${args[@]}" --out "$out/native" > "$out/native.txt" 2>&1 || { cat "$out/native.txt"; exit 1; }
@@ -15,14 +16,14 @@ args=(run "$network" --machine 1)
 "$spindle" "${args[@]}" --backend qemu --qemu-cores "$slice" --out "$out/plastic_slice" > "$out/plastic_slice.txt" 2>&1 \
   || { cat "$out/plastic_slice.txt"; exit 1; }
 grep -q "backend qemu: 1 of" "$out/plastic_slice.txt" || { echo "FAIL: not exactly one core on QEMU"; cat "$out/plastic_slice.txt"; exit 1; }
-# ... and that core is the plastic population's ("post").
+# ... and that core is the plastic population's.
 if command -v python3 > /dev/null; then
-  python3 - "$out/plastic_slice/mapping.json" "$slice" <<'PY' || exit 1
+  python3 - "$out/plastic_slice/mapping.json" "$slice" "$label" <<'PY' || exit 1
 import json, sys
 m = json.load(open(sys.argv[1]))
 label = m["populations"][m["slices"][int(sys.argv[2])]["population"]]["label"]
-if label != "post":
-    sys.exit(f"FAIL: slice {sys.argv[2]} is population '{label}', not the plastic 'post'")
+if label != sys.argv[3]:
+    sys.exit(f"FAIL: slice {sys.argv[2]} is population '{label}', not the plastic '{sys.argv[3]}'")
 PY
 fi
 
