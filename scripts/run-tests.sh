@@ -14,9 +14,11 @@ jobs=${SPINDLE_JOBS:-$(nproc)}
 scripts/build.sh host
 ctest --preset host -j "$jobs"
 
-# QEMU tests run the ARM image, which is not built with sanitizers.
+# QEMU tests run the ARM image, which is not built with sanitizers; the
+# whole experiments (label experiment) are minutes of learning whose calls
+# the daemon and client tests already cover.
 scripts/build.sh sanitize
-ctest --preset sanitize -j "$jobs" -LE qemu
+ctest --preset sanitize -j "$jobs" -LE "qemu|experiment"
 
 # ThreadSanitizer: only the test executables of the engine, its worker pool,
 # the daemon and its clients are built, and only their tests (label tsan)

@@ -37,6 +37,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from svg_chart import Chart  # noqa: E402
+
 BITS = 10
 PATTERNS = 1 << BITS
 SLOT_MS = 50               # one pattern a slot; long enough for the membrane to forget it
@@ -246,44 +249,18 @@ def table(dets, results):
 
 
 def svg(path, dets, results):
-    width, height, left, right, top, bottom = 640, 320, 60, 150, 20, 45
-    pw, ph = width - left - right, height - top - bottom
-
-    def x(d):
-        return left + (d - 1) / (BITS - 1) * pw
-
-    def y(v):
-        return top + (1 - v) * ph
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'font-family="sans-serif" font-size="11">', '<rect width="100%" height="100%" fill="white"/>',
-             f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="black"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="black"/>']
-    for d in range(1, BITS + 1):
-        parts.append(f'<text x="{x(d):.1f}" y="{top + ph + 15}" text-anchor="middle">{d}</text>')
-    for v in (0, 0.25, 0.5, 0.75, 1.0):
-        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
-        parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{left + pw}" y2="{y(v):.1f}" stroke="#ddd"/>')
-    parts.append(f'<text x="{left + pw / 2}" y="{height - 8}" text-anchor="middle">'
-                 'Hamming distance d between the trained patterns (3 patterns: each from the first)</text>')
-    series = [(2, "accuracy", "#1f77b4", "2 patterns, accuracy"), (2, "precision", "#1f77b4", "2 patterns, precision"),
-              (3, "accuracy", "#d62728", "3 patterns, accuracy"), (3, "precision", "#d62728", "3 patterns, precision")]
-    for n, (k, key, colour, label) in enumerate(series):
+    chart = Chart(x_ticks=[(d, str(d)) for d in range(1, BITS + 1)], y_range=(0.0, 1.0),
+                  y_ticks=[0, 0.25, 0.5, 0.75, 1.0],
+                  x_label="Hamming distance d between the trained patterns (3 patterns: each from the first)")
+    for k, key, colour in ((2, "accuracy", "#1f77b4"), (2, "precision", "#1f77b4"),
+                           (3, "accuracy", "#d62728"), (3, "precision", "#d62728")):
         pts = {}
         for j, (kk, d, _) in enumerate(dets):
             if kk == k:
                 pts.setdefault(d, []).append(results[j][key])
-        dash = "" if key == "accuracy" else ' stroke-dasharray="4 3"'
-        line = " ".join(f"{x(d):.1f},{y(sum(v) / len(v)):.1f}" for d, v in sorted(pts.items()))
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}"{dash}/>')
-        for d, v in pts.items():
-            for value in v:
-                parts.append(f'<circle cx="{x(d):.1f}" cy="{y(value):.1f}" r="2.5" fill="{colour}"/>')
-        ly = top + 12 + 16 * n
-        parts.append(f'<line x1="{left + pw + 10}" y1="{ly}" x2="{left + pw + 30}" y2="{ly}" stroke="{colour}"{dash}/>')
-        parts.append(f'<text x="{left + pw + 34}" y="{ly + 4}">{label}</text>')
-    parts.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(parts) + "\n")
+        chart.series(f"{k} patterns, {key}", [(d, sum(v) / len(v)) for d, v in sorted(pts.items())], colour,
+                     dashed=key == "precision", points=[(d, value) for d, v in pts.items() for value in v])
+    chart.save(path)
 
 
 EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "networks", "spatial_pattern.textproto")
