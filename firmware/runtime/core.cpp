@@ -264,8 +264,12 @@ ImageStatus Core::load_plastic(const image::ImageReader& reader, const MemoryReg
         return fail(ImageError::kBadStdp, RegionId::kNeuromodulation,
                     static_cast<uint32_t>(sizeof(image::NeuromodulationRegionHeader) + 4 * k));
   }
+  // Each header's problem is named at its own region.
+  if (!stdp::PlasticSynapses::stdp_header_ok(*h)) return fail(ImageError::kBadStdp, RegionId::kStdp, 0);
+  if (nm != nullptr && !stdp::PlasticSynapses::neuromodulation_header_ok(*h, *nm))
+    return fail(ImageError::kBadStdp, RegionId::kNeuromodulation, 0);
   if (!plastic_.configure(*h, layout_, history, n_neurons_, nm, dopamine))
-    return fail(ImageError::kBadStdp, nm != nullptr ? RegionId::kNeuromodulation : RegionId::kStdp, 0);
+    return fail(ImageError::kBadStdp, RegionId::kStdp, 0);
   const auto* words = as<uint32_t>(matrix.data);
   const ImageStatus s = load_table(
       table, matrix, RegionId::kPlasticTable, RegionId::kPlasticMatrix, plastic_table_,

@@ -111,12 +111,14 @@ std::vector<uint8_t> build_core_image(const CoreImageSpec& spec) {
                                                     : "a neuromodulation region without neuromodulated plastic synapses");
   if (spec.neuromodulation) {
     const img::NeuromodulationRegionHeader& h = *spec.neuromodulation;
-    if (h.reward_type >= spec.n_synapse_types || h.punishment_type >= spec.n_synapse_types ||
-        h.reward_type == h.punishment_type)
+    // The core takes the two types after the model's receptors, in this
+    // order (Core::load_plastic), and refuses anything else.
+    if (spec.n_synapse_types < 3 || h.reward_type != spec.n_synapse_types - 2 ||
+        h.punishment_type != spec.n_synapse_types - 1)
       throw std::invalid_argument("neuromodulation: reward type " + std::to_string(h.reward_type) +
                                   " and punishment type " + std::to_string(h.punishment_type) +
-                                  " must be distinct synapse types of the core's " +
-                                  std::to_string(spec.n_synapse_types));
+                                  " must be the last two of the core's " + std::to_string(spec.n_synapse_types) +
+                                  " synapse types, after the model's receptors");
     std::vector<uint8_t> r;
     append(r, h);
     r.resize(r.size() + 4 * size_t{fw::stdp::DopamineHistoryView<>::words(spec.n_neurons)}, 0);

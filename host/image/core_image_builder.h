@@ -32,7 +32,7 @@ struct CoreImageSpec {
   std::optional<fw::image::StdpRegionHeader> stdp;
   // Neuromodulated plastic synapses (synapses->neuromodulated): region 10,
   // room for the dopamine history after it. Its reward and punishment
-  // types must be below n_synapse_types.
+  // types must be the last two of n_synapse_types, in that order.
   std::optional<fw::image::NeuromodulationRegionHeader> neuromodulation;
 };
 

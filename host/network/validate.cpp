@@ -20,6 +20,7 @@
 #include "network/run_settings.h"
 #include "network/value_rules.h"
 #include "config/limits.h"
+#include "synapse/plasticity/neuromodulation_fixed.h"
 #include "synapse/plasticity/stdp_lut_builder.h"
 
 namespace spindle::host::network {
@@ -589,6 +590,28 @@ class Checker {
       error(p + ".receptor", fmt::format("{} needs a neuromodulated STDP projection (stdp with neuromodulation) onto "
                                          "{}: dopamine changes only those synapses",
                                          receptor, quote_for_message(proj.post())));
+    // A spike adds its weight (a concentration) to the post neuron's
+    // dopamine level, which the cores hold below kDopamineLevelLimit: a
+    // weight at or above it would saturate the level with one spike.
+    constexpr double limit = fw::stdp::kDopamineLevelLimit;
+    auto check_level = [&](const std::string& path, double hi, bool random) {
+      if (!(hi >= limit)) return;  // NaN: the weight rules' to report
+      error(path, fmt::format("a {} projection's weight is the dopamine concentration a spike adds, which must be "
+                              "below {} (the cores' dopamine level), got {}{}",
+                              receptor, limit, hi,
+                              random ? " (the distribution's upper bound; clip it below the limit)" : ""));
+    };
+    if (proj.connector().kind_case() == v1::Connector::kFromList) {
+      const auto& fl = proj.connector().from_list();
+      for (int e = 0; e < fl.connections_size(); ++e)
+        if (fl.connections(e).has_weight())
+          check_level(fmt::format("{}.connector.from_list.connections[{}].weight", p, e), fl.connections(e).weight(),
+                      false);
+    }
+    if (proj.has_weight()) {
+      const ValueSet w(&proj.weight(), 0.0);
+      if (!w.is_list() || w.length() > 0) check_level(p + ".weight", w.hi(), w.is_random());
+    }
   }
 
   // ---- STDP (synapses/stdp_params.h) ----------------------------------------

@@ -15,6 +15,7 @@
 #include "image/parser.h"
 #include "synapse/plasticity/post_history.h"
 #include "synapse/plasticity/stdp_lut_builder.h"
+#include "synapses/stdp_params.h"
 #include "support/image_edit.h"
 #include "support/test_images.h"
 
@@ -832,6 +833,62 @@ TEST(CoreLoad, PlasticImagesLoadInWritableMemoryOnly) {
   EXPECT_EQ(ro.core().state(), fw::CoreState::kError);
   // A static image still loads read-only.
   EXPECT_TRUE(LoadedCore(neuron_image(), false).status().ok());
+}
+
+// Dopamine-modulated STDP: a plastic block with neuromodulated rows and a
+// reward block onto the types after IF_curr_exp's two receptors (2 and 3).
+std::vector<uint8_t> neuromodulated_image() {
+  host::CoreImageSpec spec = neuron_core_spec();
+  std::mt19937 rng(7);
+  std::vector<host::IncomingBlock> in = {random_block(rng, kBlockAKey, 10, kNeurons, 0.5, 0.1, 0.9, 3, 1),
+                                         random_block(rng, kBlockBKey, 2, kNeurons, 0.5, 0.1, 1.0, 2, 1)};
+  in[0].plastic = in[0].neuromodulated = true;
+  for (host::SynapseSpec& syn : in[1].synapses) syn.type = 2;
+  spec.n_synapse_types = 4;
+  spec.synapses = host::build_synaptic_matrix(std::move(in), kNeurons, 4, nullptr,
+                                              host::receptor_unit_shifts(spec.neurons->model));
+  v1::StdpMechanism m;
+  m.mutable_timing_dependence();
+  m.mutable_additive()->set_w_max(0.9);
+  m.mutable_neuromodulation();
+  const host::synapses::StdpKernelParams k = host::synapses::stdp_kernel_params(m, 0.1, spec.synapses->scale[0]);
+  spec.stdp = host::synapses::stdp_region(k);
+  spec.neuromodulation = host::synapses::neuromodulation_region(k, 2, 3);
+  return host::build_core_image(spec);
+}
+
+// A bad field of region 10 is named at region 10, and one of region 9 at
+// region 9, in a neuromodulated image as in a plain one.
+TEST(CoreLoad, RejectsBadNeuromodulationRegions) {
+  const std::vector<uint8_t> image = neuromodulated_image();
+  LoadedCore good(image);
+  ASSERT_TRUE(good.status().ok()) << to_string(good.status().error) << " region " << good.status().region;
+  EXPECT_TRUE(good.core().has_plastic());
+  const RegionId st = RegionId::kStdp, nm = RegionId::kNeuromodulation;
+  using H = img::StdpRegionHeader;
+  using N = img::NeuromodulationRegionHeader;
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.history_size = 8; }), ImageError::kBadStdp, st,
+                    "STDP history size, neuromodulated");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.pair_scheme = 2; }), ImageError::kBadStdp, st,
+                    "pair scheme, neuromodulated");
+  expect_load_error(edit_field<H>(image, st, 0, [](H& h) { h.weight_dependence = 2; }), ImageError::kBadStdp, nm,
+                    "multiplicative under dopamine");
+  expect_load_error(edit_field<N>(image, nm, 0, [](N& n) { n.history_size = 3; }), ImageError::kBadStdp, nm,
+                    "dopamine history size");
+  expect_load_error(edit_field<N>(image, nm, 0, [](N& n) { n.integral_scale = 0; }), ImageError::kBadStdp, nm,
+                    "integral scale 0");
+  expect_load_error(edit_field<N>(image, nm, 0, [](N& n) { n.c_max = 0x10000; }), ImageError::kBadStdp, nm,
+                    "c_max past 16 bits");
+  expect_load_error(edit_field<N>(image, nm, 0, [](N& n) { n.d_decay[4] = (1u << 31) + 1; }), ImageError::kBadStdp,
+                    nm, "decay factor above 1");
+  const auto swapped = edit_field<N>(image, nm, 0, [](N& n) { std::swap(n.reward_type, n.punishment_type); });
+  expect_load_error(swapped, ImageError::kBadStdp, nm, "reward and punishment types swapped");
+  EXPECT_EQ(LoadedCore(swapped).status().offset, offsetof(N, reward_type));
+  const auto used = edit_field<uint32_t>(image, nm, sizeof(N) + 8, [](uint32_t& v) { v = 1; });
+  expect_load_error(used, ImageError::kBadStdp, nm, "dopamine history not zero");
+  EXPECT_EQ(LoadedCore(used).status().offset, sizeof(N) + 8);
+  expect_load_error(edited(image, [](ImageEditor& e) { e.payload(RegionId::kNeuromodulation).resize(sizeof(N)); }),
+                    ImageError::kRegionTooSmall, nm, "no room for the dopamine history");
 }
 
 TEST(CoreLoad, RejectsBadPlasticRowsAndStdpRegions) {

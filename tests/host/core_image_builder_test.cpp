@@ -207,11 +207,14 @@ TEST(CoreImageBuilder, NeuromodulationRegion) {
   plastic.neuromodulated = false;
   plain_rows.synapses = build_synaptic_matrix({plastic, reward}, 24, 4, nullptr, receptor_unit_shifts(spec.neurons->model));
   EXPECT_THROW(build_core_image(plain_rows), std::invalid_argument);
-  CoreImageSpec bad_types = spec;
-  bad_types.neuromodulation->punishment_type = 4;
-  EXPECT_THROW(build_core_image(bad_types), std::invalid_argument);
-  bad_types.neuromodulation->punishment_type = 2;
-  EXPECT_THROW(build_core_image(bad_types), std::invalid_argument);
+  // The core takes exactly the two types after the receptors (2 and 3 here).
+  for (const auto& [reward_type, punishment_type] :
+       std::vector<std::pair<uint32_t, uint32_t>>{{2, 4}, {2, 2}, {3, 2}, {0, 1}, {1, 3}}) {
+    CoreImageSpec bad_types = spec;
+    bad_types.neuromodulation->reward_type = reward_type;
+    bad_types.neuromodulation->punishment_type = punishment_type;
+    EXPECT_THROW(build_core_image(bad_types), std::invalid_argument) << reward_type << ", " << punishment_type;
+  }
 }
 
 TEST(CoreSeed, DeterministicAndDistinctPerCoreAndNetwork) {

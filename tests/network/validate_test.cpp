@@ -954,6 +954,10 @@ TEST(NetworkValidate, NeuromodulationRules) {
   EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { stdp0(n).mutable_neuromodulation()->set_tau_c(1e9); }), "");
 }
 
+const std::string kUnboundedLevel =
+    "projections[1].weight: a REWARD projection's weight is the dopamine concentration a spike adds, which must be "
+    "below 256 (the cores' dopamine level), got inf (the distribution's upper bound; clip it below the limit)\n";
+
 TEST(NetworkValidate, DopamineProjections) {
   // Dopamine synapses are static.
   EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
@@ -995,8 +999,33 @@ TEST(NetworkValidate, DopamineProjections) {
               d->set_mean(1);
               d->set_sd(0.1);
             }),
-            "projections[1].weight: reward weights (dopamine concentrations) must be >= 0, but the distribution is "
-            "unbounded below (set clip_low >= 0)\n");
+            kUnboundedLevel +
+                "projections[1].weight: reward weights (dopamine concentrations) must be >= 0, but the distribution "
+                "is unbounded below (set clip_low >= 0)\n");
+  // Concentrations are below the cores' dopamine level limit (256): one
+  // spike at or above it would saturate the level.
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { proj1(n).mutable_weight()->set_constant(255.5); }), "");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) { proj1(n).mutable_weight()->set_constant(256); }),
+            "projections[1].weight: a REWARD projection's weight is the dopamine concentration a spike adds, which "
+            "must be below 256 (the cores' dopamine level), got 256\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              proj1(n).set_receptor(v1::PUNISHMENT);
+              auto* u = proj1(n).mutable_weight()->mutable_random()->mutable_uniform();
+              u->set_low(0);
+              u->set_high(300);
+            }),
+            "projections[1].weight: a PUNISHMENT projection's weight is the dopamine concentration a spike adds, "
+            "which must be below 256 (the cores' dopamine level), got 300 (the distribution's upper bound; clip it "
+            "below the limit)\n");
+  EXPECT_EQ(neuromodulation_errors([](v1::Network& n) {
+              proj1(n).clear_weight();
+              auto* c = proj1(n).mutable_connector()->mutable_from_list()->add_connections();
+              c->set_pre(0), c->set_post(1), c->set_weight(1);
+              c = proj1(n).mutable_connector()->mutable_from_list()->add_connections();
+              c->set_pre(1), c->set_post(1), c->set_weight(1000);
+            }),
+            "projections[1].connector.from_list.connections[1].weight: a REWARD projection's weight is the dopamine "
+            "concentration a spike adds, which must be below 256 (the cores' dopamine level), got 1000\n");
 }
 
 // A core runs one plastic rule: neuromodulated and plain STDP onto one

@@ -25,6 +25,9 @@ namespace spindle::fw::stdp {
 
 inline constexpr uint32_t kDopamineFracBits = 23;
 inline constexpr int kDopamineInputShift = 23 - 15;  // from a receptor's s16.15 input
+// |d| stays below this (s8.23 in an int32); the host refuses a dopamine
+// weight at or above it, which would saturate d with one spike.
+inline constexpr int32_t kDopamineLevelLimit = int32_t{1} << (31 - kDopamineFracBits);
 inline constexpr uint32_t kDecayFracBits = 31;
 inline constexpr uint32_t kDecayOne = 1u << kDecayFracBits;
 inline constexpr uint32_t kDecayPowers = 32;

@@ -50,9 +50,8 @@ class PlasticSynapses {
   // dopamine-modulated STDP, whose history is dopamine_words
   // (Dopamine::words(n_neurons) zeroed words); false if nm's values are out
   // of range or the weight dependence is not additive.
-  bool configure(const image::StdpRegionHeader& h, const SynapticWordLayout& layout, uint32_t* history_words,
-                 uint32_t n_neurons, const image::NeuromodulationRegionHeader* nm = nullptr,
-                 uint32_t* dopamine_words = nullptr) {
+  // The image's STDP header (region 9) within the rule's bounds.
+  static bool stdp_header_ok(const image::StdpRegionHeader& h) {
     if (h.w_min > h.w_max || h.w_max > 0xFFFF || h.a_plus > 0xFFFF || h.a_minus > 0xFFFF ||
         h.plus_time_shift >= 32 || h.minus_time_shift >= 32 || h.history_size != kPostHistorySize)
       return false;
@@ -60,15 +59,29 @@ class PlasticSynapses {
       if (h.plus[i] > kTraceOne || h.minus[i] > kTraceOne) return false;  // decay_trace's bound
     const auto scheme = static_cast<image::PairSchemeId>(h.pair_scheme);
     const auto dependence = static_cast<image::WeightDependenceId>(h.weight_dependence);
-    if (scheme != image::PairSchemeId::kNearestPair && scheme != image::PairSchemeId::kAllToAll) return false;
-    if (dependence != image::WeightDependenceId::kAdditive && dependence != image::WeightDependenceId::kMultiplicative)
+    return (scheme == image::PairSchemeId::kNearestPair || scheme == image::PairSchemeId::kAllToAll) &&
+           (dependence == image::WeightDependenceId::kAdditive || dependence == image::WeightDependenceId::kMultiplicative);
+  }
+
+  // The neuromodulation header (region 10) within its bounds, for the STDP
+  // header h (dopamine-modulated STDP needs the additive dependence).
+  static bool neuromodulation_header_ok(const image::StdpRegionHeader& h, const image::NeuromodulationRegionHeader& nm) {
+    if (static_cast<image::WeightDependenceId>(h.weight_dependence) != image::WeightDependenceId::kAdditive ||
+        nm.c_max > 0xFFFF || nm.integral_scale == 0 || nm.history_size != kDopamineHistorySize)
       return false;
+    for (uint32_t b = 0; b < image::kDecayTableEntries; ++b)
+      if (nm.c_decay[b] > kDecayOne || nm.d_decay[b] > kDecayOne) return false;
+    return true;
+  }
+
+  // Binds the rule to the image's headers and the writable histories; false
+  // (nothing bound) when a header fails its check above.
+  bool configure(const image::StdpRegionHeader& h, const SynapticWordLayout& layout, uint32_t* history_words,
+                 uint32_t n_neurons, const image::NeuromodulationRegionHeader* nm = nullptr,
+                 uint32_t* dopamine_words = nullptr) {
+    if (!stdp_header_ok(h)) return false;
     if (nm != nullptr) {
-      if (dependence != image::WeightDependenceId::kAdditive || nm->c_max > 0xFFFF || nm->integral_scale == 0 ||
-          nm->history_size != kDopamineHistorySize || dopamine_words == nullptr)
-        return false;
-      for (uint32_t b = 0; b < image::kDecayTableEntries; ++b)
-        if (nm->c_decay[b] > kDecayOne || nm->d_decay[b] > kDecayOne) return false;
+      if (!neuromodulation_header_ok(h, *nm) || dopamine_words == nullptr) return false;
       dopamine_.bind(dopamine_words, n_neurons);
     }
     header_ = &h;
