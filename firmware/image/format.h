@@ -15,8 +15,8 @@
 namespace spindle::fw::image {
 
 inline constexpr uint32_t kMagic = 0x4C444E53;  // "SNDL" little-endian
-inline constexpr uint16_t kVersionMajor = 5;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals, 5: recording mask for 1024 neurons)
-inline constexpr uint16_t kVersionMinor = 2;     // compatible additions (1: plastic synapses, regions 7-9; 2: neuromodulation, region 10)
+inline constexpr uint16_t kVersionMajor = 6;     // incompatible layout changes (2: NeuronRegionHeader.model_id, 3: row-offset synaptic matrix, 4: Poisson mean intervals, 5: recording mask for 1024 neurons, 6: 12 synapse types in SystemRegion)
+inline constexpr uint16_t kVersionMinor = 0;     // compatible additions (since 6.0: none)
 inline constexpr uint32_t kMaxRegions = 16;
 
 struct ImageHeader {
@@ -187,6 +187,7 @@ enum RecordFlags : uint32_t {
   kRecordGsynExc = 1u << 2,
   kRecordGsynInh = 1u << 3,
   kRecordThreshold = 1u << 4,
+  kRecordSegmentSpikes = 1u << 5,  // active dendrite segments' NMDA spikes
 };
 
 // Neurons the image format can describe in one slice: the largest core of

@@ -155,10 +155,10 @@ class LifCurrExpBatch {
 
   // The composed model's view, for state recording.
   static Accum gsyn_exc(int32_t exc, int32_t inh) {
-    return IfCurrExp::gsyn_exc(IfCurrExp::State{{Accum{exc}, Accum{inh}}, {}, {}, {}});
+    return IfCurrExp::gsyn_exc(IfCurrExp::State{{Accum{exc}, Accum{inh}}, {}, {}, {}, {}});
   }
   static Accum gsyn_inh(int32_t exc, int32_t inh) {
-    return IfCurrExp::gsyn_inh(IfCurrExp::State{{Accum{exc}, Accum{inh}}, {}, {}, {}});
+    return IfCurrExp::gsyn_inh(IfCurrExp::State{{Accum{exc}, Accum{inh}}, {}, {}, {}, {}});
   }
   static Accum gsyn_exc(const LifStateSoA& s, uint32_t i) { return gsyn_exc(s.exc[i], s.inh[i]); }
   static Accum gsyn_inh(const LifStateSoA& s, uint32_t i) { return gsyn_inh(s.exc[i], s.inh[i]); }

@@ -6,6 +6,7 @@
 // them), and must give the same bits and spike order as the default.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -25,11 +26,15 @@ struct NeuronStore {
   uint32_t* state = nullptr;
   uint32_t n = 0;
   uint32_t flags = 0;
+  uint32_t dendrite_inputs = 0;  // the core's dendrite synapse types (segments)
 };
 
 // One tick's synaptic input: per synapse type, its ring-buffer column (one
 // cell per neuron, read and cleared by the update) and the shift into s16.15.
+// The model reads the first n_inputs types (its receptors and dendrite
+// types; any after them carry dopamine and are the core's).
 struct TickInput {
+  uint32_t n_inputs = 0;
   uint32_t* column[kMaxSynapseTypes] = {};
   int32_t weight_shift[kMaxSynapseTypes] = {};
   RingInputScale scale[kMaxSynapseTypes] = {};
@@ -43,17 +48,23 @@ struct StepEachNeuron {
 
   // Takes n = s.n neurons' blocks; returns n, or the first neuron the layout
   // cannot hold (the core then fails at byte kRefusedField of its params).
+  // A neuron whose dendrite parameters do not fit the core's dendrite types
+  // is refused.
   static uint32_t load(NeuronStore& s, const uint8_t* params, const uint8_t* states) {
     std::memcpy(s.params, params, s.n * sizeof(Params));
     std::memcpy(s.state, states, s.n * sizeof(State));
+    const auto* p = reinterpret_cast<const Params*>(s.params);
+    for (uint32_t n = 0; n < s.n; ++n)
+      if (!Model::dendrites_ok(p[n], s.dendrite_inputs)) return n;
     return s.n;
   }
-  static constexpr uint32_t kRefusedField = 0;
+  static constexpr uint32_t kRefusedField = offsetof(Params, dendrites);
 
   // The recordable state of neuron n.
   static Accum voltage(const NeuronStore& s, uint32_t n) { return Model::voltage(state(s, n)); }
   static Accum gsyn_exc(const NeuronStore& s, uint32_t n) { return Model::gsyn_exc(state(s, n)); }
   static Accum gsyn_inh(const NeuronStore& s, uint32_t n) { return Model::gsyn_inh(state(s, n)); }
+  static Accum segment_spikes(const NeuronStore& s, uint32_t n) { return Model::segment_spikes(state(s, n)); }
   static Accum threshold(const NeuronStore& s, uint32_t n) {
     return Model::threshold(reinterpret_cast<const Params*>(s.params)[n], state(s, n));
   }
@@ -69,9 +80,13 @@ struct StepEachNeuron {
     const auto* params = reinterpret_cast<const Params*>(s.params);
     auto* states = reinterpret_cast<State*>(s.state);
     uint32_t n_fired = 0;
-    Accum input[Model::kReceptors];
+    // Receptors and then the core's dendrite types; the part reads only
+    // its own (DendritesNone: none).
+    constexpr uint32_t kInputs = Model::kInputs;
+    const uint32_t n_inputs = in.n_inputs < kInputs ? in.n_inputs : kInputs;
+    Accum input[kInputs] = {};
     for (uint32_t n = 0; n < s.n; ++n) {
-      for (uint32_t t = 0; t < Model::kReceptors; ++t) {
+      for (uint32_t t = 0; t < n_inputs; ++t) {
         uint32_t& cell = in.column[t][n];
         const uint32_t sum = cell;
         cell = 0;

@@ -4,7 +4,9 @@
 //   Input     turns those values into a drive for the membrane (current, conductance)
 //   Membrane  integrates the drive (LIF, Izhikevich, non-leaky IF)
 //   Threshold decides whether the neuron fires (static or adaptive, with state)
-//   Extra     an additional input current (adaptation, dendrites, ...)
+//   Extra     an additional input current (adaptation, ...)
+//   Dendrites reads its own synapse types (after the receptors) and gives
+//             the soma a current and a threshold drop (active segments)
 // A new model is a using-declaration over parts; see models.h.
 #pragma once
 
@@ -12,12 +14,17 @@
 #include <type_traits>
 
 #include "fixed/fixed_point.h"
+#include "neuron/parts/dendrites_none.h"
 
 namespace spindle::fw {
 
-template <class Synapse, class Input, class Membrane, class Threshold, class Extra>
+template <class Synapse, class Input, class Membrane, class Threshold, class Extra, class Dendrites = DendritesNone>
 struct NeuronModel {
   static constexpr uint32_t kReceptors = Synapse::kReceptors;
+  // Synapse types the model reads at most: its receptors, then its
+  // dendrites' (a core may have fewer dendrite types: TickInput::n_inputs).
+  static constexpr uint32_t kInputs = kReceptors + Dendrites::kInputs;
+  using DendritePart = Dendrites;
 
   // Parameters and state are plain 32-bit words, written by the host into the
   // core image and copied verbatim into the core: same layout on every build.
@@ -27,17 +34,20 @@ struct NeuronModel {
     [[no_unique_address]] typename Membrane::Params membrane;
     [[no_unique_address]] typename Threshold::Params threshold;
     [[no_unique_address]] typename Extra::Params extra;
+    [[no_unique_address]] typename Dendrites::Params dendrites;
   };
   struct State {
     [[no_unique_address]] typename Synapse::State synapse;
     [[no_unique_address]] typename Membrane::State membrane;
     [[no_unique_address]] typename Threshold::State threshold;
     [[no_unique_address]] typename Extra::State extra;
+    [[no_unique_address]] typename Dendrites::State dendrites;
   };
   static_assert(std::is_trivially_copyable_v<Params> && std::is_trivially_copyable_v<State>);
 
   // One timestep. `input` holds this tick's ring-buffer sums, one per
-  // receptor, already in s16.15. Returns true if the neuron fired.
+  // receptor and then one per dendrite type, already in s16.15. Returns
+  // true if the neuron fired.
   //
   // The Input part gets the start-of-step v and a predictor: predict(drive)
   // is the v the membrane would reach at the end of this step with that
@@ -49,12 +59,20 @@ struct NeuronModel {
   // the membrane spends refractory (Membrane::refractory, asked before the
   // step); it moves its own state first (advance), Brian2's order: state
   // update, threshold, reset.
+  //
+  // The dendrites step first: an NMDA spike in this step acts on the soma
+  // in this step (its plateau current and threshold drop).
   static bool step(const Params& p, State& s, const Accum* input) {
     bool may_fire = true;
     if constexpr (Threshold::kGatedByRefractoriness) may_fire = !Membrane::refractory(s.membrane);
     Synapse::add_input(p.synapse, s.synapse, input);
     const Accum v = Membrane::voltage(s.membrane);
-    const Accum extra = Extra::current(p.extra, s.extra, v);
+    Accum extra = Extra::current(p.extra, s.extra, v);
+    DendriteEffect dendrites{};
+    if constexpr (Dendrites::kInputs > 0) {
+      dendrites = Dendrites::update(p.dendrites, s.dendrites, input + kReceptors);
+      extra = add_sat(extra, dendrites.current);
+    }
     auto predict = [&p, &s, extra](Accum drive) {
       typename Membrane::State trial = s.membrane;
       Membrane::integrate(p.membrane, trial, add_sat(drive, extra));
@@ -64,7 +82,9 @@ struct NeuronModel {
                                      Synapse::inh(p.synapse, s.synapse), v, predict);
     Membrane::integrate(p.membrane, s.membrane, add_sat(drive, extra));
     Threshold::advance(p.threshold, s.threshold);
-    const bool fired = may_fire && Threshold::crossed(p.threshold, s.threshold, Membrane::voltage(s.membrane));
+    Accum v_seen = Membrane::voltage(s.membrane);
+    if constexpr (Dendrites::kInputs > 0) v_seen = add_sat(v_seen, dendrites.threshold_drop);
+    const bool fired = may_fire && Threshold::crossed(p.threshold, s.threshold, v_seen);
     if (fired) {
       Membrane::reset(p.membrane, s.membrane);
       Threshold::on_spike(p.threshold, s.threshold);
@@ -83,6 +103,13 @@ struct NeuronModel {
   // part keeps the synaptic state in.
   static Accum gsyn_exc(const State& s) { return Input::recorded(Synapse::recorded_exc(s.synapse)); }
   static Accum gsyn_inh(const State& s) { return Input::recorded(Synapse::recorded_inh(s.synapse)); }
+  // The segments that fired an NMDA spike in the last step, bit k for
+  // segment k, as a whole number (recorded as segment_spikes).
+  static Accum segment_spikes(const State& s) {
+    return Accum{static_cast<int32_t>(Dendrites::spikes(s.dendrites) << 15)};
+  }
+  // Whether a neuron's dendrite parameters fit a core with n_inputs dendrite types.
+  static bool dendrites_ok(const Params& p, uint32_t n_inputs) { return Dendrites::params_ok(p.dendrites, n_inputs); }
 
   // The synaptic state holds each receptor's weights x 2^kReceptorUnitShift
   // (the host scales the weights: host/image/cell_params.h).

@@ -134,9 +134,18 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
     using S = typename Model::State;
     // Models with equal block sizes (IF_curr_exp and Izhikevich) are told
     // apart only by the id the region was written for.
+    // The model's receptors, then its dendrite types (any number up to the
+    // part's, which the neurons' parameters must match), then dopamine's.
+    constexpr uint32_t kDendriteTypes = Model::DendritePart::kInputs;
+    const uint32_t dendrite_types = n_synapse_types_ - Model::kReceptors - dopamine_types;
     if (h.model_id != static_cast<uint32_t>(model_) || h.n_neurons != n_neurons_ || h.param_bytes != sizeof(P) || h.state_bytes != sizeof(S) ||
-        n_synapse_types_ != Model::kReceptors + dopamine_types) {
+        n_synapse_types_ < Model::kReceptors + dopamine_types || dendrite_types > kDendriteTypes) {
       result = fail(ImageError::kBadNeurons, RegionId::kNeurons, 0);
+      return;
+    }
+    // A model with a large state block holds fewer neurons (config/limits.h).
+    if (n_neurons_ > max_neurons_per_core<Model>(kMaxNeuronsPerCore)) {
+      result = fail(ImageError::kBadNeurons, RegionId::kNeurons, offsetof(image::NeuronRegionHeader, n_neurons));
       return;
     }
     const uint64_t need = sizeof h + uint64_t{n_neurons_} * (sizeof(P) + sizeof(S));
@@ -145,7 +154,8 @@ ImageStatus Core::load_neurons(const image::ImageReader& reader) {
       return;
     }
     n_receptors_ = Model::kReceptors;
-    store_ = NeuronStore{params_, neuron_state_, n_neurons_, 0};
+    n_model_inputs_ = Model::kReceptors + dendrite_types;
+    store_ = NeuronStore{params_, neuron_state_, n_neurons_, 0, dendrite_types};
     const uint8_t* params = r.data + sizeof h;
     const uint32_t bad = NeuronBatch<Model>::load(store_, params, params + n_neurons_ * sizeof(P));
     if (bad != n_neurons_) {
@@ -354,7 +364,7 @@ ImageStatus Core::load_recording(const image::ImageReader& reader) {
   image::RecordingRegion rec;
   std::memcpy(&rec, r.data, sizeof rec);
   constexpr uint32_t kKnown = image::kRecordSpikes | image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh |
-                              image::kRecordThreshold;
+                              image::kRecordThreshold | image::kRecordSegmentSpikes;
   if ((rec.flags & ~kKnown) != 0) return fail(ImageError::kBadRecording, RegionId::kRecording, 0);
   if (rec.sample_interval_ticks == 0) return fail(ImageError::kBadRecording, RegionId::kRecording, 4);
   if (kind_ != image::CoreKind::kNeurons && (rec.flags & ~image::kRecordSpikes) != 0)
@@ -508,25 +518,30 @@ void Core::sample_recorded(Value&& value) {
       if (flags & image::kRecordGsynExc) push(n, StateVariable::kGsynExc);
       if (flags & image::kRecordGsynInh) push(n, StateVariable::kGsynInh);
       if (flags & image::kRecordThreshold) push(n, StateVariable::kThreshold);
+      if (flags & image::kRecordSegmentSpikes) push(n, StateVariable::kSegmentSpikes);
     }
 }
 
 template <class Model>
 void Core::update_neurons() {
   using Batch = NeuronBatch<Model>;
-  constexpr uint32_t kStateFlags =
-      image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh | image::kRecordThreshold;
+  constexpr uint32_t kStateFlags = image::kRecordV | image::kRecordGsynExc | image::kRecordGsynInh |
+                                   image::kRecordThreshold | image::kRecordSegmentSpikes;
   if ((recording_.flags & kStateFlags) && tick_ % recording_.sample_interval_ticks == 0)
     sample_recorded([&](uint32_t n, StateVariable var) {
       switch (var) {
         case StateVariable::kV: return Batch::voltage(store_, n);
         case StateVariable::kGsynExc: return Batch::gsyn_exc(store_, n);
         case StateVariable::kGsynInh: return Batch::gsyn_inh(store_, n);
+        case StateVariable::kSegmentSpikes:
+          if constexpr (Model::DendritePart::kInputs > 0) return Batch::segment_spikes(store_, n);
+          return Accum::zero();
         case StateVariable::kThreshold: break;
       }
       return Batch::threshold(store_, n);
     });
   TickInput in;
+  in.n_inputs = n_model_inputs_;
   for (uint32_t t = 0; t < n_synapse_types_; ++t) {
     in.column[t] = ring_.column(tick_, t);
     in.weight_shift[t] = weight_shift_[t];

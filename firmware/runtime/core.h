@@ -156,7 +156,8 @@ class Core {
   uint32_t key_base_ = 0;
   bool emits_spikes_ = false;
   uint32_t n_synapse_types_ = 0;
-  uint32_t n_receptors_ = 0;  // the model's; more synapse types carry dopamine
+  uint32_t n_receptors_ = 0;  // the model's; more synapse types carry dendrite input, then dopamine
+  uint32_t n_model_inputs_ = 0;  // receptors and dendrite types: what the model reads
   int32_t weight_shift_[kMaxSynapseTypes] = {};
   uint32_t tick_ = 0;  // ticks executed so far
 

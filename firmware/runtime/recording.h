@@ -15,7 +15,9 @@ struct SpikeRecord {
   uint32_t neuron;
 };
 
-enum class StateVariable : uint16_t { kV = 0, kGsynExc = 1, kGsynInh = 2, kThreshold = 3 };
+// kSegmentSpikes: the segments that fired an NMDA spike in the step before
+// the sample, bit k for segment k, as a whole number.
+enum class StateVariable : uint16_t { kV = 0, kGsynExc = 1, kGsynInh = 2, kThreshold = 3, kSegmentSpikes = 4 };
 
 struct StateRecord {
   uint32_t tick;

@@ -87,6 +87,12 @@ struct CellType {
   uint32_t receptors = 0;            // synapse types (ring-buffer planes)
   bool conductance_synapses = false;  // weights are conductances (uS, >= 0)
   NeuronBlockBuilder neuron_block = nullptr;
+  // Synapse types after the receptors that the model's dendrites read (one
+  // per active segment), for a population of this type; null: none.
+  uint32_t (*dendrite_types)(const spindle::v1::Population& pop) = nullptr;
+  // Its model's state block: a block above fw::kMaxNeuronStateWords words
+  // means fewer neurons a core (fw::max_neurons_for_state).
+  uint32_t state_words = 0;
 
   bool is_source() const { return source != SourceKind::kNone; }
   // The parameter or state variable called `name`, or nullptr.
@@ -102,6 +108,16 @@ const CellType* find_cell_type(spindle::v1::Population::CellTypeCase c);
 const CellType& cell_type_of(const spindle::v1::Population& pop);
 // Whether the population's weights are conductances (uS, >= 0).
 bool has_conductance_synapses(const spindle::v1::Population& pop);
+
+// A neuron population's synapse types before dopamine's: its model's
+// receptors (0 excitatory, 1 inhibitory), then its dendrite types
+// (segment k is type receptors + k).
+struct SynapseInputs {
+  uint32_t receptors = 2;
+  uint32_t dendrites = 0;
+  uint32_t count() const { return receptors + dendrites; }
+};
+SynapseInputs synapse_inputs(const spindle::v1::Population& pop);
 
 // --- for the descriptor files ----------------------------------------------
 
@@ -161,6 +177,11 @@ NeuronBlock block_of(fw::ModelId id, const std::array<Field<P>, N>& fields, cons
     states.push_back(initial_state(p, report));
   }
   return make_neuron_block<Model>(id, params, states);
+}
+
+template <class Model>
+constexpr uint32_t state_words() {
+  return static_cast<uint32_t>(sizeof(typename Model::State) / 4);
 }
 
 template <class Model>

@@ -7,6 +7,7 @@
 #include "cells/if_cond_exp_adaptive.h"
 #include "cells/if_curr_exp.h"
 #include "cells/if_curr_exp_adaptive.h"
+#include "cells/if_curr_exp_segments.h"
 #include "cells/if_nonleaky.h"
 #include "cells/izhikevich.h"
 #include "cells/spike_sources.h"
@@ -25,6 +26,7 @@ const CellType* const kCellTypes[] = {
     &spike_source_array_type,
     &if_curr_exp_adaptive_type,
     &if_cond_exp_adaptive_type,
+    &if_curr_exp_segments_type,
 };
 
 }  // namespace
@@ -45,6 +47,11 @@ const CellType& cell_type_of(const v1::Population& pop) {
 bool has_conductance_synapses(const v1::Population& pop) {
   const CellType* t = find_cell_type(pop.cell_type_case());
   return t != nullptr && t->conductance_synapses;
+}
+
+SynapseInputs synapse_inputs(const v1::Population& pop) {
+  const CellType& t = cell_type_of(pop);
+  return {t.receptors, t.dendrite_types != nullptr ? t.dendrite_types(pop) : 0};
 }
 
 const Parameter* CellType::find(std::string_view n) const {

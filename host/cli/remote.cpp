@@ -386,6 +386,7 @@ uint16_t state_variable(v1::RecordVariable v) {
     case v1::GSYN_EXC: return static_cast<uint16_t>(fw::StateVariable::kGsynExc);
     case v1::GSYN_INH: return static_cast<uint16_t>(fw::StateVariable::kGsynInh);
     case v1::THRESHOLD: return static_cast<uint16_t>(fw::StateVariable::kThreshold);
+    case v1::SEGMENT_SPIKES: return static_cast<uint16_t>(fw::StateVariable::kSegmentSpikes);
     default: return static_cast<uint16_t>(fw::StateVariable::kV);
   }
 }

@@ -35,6 +35,7 @@ spindle::v1::RecordVariable record_variable(uint16_t v) {
     case fw::StateVariable::kGsynExc: return spindle::v1::GSYN_EXC;
     case fw::StateVariable::kGsynInh: return spindle::v1::GSYN_INH;
     case fw::StateVariable::kThreshold: return spindle::v1::THRESHOLD;
+    case fw::StateVariable::kSegmentSpikes: return spindle::v1::SEGMENT_SPIKES;
   }
   return spindle::v1::RECORD_VARIABLE_UNSPECIFIED;
 }
@@ -45,6 +46,7 @@ const char* variable_name(uint16_t v) {
     case fw::StateVariable::kGsynExc: return "gsyn_exc";
     case fw::StateVariable::kGsynInh: return "gsyn_inh";
     case fw::StateVariable::kThreshold: return "threshold";
+    case fw::StateVariable::kSegmentSpikes: return "segment_spikes";
   }
   return "unknown";
 }

@@ -88,6 +88,7 @@ v1::RecordVariable record_variable(uint16_t v) {
     case fw::StateVariable::kGsynExc: return v1::GSYN_EXC;
     case fw::StateVariable::kGsynInh: return v1::GSYN_INH;
     case fw::StateVariable::kThreshold: return v1::THRESHOLD;
+    case fw::StateVariable::kSegmentSpikes: return v1::SEGMENT_SPIKES;
   }
   return v1::RECORD_VARIABLE_UNSPECIFIED;
 }

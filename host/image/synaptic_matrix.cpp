@@ -113,7 +113,7 @@ SynapticMatrix build_synaptic_matrix(const std::vector<IncomingBlock>& blocks, u
   SynapticMatrix m;
   m.words = std::move(storage);
   m.words.clear();
-  if (n_types == 0 || n_types > fw::kMaxSynapseTypes) throw std::invalid_argument("synapse types must be 1..4");
+  if (n_types == 0 || n_types > fw::kMaxSynapseTypes) throw std::invalid_argument("synapse types must be 1.." + std::to_string(fw::kMaxSynapseTypes));
   for (int32_t u : unit_shift)
     if (u < 0 || u > 15) throw std::invalid_argument("receptor unit shift must be 0..15");
   m.unit_shift = unit_shift;

@@ -57,6 +57,7 @@ img::RecordingRegion recording_for(const v1::Network& net, const std::string& la
       if (v == v1::GSYN_EXC) flags |= img::kRecordGsynExc;
       if (v == v1::GSYN_INH) flags |= img::kRecordGsynInh;
       if (v == v1::THRESHOLD) flags |= img::kRecordThreshold;
+      if (v == v1::SEGMENT_SPIKES) flags |= img::kRecordSegmentSpikes;
     }
     rec.flags |= flags;
     if (flags & ~img::kRecordSpikes) {
@@ -111,6 +112,7 @@ struct Context {
   // Per population: its type's descriptor, and its expanded cells or
   // sources (only what its type has is filled).
   std::vector<const cells::CellType*> types;
+  std::vector<cells::SynapseInputs> inputs;  // neuron populations: synapse types before dopamine's
   std::vector<cells::CellValues> cells;
   std::vector<std::vector<PoissonSourceParams>> poisson;
   std::vector<std::vector<std::vector<double>>> array_times;
@@ -139,11 +141,14 @@ struct Context {
     for (const auto& in_list : incoming)
       for (const IncomingSlice& in : in_list) emits[in.source_slice] = true;
     const size_t pops = static_cast<size_t>(n.populations_size());
-    types.resize(pops), cells.resize(pops), poisson.resize(pops), array_times.resize(pops);
+    types.resize(pops), inputs.resize(pops), cells.resize(pops), poisson.resize(pops), array_times.resize(pops);
     for (size_t p = 0; p < pops; ++p) {
       types[p] = &cells::cell_type_of(n.populations(static_cast<int>(p)));
       switch (types[p]->source) {
-        case cells::SourceKind::kNone: cells[p] = cell_values(n, p); break;
+        case cells::SourceKind::kNone:
+          cells[p] = cell_values(n, p);
+          inputs[p] = cells::synapse_inputs(n.populations(static_cast<int>(p)));
+          break;
         case cells::SourceKind::kPoisson: poisson[p] = poisson_sources(n, p); break;
         case cells::SourceKind::kArray: array_times[p] = spike_array_times(n, p); break;
       }
@@ -209,7 +214,7 @@ struct Context {
       size_t b = a;
       while (b < in.size() && in[b].edge == e) ++b;
       const v1::Projection& proj = net.projections(static_cast<int>(e));
-      const uint32_t type = synapse_type(proj, types[slice.vertex]->receptors);
+      const uint32_t type = synapse_type(proj, inputs[slice.vertex]);
       const uint32_t pre = graph.edges[e].pre, first_src = mapping.partition.first_slice[pre];
       // Block of each source slice of the pre vertex (only those in incoming[si]).
       std::vector<int64_t> block_of(mapping.partition.n_slices(pre), -1);
@@ -296,8 +301,8 @@ struct Context {
         break;
       }
     const v1::Projection& proj = net.projections(static_cast<int>(first->projection));
-    const uint32_t receptors = types[slice.vertex]->receptors;
-    const uint32_t type = synapse_type(proj, receptors);
+    const uint32_t receptors = inputs[slice.vertex].count();
+    const uint32_t type = synapse_type(proj, inputs[slice.vertex]);
     const double scale = m.scale[type];
     const synapses::StdpKernelParams params = synapses::stdp_kernel_params(proj.synapse_dynamics().stdp(), dt, scale, report);
     spec.stdp = synapses::stdp_region(params);
@@ -380,7 +385,7 @@ struct Context {
         const auto unit_shifts = receptor_unit_shifts(spec.neurons->model);
         blocks(si, load.synapses, in, buffers.spare_blocks, weight_scales(weight_range[slice.vertex], unit_shifts),
                load.weight_quantization);
-        const uint32_t receptors = types[slice.vertex]->receptors;
+        const uint32_t receptors = inputs[slice.vertex].count();
         const bool dopamine = neuromodulated[slice.vertex] && has_plastic_block(in);
         if (neuromodulated[slice.vertex] && !dopamine) drop_dopamine_blocks(in, receptors, buffers.spare_blocks, load.synapses);
         spec.n_synapse_types = synapse_type_count(receptors, dopamine);

@@ -189,7 +189,9 @@ ApplicationGraph graph_from_network(const v1::Network& net, DrawnWeights* drawn,
     v.dtcm_bytes_per_atom = type->dtcm_bytes_per_atom;
     switch (type->source) {
       case cells::SourceKind::kNone:
-        v.n_synapse_types = synapse_type_count(type->receptors, neuromodulated[static_cast<size_t>(i)]);
+        v.n_synapse_types =
+            synapse_type_count(cells::synapse_inputs(pop).count(), neuromodulated[static_cast<size_t>(i)]);
+        v.neuron_state_words = type->state_words;
         v.rate_hz = kGuessNeuronRateHz;
         break;
       case cells::SourceKind::kPoisson: {

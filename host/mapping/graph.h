@@ -21,6 +21,9 @@ struct ApplicationVertex {
   uint32_t n_synapse_types = 2;       // ring-buffer planes: receptors (+ reward, punishment)
   double rate_hz = 10;                // expected mean firing rate (drives the load on its targets)
   uint32_t max_atoms_per_core = 0;    // 0: the machine's max_neurons_per_core (sources: fw::kMaxSourcesPerCore)
+  // A neuron's state block; above fw::kMaxNeuronStateWords a core holds
+  // fewer neurons (fw::max_neurons_for_state). 0: a small block.
+  uint32_t neuron_state_words = 0;
 };
 
 // Which slices of the post-population an edge reaches from a slice of the pre-population.

@@ -13,9 +13,11 @@
 namespace spindle::host {
 namespace {
 
-// The machine's cores' limit, or the vertex's own if smaller.
+// The machine's cores' limit (fewer for a model with a large state block),
+// or the vertex's own if smaller.
 uint32_t max_atoms(const ApplicationVertex& v, const emu::MachineDescription& m) {
-  return v.max_atoms_per_core ? std::min(v.max_atoms_per_core, m.max_neurons_per_core) : m.max_neurons_per_core;
+  const uint32_t core = fw::max_neurons_for_state(m.max_neurons_per_core, v.neuron_state_words);
+  return v.max_atoms_per_core ? std::min(v.max_atoms_per_core, core) : core;
 }
 
 // A cycle count for a message: a whole number, or e-notation when it is too

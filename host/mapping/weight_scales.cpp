@@ -15,18 +15,26 @@ namespace spindle::host {
 
 namespace v1 = spindle::v1;
 
-uint32_t synapse_type(const v1::Projection& projection, uint32_t receptors) {
+uint32_t synapse_type(const v1::Projection& projection, const cells::SynapseInputs& inputs) {
   uint32_t type = 0;
   switch (projection.receptor()) {
     case v1::INHIBITORY: type = 1; break;
-    case v1::REWARD: type = reward_synapse_type(receptors); break;
-    case v1::PUNISHMENT: type = punishment_synapse_type(receptors); break;
+    case v1::REWARD: type = reward_synapse_type(inputs.count()); break;
+    case v1::PUNISHMENT: type = punishment_synapse_type(inputs.count()); break;
+    case v1::DENDRITE_SEGMENT:
+      // Validation keeps segment below the population's n_segments.
+      if (projection.segment() >= inputs.dendrites)
+        throw std::invalid_argument("a DENDRITE_SEGMENT projection onto segment " +
+                                    std::to_string(projection.segment()) + " of a population with " +
+                                    std::to_string(inputs.dendrites) + " segments");
+      type = inputs.receptors + projection.segment();
+      break;
     default: break;
   }
   if (type >= fw::kMaxSynapseTypes)
     throw std::invalid_argument("a " + v1::Receptor_Name(projection.receptor()) + " projection onto a model with " +
-                                std::to_string(receptors) + " receptors needs synapse type " + std::to_string(type) +
-                                ", a core has " + std::to_string(fw::kMaxSynapseTypes));
+                                std::to_string(inputs.count()) + " synapse inputs needs synapse type " +
+                                std::to_string(type) + ", a core has " + std::to_string(fw::kMaxSynapseTypes));
   return type;
 }
 
@@ -140,8 +148,7 @@ std::vector<ReceptorWeights> population_weight_ranges(const v1::Network& net,
     const v1::Projection& proj = net.projections(static_cast<int>(e));
     const int post = network::find_population(net, proj.post());
     if (post < 0) continue;
-    const uint32_t receptors = cells::cell_type_of(net.populations(post)).receptors;
-    double& r = ranges[static_cast<size_t>(post)][synapse_type(proj, receptors)];
+    double& r = ranges[static_cast<size_t>(post)][synapse_type(proj, cells::synapse_inputs(net.populations(post)))];
     r = std::max(r, largest[e]);
     // A plastic weight may grow to w_max while the network runs: the
     // population's 16-bit weights must cover it, not only the initial ones.

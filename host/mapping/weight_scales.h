@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "cells/cell_type.h"
 #include "config/limits.h"
 #include "network/expand.h"
 #include "spindle/v1/network.pb.h"
@@ -21,8 +22,9 @@ namespace spindle::host {
 using ReceptorWeights = std::array<double, fw::kMaxSynapseTypes>;
 
 // Synapse types (ring-buffer planes) of a neuron core: its model's
-// receptors (0 excitatory, 1 inhibitory), then, when a neuromodulated STDP
-// projection ends on its population, reward and punishment (dopamine,
+// receptors (0 excitatory, 1 inhibitory) and dendrite types
+// (cells::SynapseInputs, `receptors` below), then, when a neuromodulated
+// STDP projection ends on its population, reward and punishment (dopamine,
 // NeuromodulationRegionHeader::reward_type / punishment_type).
 constexpr uint32_t reward_synapse_type(uint32_t receptors) { return receptors; }
 constexpr uint32_t punishment_synapse_type(uint32_t receptors) { return receptors + 1; }
@@ -30,9 +32,9 @@ constexpr uint32_t synapse_type_count(uint32_t receptors, bool neuromodulated) {
   return neuromodulated ? punishment_synapse_type(receptors) + 1 : receptors;
 }
 
-// The synapse type of a projection's receptor onto a population whose
-// model has `receptors` receptors (cells/cell_type.h).
-uint32_t synapse_type(const spindle::v1::Projection& projection, uint32_t receptors);
+// The synapse type of a projection's receptor (and segment) onto a
+// population with these synapse inputs (cells/cell_type.h).
+uint32_t synapse_type(const spindle::v1::Projection& projection, const cells::SynapseInputs& inputs);
 
 // Per population (index as in the network): whether a neuromodulated STDP
 // projection ends there (synapses/stdp_params.h is_neuromodulated).

@@ -239,6 +239,7 @@ class Checker {
     const cells::CellType& type = *known;
 
     if (type.source == cells::SourceKind::kArray) check_spike_array(pop, cp);
+    if (pop.has_if_curr_exp_segments()) check_segment_parameters(pop, cp);
     // Structural checks of every parameter, then the per-neuron rules.
     const auto* oneof = v1::Population::descriptor()->FindOneofByName("cell_type");
     const auto* field = pop.GetReflection()->GetOneofFieldDescriptor(pop, oneof);
@@ -410,9 +411,14 @@ class Checker {
       post = nullptr;
     }
     const bool dopamine = is_dopamine(proj.receptor());
-    if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY && !dopamine) {
-      error(p + ".receptor", "must be EXCITATORY, INHIBITORY, REWARD or PUNISHMENT");
+    const bool segment = proj.receptor() == v1::DENDRITE_SEGMENT;
+    if (proj.receptor() != v1::EXCITATORY && proj.receptor() != v1::INHIBITORY && !dopamine && !segment) {
+      error(p + ".receptor", "must be EXCITATORY, INHIBITORY, REWARD, PUNISHMENT or DENDRITE_SEGMENT");
     }
+    if (segment) check_segment_projection(p, proj, post);
+    else if (proj.has_segment())
+      error(p + ".segment", fmt::format("only DENDRITE_SEGMENT projections end on a segment, this one is {}",
+                                        v1::Receptor_Name(proj.receptor())));
     if (proj.has_synapse_dynamics() && synapses::synapse_type_of(proj) == nullptr)
       error(p + ".synapse_dynamics", "must set a rule this build knows (" + synapse_type_list() + ")");
     if (dopamine) check_dopamine(p, proj, post);
@@ -571,6 +577,104 @@ class Checker {
       }
     }
     if (proj.synapse_dynamics().has_stdp()) check_stdp(p, proj, post, weight_ok);
+  }
+
+  // ---- dendrite segments (DENDRITE_SEGMENT, if_curr_exp_segments) ----------
+
+  // The population's segments (0 for a type without them).
+  static uint32_t segment_count(const v1::Population& pop) {
+    const cells::CellType* t = cells::find_cell_type(pop.cell_type_case());
+    return t != nullptr && t->dendrite_types != nullptr ? t->dendrite_types(pop) : 0;
+  }
+
+  // A segment projection ends on one segment that the post population has;
+  // its synapses are static and count whole active synapses (0..255 a
+  // synapse, fw::DendriteSegments: a step's count is a byte).
+  void check_segment_projection(const std::string& p, const v1::Projection& proj, const v1::Population* post) {
+    if (const synapses::SynapseType* st = synapses::synapse_type_of(proj); st != nullptr && st->plastic)
+      error(p + ".synapse_dynamics", fmt::format("DENDRITE_SEGMENT synapses are static (unset or static_synapse), got {}",
+                                                 st->name));
+    if (post != nullptr) {
+      const uint32_t n = segment_count(*post);
+      if (n == 0)
+        error(p + ".receptor", fmt::format("DENDRITE_SEGMENT needs a post population with dendrite segments "
+                                           "(if_curr_exp_segments), {} is {}",
+                                           quote_for_message(post->label()), cell_type_name(*post)));
+      else if (!proj.has_segment())
+        error(p + ".segment", fmt::format("must name the segment the synapses end on (0..{})", n - 1));
+      else if (proj.segment() >= n)
+        error(p + ".segment", fmt::format("must be below the post population's n_segments ({}), got {}", n,
+                                          proj.segment()));
+    }
+    constexpr double kMaxCount = fw::DendriteSegments::kMaxCount;
+    auto whole = [&](const std::string& path, double w) {
+      if (!(w >= 0 && w <= kMaxCount && w == std::floor(w)))
+        error(path, fmt::format("a DENDRITE_SEGMENT weight counts active synapses: a whole number 0..{}, got {}",
+                                kMaxCount, w));
+    };
+    const auto kind = proj.connector().kind_case();
+    if (kind == v1::Connector::kLowRank)
+      error(p + ".connector.low_rank", "DENDRITE_SEGMENT synapses count whole synapses; low-rank weights are not");
+    if (kind == v1::Connector::kFromList) {
+      const auto& fl = proj.connector().from_list();
+      for (int e = 0; e < fl.connections_size(); ++e)
+        if (fl.connections(e).has_weight())
+          whole(fmt::format("{}.connector.from_list.connections[{}].weight", p, e), fl.connections(e).weight());
+    }
+    if (!proj.has_weight()) return;
+    const v1::ParameterValue& w = proj.weight();
+    if (w.has_random()) {
+      error(p + ".weight", "a DENDRITE_SEGMENT weight counts active synapses: give a whole number (or a list of "
+                           "them), not a distribution");
+    } else if (w.has_constant()) {
+      whole(p + ".weight", w.constant());
+    } else if (w.has_list()) {
+      for (int i = 0; i < w.list().values_size(); ++i) {
+        const double x = w.list().values(i);
+        if (!(x >= 0 && x <= kMaxCount && x == std::floor(x))) {
+          whole(fmt::format("{}.weight.list.values[{}]", p, i), x);
+          break;
+        }
+      }
+    }
+  }
+
+  // The segments' shape is the population's: constants, whole numbers,
+  // within what a core holds (fw::DendriteSegments).
+  void check_segment_parameters(const v1::Population& pop, const std::string& cp) {
+    const auto& m = pop.if_curr_exp_segments();
+    const double dt = net_.run().timestep_ms();
+    struct Shape {
+      const char* name;
+      const v1::ParameterValue& value;
+      bool has;
+      double lo, hi;  // in ticks when per_tick, else the value's own
+      bool per_tick;
+      const char* unit;
+    };
+    const Shape shapes[] = {
+        {"n_segments", m.n_segments(), m.has_n_segments(), 1, double(fw::kMaxSegments), false, "segments"},
+        {"segment_threshold", m.segment_threshold(), m.has_segment_threshold(), 1, 65535, false, "synapses"},
+        {"coincidence_window", m.coincidence_window(), m.has_coincidence_window(), 0,
+         double(fw::kMaxCoincidenceWindow), true, "timesteps"},
+        {"plateau_duration", m.plateau_duration(), m.has_plateau_duration(), 0,
+         double(fw::DendriteSegments::kMaxPlateauTicks), true, "timesteps"},
+    };
+    for (const Shape& s : shapes) {
+      if (!s.has) continue;
+      const std::string path = cp + "." + s.name;
+      if (!s.value.has_constant()) {
+        error(path, "must be a constant: it is the population's (its cores' synapse types and windows)");
+        continue;
+      }
+      const double x = s.value.constant();
+      const double steps = s.per_tick ? (dt > 0 ? x / dt : 0) : x;
+      const bool whole = std::fabs(steps - std::round(steps)) <= 1e-9 * std::max(1.0, std::fabs(steps));
+      if (!std::isfinite(x) || !whole || std::round(steps) < s.lo || std::round(steps) > s.hi)
+        error(path, s.per_tick ? fmt::format("must be a whole number of timesteps ({} ms) from {} to {}, got {} ms",
+                                             dt, s.lo, s.hi, x)
+                               : fmt::format("must be a whole number from {} to {} {}, got {}", s.lo, s.hi, s.unit, x));
+    }
   }
 
   // ---- dopamine (REWARD / PUNISHMENT) ---------------------------------------
@@ -824,8 +928,13 @@ class Checker {
       for (int v = 0; v < rec.variables_size(); ++v) {
         const int var = rec.variables(v);
         const std::string vp = fmt::format("{}.variables[{}]", p, v);
-        if (var != v1::SPIKES && var != v1::V && var != v1::GSYN_EXC && var != v1::GSYN_INH && var != v1::THRESHOLD) {
-          error(vp, "must be SPIKES, V, GSYN_EXC, GSYN_INH or THRESHOLD");
+        if (var != v1::SPIKES && var != v1::V && var != v1::GSYN_EXC && var != v1::GSYN_INH && var != v1::THRESHOLD &&
+            var != v1::SEGMENT_SPIKES) {
+          error(vp, "must be SPIKES, V, GSYN_EXC, GSYN_INH, THRESHOLD or SEGMENT_SPIKES");
+        } else if (var == v1::SEGMENT_SPIKES && pop != nullptr && segment_count(*pop) == 0) {
+          error(vp, fmt::format("only populations with dendrite segments (if_curr_exp_segments) record "
+                                "SEGMENT_SPIKES, {} has none",
+                                quote_for_message(pop->label())));
         } else if (!vars.insert(var).second) {
           error(vp, fmt::format("{} is listed twice", v1::RecordVariable_Name(rec.variables(v))));
         } else if (pop != nullptr && var != v1::SPIKES && is_spike_source(*pop)) {

@@ -115,7 +115,7 @@ struct Population {
       const bool real = i < n;
       params[i] = make_params(g, edges && real);
       want[i] = make_state(g, params[i], edges && real);
-      if (!real) want[i] = State{{Accum{kUntouched}, Accum{kUntouched}}, {Accum{kUntouched}, kUntouched}, {}, {}};
+      if (!real) want[i] = State{{Accum{kUntouched}, Accum{kUntouched}}, {Accum{kUntouched}, kUntouched}, {}, {}, {}};
     }
     got = want;
   }
@@ -275,7 +275,7 @@ TEST_F(IfCondExpBatch, HandPickedCases) {
   std::vector<State> states;
   std::vector<std::pair<int32_t, int32_t>> inputs;
   const Params typical = make_params(g, false);
-  const State rest{{Accum{0}, Accum{0}}, {Accum{-65 * kMv}, 0}, {}, {}};
+  const State rest{{Accum{0}, Accum{0}}, {Accum{-65 * kMv}, 0}, {}, {}, {}};
   auto add = [&](Params p, State s, int32_t in_exc, int32_t in_inh) {
     params.push_back(p);
     states.push_back(s);

@@ -180,8 +180,9 @@ TEST(ImageParser, HeaderFields) {
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x4C444E54; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0; }).error, ImageError::kBadMagic);
   EXPECT_EQ(with_header(image, [](auto& h) { h.magic = 0x534E444C; }).error, ImageError::kBadMagic);  // byte-swapped
-  // 1: before NeuronRegionHeader.model_id, 2: padded rows, 3: Poisson exp(-lambda), 4: recording mask of 256 neurons
-  const uint16_t majors[] = {0, 1, 2, 3, 4, 6, 0xFFFF};
+  // 1: before NeuronRegionHeader.model_id, 2: padded rows, 3: Poisson exp(-lambda), 4: recording mask of 256
+  // neurons, 5: four synapse types
+  const uint16_t majors[] = {0, 1, 2, 3, 4, 5, 7, 0xFFFF};
   for (uint16_t major : majors) {
     const img::ImageStatus s = with_header(image, [&](auto& h) { h.version_major = major; });
     EXPECT_EQ(s.error, ImageError::kBadVersion) << major;
@@ -348,7 +349,7 @@ TEST(CoreLoad, SystemRegion) {
        offsetof(img::SystemRegion, key_base)},
       {"emits_spikes 2", [](auto& s) { s.emits_spikes = 2; }, ImageError::kBadSystem,
        offsetof(img::SystemRegion, emits_spikes)},
-      {"5 synapse types", [](auto& s) { s.n_synapse_types = 5; }, ImageError::kBadSystem,
+      {"13 synapse types", [](auto& s) { s.n_synapse_types = fw::kMaxSynapseTypes + 1; }, ImageError::kBadSystem,
        offsetof(img::SystemRegion, n_synapse_types)},
       {"3 types in a 1-bit field", [](auto& s) { s.n_synapse_types = 3; }, ImageError::kBadSystem,
        offsetof(img::SystemRegion, index_bits)},
@@ -703,7 +704,7 @@ TEST(CoreLoad, Recording) {
   const auto rec = RegionId::kRecording;
   using R = img::RecordingRegion;
   const std::vector<uint8_t> image = neuron_image();
-  expect_load_error(edit_field<R>(image, rec, 0, [](R& r) { r.flags |= 1u << 5; }), ImageError::kBadRecording, rec,
+  expect_load_error(edit_field<R>(image, rec, 0, [](R& r) { r.flags |= 1u << 6; }), ImageError::kBadRecording, rec,
                     "unknown flag");
   expect_load_error(edit_field<R>(image, rec, 0, [](R& r) { r.flags = 0x80000000u; }), ImageError::kBadRecording, rec,
                     "unknown high flag");

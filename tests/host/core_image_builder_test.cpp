@@ -174,7 +174,7 @@ TEST(CoreImageBuilder, NeuromodulationRegion) {
   const std::vector<uint8_t> image = build_core_image(spec);
 
   const img::ImageHeader h = test::read_header(image);
-  EXPECT_EQ(h.version_minor, 2u);
+  EXPECT_EQ(h.version_minor, img::kVersionMinor);
   const std::vector<img::RegionId> ids = {
       img::RegionId::kSystem,       img::RegionId::kNeurons,       img::RegionId::kPopulationTable,
       img::RegionId::kSynapticMatrix, img::RegionId::kPlasticTable, img::RegionId::kPlasticMatrix,

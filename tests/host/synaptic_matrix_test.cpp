@@ -324,7 +324,7 @@ TEST(SynapticMatrix, ErrorsNameTheBlockAndSynapse) {
   EXPECT_THAT(throws(with({0, 0, 0.1, 64, 0}), 8, 2), ThrowsMessage<std::invalid_argument>(HasSubstr("delay of 64")));
   EXPECT_NO_THROW(build_synaptic_matrix(with({0, 0, 0.1, 63, 0}), 8, 2));
   EXPECT_THROW(build_synaptic_matrix(with({0, 0, 0.1, 1, 0}), 8, 0), std::invalid_argument);
-  EXPECT_THROW(build_synaptic_matrix(with({0, 0, 0.1, 1, 0}), 8, 5), std::invalid_argument);
+  EXPECT_THROW(build_synaptic_matrix(with({0, 0, 0.1, 1, 0}), 8, fw::kMaxSynapseTypes + 1), std::invalid_argument);
 }
 
 // A neuromodulated plastic block's rows are plastic rows (the same words,

@@ -76,7 +76,8 @@ TEST(NetworkValidate, PopulationBasics) {
             "populations[1].label: must not be empty\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { n.mutable_populations(1)->clear_if_cond_exp(); }),
             "populations[1]: must set a cell type (if_curr_exp, if_cond_exp, izhikevich, if_nonleaky, "
-            "spike_source_poisson, spike_source_array, if_curr_exp_adaptive or if_cond_exp_adaptive)\n");
+            "spike_source_poisson, spike_source_array, if_curr_exp_adaptive, if_cond_exp_adaptive or "
+            "if_curr_exp_segments)\n");
 }
 
 // The adaptive threshold's parameters, with field paths; target_rate is
@@ -507,7 +508,7 @@ TEST(NetworkValidate, ProjectionEndpoints) {
             "projections[0].post: population \"src\" is a spike source (spike_source_poisson) and cannot receive "
             "synapses\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).set_receptor(v1::RECEPTOR_UNSPECIFIED); }),
-            "projections[0].receptor: must be EXCITATORY, INHIBITORY, REWARD or PUNISHMENT\n");
+            "projections[0].receptor: must be EXCITATORY, INHIBITORY, REWARD, PUNISHMENT or DENDRITE_SEGMENT\n");
   EXPECT_EQ(errors_of([](v1::Network& n) { proj0(n).clear_connector(); }),
             "projections[0].connector: must set a connector (all_to_all, one_to_one, fixed_probability, "
             "fixed_number_pre, fixed_number_post, from_list or low_rank)\n");
