@@ -1056,3 +1056,93 @@ TEST(NetworkValidate, NeuromodulatedAndPlainStdpOntoOnePopulation) {
             }),
             "");
 }
+
+// Active dendrite segments: the population's shape, the segment
+// projections and their recording.
+namespace {
+
+std::string segment_errors(const std::function<void(v1::Network&)>& mutate) {
+  auto net = base();
+  auto& pop = *net.add_populations();
+  pop.set_label("seg");
+  pop.set_size(8);
+  auto& cell = *pop.mutable_if_curr_exp_segments();
+  cell.mutable_n_segments()->set_constant(3);
+  cell.mutable_segment_threshold()->set_constant(2);
+  cell.mutable_coincidence_window()->set_constant(0.2);
+  cell.mutable_plateau_duration()->set_constant(5);
+  auto& proj = *net.add_projections();
+  proj.set_pre("src");
+  proj.set_post("seg");
+  proj.set_receptor(v1::DENDRITE_SEGMENT);
+  proj.set_segment(2);
+  proj.mutable_connector()->mutable_fixed_number_pre()->set_n(3);
+  proj.mutable_weight()->set_constant(1);
+  auto& rec = *net.add_recordings();
+  rec.set_population("seg");
+  rec.add_variables(v1::SEGMENT_SPIKES);
+  mutate(net);
+  return format_errors(validate_network(net));
+}
+
+v1::IfCurrExpSegments& seg_cell(v1::Network& n) { return *n.mutable_populations(4)->mutable_if_curr_exp_segments(); }
+v1::Projection& seg_proj(v1::Network& n) { return *n.mutable_projections(1); }
+
+}  // namespace
+
+TEST(NetworkValidate, DendriteSegmentsBaseIsValid) { EXPECT_EQ(segment_errors([](v1::Network&) {}), ""); }
+
+TEST(NetworkValidate, DendriteSegmentShape) {
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_n_segments()->set_constant(9); }),
+            "populations[4].if_curr_exp_segments.n_segments: must be a whole number from 1 to 8 segments, got 9\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) {
+              seg_cell(n).mutable_n_segments()->mutable_random()->mutable_uniform()->set_high(2);
+            }),
+            "populations[4].if_curr_exp_segments.n_segments: must be a constant: it is the population's (its cores' "
+            "synapse types and windows)\nprojections[1].segment: must be below the post population's n_segments (1), "
+            "got 2\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_segment_threshold()->set_constant(1.5); }),
+            "populations[4].if_curr_exp_segments.segment_threshold: must be a whole number from 1 to 65535 synapses, got 1.5\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_coincidence_window()->set_constant(0.5); }),
+            "populations[4].if_curr_exp_segments.coincidence_window: must be a whole number of timesteps (0.1 ms) from 0 "
+            "to 4, got 0.5 ms\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_plateau_duration()->set_constant(0.25); }),
+            "populations[4].if_curr_exp_segments.plateau_duration: must be a whole number of timesteps (0.1 ms) from 0 to "
+            "65535, got 0.25 ms\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_v_thresh_drop()->set_constant(-1); }),
+            "populations[4].if_curr_exp_segments.v_thresh_drop: must be >= 0, got -1\n");
+}
+
+TEST(NetworkValidate, DendriteSegmentProjections) {
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_proj(n).set_segment(3); }), "projections[1].segment: must be below the post population's n_segments (3), got 3\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_proj(n).clear_segment(); }), "projections[1].segment: must name the segment the synapses end on (0..2)\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_proj(n).set_post("a"); }), "projections[1].receptor: DENDRITE_SEGMENT needs a post population with dendrite segments "
+            "(if_curr_exp_segments), \"a\" is if_curr_exp\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { proj0(n).set_segment(0); }), "projections[0].segment: only DENDRITE_SEGMENT projections end on a segment, this one is EXCITATORY\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_proj(n).mutable_weight()->set_constant(0.5); }), "projections[1].weight: a DENDRITE_SEGMENT weight counts active synapses: a whole number 0..255, got 0.5\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) { seg_proj(n).mutable_weight()->set_constant(256); }), "projections[1].weight: a DENDRITE_SEGMENT weight counts active synapses: a whole number 0..255, got 256\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) {
+              seg_proj(n).mutable_weight()->mutable_random()->mutable_uniform()->set_high(2);
+            }),
+            "projections[1].weight: a DENDRITE_SEGMENT weight counts active synapses: give a whole number (or a list of "
+            "them), not a distribution\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) {
+              auto* l = seg_proj(n).mutable_weight()->mutable_list();
+              for (double w : {1.0, 2.0, -1.0}) l->add_values(w);
+            }),
+            "projections[1].weight.list.values[2]: a DENDRITE_SEGMENT weight counts active synapses: a whole number "
+            "0..255, got -1\nprojections[1].weight.list: has 3 values, must have 24 (one per synapse in connector "
+            "order)\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) {
+              seg_proj(n).mutable_synapse_dynamics()->mutable_stdp()->mutable_timing_dependence();
+            }),
+            "projections[1].synapse_dynamics: DENDRITE_SEGMENT synapses are static (unset or static_synapse), got "
+            "stdp\nprojections[1].synapse_dynamics.stdp: must set a weight dependence (additive or multiplicative)\n");
+  EXPECT_EQ(segment_errors([](v1::Network& n) {
+              auto& r = *n.add_recordings();
+              r.set_population("a");
+              r.add_variables(v1::SEGMENT_SPIKES);
+            }),
+            "recordings[2].variables[0]: only populations with dendrite segments (if_curr_exp_segments) record "
+            "SEGMENT_SPIKES, \"a\" has none\n");
+}
