@@ -33,5 +33,9 @@ inline constexpr uint32_t kCountsPlasticRows = 32;
 // Dopamine-modulated STDP's rows (three times as long) onto this many post
 // neurons, so that its state fits where the core's is.
 inline constexpr uint32_t kCountsNeuromodulatedNeurons = 64;
+// Active dendrite segments (IF_curr_exp_segments through the core's neuron
+// batch): this many neurons stepped with 8 segments and with 1, a 4-step
+// window, every segment with input every step.
+inline constexpr uint32_t kCountsSegmentNeurons = 64;
 
 }  // namespace spindle::bench

@@ -28,6 +28,12 @@
 //   (rule neuromodulated_all_to_all: dopamine-modulated STDP, post=0 is
 //   no event in the window but live c and d, one integration; post=1 is
 //   one post spike and one dopamine event in it, three integrations)
+//   segments n=<s> neurons=<k> instructions=<n>
+//                                    one neuron-batch update of k
+//                                    IF_curr_exp_segments neurons with s segments
+//   per_segment_update <x.xx>        marginal: one more segment of a neuron
+//                                    (its ring column read and cleared, window, test)
+//   per_segment_neuron_update <x.xx> a neuron with one segment, all included
 //   end <status>
 #include <cstdint>
 #include <new>
@@ -36,6 +42,8 @@
 #include "counts_config.h"
 #include "cortex_m_platform.h"
 #include "instruction_counter.h"
+#include "neuron/models.h"
+#include "neuron/neuron_batch.h"
 #include "runtime/core.h"
 #include "selftest/bundle.h"
 #include "synapse/plasticity/dopamine_history.h"
@@ -81,11 +89,22 @@ struct NeuromodulatedBench {
 };
 static_assert(sizeof(NeuromodulatedBench) <= sizeof(fw::Core), "the counts must not need more RAM than the core");
 
+// Active dendrite segments: the neurons' blocks and their ring columns.
+struct SegmentBench {
+  using Model = fw::IfCurrExpSegments;
+  Model::Params params[bench::kCountsSegmentNeurons];
+  Model::State states[bench::kCountsSegmentNeurons];
+  uint32_t columns[Model::kInputs][bench::kCountsSegmentNeurons];
+  uint16_t fired[bench::kCountsSegmentNeurons];
+};
+static_assert(sizeof(SegmentBench) <= sizeof(fw::Core), "the counts must not need more RAM than the core");
+
 union Arena {
   Arena() : core() {}
   fw::Core core;
   PlasticBench plastic;
   NeuromodulatedBench neuromodulated;
+  SegmentBench segments;
 };
 Arena g_arena;
 fw::Core& g_core = g_arena.core;  // a constant address: the same code as a plain global
@@ -383,6 +402,66 @@ template <typename Timing, typename Weight>
   return true;
 }
 
+// --- active dendrite segments ----------------------------------------------
+
+// One batch update of kCountsSegmentNeurons neurons with `segments`
+// segments (4-step windows, threshold 3, input on every segment and both
+// receptors every step), after warm-up steps that fill the windows.
+[[gnu::noinline]] uint32_t segment_pass(uint32_t segments) {
+  SegmentBench& b = *new (&g_arena.segments) SegmentBench;
+  using Model = SegmentBench::Model;
+  constexpr uint32_t n = bench::kCountsSegmentNeurons;
+  for (uint32_t i = 0; i < n; ++i) {
+    Model::Params& p = b.params[i];
+    p = Model::Params{};
+    p.synapse.exc_decay = p.synapse.inh_decay = fw::UFract32{0xF0000000u};
+    p.synapse.exc_init = p.synapse.inh_init = fw::UFract32{0x10000000u};
+    p.membrane.v_rest = p.membrane.v_reset = fw::Accum::from_int(-65);
+    p.membrane.r_membrane = fw::Accum::from_int(20);
+    p.membrane.exp_tc = fw::UFract32{0xFF000000u};
+    p.threshold.v_thresh = fw::Accum::from_int(1000);  // never fires: the subthreshold update
+    p.dendrites.shape = fw::DendriteSegments::shape(segments, 4, 3);
+    p.dendrites.plateau_ticks = 10;
+    p.dendrites.plateau_current = fw::Accum::from_int(1);
+    b.states[i] = Model::State{};
+    b.states[i].membrane.v = fw::Accum::from_int(-65);
+  }
+  fw::NeuronStore store{reinterpret_cast<uint32_t*>(b.params), reinterpret_cast<uint32_t*>(b.states), n, 0, segments};
+  fw::TickInput in;
+  in.n_inputs = Model::kReceptors + segments;
+  for (uint32_t t = 0; t < in.n_inputs; ++t) {
+    in.column[t] = b.columns[t];
+    in.weight_shift[t] = t < Model::kReceptors ? -8 : -1;  // segment input: 2^16 a synapse, s16.15 whole synapses
+  }
+  uint32_t saturated = 0, instructions = 0;
+  for (uint32_t step = 0; step < 6; ++step) {
+    for (uint32_t t = 0; t < in.n_inputs; ++t)
+      for (uint32_t i = 0; i < n; ++i) b.columns[t][i] = t < Model::kReceptors ? 1000 + i : (1 + (i + t + step) % 2) << 16;
+    if (step < 5) fw::NeuronBatch<Model>::update(store, in, b.fired, saturated);
+    else instructions = count([&] { fw::NeuronBatch<Model>::update(store, in, b.fired, saturated); });
+  }
+  write("segments n=");
+  write_u(segments);
+  write(" neurons=");
+  write_u(n);
+  write(" instructions=");
+  write_u(instructions);
+  write("\n");
+  return instructions;
+}
+
+[[gnu::noinline]] bool segment_counts() {
+  const uint32_t one = segment_pass(1), all = segment_pass(fw::kMaxSegments);
+  if (all <= one) return false;
+  write("per_segment_update ");
+  write_ratio(all - one, uint64_t{bench::kCountsSegmentNeurons} * (fw::kMaxSegments - 1));
+  write("\n");
+  write("per_segment_neuron_update ");
+  write_ratio(one, bench::kCountsSegmentNeurons);
+  write("\n");
+  return true;
+}
+
 [[gnu::noinline]] bool plastic_counts_all() {
   using namespace fw::stdp;
   const auto additive = AdditiveWeightDependence::make(0, 60000, 600, 700);
@@ -469,6 +548,10 @@ int run() {
   if (!plastic_counts_all()) {
     write("error the plastic rows lost post spikes or the ring did not configure\n");
     return 7;
+  }
+  if (!segment_counts()) {
+    write("error the segment counts\n");
+    return 8;
   }
   return 0;
 }

@@ -33,11 +33,15 @@ struct NeuronStore {
 // cell per neuron, read and cleared by the update) and the shift into s16.15.
 // The model reads the first n_inputs types (its receptors and dendrite
 // types; any after them carry dopamine and are the core's).
+// Only the core's synapse types are set (not zeroed: the 12 types' arrays
+// would cost a tick about 100 instructions on Cortex-M4); `scale` only for
+// the first two, the receptors the vector batches read.
 struct TickInput {
-  uint32_t n_inputs = 0;
-  uint32_t* column[kMaxSynapseTypes] = {};
-  int32_t weight_shift[kMaxSynapseTypes] = {};
-  RingInputScale scale[kMaxSynapseTypes] = {};
+  static constexpr uint32_t kScaledTypes = 2;
+  uint32_t n_inputs;
+  uint32_t* column[kMaxSynapseTypes];
+  int32_t weight_shift[kMaxSynapseTypes];
+  RingInputScale scale[kScaledTypes];
 };
 
 // The default: the image's blocks as they are, Model::step per neuron.

@@ -545,7 +545,7 @@ void Core::update_neurons() {
   for (uint32_t t = 0; t < n_synapse_types_; ++t) {
     in.column[t] = ring_.column(tick_, t);
     in.weight_shift[t] = weight_shift_[t];
-    in.scale[t] = RingInputScale::from_weight_shift(weight_shift_[t]);
+    if (t < TickInput::kScaledTypes) in.scale[t] = RingInputScale::from_weight_shift(weight_shift_[t]);
   }
   if (n_gained_ != 0)
     for (uint32_t n = 0; n < n_neurons_; ++n)

@@ -47,9 +47,9 @@ const CellType if_curr_exp_segments_type = {
     .parameters = kParameters,
     .rules = kRules,
     .model = fw::ModelId::kIfCurrExpSegments,
-    // IF_curr_exp's through the generic step, plus each segment's window
-    // (Cortex-M4 counts per segment: docs/performance.md).
-    .cycles_per_atom = 400,
+    // The Cortex-M4 counts (docs/performance.md): 266 instructions for a
+    // neuron with one segment, 55 for each further one; 8 segments.
+    .cycles_per_atom = 650,
     .dtcm_bytes_per_atom = block_bytes<fw::IfCurrExpSegments>(),
     .receptors = fw::IfCurrExpSegments::kReceptors,
     .conductance_synapses = false,

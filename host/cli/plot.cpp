@@ -173,7 +173,7 @@ void add_plot_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--state", args->state,
                   "Add a panel with this recorded state variable (from state.csv) against time")
-      ->check(CLI::IsMember({"v", "gsyn_exc", "gsyn_inh", "threshold"}));
+      ->check(CLI::IsMember({"v", "gsyn_exc", "gsyn_inh", "threshold", "segment_spikes"}));
   cmd->add_option("--traces", args->traces, "With --state: neurons per population in the state panel")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

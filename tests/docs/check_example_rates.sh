@@ -121,4 +121,19 @@ weights() {  # NAME PROJECTION
 run dopamine "$repo/examples/networks/dopamine.textproto"
 expect "$doc" "| cue_a (rewarded) | $(weights dopamine cue_a) |"
 expect "$doc" "| cue_b | $(weights dopamine cue_b) |"
+
+# Sequence context: each group's spikes in the 100 ms after each B, by
+# what came before it (A in even windows 0-8, C in odd ones, nothing from
+# 1000 ms on), and the segments' NMDA spikes, "A / C / none".
+context_spikes() {  # NAME POP
+  awk -F, -v p="$2" 'NR > 1 && $1 == p { w = int($3 / 100); c[w >= 10 ? 2 : w % 2]++ }
+    END { printf "%d / %d / %d", c[0], c[1], c[2] }' "$work/$1/spikes.csv"
+}
+context_nmda() {  # NAME POP
+  awk -F, -v p="$2" 'NR > 1 && $1 == p && $4 == "segment_spikes" && $5 != 0 { w = int($3 / 100); c[w >= 10 ? 2 : w % 2]++ }
+    END { printf "%d / %d / %d", c[0], c[1], c[2] }' "$work/$1/state.csv"
+}
+run sequence "$repo/examples/networks/sequence_context.textproto"
+expect "$doc" "| b_after_a | $(context_spikes sequence b_after_a) | $(context_nmda sequence b_after_a) |"
+expect "$doc" "| b_after_c | $(context_spikes sequence b_after_c) | $(context_nmda sequence b_after_c) |"
 exit $status

@@ -65,6 +65,9 @@ def main(argv):
         f"| per neuromodulated synapse, no event in the window | {v['per_plastic_synapse_0_post_neuromodulated']} |",
         f"| per neuromodulated synapse, one post spike and one dopamine event in the window | "
         f"{v['per_plastic_synapse_1_post_neuromodulated']} |",
+        f"| per segment update (one more segment of a neuron: its ring column read and cleared, window, test) | "
+        f"{v['per_segment_update']} |",
+        f"| per neuron with one segment (everything of IF_curr_exp_segments' step) | {v['per_segment_neuron_update']} |",
     ]
     for text in expected:
         if text in doc:

@@ -180,3 +180,18 @@ TEST_F(FirmwareCounts, PlasticCostIsLinearInRowLength) {
 }
 
 }  // namespace
+
+// Active dendrite segments: the per-segment figure is the two counts'
+// difference per neuron and segment; the one-segment neuron's, its count
+// per neuron; both plausible.
+TEST_F(FirmwareCounts, SegmentCostIsPerSegment) {
+  using spindle::bench::kCountsSegmentNeurons;
+  const std::string n = " neurons=" + std::to_string(kCountsSegmentNeurons);
+  const double one = at("segments n=1" + n), all = at("segments n=8" + n);
+  const double per_segment = (all - one) / (double{kCountsSegmentNeurons} * 7);
+  EXPECT_GT(per_segment, 10);  // a column read and clear, a shift, the window's adds and a compare at the least
+  EXPECT_LT(per_segment, 500);
+  EXPECT_NEAR(at("per_segment_update"), per_segment, 0.006);
+  EXPECT_NEAR(at("per_segment_neuron_update"), one / kCountsSegmentNeurons, 0.006);
+  EXPECT_GT(one / kCountsSegmentNeurons, per_segment);  // the soma's step besides its segment
+}
