@@ -587,6 +587,15 @@ class Checker {
     return t != nullptr && t->dendrite_types != nullptr ? t->dendrite_types(pop) : 0;
   }
 
+  // Whether the population's segment count is what its cores will have:
+  // no segments, or n_segments unset or a whole constant within the limit.
+  static bool segment_shape_known(const v1::Population& pop) {
+    if (!pop.has_if_curr_exp_segments() || !pop.if_curr_exp_segments().has_n_segments()) return true;
+    const v1::ParameterValue& n = pop.if_curr_exp_segments().n_segments();
+    return n.has_constant() && n.constant() >= 1 && n.constant() <= fw::kMaxSegments &&
+           n.constant() == std::floor(n.constant());
+  }
+
   // A segment projection ends on one segment that the post population has;
   // its synapses are static and count whole active synapses (0..255 a
   // synapse, fw::DendriteSegments: a step's count is a byte).
@@ -594,7 +603,8 @@ class Checker {
     if (const synapses::SynapseType* st = synapses::synapse_type_of(proj); st != nullptr && st->plastic)
       error(p + ".synapse_dynamics", fmt::format("DENDRITE_SEGMENT synapses are static (unset or static_synapse), got {}",
                                                  st->name));
-    if (post != nullptr) {
+    // A population whose n_segments is itself wrong is reported there, not here.
+    if (post != nullptr && segment_shape_known(*post)) {
       const uint32_t n = segment_count(*post);
       if (n == 0)
         error(p + ".receptor", fmt::format("DENDRITE_SEGMENT needs a post population with dendrite segments "

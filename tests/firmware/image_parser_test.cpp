@@ -17,6 +17,7 @@
 #include "synapse/plasticity/stdp_lut_builder.h"
 #include "synapses/stdp_params.h"
 #include "support/image_edit.h"
+#include "cells/if_curr_exp_segments.h"
 #include "support/test_images.h"
 
 namespace spindle::test {
@@ -439,6 +440,49 @@ TEST(CoreLoad, NeuronRegion) {
                                                     [](H& h) { h.model_id = kIzh; });
     EXPECT_TRUE(LoadedCore(both).status().ok());
   }
+}
+
+// A core of IF_curr_exp_segments neurons with n segments each (the
+// system region's synapse types: 2 receptors + n).
+std::vector<uint8_t> segment_image(uint32_t neurons, uint32_t segments) {
+  host::IfCurrExpSegmentsParams c;
+  c.n_segments = segments;
+  c.segment_threshold = 2;
+  const auto p = host::to_fixed(c, 1.0);
+  const auto st = host::initial_state(c);
+  host::CoreImageSpec spec = neuron_spec(
+      host::make_neuron_block<fw::IfCurrExpSegments>(fw::ModelId::kIfCurrExpSegments,
+                                                     std::vector<fw::IfCurrExpSegments::Params>(neurons, p),
+                                                     std::vector<fw::IfCurrExpSegments::State>(neurons, st)),
+      kNeuronKey, {});
+  spec.n_synapse_types = 2 + segments;
+  return host::build_core_image(spec);
+}
+
+// A segment model's neurons must match the core's dendrite types, and a
+// core holds fewer of them (their state block is 13 words).
+TEST(CoreLoad, DendriteSegmentNeurons) {
+  using P = fw::IfCurrExpSegments::Params;
+  const auto nr = RegionId::kNeurons;
+  const std::vector<uint8_t> image = segment_image(10, 3);
+  EXPECT_TRUE(LoadedCore(image).status().ok());
+  {  // two dendrite types in the core, three segments in every neuron: neuron 0 refused at its dendrites
+    const std::vector<uint8_t> bad = edit_system(image, [](auto& s) { s.n_synapse_types = 4; });
+    expect_load_error(bad, ImageError::kBadNeurons, nr, "fewer dendrite types than segments");
+    EXPECT_EQ(LoadedCore(bad).status().offset, sizeof(img::NeuronRegionHeader) + offsetof(P, dendrites));
+  }
+  {  // neuron 7 with a 5-step window
+    const std::vector<uint8_t> bad = edit_field<P>(image, nr, sizeof(img::NeuronRegionHeader) + 7 * sizeof(P),
+                                                   [](P& p) { p.dendrites.shape = fw::DendriteSegments::shape(3, 5, 2); });
+    expect_load_error(bad, ImageError::kBadNeurons, nr, "a window of 5 steps");
+    EXPECT_EQ(LoadedCore(bad).status().offset, sizeof(img::NeuronRegionHeader) + 7 * sizeof(P) + offsetof(P, dendrites));
+  }
+  // 630 neurons of 13 state words fit a native core's 1024 x 8 words; 631 do not.
+  constexpr uint32_t kMost = fw::max_neurons_per_core<fw::IfCurrExpSegments>(fw::kMaxNeuronsPerCore);
+  EXPECT_TRUE(LoadedCore(segment_image(kMost, 1)).status().ok());
+  const std::vector<uint8_t> big = segment_image(kMost + 1, 1);
+  expect_load_error(big, ImageError::kBadNeurons, nr, "more neurons than the state buffer holds");
+  EXPECT_EQ(LoadedCore(big).status().offset, offsetof(img::NeuronRegionHeader, n_neurons));
 }
 
 size_t table_entry(uint32_t i) {

@@ -1099,8 +1099,7 @@ TEST(NetworkValidate, DendriteSegmentShape) {
               seg_cell(n).mutable_n_segments()->mutable_random()->mutable_uniform()->set_high(2);
             }),
             "populations[4].if_curr_exp_segments.n_segments: must be a constant: it is the population's (its cores' "
-            "synapse types and windows)\nprojections[1].segment: must be below the post population's n_segments (1), "
-            "got 2\n");
+            "synapse types and windows)\n");
   EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_segment_threshold()->set_constant(1.5); }),
             "populations[4].if_curr_exp_segments.segment_threshold: must be a whole number from 1 to 65535 synapses, got 1.5\n");
   EXPECT_EQ(segment_errors([](v1::Network& n) { seg_cell(n).mutable_coincidence_window()->set_constant(0.5); }),
