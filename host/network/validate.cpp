@@ -587,13 +587,16 @@ class Checker {
     return t != nullptr && t->dendrite_types != nullptr ? t->dendrite_types(pop) : 0;
   }
 
+  // x is a whole number in [lo, hi].
+  static bool whole_in(double x, double lo, double hi) { return x >= lo && x <= hi && x == std::floor(x); }
+
   // Whether the population's segment count is what its cores will have:
-  // no segments, or n_segments unset or a whole constant within the limit.
+  // no segments, or n_segments unset or a whole constant within the limit
+  // (check_segment_parameters reports the others).
   static bool segment_shape_known(const v1::Population& pop) {
     if (!pop.has_if_curr_exp_segments() || !pop.if_curr_exp_segments().has_n_segments()) return true;
     const v1::ParameterValue& n = pop.if_curr_exp_segments().n_segments();
-    return n.has_constant() && n.constant() >= 1 && n.constant() <= fw::kMaxSegments &&
-           n.constant() == std::floor(n.constant());
+    return n.has_constant() && whole_in(n.constant(), 1, fw::kMaxSegments);
   }
 
   // A segment projection ends on one segment that the post population has;
@@ -618,7 +621,7 @@ class Checker {
     }
     constexpr double kMaxCount = fw::DendriteSegments::kMaxCount;
     auto whole = [&](const std::string& path, double w) {
-      if (!(w >= 0 && w <= kMaxCount && w == std::floor(w)))
+      if (!whole_in(w, 0, kMaxCount))
         error(path, fmt::format("a DENDRITE_SEGMENT weight counts active synapses: a whole number 0..{}, got {}",
                                 kMaxCount, w));
     };
@@ -639,13 +642,12 @@ class Checker {
     } else if (w.has_constant()) {
       whole(p + ".weight", w.constant());
     } else if (w.has_list()) {
-      for (int i = 0; i < w.list().values_size(); ++i) {
-        const double x = w.list().values(i);
-        if (!(x >= 0 && x <= kMaxCount && x == std::floor(x))) {
-          whole(fmt::format("{}.weight.list.values[{}]", p, i), x);
+      // The first bad value only (its path formatted only then).
+      for (int i = 0; i < w.list().values_size(); ++i)
+        if (!whole_in(w.list().values(i), 0, kMaxCount)) {
+          whole(fmt::format("{}.weight.list.values[{}]", p, i), w.list().values(i));
           break;
         }
-      }
     }
   }
 
