@@ -38,11 +38,11 @@ import csv
 import math
 import os
 import random
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from spindle_run import run_network  # noqa: E402
 from svg_chart import Chart  # noqa: E402
 
 NEURONS = 256          # a population per grid point
@@ -101,18 +101,6 @@ def network(cells, active, s, thetas):
     return "".join(out)
 
 
-def run(spindle, text, work, name):
-    d = os.path.join(work, name)
-    os.makedirs(d, exist_ok=True)
-    net = os.path.join(d, "network.textproto")
-    with open(net, "w") as f:
-        f.write(text)
-    r = subprocess.run([spindle, "run", net, "--out", os.path.join(d, "out")], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"spindle run {net} failed ({r.returncode}):\n{r.stderr}")
-    return os.path.join(d, "out")
-
-
 def matches(out, thetas):
     """Per theta: the NMDA spikes of each step of the SDRs (the sample at
     t + 2 ms shows the step the SDR of t reached the segments, 1 ms delay)."""
@@ -155,7 +143,7 @@ def check(formula, rate, se):
 def experiment(spindle, work):
     rows, fp, fn = [], {}, {}
     for n, a, s, thetas in FALSE_MATCH_GRID:
-        per = matches(run(spindle, network(n, a, s, thetas), work, f"fm_{n}_{a}_{s}"), thetas)
+        per = matches(run_network(spindle, network(n, a, s, thetas), os.path.join(work, f"fm_{n}_{a}_{s}")), thetas)
         for theta in thetas:
             total, rate, se = estimate(per[theta])
             formula = p_false_match(n, a, s, theta)
@@ -164,7 +152,7 @@ def experiment(spindle, work):
             if (n, a, s) == FALSE_MATCH_GRID[0][:3]:
                 fp[theta] = (formula, rate, se)
     for a, s, k, thetas in NOISE_GRID:
-        per = matches(run(spindle, network(a, a - k, s, thetas), work, f"noise_{a}_{s}_{k}"), thetas)
+        per = matches(run_network(spindle, network(a, a - k, s, thetas), os.path.join(work, f"noise_{a}_{s}_{k}")), thetas)
         for theta in thetas:
             total, rate, se = estimate(per[theta])
             formula = p_match(a, s, k, theta)

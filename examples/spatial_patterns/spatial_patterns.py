@@ -38,6 +38,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from spindle_run import run_network as run  # noqa: E402
 from svg_chart import Chart  # noqa: E402
 
 BITS = 10
@@ -167,17 +168,6 @@ def test_network(weights, thresholds):
             f"  connector {{\n    from_list {{\n{conns}    }}\n  }}\n"
             "  delay { constant: 1 }\n}\n"
             "recordings { population: \"detectors\" variables: SPIKES }\n")
-
-
-def run(spindle, text, out):
-    os.makedirs(out, exist_ok=True)
-    net = os.path.join(out, "network.textproto")
-    with open(net, "w") as f:
-        f.write(text)
-    r = subprocess.run([spindle, "run", net, "--out", os.path.join(out, "out")], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"spindle run {net} failed ({r.returncode}):\n{r.stderr}")
-    return os.path.join(out, "out")
 
 
 def spikes(out):
